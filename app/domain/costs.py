@@ -1,0 +1,607 @@
+"""The cost engine: per-request costs, monthly figures, cumulative curves, break-even, goal seek.
+
+Everything here is pure arithmetic on a `Scenario` (numpy for the curves); no I/O, no Qt.
+
+The model (DESIGN §1), with `L` the large model's cost per request, `S` the specialist's,
+`r` the escalation rate and `V` the volume per month:
+
+* specialist path per request: cascade `S + r·L`; router `(1 - r)·S + r·L`;
+* gross monthly savings `(L - path)·V`, net = gross - monthly ops;
+* break-even `one_time / net` months when net > 0, else never.
+
+The extras bend the curves:
+
+* **frontier price decline** `d` per year: the large model's price at month `t` is `L·(1-d)^(t/12)`,
+  so the cumulative large cost is `L·V·g(t)` with `g(t) = ∫₀ᵗ (1-d)^(s/12) ds`, integrated exactly;
+  the escalated share of the specialist path gets cheaper the same way;
+* **retraining** every `k` months at cost `R`: a step of `R` on the specialist curve at `k, 2k, ...`;
+* **self-hosting**: the specialist runs on rented GPUs; its monthly cost is
+  `max(min_gpus, ceil(served / (rps · seconds per month))) · $/h · 730 h`, so its cost per request
+  depends on the volume (it stays constant over time, so on its own it keeps the curves straight).
+
+With neither price decline nor retraining the curves are straight lines and the break-even is the
+exact closed form. Otherwise the difference between the curves is concave between retraining steps
+(its maximum is known in closed form), so the first crossing is found exactly, segment by segment,
+by bisection on the rising side of each segment, up to `DEFAULT_SEARCH_MONTHS`.
+
+Arrays never hold NaN: "never pays back" is `np.inf` in arrays and `None` in scalars.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from app.domain.scenario import MAX_VOLUME_PER_MONTH, ModelCost, Scenario
+
+FloatArray = npt.NDArray[np.float64]
+
+HOURS_PER_MONTH = 730.0  # 8760 h / 12, the usual cloud billing month
+SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
+# How far past the horizon the crossing is searched when the curves are not straight (20 years).
+DEFAULT_SEARCH_MONTHS = 240.0
+# Bisection halves the bracket this many times: 2^-64 of 240 months is far below a second.
+_BISECTION_STEPS = 64
+
+BreakEvenMethod = Literal["closed_form", "curves"]
+
+
+def model_cost_per_request(model: ModelCost) -> float:
+    """USD for one request: `(input_tokens·input_price + output_tokens·output_price) / 1e6`."""
+    return (
+        model.input_tokens * model.input_price_per_mtok + model.output_tokens * model.output_price_per_mtok
+    ) / 1e6
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    """Cost per request (USD) split into the parts drawn in the breakdown chart.
+
+    `large_input + large_output` is the large model's cost per request. The specialist path is
+    `small_input + small_output + escalation + self_hosting`; in router mode the small parts are
+    already scaled by the share the router sends to the specialist `(1 - r)`.
+    """
+
+    large_input: float
+    large_output: float
+    small_input: float
+    small_output: float
+    escalation: float  # r · large: the share of traffic (or its second pass) on the large model
+    self_hosting: float  # GPU cost per request when self-hosted, else 0
+
+    @property
+    def large_total(self) -> float:
+        """The large model's cost per request."""
+        return self.large_input + self.large_output
+
+    @property
+    def specialist_total(self) -> float:
+        """The specialist path's cost per request, escalation included."""
+        return self.small_input + self.small_output + self.escalation + self.self_hosting
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """Every headline figure of a scenario. Fields marked CONTRACT appear in `calc --json`."""
+
+    large_cost_per_request: float  # CONTRACT
+    small_cost_per_request: float  # the specialist alone (self-hosted: GPU $ per request it serves)
+    specialist_cost_per_request: float  # CONTRACT: the specialist path, escalation included
+    cost_ratio: float | None  # large / specialist path; None when the path costs nothing
+    large_monthly: float  # large model for all traffic, USD per month
+    specialist_monthly: float  # the specialist path for all traffic, USD per month (ops excluded)
+    monthly_savings: float  # CONTRACT: gross = large_monthly - specialist_monthly
+    net_monthly_savings: float  # CONTRACT: gross - monthly ops (retraining is on the curves)
+    one_time_cost: float  # CONTRACT
+    one_time_breakdown: dict[str, float]  # data_curation, training_runs, eval_build, teacher_labeling, ...
+    break_even_months: float | None  # CONTRACT: None = never (within DEFAULT_SEARCH_MONTHS for curves)
+    break_even_within_horizon: bool
+    extras_active: bool  # price decline, retraining or self-hosting is on
+    break_even_method: BreakEvenMethod  # closed form, or the crossing found on the curves
+    breakdown: CostBreakdown
+
+
+@dataclass(frozen=True)
+class CostCurves:
+    """Cumulative cost (USD) from month 0 to the horizon, for the main chart."""
+
+    months: FloatArray  # 0..horizon in 1/points_per_month steps
+    large_only: FloatArray  # everything on the large model
+    specialist: FloatArray  # the configured path (escalation included) + one-time + ops + retraining
+    specialist_only: FloatArray  # the same with no escalation (equals `specialist` when r == 0)
+    # The marked point: set only when the break-even falls within the drawn horizon.
+    break_even_months: float | None
+    break_even_cost: float | None
+
+
+@dataclass(frozen=True)
+class GoalSeek:
+    """The answer of a goal seek; `value` is None when no value reaches the target."""
+
+    value: float | None
+    message: str  # one sentence that quotes the numbers
+
+
+# --------------------------------------------------------------------------------------------
+# The economics of a scenario as plain numbers, so volume and large price can be varied
+# (vectorised) without building and validating new scenarios.
+
+
+@dataclass(frozen=True)
+class _Economics:
+    large_per_request: float
+    small_per_request_tokens: float  # per-token specialist cost (unused when self-hosted)
+    small_input: float
+    small_output: float
+    escalation_rate: float
+    router: bool
+    monthly_ops: float
+    fixed_one_time: float  # curation + training + eval + human review: independent of the large price
+    human_review: float
+    teacher_examples: float  # examples labelled by the large model (one request each)
+    self_hosted: bool
+    gpu_price_per_hour: float
+    gpu_capacity_per_month: float  # requests one GPU serves in a month
+    min_gpus: float
+    decline: float
+    retrain_every: float  # 0 = never
+    retrain_cost: float
+
+    @property
+    def linear(self) -> bool:
+        """True when the cumulative curves are straight lines (closed-form break-even is exact)."""
+        return self.decline == 0.0 and not self.retraining_on
+
+    @property
+    def retraining_on(self) -> bool:
+        return self.retrain_every > 0 and self.retrain_cost > 0
+
+    def served_share(self) -> float:
+        """The share of traffic the specialist itself answers (cascade: all of it)."""
+        return 1.0 - self.escalation_rate if self.router else 1.0
+
+    def gpu_monthly(self, served: FloatArray) -> FloatArray:
+        """Monthly GPU bill for a served volume: whole GPUs, never fewer than `min_gpus`."""
+        gpus = np.maximum(self.min_gpus, np.ceil(served / self.gpu_capacity_per_month))
+        return np.asarray(gpus * self.gpu_price_per_hour * HOURS_PER_MONTH, dtype=np.float64)
+
+    def small_monthly(self, volume: FloatArray) -> FloatArray:
+        """What the specialist itself costs per month (escalation excluded)."""
+        served = volume * self.served_share()
+        if self.self_hosted:
+            return self.gpu_monthly(served)
+        return np.asarray(served * self.small_per_request_tokens, dtype=np.float64)
+
+    def nominal_small_per_request(self) -> float:
+        """Per-request specialist cost where no volume defines it (self-hosted at zero traffic).
+
+        A fully used GPU's cost per request: the marginal cost of traffic once GPUs are busy.
+        """
+        if self.self_hosted:
+            return self.gpu_price_per_hour / (self.gpu_capacity_per_month / HOURS_PER_MONTH)
+        return self.small_per_request_tokens
+
+    def one_time(self, large_per_request: FloatArray | float) -> FloatArray:
+        """One-time cost; teacher labelling is priced at the given large cost per request."""
+        return np.asarray(self.fixed_one_time + self.teacher_examples * np.asarray(large_per_request))
+
+    def curve_terms(
+        self, volume: FloatArray, large_per_request: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(a, b, c) of `large(t) - specialist(t) = a·g(t) - b·t - c - R·floor(t/k)`.
+
+        `a` is what the large model would cost per month net of the escalated share (both follow
+        the price decline), `b` the specialist's own monthly cost plus ops, `c` the one-time cost.
+        """
+        a = large_per_request * volume * (1.0 - self.escalation_rate)
+        b = self.small_monthly(volume) + self.monthly_ops
+        c = self.one_time(large_per_request)
+        a, b, c = np.broadcast_arrays(a, b, c)
+        return (
+            np.asarray(a, dtype=np.float64),
+            np.asarray(b, dtype=np.float64),
+            np.asarray(c, dtype=np.float64),
+        )
+
+
+def _economics(scenario: Scenario) -> _Economics:
+    small = scenario.small
+    distill = scenario.distillation
+    one_time = scenario.one_time
+    review = distill.examples * distill.human_review_share * distill.review_cost_per_example
+    hosting = scenario.self_hosting
+    return _Economics(
+        large_per_request=model_cost_per_request(scenario.large),
+        small_per_request_tokens=model_cost_per_request(small),
+        small_input=small.input_tokens * small.input_price_per_mtok / 1e6,
+        small_output=small.output_tokens * small.output_price_per_mtok / 1e6,
+        escalation_rate=scenario.routing.escalation_rate,
+        router=scenario.routing.mode == "router",
+        monthly_ops=scenario.monthly_ops,
+        fixed_one_time=one_time.data_curation
+        + one_time.training_runs
+        + one_time.eval_build
+        + (review if distill.enabled else 0.0),
+        human_review=review if distill.enabled else 0.0,
+        teacher_examples=float(distill.examples) if distill.enabled else 0.0,
+        self_hosted=hosting.enabled,
+        gpu_price_per_hour=hosting.gpu_price_per_hour,
+        gpu_capacity_per_month=hosting.requests_per_second_per_gpu * SECONDS_PER_MONTH,
+        min_gpus=float(hosting.min_gpus),
+        decline=scenario.price_decline_per_year,
+        retrain_every=float(scenario.retraining.every_months),
+        retrain_cost=scenario.retraining.cost,
+    )
+
+
+def _decline_rate(decline: float) -> float:
+    """Continuous monthly rate λ with (1-d)^(t/12) = exp(-λ·t)."""
+    return -math.log1p(-decline) / 12.0
+
+
+def _price_integral(months: FloatArray, decline: float) -> FloatArray:
+    """g(t) = ∫₀ᵗ (1-d)^(s/12) ds: months of large-model spend at today's price."""
+    if decline == 0.0:
+        return np.asarray(months, dtype=np.float64)
+    rate = _decline_rate(decline)
+    return np.asarray(-np.expm1(-rate * months) / rate, dtype=np.float64)
+
+
+def _retraining_total(econ: _Economics, months: FloatArray) -> FloatArray:
+    if not econ.retraining_on:
+        return np.zeros_like(months, dtype=np.float64)
+    return np.asarray(np.floor(months / econ.retrain_every) * econ.retrain_cost, dtype=np.float64)
+
+
+def _linear_break_even(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
+    """Closed form `c / (a - b)` where the net monthly saving a - b is positive, else inf."""
+    net = a - b
+    positive = net > 0
+    safe = np.where(positive, net, 1.0)
+    return np.where(positive, c / safe, np.inf)
+
+
+def _crossing(econ: _Economics, a: FloatArray, b: FloatArray, c: FloatArray, max_months: float) -> FloatArray:
+    """First month at which the specialist is strictly ahead, searched on the curves; inf = never.
+
+    Within a retraining segment `[j·k, (j+1)·k)` the difference `f(t) = a·g(t) - b·t - c - j·R`
+    is concave (g is concave or linear), so its largest value sits at the clipped stationary
+    point. The first segment whose maximum is positive holds the crossing, and `f` rises from
+    the segment's start (where f <= 0) to that maximum: bisection there is exact and safe.
+    """
+    # One segment per retraining period (a single one without retraining).
+    segment = econ.retrain_every if econ.retraining_on else max_months
+    starts = np.arange(0.0, max_months, segment)
+    ends = np.minimum(starts + segment, max_months)
+    drops = c[..., None] + np.arange(starts.size) * (econ.retrain_cost if econ.retraining_on else 0.0)
+    a_ = a[..., None]
+    b_ = b[..., None]
+
+    def diff(t: FloatArray, drop: FloatArray, a_t: FloatArray, b_t: FloatArray) -> FloatArray:
+        return np.asarray(a_t * _price_integral(t, econ.decline) - b_t * t - drop, dtype=np.float64)
+
+    # Stationary point of f: g'(t) = exp(-λt) = b/a.
+    rising = a_ > b_
+    if econ.decline == 0.0:
+        peak = np.where(rising, np.inf, -np.inf)
+    else:
+        rate = _decline_rate(econ.decline)
+        with np.errstate(divide="ignore"):
+            ratio = np.where(rising & (b_ > 0), a_ / np.where(b_ > 0, b_, 1.0), np.inf)
+            peak = np.where(rising, np.log(ratio) / rate, -np.inf)
+    peak_t = np.clip(peak, starts, ends)
+    peak_value = diff(peak_t, drops, a_, b_)
+    positive = peak_value > 0
+    found = positive.any(axis=-1)
+    first = np.argmax(positive, axis=-1)[..., None]
+
+    lo = np.take_along_axis(np.broadcast_to(starts, peak_t.shape), first, axis=-1)[..., 0]
+    hi = np.take_along_axis(peak_t, first, axis=-1)[..., 0]
+    drop = np.take_along_axis(drops, first, axis=-1)[..., 0]
+    for _ in range(_BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        ahead = diff(mid, drop, a, b) > 0
+        hi = np.where(ahead, mid, hi)
+        lo = np.where(ahead, lo, mid)
+    return np.where(found, hi, np.inf)
+
+
+def _break_even(
+    econ: _Economics,
+    volume: FloatArray,
+    large_per_request: FloatArray,
+    *,
+    on_curves: bool,
+    max_months: float = DEFAULT_SEARCH_MONTHS,
+) -> FloatArray:
+    a, b, c = econ.curve_terms(volume, large_per_request)
+    if not on_curves:
+        return _linear_break_even(a, b, c)
+    return _crossing(econ, a, b, c, max_months)
+
+
+def _as_optional(months: float) -> float | None:
+    return float(months) if math.isfinite(months) else None
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def summarize(scenario: Scenario) -> CostSummary:
+    """All headline figures of a scenario (see `CostSummary`)."""
+    econ = _economics(scenario)
+    volume = scenario.volume_per_month
+    large = econ.large_per_request
+    r = econ.escalation_rate
+    share = econ.served_share()
+
+    small_monthly = float(econ.small_monthly(np.array(volume))) if volume > 0 else 0.0
+    if econ.self_hosted:
+        served = volume * share
+        gpu_monthly = float(econ.gpu_monthly(np.array(served)))
+        small_alone = gpu_monthly / served if served > 0 else econ.nominal_small_per_request()
+        # GPUs are billed whether or not traffic comes: at zero volume the floor still costs.
+        small_monthly = gpu_monthly
+        self_hosting_part = gpu_monthly / volume if volume > 0 else share * small_alone
+        small_input = small_output = 0.0
+    else:
+        small_alone = econ.small_per_request_tokens
+        self_hosting_part = 0.0
+        small_input = share * econ.small_input
+        small_output = share * econ.small_output
+    escalation = r * large
+    path = small_input + small_output + self_hosting_part + escalation
+
+    large_monthly = large * volume
+    specialist_monthly = small_monthly + escalation * volume
+    gross = large_monthly - specialist_monthly
+    net = gross - econ.monthly_ops
+
+    breakdown_one_time = {
+        "data_curation": scenario.one_time.data_curation,
+        "training_runs": scenario.one_time.training_runs,
+        "eval_build": scenario.one_time.eval_build,
+        "teacher_labeling": econ.teacher_examples * large,
+        "human_review": econ.human_review,
+    }
+    one_time = sum(breakdown_one_time.values())
+
+    method: BreakEvenMethod = "closed_form" if econ.linear else "curves"
+    closed_form = one_time / net if net > 0 else None
+    months = closed_form if econ.linear else break_even_on_curves(scenario)
+
+    large_input = scenario.large.input_tokens * scenario.large.input_price_per_mtok / 1e6
+    return CostSummary(
+        large_cost_per_request=large,
+        small_cost_per_request=small_alone,
+        specialist_cost_per_request=path,
+        cost_ratio=large / path if path > 0 else None,
+        large_monthly=large_monthly,
+        specialist_monthly=specialist_monthly,
+        monthly_savings=gross,
+        net_monthly_savings=net,
+        one_time_cost=one_time,
+        one_time_breakdown=breakdown_one_time,
+        break_even_months=months,
+        break_even_within_horizon=months is not None and months <= scenario.horizon_months,
+        extras_active=not econ.linear or econ.self_hosted,
+        break_even_method=method,
+        breakdown=CostBreakdown(
+            large_input=large_input,
+            large_output=large - large_input,
+            small_input=small_input,
+            small_output=small_output,
+            escalation=escalation,
+            self_hosting=self_hosting_part,
+        ),
+    )
+
+
+def break_even_closed_form(scenario: Scenario) -> float | None:
+    """`one_time / net_monthly_savings` months, None when net <= 0.
+
+    Exact when neither price decline nor retraining is on (self-hosting keeps the curves
+    straight); with those extras it ignores them (use `break_even_on_curves`).
+    """
+    econ = _economics(scenario)
+    months = _break_even(
+        econ, np.array(scenario.volume_per_month), np.array(econ.large_per_request), on_curves=False
+    )
+    return _as_optional(float(months))
+
+
+def break_even_on_curves(scenario: Scenario, max_months: float = DEFAULT_SEARCH_MONTHS) -> float | None:
+    """The first month at which the cumulative specialist cost drops below the large-only cost.
+
+    Searched on the exact curves (price decline, retraining steps, self-hosting) up to
+    `max_months`; None when the specialist never gets ahead within that time.
+    """
+    econ = _economics(scenario)
+    months = _break_even(
+        econ,
+        np.array(scenario.volume_per_month),
+        np.array(econ.large_per_request),
+        on_curves=True,
+        max_months=max_months,
+    )
+    return _as_optional(float(months))
+
+
+def cumulative_curves(scenario: Scenario, points_per_month: int = 4) -> CostCurves:
+    """Cumulative USD over the horizon for large only, the specialist path and the specialist alone."""
+    if points_per_month < 1:
+        raise ValueError(f"points_per_month must be at least 1, got {points_per_month}")
+    econ = _economics(scenario)
+    horizon = scenario.horizon_months
+    months = np.linspace(0.0, float(horizon), horizon * points_per_month + 1)
+    volume = scenario.volume_per_month
+    large = econ.large_per_request
+    spend = _price_integral(months, econ.decline)  # months of large spend at today's prices
+    retraining = _retraining_total(econ, months)
+    one_time = float(econ.one_time(large))
+
+    large_only = large * volume * spend
+    small_monthly = float(econ.small_monthly(np.array(volume)))
+    escalated = econ.escalation_rate * large * volume
+    specialist = one_time + (small_monthly + econ.monthly_ops) * months + escalated * spend + retraining
+    if econ.escalation_rate > 0:
+        alone = dataclasses.replace(econ, escalation_rate=0.0)
+        alone_monthly = float(alone.small_monthly(np.array(volume)))
+        specialist_only = one_time + (alone_monthly + econ.monthly_ops) * months + retraining
+    else:
+        specialist_only = specialist.copy()
+
+    summary_months = break_even_closed_form(scenario) if econ.linear else break_even_on_curves(scenario)
+    marked_months: float | None = None
+    marked_cost: float | None = None
+    if summary_months is not None and summary_months <= horizon:
+        marked_months = summary_months
+        marked_cost = float(large * volume * _price_integral(np.array(summary_months), econ.decline))
+    return CostCurves(
+        months=months,
+        large_only=np.asarray(large_only, dtype=np.float64),
+        specialist=np.asarray(specialist, dtype=np.float64),
+        specialist_only=np.asarray(specialist_only, dtype=np.float64),
+        break_even_months=marked_months,
+        break_even_cost=marked_cost,
+    )
+
+
+def break_even_vs_volume(scenario: Scenario, volumes: FloatArray) -> FloatArray:
+    """Break-even months for each volume (everything else as in the scenario); np.inf = never."""
+    econ = _economics(scenario)
+    volume_array = np.asarray(volumes, dtype=np.float64)
+    if volume_array.size and (not np.all(np.isfinite(volume_array)) or np.any(volume_array < 0)):
+        raise ValueError("volumes must be finite and not negative")
+    months = _break_even(econ, volume_array, np.array(econ.large_per_request), on_curves=not econ.linear)
+    return np.asarray(np.broadcast_to(months, volume_array.shape), dtype=np.float64).copy()
+
+
+def volume_range(scenario: Scenario, points: int = 60) -> FloatArray:
+    """Log-spaced volumes from 1/1000 to 100 times the scenario's (1 to the model's maximum)."""
+    if points < 2:
+        raise ValueError(f"points must be at least 2, got {points}")
+    centre = scenario.volume_per_month if scenario.volume_per_month >= 1 else 1e6
+    low = max(1.0, centre / 1000.0)
+    high = min(MAX_VOLUME_PER_MONTH, centre * 100.0)
+    if high <= low:
+        high = low * 10.0
+    return np.geomspace(low, high, points)
+
+
+def _check_target(target_months: float) -> str | None:
+    if not math.isfinite(target_months) or target_months <= 0:
+        return f"The target must be a positive number of months, got {target_months:g}."
+    return None
+
+
+def _first_reaching(
+    predicate_months: FloatArray, grid: FloatArray, target: float
+) -> tuple[float, float] | None:
+    """The bracket (below, at) around the first grid value whose break-even is within target."""
+    within = predicate_months <= target
+    if not within.any():
+        return None
+    index = int(np.argmax(within))
+    below = float(grid[index - 1]) if index > 0 else 0.0
+    return below, float(grid[index])
+
+
+def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
+    """The volume per month at which the specialist pays back in `target_months`."""
+    problem = _check_target(target_months)
+    if problem:
+        return GoalSeek(None, problem)
+    econ = _economics(scenario)
+    today = scenario.volume_per_month
+    large = np.array(econ.large_per_request)
+    value: float | None
+    if econ.linear and not econ.self_hosted:
+        # a - b = (L·(1-r) - s)·V - ops with s the specialist's own cost per request of traffic.
+        margin = econ.large_per_request * (1 - econ.escalation_rate) - econ.served_share() * (
+            econ.small_per_request_tokens
+        )
+        one_time = float(econ.one_time(econ.large_per_request))
+        value = (one_time / target_months + econ.monthly_ops) / margin if margin > 0 else None
+        if value is not None and value > MAX_VOLUME_PER_MONTH:
+            value = None
+    else:
+        grid = np.geomspace(1.0, MAX_VOLUME_PER_MONTH, 241)
+        months = _break_even(econ, grid, large, on_curves=not econ.linear)
+        bracket = _first_reaching(months, grid, target_months)
+        if bracket is None:
+            value = None
+        else:
+            lo, hi = bracket
+            for _ in range(_BISECTION_STEPS):
+                mid = 0.5 * (lo + hi)
+                reached = _break_even(econ, np.array(mid), large, on_curves=not econ.linear)
+                if float(reached) <= target_months:
+                    hi = mid
+                else:
+                    lo = mid
+            value = hi
+    if value is None:
+        return GoalSeek(
+            None,
+            f"No volume pays back within {target_months:g} months: each request saves too little "
+            f"(large ${econ.large_per_request:.6g} vs specialist path) to cover the fixed costs.",
+        )
+    ratio = f" ({value / today:.3g}x today's {today:,.0f})" if today > 0 else ""
+    return GoalSeek(
+        value,
+        f"Break-even in {target_months:g} months needs {value:,.0f} requests/month{ratio}.",
+    )
+
+
+def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
+    """The large model's cost per request (USD) at which the specialist pays back in `target_months`.
+
+    Both large-model token prices are scaled by the same factor; the message gives that factor.
+    Escalated traffic and teacher labelling are priced at the sought cost too.
+    """
+    problem = _check_target(target_months)
+    if problem:
+        return GoalSeek(None, problem)
+    econ = _economics(scenario)
+    volume = scenario.volume_per_month
+    value: float | None
+    if econ.linear:
+        # fixed + ex·x = N·(x·(1-r)·V - b)  =>  x = (fixed + N·b) / (N·(1-r)·V - ex)
+        b = float(econ.small_monthly(np.array(volume))) + econ.monthly_ops
+        denominator = target_months * (1 - econ.escalation_rate) * volume - econ.teacher_examples
+        value = (econ.fixed_one_time + target_months * b) / denominator if denominator > 0 else None
+    else:
+        grid = np.geomspace(1e-9, 1e4, 241)
+        months = _break_even(econ, np.array(volume), grid, on_curves=True)
+        bracket = _first_reaching(months, grid, target_months)
+        if bracket is None:
+            value = None
+        else:
+            lo, hi = bracket
+            for _ in range(_BISECTION_STEPS):
+                mid = 0.5 * (lo + hi)
+                if float(_break_even(econ, np.array(volume), np.array(mid), on_curves=True)) <= target_months:
+                    hi = mid
+                else:
+                    lo = mid
+            value = hi
+    today = econ.large_per_request
+    if value is None:
+        return GoalSeek(
+            None,
+            f"No large-model price pays back within {target_months:g} months at "
+            f"{volume:,.0f} requests/month: too little traffic reaches the specialist.",
+        )
+    multiplier = f" ({value / today:.3g}x today's ${today:.6g})" if today > 0 else ""
+    return GoalSeek(
+        value,
+        f"Break-even in {target_months:g} months needs the large model to cost "
+        f"${value:.6g} per request{multiplier}.",
+    )
