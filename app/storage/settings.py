@@ -1,0 +1,108 @@
+"""User settings: recent files, theme, frontier endpoint and local model choices.
+
+API keys are NEVER stored here (they come from the environment or the OS keyring); a key found
+in a settings file is dropped on load and never written back. A settings file from a newer
+version, or one with a bad value, does not stop the app: unknown keys are ignored and a field
+that fails validation falls back to its default (logged).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.storage.atomic import atomic_write_text
+from app.storage.paths import settings_path
+
+SETTINGS_VERSION = 1
+MAX_RECENT_FILES = 10
+
+Theme = Literal["system", "light", "dark"]
+
+logger = logging.getLogger(__name__)
+
+
+class _SettingsPart(BaseModel):
+    # extra="ignore": settings written by a newer version still load (their new keys are dropped).
+    model_config = ConfigDict(frozen=True, extra="ignore", validate_default=True)
+
+
+class FrontierSettings(_SettingsPart):
+    """The OpenAI-compatible frontier endpoint. The key itself lives in the env var or the keyring."""
+
+    preset: str = Field(default="openai", max_length=100)
+    base_url: str = Field(default="https://api.openai.com/v1", max_length=500)
+    model: str = Field(default="gpt-4o-mini", max_length=200)
+    # Name of the environment variable holding the key (the name only, never the key).
+    api_key_env: str = Field(default="OPENAI_API_KEY", max_length=100)
+    timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+
+
+class LocalModelSettings(_SettingsPart):
+    """The local specialist: None as path means the bundled Gemma 3 270M."""
+
+    model_path: str | None = Field(default=None, max_length=4000)
+    context_size: int = Field(default=2048, ge=256, le=131_072)
+    threads: int | None = Field(default=None, ge=1, le=256)  # None = let llama.cpp decide
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    max_tokens: int = Field(default=256, ge=1, le=32_768)
+
+
+class Settings(_SettingsPart):
+    """Everything the app remembers between runs (except secrets)."""
+
+    settings_version: int = SETTINGS_VERSION
+    theme: Theme = "system"
+    recent_files: tuple[str, ...] = ()
+    last_scenario: str | None = None
+    last_directory: str | None = None
+    reopen_last_scenario: bool = True
+    window_geometry: str = Field(default="", max_length=10_000)  # base64 of QWidget.saveGeometry()
+    frontier: FrontierSettings = FrontierSettings()
+    local_model: LocalModelSettings = LocalModelSettings()
+
+    def with_recent_file(self, path: str) -> Settings:
+        """A copy with `path` first in the recent files (no duplicates, at most MAX_RECENT_FILES)."""
+        others = tuple(item for item in self.recent_files if item != path)
+        return self.model_copy(
+            update={"recent_files": (path, *others)[:MAX_RECENT_FILES], "last_scenario": path}
+        )
+
+
+def _validate_leniently(data: dict[str, Any]) -> Settings:
+    """Validate, dropping each top-level key that fails so one bad value keeps the rest."""
+    for _ in range(len(data) + 1):
+        try:
+            return Settings.model_validate(data)
+        except ValidationError as exc:
+            bad_keys = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+            logger.warning("settings: ignoring invalid values (%s)", exc.error_count())
+            if not bad_keys & data.keys():
+                break
+            data = {key: value for key, value in data.items() if key not in bad_keys}
+    return Settings()
+
+
+def load_settings() -> Settings:
+    """The saved settings, or defaults when there are none or the file is unreadable."""
+    path = settings_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError) as exc:
+        logger.warning("settings file %s is unreadable (%s); using defaults", path, exc)
+        return Settings()
+    if not isinstance(data, dict):
+        logger.warning("settings file %s is not a JSON object; using defaults", path)
+        return Settings()
+    return _validate_leniently(data)
+
+
+def save_settings(settings: Settings) -> None:
+    """Write the settings atomically. Raises `OSError` when the folder is not writable."""
+    text = json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    atomic_write_text(settings_path(), text)
