@@ -1,0 +1,61 @@
+"""Settings round-trip, survive bad or newer files, and never hold an API key."""
+
+from __future__ import annotations
+
+import json
+
+from app.storage.paths import settings_path
+from app.storage.settings import MAX_RECENT_FILES, Settings, load_settings, save_settings
+
+
+def test_defaults_when_there_is_no_file() -> None:
+    assert load_settings() == Settings()
+
+
+def test_round_trip() -> None:
+    settings = Settings(theme="dark").with_recent_file("/data/a.json")
+    frontier = settings.frontier.model_copy(update={"model": "gpt-4.1", "timeout_seconds": 30.0})
+    settings = settings.model_copy(update={"frontier": frontier})
+    save_settings(settings)
+    assert load_settings() == settings
+
+
+def test_recent_files_most_recent_first_without_duplicates_and_capped() -> None:
+    settings = Settings()
+    for index in range(MAX_RECENT_FILES + 3):
+        settings = settings.with_recent_file(f"/f{index}.json")
+    settings = settings.with_recent_file("/f5.json")
+    assert settings.recent_files[0] == "/f5.json"
+    assert len(settings.recent_files) == MAX_RECENT_FILES
+    assert len(set(settings.recent_files)) == MAX_RECENT_FILES
+    assert settings.last_scenario == "/f5.json"
+
+
+def test_an_api_key_in_the_file_is_dropped_and_never_written_back() -> None:
+    settings_path().write_text(
+        json.dumps({"theme": "light", "api_key": "sk-secret", "frontier": {"api_key": "sk-secret2"}}),
+        encoding="utf-8",
+    )
+    settings = load_settings()
+    assert settings.theme == "light"
+    save_settings(settings)
+    assert "sk-secret" not in settings_path().read_text(encoding="utf-8")
+
+
+def test_one_bad_value_keeps_the_rest() -> None:
+    settings_path().write_text(json.dumps({"theme": "purple", "recent_files": ["/a.json"]}), encoding="utf-8")
+    settings = load_settings()
+    assert settings.theme == "system"
+    assert settings.recent_files == ("/a.json",)
+
+
+def test_an_unreadable_file_gives_defaults() -> None:
+    settings_path().write_text("{not json", encoding="utf-8")
+    assert load_settings() == Settings()
+    settings_path().write_text("[1, 2]", encoding="utf-8")
+    assert load_settings() == Settings()
+
+
+def test_keys_from_a_newer_version_are_ignored() -> None:
+    settings_path().write_text(json.dumps({"theme": "dark", "a_future_option": True}), encoding="utf-8")
+    assert load_settings().theme == "dark"
