@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -139,6 +140,9 @@ class Score:
     detail: str = ""
 
 
+_LABEL_PUNCTUATION = " .,;:!?\"'`*"
+
+
 def normalise(text: str) -> str:
     """Fold case and collapse runs of whitespace; strip the ends."""
     return " ".join(text.casefold().split())
@@ -203,7 +207,8 @@ def score_output(output: str, expected: str | None, spec: ScorerSpec, human: boo
         same = normalise(output) == normalise(expected)
         return Score(same, "match" if same else "differs")
     if spec.kind == "one_of":
-        got = normalise(output)
+        # Frontier models like to answer "Billing." or "`billing`": the label is what counts.
+        got = normalise(output).strip(_LABEL_PUNCTUATION)
         labels = {normalise(label) for label in spec.labels}
         if got not in labels:
             return Score(False, f"not one of the labels: {output.strip()[:40]!r}")
@@ -253,6 +258,8 @@ def outputs_agree(first: str, second: str, spec: ScorerSpec) -> bool:
             return bool(json.loads(_strip_code_fence(first)) == json.loads(_strip_code_fence(second)))
         except json.JSONDecodeError:
             return normalise(first) == normalise(second)
+    if spec.kind == "one_of":
+        return normalise(first).strip(_LABEL_PUNCTUATION) == normalise(second).strip(_LABEL_PUNCTUATION)
     return normalise(first) == normalise(second)
 
 
@@ -391,6 +398,28 @@ class TestItem:
     @property
     def is_ood(self) -> bool:
         return OOD_TAG in self.tags
+
+
+@dataclass(frozen=True)
+class TestSet:
+    """A loaded test set: its items in file order, where it came from and its fingerprint."""
+
+    __test__ = False
+
+    name: str
+    path: Path
+    items: tuple[TestItem, ...]
+    fingerprint: str  # sha256 of the file's bytes: a results file is resumed only against the same set
+
+    @property
+    def ood_count(self) -> int:
+        return sum(1 for item in self.items if item.is_ood)
+
+    def limited(self, limit: int | None) -> TestSet:
+        """The first `limit` items (all of them when None)."""
+        if limit is None:
+            return self
+        return TestSet(self.name, self.path, self.items[:limit], self.fingerprint)
 
 
 @dataclass(frozen=True)

@@ -12,21 +12,18 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from app.domain.evaluation import ItemResult, PromptTemplate, SpotcheckSummary, TestItem, summary_from_json
+from app.domain.evaluation import PromptTemplate, TestItem, TestSet
 from app.domain.scenario import describe_validation_error
 
 MAX_LISTED_PROBLEMS = 20
 MAX_ITEMS = 100_000
 MAX_FIELD_CHARS = 200_000
 KNOWN_FIELDS = ("id", "input", "expected", "reference_output", "tags")
-RESULTS_FORMAT = "specialist-studio-spotcheck"
-RESULTS_VERSION = 1
 
 
 class TestSetError(Exception):
@@ -41,28 +38,6 @@ class TestSetError(Exception):
         more = len(problems) - len(shown)
         text = "; ".join(shown) + (f"; and {more} more problems" if more > 0 else "")
         super().__init__(f"{path.name}: {text}")
-
-
-@dataclass(frozen=True)
-class TestSet:
-    """A loaded test set: its items in file order, where it came from and its fingerprint."""
-
-    __test__ = False
-
-    name: str
-    path: Path
-    items: tuple[TestItem, ...]
-    fingerprint: str  # sha256 of the file's bytes: a results file is resumed only against the same set
-
-    @property
-    def ood_count(self) -> int:
-        return sum(1 for item in self.items if item.is_ood)
-
-    def limited(self, limit: int | None) -> TestSet:
-        """The first `limit` items (all of them when None)."""
-        if limit is None:
-            return self
-        return TestSet(self.name, self.path, self.items[:limit], self.fingerprint)
 
 
 def load_test_set(path: Path) -> TestSet:
@@ -222,77 +197,3 @@ def default_prompt_for(set_path: Path) -> PromptTemplate | None:
     """The set's own prompt template when one lies beside it, else None."""
     candidate = prompt_template_path(set_path)
     return load_prompt_template(candidate) if candidate.is_file() else None
-
-
-# ---------------------------------------------------------------------------------------------
-# Results files: a header line, one line per finished item, and a summary line when complete.
-
-
-@dataclass(frozen=True)
-class ResultsFile:
-    """What a results file holds. Items are keyed by id; a later line for the same id wins."""
-
-    header: dict[str, Any]
-    items: dict[str, ItemResult]
-    summary: SpotcheckSummary | None
-
-
-def results_header(test_set: TestSet, extra: dict[str, Any]) -> dict[str, Any]:
-    """The first line of a results file: which set (and which version of it) the items belong to."""
-    return {
-        "type": "header",
-        "format": RESULTS_FORMAT,
-        "version": RESULTS_VERSION,
-        "set_name": test_set.name,
-        "set_fingerprint": test_set.fingerprint,
-        **extra,
-    }
-
-
-def read_results(path: Path) -> ResultsFile:
-    """Parse a results file; raises `TestSetError` naming the bad line."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TestSetError(path, [f"cannot read the file ({exc.strerror or exc})"]) from exc
-    header: dict[str, Any] | None = None
-    items: dict[str, ItemResult] = {}
-    summary: SpotcheckSummary | None = None
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if number == len(lines):
-                break  # a line cut short by a crash or a kill: the item is simply redone
-            raise TestSetError(path, [f"line {number}: not valid JSON ({exc.msg})"]) from exc
-        kind = data.get("type") if isinstance(data, dict) else None
-        try:
-            if kind == "header":
-                if data.get("format") != RESULTS_FORMAT:
-                    raise ValueError("not a spot-check results file")
-                header = data
-            elif kind == "item":
-                result = ItemResult.from_json(data)
-                items[result.item_id] = result
-            elif kind == "summary":
-                summary = summary_from_json(data)
-            else:
-                raise ValueError(f"unknown line type {kind!r}")
-        except (KeyError, TypeError, ValueError) as exc:
-            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise TestSetError(path, [f"line {number}: {detail}"]) from exc
-    if header is None:
-        raise TestSetError(path, ["no header line: not a spot-check results file"])
-    return ResultsFile(header, items, summary)
-
-
-def load_spotcheck_results(path: Path) -> SpotcheckSummary:
-    """The summary of a finished (or stopped) run, for the memo's spot-check section."""
-    results = read_results(path)
-    if results.summary is None:
-        raise TestSetError(Path(path), ["no summary line: the run has not finished (resume it first)"])
-    return results.summary

@@ -1,0 +1,423 @@
+"""The spot-check runner: both models over a test set, scored against ground truth. No Qt.
+
+A plain function (`run_spotcheck`) the CLI calls directly and the window runs in a worker thread.
+The frontier side runs with bounded concurrency (API calls wait on the network), the local side
+one item at a time (one llama.cpp process, which would only queue parallel requests). Each
+finished item is appended to a JSONL results file straight away, so a cancelled or crashed run
+resumes where it stopped: items already in the file are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from app.domain.evaluation import (
+    ItemResult,
+    Prices,
+    PromptTemplate,
+    ScorerSpec,
+    SideResult,
+    SpotcheckSummary,
+    TestItem,
+    TestSet,
+    outputs_agree,
+    score_output,
+    summarize_results,
+    summary_from_json,
+)
+from app.inference.types import GenerationRequest, GenerationResult, TextGenerator
+
+DEFAULT_CONCURRENCY = 4
+MAX_CONCURRENCY = 64
+# Recorded answers carry no token counts; ~4 characters per token is the usual rule of thumb
+# for English text with BPE tokenizers. Costs built on it are marked as estimated.
+CHARS_PER_TOKEN = 4.0
+
+RESULTS_FORMAT = "specialist-studio-spotcheck"
+RESULTS_VERSION = 1
+
+Side = Literal["specialist", "frontier"]
+
+
+class SpotcheckError(Exception):
+    """A run that cannot start (e.g. a results file from another version of the set); one line."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What to run and how to score it."""
+
+    prompt: PromptTemplate
+    scorer: ScorerSpec | None = None  # None: the prompt template's scorer
+    concurrency: int = DEFAULT_CONCURRENCY
+    prices: Prices | None = None
+    quality_bar: float | None = None
+    run_date: str = field(default_factory=lambda: date.today().isoformat())
+
+    @property
+    def effective_scorer(self) -> ScorerSpec:
+        return self.scorer if self.scorer is not None else self.prompt.scorer
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after each finished item (and once at the start, with `last` None)."""
+
+    done: int  # items finished, resumed ones included
+    total: int
+    resumed: int  # items taken from the results file rather than run now
+    elapsed_s: float
+    eta_s: float | None  # None until one item has been run in this session
+    last: ItemResult | None
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """The results in set order, their summary, and whether the run was stopped early."""
+
+    results: tuple[ItemResult, ...]
+    summary: SpotcheckSummary
+    cancelled: bool
+    resumed: int
+    results_path: Path | None
+
+
+def specialist_request(template: PromptTemplate, item: TestItem, scorer: ScorerSpec) -> GenerationRequest:
+    """The local specialist's request for one item (labels constrain the output when known)."""
+    return _request(template, "specialist", item, scorer)
+
+
+def frontier_request(template: PromptTemplate, item: TestItem, scorer: ScorerSpec) -> GenerationRequest:
+    """The frontier model's request for one item."""
+    return _request(template, "frontier", item, scorer)
+
+
+def _request(template: PromptTemplate, side: Side, item: TestItem, scorer: ScorerSpec) -> GenerationRequest:
+    prompt = template.specialist if side == "specialist" else template.frontier
+    labels = template.labels or (scorer.labels if scorer.kind == "one_of" else ())
+    return GenerationRequest(
+        prompt=prompt.render(item.input),
+        system=prompt.system,
+        mode=prompt.mode,
+        max_tokens=prompt.max_tokens,
+        temperature=0.0,
+        labels=tuple(labels) or None,
+        stop=prompt.stop,
+    )
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough token count for text with no tokenizer at hand (`CHARS_PER_TOKEN`)."""
+    return max(1, math.ceil(len(text) / CHARS_PER_TOKEN)) if text else 0
+
+
+def _side_from_generation(result: GenerationResult, item: TestItem, scorer: ScorerSpec) -> SideResult:
+    if result.error is not None:
+        return SideResult(
+            output=result.text.strip(),
+            correct=None,
+            detail=f"error: {result.error}",
+            latency_s=result.total_s,
+            error=result.error,
+        )
+    output = result.text.strip()
+    score = score_output(output, item.expected, scorer)
+    return SideResult(
+        output=output,
+        correct=score.correct,
+        detail=score.detail,
+        latency_s=result.total_s,
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+        tokens_estimated=result.tokens_counted,
+    )
+
+
+def recorded_side(template: PromptTemplate, item: TestItem, scorer: ScorerSpec) -> SideResult:
+    """The frontier column from the set's recorded `reference_output` (no endpoint configured)."""
+    if item.reference_output is None:
+        return SideResult(
+            output="", correct=None, detail="no frontier endpoint and no recorded answer", source="none"
+        )
+    request = frontier_request(template, item, scorer)
+    score = score_output(item.reference_output, item.expected, scorer)
+    return SideResult(
+        output=item.reference_output,
+        correct=score.correct,
+        detail=score.detail,
+        input_tokens=estimate_tokens((request.system or "") + request.prompt),
+        output_tokens=estimate_tokens(item.reference_output),
+        tokens_estimated=True,
+        source="recorded",
+    )
+
+
+def _combine(item: TestItem, specialist: SideResult, frontier: SideResult, scorer: ScorerSpec) -> ItemResult:
+    both = (
+        specialist.error is None
+        and frontier.error is None
+        and "none" not in (specialist.source, frontier.source)
+    )
+    return ItemResult(
+        item_id=item.item_id,
+        input=item.input,
+        expected=item.expected,
+        tags=item.tags,
+        specialist=specialist,
+        frontier=frontier,
+        agree=outputs_agree(specialist.output, frontier.output, scorer) if both else None,
+    )
+
+
+def _no_model(reason: str) -> SideResult:
+    return SideResult(output="", correct=None, detail=reason, source="none")
+
+
+# ---------------------------------------------------------------------------------------------
+# Results files: a header line, one line per finished item, and a summary line when complete.
+
+
+@dataclass(frozen=True)
+class ResultsFile:
+    """What a results file holds. Items are keyed by id; a later line for the same id wins."""
+
+    header: dict[str, Any]
+    items: dict[str, ItemResult]
+    summary: SpotcheckSummary | None
+
+
+def results_header(test_set: TestSet, extra: dict[str, Any]) -> dict[str, Any]:
+    """The first line of a results file: which set (and which version of it) the items belong to."""
+    return {
+        "type": "header",
+        "format": RESULTS_FORMAT,
+        "version": RESULTS_VERSION,
+        "set_name": test_set.name,
+        "set_fingerprint": test_set.fingerprint,
+        **extra,
+    }
+
+
+def read_results(path: Path) -> ResultsFile:
+    """Parse a results file; raises `SpotcheckError` naming the bad line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpotcheckError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
+    header: dict[str, Any] | None = None
+    items: dict[str, ItemResult] = {}
+    summary: SpotcheckSummary | None = None
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if number == len(lines):
+                break  # a line cut short by a crash or a kill: the item is simply redone
+            raise SpotcheckError(f"{path.name}: line {number}: not valid JSON ({exc.msg})") from exc
+        kind = data.get("type") if isinstance(data, dict) else None
+        try:
+            if kind == "header":
+                if data.get("format") != RESULTS_FORMAT:
+                    raise ValueError("not a spot-check results file")
+                header = data
+            elif kind == "item":
+                result = ItemResult.from_json(data)
+                items[result.item_id] = result
+            elif kind == "summary":
+                summary = summary_from_json(data)
+            else:
+                raise ValueError(f"unknown line type {kind!r}")
+        except (KeyError, TypeError, ValueError) as exc:
+            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise SpotcheckError(f"{path.name}: line {number}: {detail}") from exc
+    if header is None:
+        raise SpotcheckError(f"{path.name}: no header line: not a spot-check results file")
+    return ResultsFile(header, items, summary)
+
+
+def load_spotcheck_results(path: Path) -> SpotcheckSummary:
+    """The summary of a finished (or stopped) run, for the memo's spot-check section."""
+    results = read_results(path)
+    if results.summary is None:
+        raise SpotcheckError(f"{Path(path).name}: no summary line: the run stopped early (resume it)")
+    return results.summary
+
+
+class _ResultsWriter:
+    """Appends one JSON line per finished item; flushed and fsynced so a crash loses at most one."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+
+    def start(self, header: dict[str, Any], kept: list[ItemResult]) -> None:
+        if self._path is None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._path.with_name(self._path.name + ".tmp")
+        # Rewritten compactly (header, kept items, no stale summary), then appended to.
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps(header, ensure_ascii=False) + "\n")
+            for result in kept:
+                handle.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(self._path)
+
+    def append(self, line: dict[str, Any]) -> None:
+        if self._path is None:
+            return
+        with self._lock, self._path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def _resumable(results_path: Path | None, test_set: TestSet, scorer: ScorerSpec) -> dict[str, ItemResult]:
+    if results_path is None or not results_path.exists():
+        return {}
+    existing = read_results(results_path)
+    if existing.header.get("set_fingerprint") != test_set.fingerprint:
+        raise SpotcheckError(
+            f"{results_path.name} holds results for another version of {existing.header.get('set_name')!r}; "
+            "choose a new results file"
+        )
+    if existing.header.get("scorer") != scorer.model_dump(mode="json"):
+        raise SpotcheckError(f"{results_path.name} was scored with another scorer; choose a new results file")
+    wanted = {item.item_id for item in test_set.items}
+    return {item_id: result for item_id, result in existing.items.items() if item_id in wanted}
+
+
+def run_spotcheck(
+    test_set: TestSet,
+    specialist: TextGenerator | None,
+    frontier: TextGenerator | None,
+    config: RunConfig,
+    results_path: Path | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> RunOutcome:
+    """Run both models over `test_set`, score each answer, write results as they finish.
+
+    With `frontier` None the frontier column uses each item's recorded `reference_output`.
+    With `results_path` pointing at an earlier run of the same set and scorer, finished items
+    are kept and skipped. `cancel` stops the run after the requests in flight; what finished
+    is written and summarised (`RunOutcome.cancelled`).
+    """
+    scorer = config.effective_scorer
+    cancel = cancel or threading.Event()
+    concurrency = max(1, min(MAX_CONCURRENCY, config.concurrency))
+    done_before = _resumable(results_path, test_set, scorer)
+    specialist_name = specialist.display_name if specialist is not None else "specialist (not run)"
+    frontier_name = frontier.display_name if frontier is not None else "recorded answers"
+    writer = _ResultsWriter(results_path)
+    writer.start(
+        results_header(
+            test_set,
+            {
+                "scorer": scorer.model_dump(mode="json"),
+                "specialist": specialist_name,
+                "frontier": frontier_name,
+                "run_date": config.run_date,
+            },
+        ),
+        [result for item in test_set.items if (result := done_before.get(item.item_id)) is not None],
+    )
+    results: dict[str, ItemResult] = dict(done_before)
+    pending = [item for item in test_set.items if item.item_id not in done_before]
+    started = time.monotonic()
+    ran = 0
+
+    def report(last: ItemResult | None) -> None:
+        if on_progress is None:
+            return
+        elapsed = time.monotonic() - started
+        remaining = len(pending) - ran
+        eta = elapsed / ran * remaining if ran else None
+        on_progress(Progress(len(results), len(test_set.items), len(done_before), elapsed, eta, last))
+
+    def ask_frontier(item: TestItem) -> SideResult | None:
+        if cancel.is_set() or frontier is None:
+            return None
+        generated = frontier.generate(frontier_request(config.prompt, item, scorer), cancel=cancel)
+        return None if generated.cancelled else _side_from_generation(generated, item, scorer)
+
+    report(None)
+    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="spotcheck-frontier")
+    try:
+        futures: dict[str, Future[SideResult | None]] = {}
+        if frontier is not None:
+            # Queued up front: the pool keeps `concurrency` requests in flight while the local
+            # model works through the items one by one.
+            futures = {item.item_id: executor.submit(ask_frontier, item) for item in pending}
+        for item in pending:
+            if cancel.is_set():
+                break
+            if specialist is not None:
+                generated = specialist.generate(
+                    specialist_request(config.prompt, item, scorer), cancel=cancel
+                )
+                if generated.cancelled or cancel.is_set():
+                    break
+                specialist_side = _side_from_generation(generated, item, scorer)
+            else:
+                specialist_side = _no_model("no local model configured")
+            if frontier is not None:
+                frontier_side = futures[item.item_id].result()
+                if frontier_side is None:
+                    break  # cancelled before or while asking
+            else:
+                frontier_side = recorded_side(config.prompt, item, scorer)
+            result = _combine(item, specialist_side, frontier_side, scorer)
+            results[item.item_id] = result
+            writer.append(result.to_json())
+            ran += 1
+            report(result)
+    finally:
+        cancel_pending = cancel.is_set() or ran < len(pending)
+        if cancel_pending:
+            cancel.set()  # in-flight frontier calls see it and return early
+        executor.shutdown(wait=True, cancel_futures=True)
+    ordered = tuple(results[item.item_id] for item in test_set.items if item.item_id in results)
+    summary = summarize_results(
+        ordered,
+        set_name=test_set.name,
+        run_date=config.run_date,
+        scorer=scorer,
+        specialist_name=specialist_name,
+        frontier_name=frontier_name,
+        prices=config.prices,
+        set_items=len(test_set.items),
+        quality_bar=config.quality_bar,
+    )
+    writer.append(summary.to_json())
+    return RunOutcome(ordered, summary, len(ordered) < len(test_set.items), len(done_before), results_path)
+
+
+def save_grades(results_path: Path, updated: list[ItemResult], summary: SpotcheckSummary) -> None:
+    """Append re-graded items and a fresh summary to a results file (a later line wins on reading)."""
+    writer = _ResultsWriter(results_path)
+    for result in updated:
+        writer.append(result.to_json())
+    writer.append(summary.to_json())
