@@ -1,0 +1,138 @@
+"""The local specialist as a `TextGenerator`: prompts built for base models, labels by grammar.
+
+The bundled Gemma 3 270M is a *base* model with no chat template, so the default here is a
+completion prompt with few-shot examples; chat mode uses the model's own template when the
+GGUF has one. A label list becomes a GBNF grammar, so the answer is always one of the labels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Sequence
+
+from app.inference.local_server import LocalModelServer, LocalServerError
+from app.inference.openai_client import OpenAICompatibleGenerator
+from app.inference.types import GenerationRequest, GenerationResult, TokenCallback
+
+FewShotExample = tuple[str, str]
+# A base model keeps writing the pattern after its answer; stop at the next example.
+FEW_SHOT_STOPS: tuple[str, ...] = ("\nInput:", "\n\n")
+
+
+def build_completion_prompt(
+    prompt: str,
+    system: str | None = None,
+    examples: Sequence[FewShotExample] = (),
+    input_label: str = "Input",
+    output_label: str = "Output",
+) -> str:
+    """Instruction, then `Input: ... / Output: ...` examples, then the prompt awaiting its output.
+
+    With no examples and no instruction the prompt is returned unchanged (raw completion).
+    """
+    if not examples and not system:
+        return prompt
+    parts: list[str] = []
+    if system:
+        parts.append(system.strip())
+    for example_input, example_output in examples:
+        parts.append(f"{input_label}: {example_input.strip()}\n{output_label}: {example_output.strip()}")
+    if examples:
+        parts.append(f"{input_label}: {prompt.strip()}\n{output_label}:")
+    else:
+        parts.append(prompt)
+    return "\n\n".join(parts)
+
+
+class LocalSpecialist:
+    """Answers through the child model process; reports a crashed process in its result."""
+
+    def __init__(
+        self,
+        server: LocalModelServer,
+        *,
+        examples: Sequence[FewShotExample] = (),
+        display_name: str | None = None,
+        read_timeout_s: float = 120.0,
+    ) -> None:
+        self.server = server
+        self.examples: tuple[FewShotExample, ...] = tuple(examples)
+        self.read_timeout_s = read_timeout_s
+        self._display_name = display_name or server.model_id
+        self._client: OpenAICompatibleGenerator | None = None
+        self._client_for: tuple[str, str] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def display_name(self) -> str:
+        """Name shown over the local column."""
+        return self._display_name
+
+    def _generator(self) -> OpenAICompatibleGenerator:
+        # A restart gives a new port and key: rebuild the client when they change.
+        key = (self.server.base_url, self.server.api_key)
+        with self._lock:
+            if self._client is None or self._client_for != key:
+                if self._client is not None:
+                    self._client.close()
+                self._client = OpenAICompatibleGenerator(
+                    key[0],
+                    self.server.model_id,
+                    key[1],
+                    display_name=self._display_name,
+                    connect_timeout_s=2.0,
+                    read_timeout_s=self.read_timeout_s,
+                    max_retries=0,
+                    use_grammar=True,
+                )
+                self._client_for = key
+            return self._client
+
+    def prepare(self, request: GenerationRequest) -> GenerationRequest:
+        """The request as sent: few-shot prompt and stops in completion mode."""
+        if request.mode != "completion":
+            return request
+        prompt = build_completion_prompt(request.prompt, request.system, self.examples)
+        stops = request.stop or (FEW_SHOT_STOPS if self.examples else ())
+        return dataclasses.replace(request, prompt=prompt, system=None, stop=stops)
+
+    def _failure(self, message: str) -> GenerationResult:
+        return GenerationResult(
+            text="",
+            model=self.server.model_id,
+            input_tokens=None,
+            output_tokens=None,
+            tokens_counted=False,
+            time_to_first_token_s=None,
+            total_s=0.0,
+            error=message,
+        )
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        on_token: TokenCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> GenerationResult:
+        """Run one request on the local model; never raises for a stopped or crashed process."""
+        crash = self.server.crash_reason()
+        if crash:
+            return self._failure(crash)
+        try:
+            generator = self._generator()
+        except LocalServerError as exc:
+            return self._failure(f"{exc} (start or restart it)")
+        result = generator.generate(self.prepare(request), on_token=on_token, cancel=cancel)
+        if result.error:
+            crash = self.server.crash_reason()
+            if crash:
+                result = dataclasses.replace(result, error=crash)
+        return result
+
+    def close(self) -> None:
+        """Release the HTTP client (the server is owned by whoever created it)."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None

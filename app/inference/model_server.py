@@ -1,0 +1,387 @@
+"""The child process that hosts the local GGUF model behind an OpenAI-compatible HTTP API.
+
+Run as `python -m app.inference.model_server --model FILE ...` by `LocalModelServer`, never
+imported by the GUI process for anything but its constants. Why not `llama_cpp.server`: this
+one is a thin standard-library server whose only per-token work is one JSON line and one
+unbuffered socket write (Nagle off), it reports token usage in streams, starts without
+FastAPI/uvicorn, and tells its parent the port it bound (port 0, no race) on one stdout line.
+
+Protocol with the parent:
+- the API key arrives in the environment variable `SPECIALIST_STUDIO_MODEL_KEY` (never argv,
+  which other users can read);
+- once the model is loaded and the socket is listening the child prints one line
+  `READY port=<port> gpu_offload=<0|1>` and from then on writes only to stderr (the log file);
+- a load failure prints `FAILED <one line>` and exits with code 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+KEY_ENV = "SPECIALIST_STUDIO_MODEL_KEY"
+READY_PREFIX = "READY"
+FAILED_PREFIX = "FAILED"
+EXIT_LOAD_FAILED = 3
+MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+def _log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+class ModelHost:
+    """One loaded `llama_cpp.Llama`; one generation at a time (llama.cpp contexts are not re-entrant)."""
+
+    def __init__(self, llama: Any, model_id: str) -> None:
+        self.llama = llama
+        self.model_id = model_id
+        self.lock = threading.Lock()
+        self._grammars: dict[str, Any] = {}
+
+    def grammar(self, text: str) -> Any:
+        """Compile a GBNF grammar once per distinct text."""
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        if text not in self._grammars:
+            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+        return self._grammars[text]
+
+    def count_tokens(self, text: str, add_bos: bool) -> int:
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True))
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error") -> None:
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+
+
+def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        # Each token is a small write: without this, Nagle + delayed ACK can hold it back ~40 ms.
+        disable_nagle_algorithm = True
+        protocol_version = "HTTP/1.1"
+        server_version = "specialist-studio-model/1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            _log("http " + (format % args))
+
+        # -- plumbing ---------------------------------------------------------------------
+        def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+            body = json.dumps(payload).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _send_error(self, error: _ApiError) -> None:
+            # The request body may be unread: close rather than parse it as the next request.
+            self.close_connection = True
+            body = json.dumps({"error": {"message": str(error), "type": error.kind}}).encode("utf-8")
+            self.send_response(error.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _authorised(self) -> bool:
+            header = self.headers.get("Authorization", "")
+            token = header.removeprefix("Bearer ").strip()
+            return hmac.compare_digest(token.encode(), api_key.encode())
+
+        def _read_json(self) -> dict[str, Any]:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length <= 0 or length > MAX_BODY_BYTES:
+                raise _ApiError(400, "request body missing or too large")
+            try:
+                payload = json.loads(self.rfile.read(length))
+            except json.JSONDecodeError as exc:
+                raise _ApiError(400, f"request body is not JSON: {exc}") from None
+            if not isinstance(payload, dict):
+                raise _ApiError(400, "request body must be a JSON object")
+            return payload
+
+        # -- routes -------------------------------------------------------------------------
+        def do_GET(self) -> None:
+            if self.path == "/health":
+                self._send_json(200, {"status": "ok", "model": host.model_id})
+                return
+            if not self._authorised():
+                self._send_error(_ApiError(401, "invalid API key", "authentication_error"))
+                return
+            if self.path == "/v1/models":
+                self._send_json(
+                    200,
+                    {
+                        "object": "list",
+                        "data": [{"id": host.model_id, "object": "model", "owned_by": "local"}],
+                    },
+                )
+                return
+            self._send_error(_ApiError(404, f"no route {self.path}", "not_found_error"))
+
+        def do_POST(self) -> None:
+            try:
+                if not self._authorised():
+                    raise _ApiError(401, "invalid API key", "authentication_error")
+                if self.path not in ("/v1/completions", "/v1/chat/completions"):
+                    raise _ApiError(404, f"no route {self.path}", "not_found_error")
+                payload = self._read_json()
+                chat = self.path == "/v1/chat/completions"
+                self._generate(payload, chat)
+            except _ApiError as error:
+                self._send_error(error)
+            except (BrokenPipeError, ConnectionResetError):
+                _log("client went away")
+
+        def _generate(self, payload: dict[str, Any], chat: bool) -> None:
+            kwargs: dict[str, Any] = {
+                "max_tokens": int(payload.get("max_tokens") or payload.get("max_completion_tokens") or 256),
+                "temperature": float(payload.get("temperature", 0.8)),
+                "top_p": float(payload.get("top_p", 0.95)),
+                "stop": payload.get("stop") or [],
+                "stream": True,
+            }
+            if payload.get("seed") is not None:
+                kwargs["seed"] = int(payload["seed"])
+            grammar_text = payload.get("grammar")
+            if grammar_text:
+                try:
+                    kwargs["grammar"] = host.grammar(str(grammar_text))
+                except Exception as exc:
+                    raise _ApiError(400, f"grammar does not parse: {exc}") from None
+            stream = bool(payload.get("stream"))
+            options = payload.get("stream_options") or {}
+            include_usage = bool(options.get("include_usage")) if isinstance(options, dict) else False
+            created = int(time.time())
+            request_id = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24]
+
+            with host.lock:
+                if chat:
+                    messages = payload.get("messages")
+                    if not isinstance(messages, list) or not messages:
+                        raise _ApiError(400, "'messages' must be a non-empty list")
+                    prompt_text = "".join(str(m.get("content", "")) for m in messages if isinstance(m, dict))
+                    pieces = self._chat_pieces(messages, kwargs)
+                else:
+                    prompt = payload.get("prompt")
+                    if not isinstance(prompt, str):
+                        raise _ApiError(400, "'prompt' must be a string")
+                    prompt_text = prompt
+                    pieces = self._completion_pieces(prompt, kwargs)
+                prompt_tokens = host.count_tokens(prompt_text, add_bos=True)
+                if stream:
+                    self._stream(pieces, chat, request_id, created, prompt_tokens, include_usage)
+                else:
+                    self._whole(pieces, chat, request_id, created, prompt_tokens)
+
+        def _completion_pieces(self, prompt: str, kwargs: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
+            try:
+                chunks = host.llama.create_completion(prompt=prompt, **kwargs)
+            except ValueError as exc:  # e.g. the prompt is longer than the context
+                raise _ApiError(400, str(exc)) from None
+            for chunk in chunks:
+                choice = chunk["choices"][0]
+                yield choice.get("text") or "", choice.get("finish_reason")
+
+        def _chat_pieces(
+            self, messages: list[dict[str, Any]], kwargs: dict[str, Any]
+        ) -> Iterator[tuple[str, str | None]]:
+            try:
+                chunks = host.llama.create_chat_completion(messages=messages, **kwargs)
+            except ValueError as exc:
+                raise _ApiError(400, str(exc)) from None
+            for chunk in chunks:
+                choice = chunk["choices"][0]
+                yield choice.get("delta", {}).get("content") or "", choice.get("finish_reason")
+
+        def _chunk(self, chat: bool, request_id: str, created: int, text: str, finish: str | None) -> bytes:
+            if chat:
+                delta = {"content": text} if text else {}
+                choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
+                obj = "chat.completion.chunk"
+            else:
+                choice = {"index": 0, "text": text, "logprobs": None, "finish_reason": finish}
+                obj = "text_completion"
+            data = {
+                "id": request_id,
+                "object": obj,
+                "created": created,
+                "model": host.model_id,
+                "choices": [choice],
+            }
+            return b"data: " + json.dumps(data).encode("utf-8") + b"\n\n"
+
+        def _stream(
+            self,
+            pieces: Iterator[tuple[str, str | None]],
+            chat: bool,
+            request_id: str,
+            created: int,
+            prompt_tokens: int,
+            include_usage: bool,
+        ) -> None:
+            # Start generating before the headers go out, so a bad request still gets a 400.
+            first = next(pieces, None)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")  # body ends when the socket closes
+            self.end_headers()
+            self.close_connection = True
+            text_parts: list[str] = []
+            if chat:
+                role = {
+                    "id": request_id,
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": host.model_id,
+                    "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}],
+                }
+                self.wfile.write(b"data: " + json.dumps(role).encode() + b"\n\n")
+            try:
+                piece = first
+                while piece is not None:
+                    text, finish = piece
+                    text_parts.append(text)
+                    self.wfile.write(self._chunk(chat, request_id, created, text, finish))
+                    piece = next(pieces, None)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client cancelled: closing the generator stops llama.cpp after this token.
+                close = getattr(pieces, "close", None)
+                if close is not None:
+                    close()
+                _log(f"{request_id} cancelled by client")
+                return
+            if include_usage:
+                completion_tokens = host.count_tokens("".join(text_parts), add_bos=False)
+                usage: dict[str, Any] = {
+                    "id": request_id,
+                    "object": "chat.completion.chunk" if chat else "text_completion",
+                    "created": created,
+                    "model": host.model_id,
+                    "choices": [],
+                    "usage": {
+                        "prompt_tokens": prompt_tokens,
+                        "completion_tokens": completion_tokens,
+                        "total_tokens": prompt_tokens + completion_tokens,
+                    },
+                }
+                self.wfile.write(b"data: " + json.dumps(usage).encode() + b"\n\n")
+            self.wfile.write(b"data: [DONE]\n\n")
+
+        def _whole(
+            self,
+            pieces: Iterator[tuple[str, str | None]],
+            chat: bool,
+            request_id: str,
+            created: int,
+            prompt_tokens: int,
+        ) -> None:
+            text_parts: list[str] = []
+            finish: str | None = None
+            for text, reason in pieces:
+                text_parts.append(text)
+                finish = reason or finish
+            text = "".join(text_parts)
+            completion_tokens = host.count_tokens(text, add_bos=False)
+            choice: dict[str, Any]
+            if chat:
+                choice = {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": finish,
+                }
+            else:
+                choice = {"index": 0, "text": text, "logprobs": None, "finish_reason": finish}
+            self._send_json(
+                200,
+                {
+                    "id": request_id,
+                    "object": "chat.completion" if chat else "text_completion",
+                    "created": created,
+                    "model": host.model_id,
+                    "choices": [choice],
+                    "usage": {
+                        "prompt_tokens": prompt_tokens,
+                        "completion_tokens": completion_tokens,
+                        "total_tokens": prompt_tokens + completion_tokens,
+                    },
+                },
+            )
+
+    return Handler
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the model, bind 127.0.0.1, announce the port, serve until terminated."""
+    parser = argparse.ArgumentParser(prog="python -m app.inference.model_server")
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--model-id", default="local")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--n-ctx", type=int, default=2048)
+    parser.add_argument("--n-threads", type=int, default=0, help="0 = llama.cpp's default")
+    parser.add_argument("--n-batch", type=int, default=512)
+    parser.add_argument("--n-gpu-layers", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    api_key = os.environ.pop(KEY_ENV, "")
+    if not api_key:
+        print(f"{FAILED_PREFIX} no API key in {KEY_ENV}", flush=True)
+        return EXIT_LOAD_FAILED
+    # A SIGTERM from the parent should end the process promptly and quietly.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    try:
+        import llama_cpp
+
+        gpu = bool(llama_cpp.llama_supports_gpu_offload())
+        started = time.perf_counter()
+        llama_kwargs: dict[str, Any] = {
+            "model_path": args.model,
+            "n_ctx": args.n_ctx,
+            "n_batch": args.n_batch,
+            "n_gpu_layers": args.n_gpu_layers,
+            "verbose": False,
+        }
+        if args.n_threads > 0:
+            llama_kwargs["n_threads"] = args.n_threads
+        llama = llama_cpp.Llama(**llama_kwargs)
+        _log(f"loaded {args.model} in {time.perf_counter() - started:.2f}s (gpu offload available: {gpu})")
+    except Exception as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        _log(f"load failed: {message}")
+        print(f"{FAILED_PREFIX} could not load the model: {message}", flush=True)
+        return EXIT_LOAD_FAILED
+
+    host = ModelHost(llama, args.model_id)
+    server = ThreadingHTTPServer((args.host, args.port), _handler_class(host, api_key))
+    server.daemon_threads = True
+    port = server.server_address[1]
+    print(f"{READY_PREFIX} port={port} gpu_offload={int(gpu)}", flush=True)
+    # From here on nothing goes to the pipe the parent stopped reading.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _log(f"serving on {args.host}:{port}")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

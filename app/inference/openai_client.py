@@ -1,0 +1,405 @@
+"""One client for every OpenAI-compatible endpoint: the frontier API and the local model alike.
+
+Built on the official `openai` SDK with its own retries switched off (`max_retries=0`): this
+loop retries 429 and 5xx itself so it can honour `Retry-After` and show a countdown through
+`on_retry(seconds_left, reason)`. Timeouts are explicit (the SDK's default read timeout is
+600 s). The stream is read on a helper thread so that `cancel` returns within ~50 ms even
+while the socket is silent. Every fault becomes a one-line `GenerationResult.error`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import json
+import math
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import openai
+
+from app.inference.types import GenerationRequest, GenerationResult, TokenCallback
+
+RetryCallback = Callable[[float, str], None]
+"""Called about once a second while waiting to retry: (seconds left, one-line reason)."""
+
+DEFAULT_CONNECT_TIMEOUT_S = 5.0
+DEFAULT_READ_TIMEOUT_S = 60.0
+_POLL_S = 0.02  # how often the waiting loop looks at the cancel flag
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+_STATUS_TEXT = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def gbnf_for_labels(labels: tuple[str, ...] | list[str]) -> str:
+    """A GBNF grammar that accepts exactly one of `labels` (an optional leading space allowed)."""
+    if not labels:
+        raise ValueError("the label list is empty")
+
+    def literal(text: str) -> str:
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+
+    return 'root ::= " "? (' + " | ".join(literal(label) for label in labels) + ")\n"
+
+
+def estimate_tokens(text: str) -> int:
+    """Rough token count (~4 characters a token) for endpoints that report no usage."""
+    return max(1, math.ceil(len(text) / 4)) if text else 0
+
+
+def parse_retry_after(headers: Any, now: float | None = None) -> float | None:
+    """Seconds to wait from `retry-after-ms` / `Retry-After` (seconds or an HTTP date), else None."""
+    if headers is None:
+        return None
+    millis = headers.get("retry-after-ms")
+    if millis:
+        with contextlib.suppress(ValueError):
+            return max(0.0, float(millis) / 1000)
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    current = datetime.now(timezone.utc).timestamp() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _body_message(error: openai.APIStatusError) -> str:
+    body = error.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return _one_line(str(inner["message"]))
+        if isinstance(inner, str):
+            return _one_line(inner)
+    return ""
+
+
+@dataclass
+class _Attempt:
+    """What one streamed attempt produced so far (filled by the reader thread)."""
+
+    events: queue.Queue[tuple[str, Any]]
+    stream: Any = None
+
+
+class OpenAICompatibleGenerator:
+    """A `TextGenerator` for any OpenAI-compatible base URL (OpenAI, OpenRouter, vLLM, Ollama, ...)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        *,
+        display_name: str | None = None,
+        connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S,
+        read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+        max_retries: int = 3,
+        max_retry_wait_s: float = 60.0,
+        on_retry: RetryCallback | None = None,
+        use_grammar: bool = False,
+        send_stream_options: bool = True,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.connect_timeout_s = connect_timeout_s
+        self.read_timeout_s = read_timeout_s
+        self.max_retries = max_retries
+        self.max_retry_wait_s = max_retry_wait_s
+        self.on_retry = on_retry
+        # llama.cpp servers take a GBNF `grammar` field; others get the labels as an instruction.
+        self.use_grammar = use_grammar
+        self.send_stream_options = send_stream_options
+        self._display_name = display_name or model
+        self._host = urlsplit(self.base_url).netloc or self.base_url
+        self._client = openai.OpenAI(
+            base_url=self.base_url,
+            # Local servers need no key, but the SDK insists on one.
+            api_key=api_key or "not-needed",
+            max_retries=0,
+            timeout=openai.Timeout(
+                connect=connect_timeout_s, read=read_timeout_s, write=read_timeout_s, pool=connect_timeout_s
+            ),
+        )
+
+    @property
+    def display_name(self) -> str:
+        """Name shown over the column and in results."""
+        return self._display_name
+
+    def close(self) -> None:
+        """Release the HTTP connection pool."""
+        self._client.close()
+
+    # -- the request ------------------------------------------------------------------------
+    def _request_kwargs(self, request: GenerationRequest) -> tuple[bool, dict[str, Any]]:
+        chat = request.mode == "chat"
+        system = request.system
+        extra_body: dict[str, Any] = {}
+        if request.labels:
+            if self.use_grammar:
+                extra_body["grammar"] = gbnf_for_labels(request.labels)
+            else:
+                instruction = "Answer with exactly one of these labels and nothing else: " + ", ".join(
+                    request.labels
+                )
+                system = f"{system}\n\n{instruction}" if system else instruction
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "stream": True,
+        }
+        if request.stop:
+            kwargs["stop"] = list(request.stop)
+        if self.send_stream_options:
+            kwargs["stream_options"] = {"include_usage": True}
+        if extra_body:
+            kwargs["extra_body"] = extra_body
+        if chat:
+            messages: list[dict[str, str]] = []
+            if system:
+                messages.append({"role": "system", "content": system})
+            messages.append({"role": "user", "content": request.prompt})
+            kwargs["messages"] = messages
+        else:
+            kwargs["prompt"] = f"{system}\n\n{request.prompt}" if system else request.prompt
+        return chat, kwargs
+
+    def _read_stream(self, chat: bool, kwargs: dict[str, Any], attempt: _Attempt) -> None:
+        events = attempt.events
+        try:
+            if chat:
+                stream = self._client.chat.completions.create(**kwargs)
+            else:
+                stream = self._client.completions.create(**kwargs)
+            attempt.stream = stream
+            events.put(("open", None))
+            for chunk in stream:
+                usage = getattr(chunk, "usage", None)
+                if usage is not None:
+                    events.put(("usage", (usage.prompt_tokens, usage.completion_tokens)))
+                for choice in chunk.choices or ():
+                    text = (choice.delta.content if chat else choice.text) or ""
+                    if text:
+                        events.put(("token", text))
+                    if choice.finish_reason:
+                        events.put(("finish", choice.finish_reason))
+            events.put(("done", None))
+        except BaseException as exc:
+            events.put(("error", exc))
+
+    @staticmethod
+    def _abort(attempt: _Attempt) -> None:
+        """Cut the connection so the reader thread wakes at once instead of at the next byte."""
+        stream = attempt.stream
+        if stream is None:
+            return
+        response = getattr(stream, "response", None)
+        if response is not None:
+            with contextlib.suppress(Exception):
+                network = response.extensions.get("network_stream")
+                sock = network.get_extra_info("socket") if network is not None else None
+                if isinstance(sock, socket.socket):
+                    sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(Exception):
+            stream.close()
+
+    def describe_error(self, exc: BaseException, tokens_so_far: int) -> str:
+        """One line for the user, naming the endpoint and what went wrong."""
+        host = self._host
+        if isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            reason = _STATUS_TEXT.get(status, "error")
+            detail = _body_message(exc)
+            hint = {
+                401: "the API key was rejected (check the key in the frontier settings)",
+                403: f"this key may not use model '{self.model}' or this endpoint",
+                404: f"no model '{self.model}' there, or the base URL is wrong",
+                429: "rate limited",
+            }.get(status, detail or "the server reported an error")
+            line = f"{status} {reason} from {host}: {hint}"
+            if detail and hint != detail and status in (403, 404):
+                line += f" ({detail})"
+            return _one_line(line, 240)
+        if isinstance(exc, openai.APITimeoutError):
+            return f"Timed out: no answer from {host} within {self.read_timeout_s:g} s"
+        if isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__
+            text = str(cause or exc).lower()
+            if "refused" in text:
+                return f"Cannot connect to {host}: connection refused (is the server running?)"
+            if "timed out" in text or "timeout" in text:
+                return f"Timed out connecting to {host} after {self.connect_timeout_s:g} s"
+            return _one_line(f"Cannot connect to {host}: {cause or exc}", 240)
+        if isinstance(exc, json.JSONDecodeError):
+            return f"Malformed response from {host}: a streamed chunk is not valid JSON ({exc.msg})"
+        name = type(exc).__name__
+        text = str(exc)
+        if "Timeout" in name:
+            return (
+                f"Timed out: {host} sent nothing for {self.read_timeout_s:g} s (after {tokens_so_far} tokens)"
+            )
+        if name in ("RemoteProtocolError", "ReadError") or "incomplete" in text or "closed" in text:
+            return f"The stream from {host} was cut off after {tokens_so_far} tokens ({_one_line(text, 80)})"
+        if isinstance(exc, openai.APIResponseValidationError | openai.APIError):
+            return _one_line(f"Malformed response from {host}: {exc}", 240)
+        return _one_line(f"{name} talking to {host}: {text}", 240)
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        on_token: TokenCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> GenerationResult:
+        """Stream one answer; retries 429/5xx before the first token; never raises for API faults."""
+        chat, kwargs = self._request_kwargs(request)
+        started = time.perf_counter()
+        pieces: list[str] = []
+        first_token_at: float | None = None
+        usage: tuple[int, int] | None = None
+        finish: str | None = None
+        error: str | None = None
+        cancelled = False
+        retries = 0
+
+        while True:
+            attempt = _Attempt(events=queue.Queue())
+            reader = threading.Thread(
+                target=self._read_stream, args=(chat, kwargs, attempt), name="openai-stream", daemon=True
+            )
+            reader.start()
+            failure: BaseException | None = None
+            completed = False
+            while True:
+                try:
+                    kind, value = attempt.events.get(timeout=_POLL_S)
+                except queue.Empty:
+                    if cancel is not None and cancel.is_set():
+                        cancelled = True
+                        self._abort(attempt)
+                        break
+                    continue
+                if kind == "token":
+                    if first_token_at is None:
+                        first_token_at = time.perf_counter()
+                    pieces.append(value)
+                    if on_token is not None:
+                        on_token(value)
+                    if cancel is not None and cancel.is_set():
+                        cancelled = True
+                        self._abort(attempt)
+                        break
+                elif kind == "usage":
+                    usage = value
+                elif kind == "finish":
+                    finish = value
+                elif kind == "error":
+                    failure = value
+                    break
+                elif kind == "done":
+                    completed = True
+                    break
+            reader.join(timeout=0.15)
+            if cancelled or completed:
+                break
+            assert failure is not None
+            status = getattr(failure, "status_code", None)
+            if (
+                isinstance(failure, openai.APIStatusError)
+                and status in RETRYABLE_STATUSES
+                and not pieces
+                and retries < self.max_retries
+            ):
+                wait_s = parse_retry_after(failure.response.headers)
+                if wait_s is None:
+                    wait_s = min(2.0**retries, 8.0)
+                if wait_s <= self.max_retry_wait_s:
+                    retries += 1
+                    reason = self.describe_error(failure, 0)
+                    if self._wait_to_retry(
+                        wait_s, f"{reason}; retry {retries} of {self.max_retries}", cancel
+                    ):
+                        continue
+                    cancelled = True
+                    break
+            error = self.describe_error(failure, len(pieces))
+            if isinstance(failure, openai.APIStatusError) and retries:
+                error += f" (gave up after {retries} {'retry' if retries == 1 else 'retries'})"
+            break
+
+        total_s = time.perf_counter() - started
+        text = "".join(pieces)
+        if error is None and not cancelled and finish is None:
+            # A clean end of stream without a finish reason: the server dropped the answer midway.
+            error = f"The stream from {self._host} ended early, after {len(pieces)} tokens, without finishing"
+        if usage is not None:
+            input_tokens, output_tokens = usage
+            counted = False
+        else:
+            prompt_text = " ".join(str(v) for v in (request.system or "", request.prompt))
+            input_tokens, output_tokens = estimate_tokens(prompt_text), len(pieces)
+            counted = True
+        return GenerationResult(
+            text=text,
+            model=self.model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            tokens_counted=counted,
+            time_to_first_token_s=None if first_token_at is None else first_token_at - started,
+            total_s=total_s,
+            error=error,
+            cancelled=cancelled,
+            finish_reason=finish,
+        )
+
+    def _wait_to_retry(self, wait_s: float, reason: str, cancel: threading.Event | None) -> bool:
+        """Count down `wait_s`, reporting each second; False when cancelled meanwhile."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            if self.on_retry is not None:
+                self.on_retry(left, reason)
+            step = min(1.0, left)
+            if cancel is not None:
+                if cancel.wait(step):
+                    return False
+            else:
+                time.sleep(step)
