@@ -1,0 +1,724 @@
+"""The decision memo as plain data: what it says, before anything is drawn.
+
+`build_memo_content` turns a scenario (plus optional spot-check results) into a `MemoContent`:
+the verdict, the headline numbers already formatted, tables, chart series and caveats. The
+renderer (`app.report.render`) only lays this out; tests can inspect it without Qt.
+
+Everything user-typed that reaches the memo passes `sanitize_text`, which keeps file names but
+drops their folders and blanks anything shaped like an API key: the memo gets forwarded.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Literal
+
+import numpy as np
+
+from app.domain.costs import (
+    CostCurves,
+    CostSummary,
+    break_even_vs_volume,
+    cumulative_curves,
+    summarize,
+    volume_range,
+)
+from app.domain.evaluation import IN_DISTRIBUTION, OOD_TAG, Interval, ModelSummary, SpotcheckSummary
+from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, evaluate
+from app.domain.scenario import ModelCost, Scenario
+from app.report.formatting import (
+    format_age_days,
+    format_date,
+    format_interval,
+    format_money,
+    format_money_exact,
+    format_months,
+    format_per_request,
+    format_percent,
+    format_price_per_mtok,
+    format_ratio,
+    format_tokens,
+    format_volume,
+)
+
+Tone = Literal["good", "bad", "warn", "neutral"]
+SeriesRole = Literal["large", "specialist", "specialist_only", "volume"]
+AxisFormat = Literal["money", "months", "count"]
+
+# Prices older than this get a warning in the caveats: vendors cut prices several times a year.
+STALE_PRICE_DAYS = 90
+# The break-even vs volume chart clips its y axis here (times the horizon) so "never" stays drawable.
+VOLUME_CHART_Y_CAP_HORIZONS = 2.0
+
+_VERDICT_TONES: dict[str, Tone] = {
+    "specialize": "good",
+    "use_off_the_shelf": "good",
+    "keep_large_and_route": "warn",
+    "keep_large": "bad",
+    "needs_eval": "warn",
+}
+_STATUS_TEXT = {"pass": "holds", "fail": "does not hold", "unknown": "unknown"}
+_STATUS_TONES: dict[str, Tone] = {"pass": "good", "fail": "neutral", "unknown": "warn"}
+
+
+# --- memo building blocks --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadlineNumber:
+    """One tile on page one: a label, the formatted figure and a short line under it."""
+
+    label: str
+    value: str
+    detail: str = ""
+    tone: Tone = "neutral"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Flowing text; `note` is the smaller grey style."""
+
+    text: str
+    style: Literal["body", "note"] = "body"
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A bulleted list; each item may start with a bold lead-in (`lead`)."""
+
+    items: tuple[tuple[str, str], ...]  # (lead, text); lead may be ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with a header row. `weights` share the width; `numeric` columns are right-aligned."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    weights: tuple[float, ...] = ()
+    numeric: frozenset[int] = frozenset()
+    row_tones: tuple[Tone, ...] = ()  # colours the first cell's marker (rule status)
+    caption: str = ""
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"table row has {len(row)} cells for {len(self.columns)} columns: {row!r}")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line on a chart. Non-finite y values break the line (e.g. "never" break-even)."""
+
+    name: str
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    role: SeriesRole
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class ChartMarker:
+    """A labelled point (the break-even) or, with `vertical`, a labelled vertical line."""
+
+    x: float
+    y: float | None
+    label: str
+    vertical: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A line chart drawn as vectors."""
+
+    title: str
+    x_label: str
+    y_label: str
+    series: tuple[Series, ...]
+    x_format: AxisFormat
+    y_format: AxisFormat
+    markers: tuple[ChartMarker, ...] = ()
+    log_x: bool = False
+    y_max: float | None = None  # clip above this (values beyond are drawn at the edge)
+    horizontal_line: tuple[float, str] | None = None  # e.g. the horizon, with its label
+    caption: str = ""
+
+
+Block = Paragraph | Bullets | Table | Chart
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of the memo after page one."""
+
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class VerdictBlock:
+    """The answer, first thing on page one."""
+
+    verdict: str  # the rules' verdict code, e.g. "specialize"
+    label: str  # "Specialize"
+    headline: str  # one sentence with the numbers
+    deciding_rule: str  # "Rule 1 · High volume, narrow stable task, quality proven" or "No single rule"
+    reason: str  # the deciding rule's reason, with its numbers
+    tone: Tone
+
+
+@dataclass(frozen=True)
+class MemoContent:
+    """The whole memo as data, ready to render."""
+
+    title: str  # PDF title metadata and the page header
+    scenario_name: str
+    description: str
+    author: str
+    memo_date: date
+    verdict: VerdictBlock
+    headline_numbers: tuple[HeadlineNumber, ...]
+    decision_chart: Chart
+    sections: tuple[Section, ...]
+    source_note: str = ""  # where the scenario's numbers come from
+    generator: str = "Specialist Studio"
+    extra: dict[str, str] = field(default_factory=dict)  # raw figures for tests and debugging
+
+
+# --- sanitising ------------------------------------------------------------------------------
+
+# Shapes of secrets: vendor prefixes (sk-, sk-proj-, rk-, pk-, gsk_, xai-, hf_, AIza...) and
+# long opaque tokens. Generous on purpose: a redacted word costs nothing, a leaked key does.
+_KEY_PATTERNS = (
+    re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-]{8,}"),
+    re.compile(r"\b(?:gsk|hf|xai|ghp|gho|github_pat)[_-][A-Za-z0-9_\-]{8,}"),
+    re.compile(r"\bAIza[A-Za-z0-9_\-]{20,}"),
+    re.compile(r"\bBearer\s+\S+", re.IGNORECASE),
+    re.compile(r"(?i)\b(api[_-]?key|token|secret|password)\s*[=:]\s*\S+"),
+    re.compile(r"\b(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}\b"),
+)
+_REDACTED = "[redacted]"
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
+
+
+def _strip_folders(word: str) -> str:
+    """A path becomes its file name; URLs and plain words pass through."""
+    if "://" in word:
+        return word
+    core = word.strip("\"'(),;[]<>")
+    if not core:
+        return word
+    is_posix_path = core.startswith(("/", "~/", "./", "../")) and len(core) > 1
+    is_windows_path = bool(_WINDOWS_PATH.match(core))
+    if not (is_posix_path or is_windows_path):
+        return word
+    name = PureWindowsPath(core).name if is_windows_path else PurePosixPath(core).name
+    return word.replace(core, name or "(folder)")
+
+
+def sanitize_text(text: str) -> str:
+    """Text safe to forward: folders dropped from paths, anything key-shaped redacted."""
+    for pattern in _KEY_PATTERNS:
+        text = pattern.sub(_REDACTED, text)
+    return " ".join(_strip_folders(word) for word in text.split(" "))
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+def _model_label(model: ModelCost, fallback: str) -> str:
+    return sanitize_text(model.name) if model.name.strip() else fallback
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        return None
+
+
+def price_age_days(model: ModelCost, today: date) -> int | None:
+    """Days since the model's prices were checked, None when no as-of date is given."""
+    as_of = _parse_date(model.price_as_of)
+    return None if as_of is None else (today - as_of).days
+
+
+def _verdict_block(recommendation: Recommendation) -> VerdictBlock:
+    deciding: RuleResult | None = None
+    if recommendation.deciding_rule is not None:
+        deciding = next(
+            (rule for rule in recommendation.rules if rule.id == recommendation.deciding_rule), None
+        )
+    label = VERDICT_LABELS.get(recommendation.verdict, recommendation.verdict.replace("_", " ").capitalize())
+    return VerdictBlock(
+        verdict=recommendation.verdict,
+        label=label,
+        headline=sanitize_text(recommendation.headline),
+        deciding_rule=f"Rule {deciding.id} · {deciding.title}" if deciding else "No single rule decided",
+        reason=sanitize_text(deciding.reason) if deciding else "",
+        tone=_VERDICT_TONES.get(recommendation.verdict, "neutral"),
+    )
+
+
+def _headline_numbers(scenario: Scenario, summary: CostSummary) -> tuple[HeadlineNumber, ...]:
+    net = summary.net_monthly_savings
+    if summary.break_even_months is None:
+        break_even_detail = "the one-time cost never pays back"
+    elif summary.break_even_within_horizon:
+        break_even_detail = f"within the {scenario.horizon_months}-month horizon"
+    else:
+        break_even_detail = f"after the {scenario.horizon_months}-month horizon"
+    path = "self-hosted" if scenario.self_hosting.enabled else "per-token"
+    escalation = scenario.routing.escalation_rate
+    specialist_detail = (
+        f"{path}, {format_percent(escalation, 0)} escalated ({scenario.routing.mode})"
+        if escalation > 0
+        else f"{path}, no escalation"
+    )
+    return (
+        HeadlineNumber(
+            "Net monthly savings",
+            format_money(net),
+            f"gross {format_money(summary.monthly_savings)} less {format_money(scenario.monthly_ops)} ops",
+            "good" if net > 0 else "bad",
+        ),
+        HeadlineNumber(
+            "Break-even",
+            format_months(summary.break_even_months),
+            break_even_detail,
+            "good" if summary.break_even_within_horizon else "bad",
+        ),
+        HeadlineNumber(
+            "One-time investment",
+            format_money(summary.one_time_cost),
+            "curation, training, eval" + (", labelling" if scenario.distillation.enabled else ""),
+        ),
+        HeadlineNumber(
+            "Large model, per request",
+            format_per_request(summary.large_cost_per_request),
+            _model_label(scenario.large, "large model"),
+        ),
+        HeadlineNumber(
+            "Specialist path, per request",
+            format_per_request(summary.specialist_cost_per_request),
+            specialist_detail,
+        ),
+        HeadlineNumber(
+            "Cost ratio",
+            format_ratio(summary.cost_ratio),
+            "large ÷ specialist path",
+            "good" if (summary.cost_ratio or 0) > 1 else "neutral",
+        ),
+    )
+
+
+def _decision_chart(scenario: Scenario, summary: CostSummary, curves: CostCurves) -> Chart:
+    months = tuple(float(m) for m in curves.months)
+    series = [
+        Series(
+            _model_label(scenario.large, "Large model") + " only", months, _floats(curves.large_only), "large"
+        ),
+        Series("Specialist path", months, _floats(curves.specialist), "specialist"),
+    ]
+    if not np.allclose(curves.specialist_only, curves.specialist):
+        series.append(
+            Series(
+                "Specialist, no escalation", months, _floats(curves.specialist_only), "specialist_only", True
+            )
+        )
+    markers: tuple[ChartMarker, ...] = ()
+    if curves.break_even_months is not None and curves.break_even_cost is not None:
+        markers = (
+            ChartMarker(
+                curves.break_even_months,
+                curves.break_even_cost,
+                f"Break-even: {format_months(curves.break_even_months)}, "
+                f"{format_money(curves.break_even_cost)}",
+            ),
+        )
+    caption = (
+        "Cumulative spend from today, one-time investment included. The lines cross where the specialist "
+        "has paid for itself."
+        if markers
+        else "Cumulative spend from today. The lines do not cross within the horizon: no break-even."
+    )
+    return Chart(
+        title=f"Cumulative cost over {scenario.horizon_months} months",
+        x_label="months",
+        y_label="cumulative cost (USD)",
+        series=tuple(series),
+        x_format="months",
+        y_format="money",
+        markers=markers,
+        caption=caption,
+    )
+
+
+def _floats(values: Sequence[float] | np.ndarray) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
+
+
+def _volume_chart(scenario: Scenario, summary: CostSummary) -> Chart:
+    volumes = volume_range(scenario)
+    months = break_even_vs_volume(scenario, volumes)
+    cap = scenario.horizon_months * VOLUME_CHART_Y_CAP_HORIZONS
+    current = summary.break_even_months
+    markers = [
+        ChartMarker(
+            scenario.volume_per_month,
+            None,
+            f"this scenario: {format_volume(scenario.volume_per_month)}/month",
+            vertical=True,
+        )
+    ]
+    if current is not None and current <= cap:
+        markers.append(ChartMarker(scenario.volume_per_month, current, format_months(current)))
+    never = [float(v) for v, m in zip(volumes, months, strict=True) if not math.isfinite(float(m))]
+    caption = "How long the one-time investment takes to pay back at other volumes (log scale)."
+    if never:
+        caption += f" Below {format_volume(max(never))} requests a month it never pays back."
+    return Chart(
+        title="",  # the section heading names it
+        x_label="requests per month",
+        y_label="months to break even",
+        series=(Series("Break-even", _floats(volumes), _floats(months), "volume"),),
+        x_format="count",
+        y_format="months",
+        markers=tuple(markers),
+        log_x=True,
+        y_max=cap,
+        horizontal_line=(float(scenario.horizon_months), f"horizon {scenario.horizon_months} months"),
+        caption=caption,
+    )
+
+
+def _price_cell(model: ModelCost, today: date) -> tuple[str, str]:
+    source = sanitize_text(model.price_source) if model.price_source.strip() else "not given"
+    age = price_age_days(model, today)
+    if age is None:
+        as_of = "no date"
+    else:
+        as_of = (
+            f"{model.price_as_of[:10]} ({format_age_days(age)} old)" if age > 0 else model.price_as_of[:10]
+        )
+    return source, as_of
+
+
+def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Section:
+    model_rows = []
+    for role, model in (("Large", scenario.large), ("Specialist", scenario.small)):
+        source, as_of = _price_cell(model, today)
+        measured = "*" if model.tokens_measured else ""
+        model_rows.append(
+            (
+                role,
+                _model_label(model, "-"),
+                format_tokens(model.input_tokens) + measured,
+                format_tokens(model.output_tokens) + measured,
+                format_price_per_mtok(model.input_price_per_mtok),
+                format_price_per_mtok(model.output_price_per_mtok),
+                source,
+                as_of,
+            )
+        )
+    any_measured = scenario.large.tokens_measured or scenario.small.tokens_measured
+    models = Table(
+        columns=(
+            "Role",
+            "Model",
+            "Input tok",
+            "Output tok",
+            "$/Mtok in",
+            "$/Mtok out",
+            "Price source",
+            "As of",
+        ),
+        rows=tuple(model_rows),
+        weights=(1.15, 1.7, 0.85, 0.85, 0.85, 0.85, 2.3, 1.6),
+        numeric=frozenset({2, 3, 4, 5}),
+        caption="Prices in USD per million tokens, with where each price comes from and when it was checked."
+        + (" * Token counts measured in the playground." if any_measured else ""),
+    )
+
+    general: list[tuple[str, str]] = [
+        ("Volume", f"{format_volume(scenario.volume_per_month)} requests per month"),
+        ("Horizon", f"{scenario.horizon_months} months"),
+        (
+            "Monthly operations",
+            format_money_exact(scenario.monthly_ops) + " (monitoring, retraining, on-call)",
+        ),
+        (
+            "Routing",
+            f"{scenario.routing.mode}, {format_percent(scenario.routing.escalation_rate)} "
+            "escalated to the large model",
+        ),
+    ]
+    for key, amount in summary.one_time_breakdown.items():
+        if amount or key in {"data_curation", "training_runs", "eval_build"}:
+            general.append((f"One-time: {key.replace('_', ' ')}", format_money_exact(amount)))
+    general.append(("One-time total", format_money_exact(summary.one_time_cost)))
+    if scenario.distillation.enabled:
+        d = scenario.distillation
+        general.append(
+            (
+                "Distillation",
+                f"{d.examples:,} examples labelled by the large model, "
+                f"{format_percent(d.human_review_share, 0)} reviewed at "
+                f"{format_money_exact(d.review_cost_per_example)} each",
+            )
+        )
+    if scenario.self_hosting.enabled:
+        s = scenario.self_hosting
+        general.append(
+            (
+                "Self-hosting",
+                f"${s.gpu_price_per_hour:,.2f} per GPU-hour, "
+                f"{s.requests_per_second_per_gpu:g} requests/s per GPU, at least {s.min_gpus} GPU(s)",
+            )
+        )
+    if scenario.retraining.every_months:
+        general.append(
+            (
+                "Retraining",
+                f"every {scenario.retraining.every_months} months at "
+                f"{format_money_exact(scenario.retraining.cost)}",
+            )
+        )
+    if scenario.price_decline_per_year:
+        general.append(
+            (
+                "Frontier price decline",
+                f"{format_percent(scenario.price_decline_per_year, 0)} cheaper each year",
+            )
+        )
+    q = scenario.quality
+    general.append(
+        (
+            "Quality",
+            f"bar {format_percent(q.quality_bar)}; off-the-shelf {format_percent(q.off_the_shelf_accuracy)}, "
+            f"specialist {format_percent(q.specialist_accuracy)}, large {format_percent(q.large_accuracy)}",
+        )
+    )
+    if q.measured_from.strip():
+        general.append(("Quality measured from", sanitize_text(q.measured_from)))
+    task_change = "not given" if q.task_change_months is None else f"every {q.task_change_months:g} months"
+    general.append(("Task changes", task_change))
+    general.append(("Eval exists", {True: "yes", False: "no", None: "unknown"}[q.eval_exists]))
+    settings = Table(
+        columns=("Input", "Value"),
+        rows=tuple(general),
+        weights=(1.0, 3.2),
+    )
+    blocks: list[Block] = [models, settings]
+    if scenario.source.strip():
+        blocks.append(
+            Paragraph("Source of the scenario's numbers: " + sanitize_text(scenario.source), "note")
+        )
+    return Section("Inputs", tuple(blocks))
+
+
+def _decision_section(recommendation: Recommendation) -> Section:
+    rows = tuple(
+        (
+            str(rule.id),
+            sanitize_text(rule.title),
+            _STATUS_TEXT.get(rule.status, rule.status),
+            sanitize_text(rule.reason),
+        )
+        for rule in recommendation.rules
+    )
+    table = Table(
+        columns=("#", "Rule", "Condition", "Reason"),
+        rows=rows,
+        weights=(0.35, 2.2, 1.0, 4.4),
+        row_tones=tuple(_STATUS_TONES.get(rule.status, "neutral") for rule in recommendation.rules),
+        caption="Each rule is evaluated on this scenario; the verdict names the rule that decided it.",
+    )
+    return Section("Decision rules", (table,))
+
+
+def _interval_cells(interval: Interval) -> tuple[str, str, str]:
+    """(correct/graded, accuracy, 95 % interval) for a table row; "n/a" when nothing was graded."""
+    counts = f"{interval.successes}/{interval.total}"
+    if interval.estimate is None or interval.low is None or interval.high is None:
+        return counts, "n/a", "n/a"
+    return counts, format_percent(interval.estimate), format_interval(interval.low, interval.high)
+
+
+def _model_row(role: str, model: ModelSummary) -> tuple[str, ...]:
+    latency = "n/a" if model.latency_p50_s is None else f"{model.latency_p50_s:.2f} s"
+    cost = "n/a" if model.cost_per_item is None else format_per_request(model.cost_per_item)
+    return (role, sanitize_text(model.name), *_interval_cells(model.accuracy), latency, cost)
+
+
+def _slice_name(tag: str) -> str:
+    if tag == IN_DISTRIBUTION:
+        return "In-distribution"
+    if tag == OOD_TAG:
+        return "Out-of-distribution"
+    return sanitize_text(tag)
+
+
+def _spotcheck_section(spotcheck: SpotcheckSummary) -> Section:
+    items = (
+        f"{spotcheck.items} items"
+        if spotcheck.complete
+        else f"{spotcheck.items} of {spotcheck.set_items} items (run incomplete)"
+    )
+    facts = [f"Set: {sanitize_text(spotcheck.set_name)}", items]
+    if spotcheck.scorer:
+        facts.append(f"scored by {sanitize_text(spotcheck.scorer)}")
+    if spotcheck.run_date:
+        facts.append(f"run {sanitize_text(spotcheck.run_date)}")
+    blocks: list[Block] = [Paragraph(" · ".join(facts))]
+    blocks.append(
+        Table(
+            columns=("Side", "Model", "Correct", "Accuracy", "95 % interval", "Latency p50", "Cost/item"),
+            rows=(_model_row("Specialist", spotcheck.specialist), _model_row("Large", spotcheck.frontier)),
+            weights=(1.0, 2.2, 0.9, 0.9, 1.5, 0.9, 1.0),
+            numeric=frozenset({2, 3, 4, 5, 6}),
+            caption="Accuracy against the expected answers, with Wilson 95 % intervals: with few items "
+            "they are wide, so read the interval before the point estimate.",
+        )
+    )
+    slices = tuple(
+        (
+            _slice_name(entry.tag),
+            str(entry.items),
+            *_interval_cells(entry.specialist)[1:],
+            *_interval_cells(entry.frontier)[1:],
+        )
+        for entry in spotcheck.by_tag
+    )
+    if slices:
+        blocks.append(
+            Table(
+                columns=("Slice", "Items", "Specialist", "95 % interval", "Large", "95 % interval"),
+                rows=slices,
+                weights=(1.8, 0.7, 1.0, 1.5, 1.0, 1.5),
+                numeric=frozenset({1, 2, 3, 4, 5}),
+            )
+        )
+    agreement = spotcheck.agreement
+    if agreement.estimate is not None and agreement.low is not None and agreement.high is not None:
+        blocks.append(
+            Paragraph(
+                f"The two models give the same answer on {format_percent(agreement.estimate)} of items "
+                f"(95 % interval {format_interval(agreement.low, agreement.high)}). Agreement is not "
+                "correctness: a specialist distilled from the large model agrees with its mistakes too."
+            )
+        )
+    for warning in spotcheck.warnings:
+        blocks.append(Paragraph(sanitize_text(warning), "note"))
+    return Section("Spot-check", tuple(blocks))
+
+
+def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, today: date) -> Section:
+    large = _model_label(scenario.large, "the large model")
+    items: list[tuple[str, str]] = []
+    distil = (
+        f"{scenario.distillation.examples:,} training examples are labelled by {large}; "
+        f"only {format_percent(scenario.distillation.human_review_share, 0)} are reviewed by people. "
+        if scenario.distillation.enabled
+        else ""
+    )
+    items.append(
+        (
+            "Distillation copies the teacher's mistakes.",
+            distil + "A specialist trained on the large model's answers learns its errors too, and cannot be "
+            "better than its labels. Review a sample of the labels and keep a human-checked eval set.",
+        )
+    )
+    escalation = scenario.routing.escalation_rate
+    ood = (
+        "Specialists fail oddly on input unlike their training data (new products, languages, formats). "
+        f"Keep the escalation path to {large}: today {format_percent(escalation)} of traffic is "
+        f"escalated ({scenario.routing.mode} mode), and the costs above include it. "
+        "Probe out-of-distribution input before launch and monitor the escalation rate after."
+    )
+    ood_slice = spotcheck.tag(OOD_TAG) if spotcheck is not None else None
+    if ood_slice is not None and ood_slice.items:
+        ood += (
+            f" On the spot-check's {ood_slice.items} out-of-distribution items the specialist scored "
+            f"{format_percent(ood_slice.specialist.estimate)} and the large model "
+            f"{format_percent(ood_slice.frontier.estimate)}."
+        )
+    items.append(("Out-of-distribution risk and the escalation path.", ood))
+
+    ages: list[str] = []
+    stale = False
+    for role, model in (("Large", scenario.large), ("Specialist", scenario.small)):
+        age = price_age_days(model, today)
+        name = _model_label(model, role.lower())
+        if age is None:
+            ages.append(f"{name}: no as-of date given")
+        else:
+            ages.append(f"{name}: checked {model.price_as_of[:10]}, {format_age_days(age)} old")
+            stale = stale or age > STALE_PRICE_DAYS
+    advice = (
+        " Prices older than three months are likely out of date; check them before deciding."
+        if stale
+        else " Frontier prices fall several times a year; re-check them before deciding."
+    )
+    items.append(("How old the prices are.", "; ".join(ages) + "." + advice))
+
+    decline = (
+        f"the frontier price falls {format_percent(scenario.price_decline_per_year, 0)} a year"
+        if scenario.price_decline_per_year
+        else "prices stay as they are"
+    )
+    items.append(
+        (
+            "Assumptions.",
+            f"Volume stays at {format_volume(scenario.volume_per_month)} requests a month and {decline} over "
+            f"{scenario.horizon_months} months. One-time costs are estimates; data curation is usually the "
+            "largest and the most often underestimated. Quality figures are "
+            + (
+                f"measured ({sanitize_text(scenario.quality.measured_from)})."
+                if scenario.quality.measured_from.strip()
+                else "as entered, not measured on a spot-check."
+            ),
+        )
+    )
+    return Section("Assumptions and caveats", (Bullets(tuple(items)),))
+
+
+def build_memo_content(
+    scenario: Scenario,
+    *,
+    spotcheck: SpotcheckSummary | None = None,
+    author: str = "",
+    today: date | None = None,
+) -> MemoContent:
+    """The memo for `scenario` as data: page one's decision, then inputs, rules, charts and caveats."""
+    today = today or date.today()
+    summary = summarize(scenario)
+    recommendation = evaluate(scenario, summary)
+    curves = cumulative_curves(scenario)
+    sections = [
+        _inputs_section(scenario, summary, today),
+        _decision_section(recommendation),
+        Section("Break-even vs volume", (_volume_chart(scenario, summary),)),
+    ]
+    if spotcheck is not None:
+        sections.append(_spotcheck_section(spotcheck))
+    sections.append(_caveats_section(scenario, spotcheck, today))
+    name = sanitize_text(scenario.name)
+    return MemoContent(
+        title=f"Decision memo: {name}",
+        scenario_name=name,
+        description=sanitize_text(scenario.description),
+        author=sanitize_text(author.strip()),
+        memo_date=today,
+        verdict=_verdict_block(recommendation),
+        headline_numbers=_headline_numbers(scenario, summary),
+        decision_chart=_decision_chart(scenario, summary, curves),
+        sections=tuple(sections),
+        source_note=sanitize_text(scenario.source),
+        extra={"date": format_date(today)},
+    )
