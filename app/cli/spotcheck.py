@@ -1,0 +1,300 @@
+"""`specialist-studio spotcheck SET`: both models over a test set, scored against ground truth.
+
+The local side is the bundled Gemma (or `--gguf FILE`) in its own process; the frontier side is
+any OpenAI-compatible endpoint (`--frontier-url` + `--frontier-model`), or, when none is given,
+the set's recorded `reference_output` answers. With `-o FILE` results are written as they finish
+and a second call with the same file resumes where the first stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from app.cli import EXIT_FAILURE, EXIT_OK, CliError
+
+DEFAULT_MARGIN = 0.05
+AGREEMENT_NOTE = (
+    "Agreement with the frontier model is not correctness: a specialist that copies its teacher's "
+    "mistakes agrees and is still wrong. Accuracy above is against the set's expected answers."
+)
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Register `spotcheck` and its options."""
+    parser = subparsers.add_parser(
+        "spotcheck",
+        help="run the local specialist and a frontier model over a test set and score both",
+        description="Run both models over a test set (.jsonl or .csv), score each answer against the "
+        "set's expected value, and report accuracy with 95%% Wilson intervals, agreement, the ood "
+        "slice, latency and cost. With no frontier endpoint the set's recorded answers are used.",
+    )
+    parser.add_argument("set", metavar="SET", type=Path, help="test set file (.jsonl or .csv)")
+    parser.add_argument(
+        "--gguf", type=Path, metavar="FILE", help="local model (default: the bundled Gemma 3 270M)"
+    )
+    parser.add_argument(
+        "--no-local", action="store_true", help="skip the local model (review recorded answers)"
+    )
+    parser.add_argument("--frontier-url", metavar="URL", help="OpenAI-compatible base URL, e.g. .../v1")
+    parser.add_argument("--frontier-model", metavar="NAME", help="model name at the frontier endpoint")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        default="OPENAI_API_KEY",
+        help="environment variable holding the frontier API key (default: OPENAI_API_KEY)",
+    )
+    parser.add_argument(
+        "--prompt", type=Path, metavar="FILE", help="prompt template (default: SET.prompt.json)"
+    )
+    parser.add_argument(
+        "--scorer",
+        choices=["exact", "one_of", "regex", "json_fields", "number"],
+        help="override the template's scorer",
+    )
+    parser.add_argument("--labels", metavar="A,B,C", help="labels for the one_of scorer")
+    parser.add_argument(
+        "--pattern", metavar="REGEX", help="pattern for the regex scorer (default: each expected)"
+    )
+    parser.add_argument(
+        "--tolerance", type=float, default=0.0, help="tolerance for the number and JSON scorers"
+    )
+    parser.add_argument("--fields", metavar="A,B", help="fields compared by the json_fields scorer")
+    parser.add_argument("--concurrency", type=int, default=4, help="parallel frontier requests (default 4)")
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
+    parser.add_argument(
+        "--scenario", type=Path, metavar="FILE", help="scenario for prices and the quality bar"
+    )
+    parser.add_argument(
+        "--margin",
+        type=float,
+        default=DEFAULT_MARGIN,
+        help="wanted ± margin for 'items needed' (default 0.05)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="results JSONL (resumed if it exists)"
+    )
+    parser.add_argument("--fresh", action="store_true", help="start over even if the results file exists")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    return parser
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if (args.frontier_url is None) != (args.frontier_model is None):
+        raise CliError("--frontier-url and --frontier-model go together")
+    if args.limit is not None and args.limit < 1:
+        raise CliError(f"--limit must be at least 1, got {args.limit}")
+    if not 1 <= args.concurrency <= 64:
+        raise CliError(f"--concurrency must be between 1 and 64, got {args.concurrency}")
+    if not 0 < args.margin < 1:
+        raise CliError(f"--margin must be between 0 and 1 (e.g. 0.05 for ±5 points), got {args.margin}")
+    if args.tolerance < 0:
+        raise CliError(f"--tolerance must not be negative, got {args.tolerance}")
+    if args.no_local and args.gguf is not None:
+        raise CliError("--no-local and --gguf contradict each other")
+
+
+@contextlib.contextmanager
+def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
+    """The local specialist in its own process, stopped however the run ends."""
+    if args.no_local:
+        yield None
+        return
+    from app.inference.bundled_model import BundledModelError, bundled_model_path
+    from app.inference.gguf import GgufError
+    from app.inference.local_server import LocalModelServer, LocalServerError
+    from app.inference.openai_client import OpenAICompatibleGenerator
+
+    try:
+        model_path = args.gguf if args.gguf is not None else bundled_model_path()
+    except BundledModelError as exc:
+        raise CliError(str(exc)) from exc
+    if not Path(model_path).is_file():
+        raise CliError(f"--gguf: {model_path}: no such file")
+    server = LocalModelServer(model_path)
+    try:
+        server.start()
+    except (GgufError, LocalServerError) as exc:
+        raise CliError(f"local model: {exc}") from exc
+    generator = OpenAICompatibleGenerator(
+        server.base_url,
+        server.model_id,
+        server.api_key,
+        display_name=f"{server.model_id} (local)",
+        use_grammar=True,  # llama.cpp constrains labels with a GBNF grammar
+        send_stream_options=False,
+    )
+    try:
+        yield generator
+    finally:
+        generator.close()
+        server.stop()
+
+
+def _frontier_generator(args: argparse.Namespace) -> Any:
+    if args.frontier_url is None:
+        return None
+    from app.inference.openai_client import OpenAICompatibleGenerator
+
+    # The key only ever comes from the environment; it is never printed or written.
+    key = os.environ.get(args.api_key_env) or None
+    return OpenAICompatibleGenerator(args.frontier_url, args.frontier_model, key)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the set, run both models, print the summary; exit 0 when every item finished."""
+    from app.domain.evaluation import Prices, ScorerSpec, sample_size_for_margin
+    from app.inference.spotcheck import RunConfig, SpotcheckError, run_spotcheck
+    from app.storage.scenario_files import ScenarioFileError, load_scenario
+    from app.storage.testsets import TestSetError, default_prompt_for, load_prompt_template, load_test_set
+
+    _check_args(args)
+    try:
+        test_set = load_test_set(args.set).limited(args.limit)
+        template = load_prompt_template(args.prompt) if args.prompt else default_prompt_for(args.set)
+    except TestSetError as exc:
+        raise CliError(str(exc)) from exc
+    from app.domain.evaluation import PromptTemplate
+
+    template = template or PromptTemplate()
+    scorer = template.scorer
+    if args.scorer is not None:
+        labels = tuple(label.strip() for label in (args.labels or "").split(",") if label.strip())
+        fields = tuple(name.strip() for name in (args.fields or "").split(",") if name.strip())
+        try:
+            scorer = ScorerSpec(
+                kind=args.scorer,
+                labels=labels or template.labels,
+                pattern=args.pattern or "",
+                tolerance=args.tolerance,
+                fields=fields,
+            )
+        except ValueError as exc:
+            raise CliError(f"--scorer {args.scorer}: {str(exc).splitlines()[-1].strip()}") from exc
+    prices = None
+    bar = None
+    if args.scenario is not None:
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioFileError as exc:
+            raise CliError(str(exc)) from exc
+        prices = Prices(
+            scenario.small.input_price_per_mtok,
+            scenario.small.output_price_per_mtok,
+            scenario.large.input_price_per_mtok,
+            scenario.large.output_price_per_mtok,
+        )
+        bar = scenario.quality.quality_bar
+    if args.output is not None and args.fresh:
+        args.output.unlink(missing_ok=True)
+    config = RunConfig(
+        prompt=template, scorer=scorer, concurrency=args.concurrency, prices=prices, quality_bar=bar
+    )
+    frontier = _frontier_generator(args)
+    if frontier is None and not args.json:
+        print("No frontier endpoint given: the frontier column uses the set's recorded reference outputs.")
+    show_progress = not args.json and sys.stderr.isatty()
+    try:
+        with _local_generator(args) as specialist:
+            outcome = run_spotcheck(
+                test_set,
+                specialist,
+                frontier,
+                config,
+                args.output,
+                on_progress=_print_progress if show_progress else None,
+            )
+    except SpotcheckError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        if frontier is not None:
+            frontier.close()
+    summary = outcome.summary
+    needed = {
+        side: (
+            sample_size_for_margin(model.accuracy.estimate, args.margin)
+            if model.accuracy.estimate is not None
+            else None
+        )
+        for side, model in (("specialist", summary.specialist), ("frontier", summary.frontier))
+    }
+    if args.json:
+        data: dict[str, Any] = summary.to_json()
+        data.pop("type", None)
+        data["frontier_source"] = "live" if frontier is not None else "recorded"
+        data["results_path"] = str(args.output) if args.output is not None else None
+        data["items_needed"] = {"margin": args.margin, "method": "normal approximation", **needed}
+        data["agreement_note"] = AGREEMENT_NOTE
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(format_summary(summary, needed, args.margin, args.output))
+    return EXIT_OK if not outcome.cancelled else EXIT_FAILURE
+
+
+def _print_progress(progress: Any) -> None:
+    eta = f", about {progress.eta_s:.0f} s left" if progress.eta_s is not None else ""
+    end = "\n" if progress.done == progress.total else ""
+    print(f"\r{progress.done}/{progress.total} items{eta}   ", end=end, file=sys.stderr, flush=True)
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"${value:,.6f}" if value < 0.01 else f"${value:,.4f}"
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} s"
+
+
+def format_summary(summary: Any, needed: dict[str, int | None], margin: float, output: Path | None) -> str:
+    """The plain-text report: accuracy, agreement, tags, latency, cost, items needed, warnings."""
+    lines = [
+        f"Spot-check {summary.set_name} · {summary.items} of {summary.set_items} items · "
+        f"scorer: {summary.scorer} · {summary.run_date}",
+        "",
+        "Accuracy against expected answers (95 % Wilson interval):",
+    ]
+    for side, model in (("specialist", summary.specialist), ("frontier", summary.frontier)):
+        source = " (recorded)" if model.source == "recorded" and "recorded" not in model.name else ""
+        errors = f", {model.errors} errors" if model.errors else ""
+        lines.append(f"  {side:<11} {model.name}{source}: {model.accuracy.describe()}{errors}")
+    lines += ["", f"Agreement between the models: {summary.agreement.describe()}", f"  {AGREEMENT_NOTE}", ""]
+    lines.append("By tag:")
+    for entry in summary.by_tag:
+        lines.append(
+            f"  {entry.tag:<16} {entry.items:>4} items  specialist {entry.specialist.describe()}"
+            f"  ·  frontier {entry.frontier.describe()}"
+        )
+    lines += ["", "Latency and cost:"]
+    for side, model in (("specialist", summary.specialist), ("frontier", summary.frontier)):
+        estimated = (
+            " (tokens estimated)" if model.tokens_estimated and model.cost_per_item is not None else ""
+        )
+        lines.append(
+            f"  {side:<11} p50 {_seconds(model.latency_p50_s)}, p95 {_seconds(model.latency_p95_s)}; "
+            f"cost per item {_money(model.cost_per_item)}, per million items "
+            f"{_money(model.cost_per_million_items)}{estimated}"
+        )
+    if summary.specialist.cost_per_item is None:
+        lines.append("  (costs need prices: pass --scenario FILE)")
+    lines += [
+        "",
+        f"Items needed for ±{margin * 100:g} points at the observed accuracy (normal approximation):",
+    ]
+    for side in ("specialist", "frontier"):
+        value = needed.get(side)
+        lines.append(f"  {side:<11} {value if value is not None else 'n/a'}")
+    if summary.warnings:
+        lines += ["", "Warnings:"] + [f"  - {warning}" for warning in summary.warnings]
+    if not summary.complete:
+        lines += ["", "The run stopped early; run the same command again to resume."]
+    if output is not None:
+        lines += ["", f"Results: {output}"]
+    return "\n".join(lines)
