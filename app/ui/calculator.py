@@ -1,0 +1,76 @@
+"""The calculator view: inputs on the left, the three charts in the middle, the decision on the right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from app.domain.scenario import Scenario
+from app.ui.charts import BreakEvenVolumeChart, CostBreakdownChart, CumulativeCostChart
+from app.ui.decision_panel import DecisionPanel
+from app.ui.document import ScenarioDocument
+from app.ui.inputs_panel import InputsPanel
+from app.ui.theme import Theme
+
+
+def _titled(title: str, widget: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(2, 2, 2, 2)
+    layout.setSpacing(0)
+    caption = QLabel(title)
+    caption.setObjectName("ruleTitle")
+    layout.addWidget(caption)
+    layout.addWidget(widget, 1)
+    return holder
+
+
+class CalculatorView(QWidget):
+    """Subscribes to the document once and redraws every chart and the rules from each change."""
+
+    def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.inputs = InputsPanel(document)
+        self.cumulative_chart = CumulativeCostChart()
+        self.volume_chart = BreakEvenVolumeChart()
+        self.breakdown_chart = CostBreakdownChart()
+        self.decision = DecisionPanel(document)
+
+        charts = QSplitter(Qt.Orientation.Vertical)
+        charts.addWidget(_titled("Cumulative cost over the horizon", self.cumulative_chart))
+        charts.addWidget(_titled("Break-even against monthly volume", self.volume_chart))
+        charts.addWidget(_titled("Cost per 1,000 requests", self.breakdown_chart))
+        charts.setStretchFactor(0, 5)
+        charts.setStretchFactor(1, 4)
+        charts.setStretchFactor(2, 3)
+        charts.setChildrenCollapsible(False)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.inputs)
+        self.splitter.addWidget(charts)
+        self.splitter.addWidget(self.decision)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([440, 620, 380])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        document.changed.connect(self.refresh)
+        self.refresh(document.scenario)
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Colours for light or dark on every chart and the decision panel."""
+        for chart in (self.cumulative_chart, self.volume_chart, self.breakdown_chart):
+            chart.apply_theme(theme)
+        self.decision.apply_theme(theme)
+
+    def refresh(self, _scenario: Scenario | None = None) -> None:
+        """Redraw the charts and the decision from the document (computed once per change)."""
+        self.cumulative_chart.update_from(self.document)
+        self.volume_chart.update_from(self.document)
+        self.breakdown_chart.update_from(self.document)
+        self.decision.update_from(self.document)

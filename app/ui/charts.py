@@ -1,0 +1,309 @@
+"""The three live charts of the calculator (pyqtgraph).
+
+Every plot item is created once in `__init__`; a scenario change only calls `setData` / `setOpts`
+/ `setPos` on them, which keeps a slider drag smooth. Each chart takes a `ScenarioDocument`
+snapshot through `update_from(document)` and a `Theme` through `apply_theme(theme)`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from app.domain.costs import CostCurves, break_even_vs_volume, cumulative_curves, volume_range
+from app.ui.document import ScenarioDocument
+from app.ui.formatting import format_approx, format_money, format_months
+from app.ui.theme import LIGHT, Theme
+
+pg.setConfigOptions(antialias=True)
+
+# Requests are shown per thousand: per-request costs are fractions of a cent, hard to read.
+PER_REQUESTS = 1000.0
+
+
+class CompactAxis(pg.AxisItem):  # type: ignore[misc]
+    """Tick labels as people read them: 10k, 1M, $2.5M (also on log axes)."""
+
+    def __init__(self, orientation: str, money: bool = False, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self._money = money
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        """Format each tick value (log axes get 10**value)."""
+        strings = []
+        for value in values:
+            shown = 10**value if self.logMode else value * scale
+            if self.logMode and not math.isfinite(shown):
+                strings.append("")
+                continue
+            text = format_approx(abs(shown), 3)
+            strings.append(("-$" if shown < 0 else "$") + text if self._money else format_approx(shown, 3))
+        return strings
+
+
+def _finite_or_nan(values: np.ndarray) -> np.ndarray:
+    """np.inf ("never") becomes NaN so the curve has a gap there instead of a spike."""
+    out = np.asarray(values, dtype=np.float64).copy()
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
+    """Cumulative cost over the horizon: large only vs the specialist path, break-even marked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            parent,
+            axisItems={"left": CompactAxis("left", money=True), "bottom": CompactAxis("bottom")},
+        )
+        _style_plot(self)
+        self.setAccessibleName("Cumulative cost chart")
+        self.setLabel("bottom", "months")
+        self.setLabel("left", "cumulative cost (USD)")
+        self.legend = self.addLegend(offset=(10, 10))
+        self.large_curve = self.plot([], [], name="Large model only")
+        self.specialist_curve = self.plot([], [], name="Specialist path")
+        self.specialist_only_curve = self.plot([], [], name="Specialist alone (no escalation)")
+        self.break_even_point = self.plot([], [], pen=None, symbol="o", symbolSize=11)
+        self.break_even_label = pg.TextItem("", anchor=(0.0, 1.2))
+        self.addItem(self.break_even_label)
+        self.curves: CostCurves | None = None
+        self.apply_theme(LIGHT)
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Colours for light or dark."""
+        _theme_plot(self, theme)
+        self.large_curve.setPen(pg.mkPen(theme.large, width=2.5))
+        self.specialist_curve.setPen(pg.mkPen(theme.specialist, width=2.5))
+        self.specialist_only_curve.setPen(
+            pg.mkPen(theme.specialist_only, width=1.8, style=Qt.PenStyle.DashLine)
+        )
+        self.break_even_point.setSymbolBrush(pg.mkBrush(theme.marker))
+        self.break_even_point.setSymbolPen(pg.mkPen(theme.panel, width=1.5))
+        self.break_even_label.setColor(theme.text)
+
+    def update_from(self, document: ScenarioDocument) -> None:
+        """Redraw from the document's scenario."""
+        scenario = document.scenario
+        curves = cumulative_curves(scenario)
+        self.curves = curves
+        self.large_curve.setData(curves.months, curves.large_only)
+        escalating = scenario.routing.escalation_rate > 0
+        self.specialist_curve.setData(curves.months, curves.specialist)
+        self.specialist_only_curve.setData(curves.months, curves.specialist_only if escalating else [])
+        self.specialist_only_curve.setVisible(escalating)
+        _rename(
+            self.legend,
+            self.specialist_curve,
+            "Hybrid: specialist + escalation" if escalating else "Specialist path",
+        )
+        if escalating:
+            _ensure_in_legend(self.legend, self.specialist_only_curve, "Specialist alone (no escalation)")
+        else:
+            self.legend.removeItem(self.specialist_only_curve)
+        if curves.break_even_months is not None and curves.break_even_cost is not None:
+            self.break_even_point.setData([curves.break_even_months], [curves.break_even_cost])
+            months_text = format_months(curves.break_even_months)
+            self.break_even_label.setText(
+                f"break-even {months_text} · {format_money(curves.break_even_cost)}"
+            )
+            horizon = float(scenario.horizon_months)
+            # Keep the label inside the plot: right of the point early on, left of it late.
+            self.break_even_label.setAnchor(
+                (1.05, 1.2) if curves.break_even_months > 0.6 * horizon else (-0.05, 1.2)
+            )
+            self.break_even_label.setPos(curves.break_even_months, curves.break_even_cost)
+        else:
+            self.break_even_point.setData([], [])
+            months = document.summary.break_even_months
+            beyond = f"pays back at {format_months(months)}" if months is not None else "never pays back"
+            self.break_even_label.setText(f"no break-even within {scenario.horizon_months} mo ({beyond})")
+            top = float(max(np.max(curves.large_only), np.max(curves.specialist)))
+            self.break_even_label.setAnchor((0.0, 0.0))
+            self.break_even_label.setPos(0.0, top)
+        self.setXRange(0, float(scenario.horizon_months), padding=0.02)
+        self.enableAutoRange(axis="y")
+
+
+class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
+    """Break-even months against monthly volume (log x), with the scenario and the horizon marked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, axisItems={"left": CompactAxis("left"), "bottom": CompactAxis("bottom")})
+        _style_plot(self)
+        self.setAccessibleName("Break-even versus volume chart")
+        self.setLogMode(x=True, y=False)
+        self.setLabel("bottom", "requests per month (log scale)")
+        self.setLabel("left", "break-even (months)")
+        self.curve = self.plot([], [], connect="finite")
+        self.current_point = self.plot([], [], pen=None, symbol="o", symbolSize=11)
+        self.horizon_line = pg.InfiniteLine(
+            angle=0, movable=False, label="horizon {value:.0f} mo", labelOpts={"position": 0.08}
+        )
+        self.volume_line = pg.InfiniteLine(angle=90, movable=False)
+        self.addItem(self.horizon_line)
+        self.addItem(self.volume_line)
+        self.current_label = pg.TextItem("", anchor=(-0.05, 1.2))
+        self.addItem(self.current_label)
+        self.volumes: np.ndarray = np.array([])
+        self.months: np.ndarray = np.array([])
+        self.apply_theme(LIGHT)
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Colours for light or dark."""
+        _theme_plot(self, theme)
+        self.curve.setPen(pg.mkPen(theme.specialist, width=2.5))
+        self.current_point.setSymbolBrush(pg.mkBrush(theme.marker))
+        self.current_point.setSymbolPen(pg.mkPen(theme.panel, width=1.5))
+        self.horizon_line.setPen(pg.mkPen(theme.horizon, width=1.2, style=Qt.PenStyle.DashLine))
+        self.horizon_line.label.setColor(theme.muted)
+        self.volume_line.setPen(pg.mkPen(theme.marker, width=1, style=Qt.PenStyle.DotLine))
+        self.current_label.setColor(theme.text)
+
+    def update_from(self, document: ScenarioDocument) -> None:
+        """Redraw from the document's scenario."""
+        scenario = document.scenario
+        volumes = volume_range(scenario)
+        months = break_even_vs_volume(scenario, volumes)
+        self.volumes, self.months = volumes, months
+        self.curve.setData(volumes, _finite_or_nan(months), connect="finite")
+        horizon = float(scenario.horizon_months)
+        self.horizon_line.setValue(horizon)
+        volume = max(scenario.volume_per_month, 1.0)
+        self.volume_line.setValue(math.log10(volume))
+        current = document.summary.break_even_months
+        # The y range follows the horizon, not the curve: near the lowest volumes it shoots up.
+        top = horizon * 2.0
+        if current is not None and current < 20 * horizon:
+            top = max(top, current * 1.15)
+        if current is not None:
+            self.current_point.setData([volume], [current])
+            self.current_label.setText(f"now: {format_approx(volume, 3)}/mo → {format_months(current)}")
+            self.current_label.setPos(math.log10(volume), min(current, top))
+        else:
+            self.current_point.setData([], [])
+            self.current_label.setText(f"now: {format_approx(volume, 3)}/mo → never")
+            self.current_label.setPos(math.log10(volume), top * 0.9)
+        self.current_label.setAnchor(
+            (1.05, 1.2) if volume > math.sqrt(volumes[0] * volumes[-1]) * 10 else (-0.05, 1.2)
+        )
+        self.setYRange(0, top, padding=0)
+        self.setXRange(math.log10(volumes[0]), math.log10(volumes[-1]), padding=0.02)
+
+
+class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
+    """Cost per 1,000 requests split into input and output tokens, for each model (stacked bars)."""
+
+    CATEGORIES = ("Large model", "Specialist path")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            parent, axisItems={"left": CompactAxis("left", money=True), "bottom": pg.AxisItem("bottom")}
+        )
+        _style_plot(self)
+        self.setAccessibleName("Cost per request breakdown chart")
+        self.setLabel("left", "USD per 1,000 requests")
+        self.getAxis("bottom").setTicks([list(enumerate(self.CATEGORIES))])
+        self.legend = self.addLegend(offset=(-10, 10))
+        zero2 = [0.0, 0.0]
+        self.input_bars = pg.BarGraphItem(x=[0, 1], height=zero2, width=0.55, name="input tokens")
+        self.output_bars = pg.BarGraphItem(x=[0, 1], y0=zero2, height=zero2, width=0.55, name="output tokens")
+        self.escalation_bar = pg.BarGraphItem(
+            x=[1], y0=[0.0], height=[0.0], width=0.55, name="escalation to large"
+        )
+        self.self_hosting_bar = pg.BarGraphItem(x=[1], y0=[0.0], height=[0.0], width=0.55, name="GPU hosting")
+        # Named items join the legend when added; the optional parts leave it while they are zero.
+        for item in (self.input_bars, self.output_bars, self.escalation_bar, self.self_hosting_bar):
+            self.addItem(item)
+        self.total_labels = [pg.TextItem("", anchor=(0.5, 1.1)) for _ in self.CATEGORIES]
+        for label in self.total_labels:
+            self.addItem(label)
+        self.heights: dict[str, list[float]] = {}
+        self.setXRange(-0.5, 2.4, padding=0)  # room on the right for the legend
+        self.apply_theme(LIGHT)
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Colours for light or dark."""
+        _theme_plot(self, theme)
+        for item, colour in (
+            (self.input_bars, theme.input_tokens),
+            (self.output_bars, theme.output_tokens),
+            (self.escalation_bar, theme.escalation),
+            (self.self_hosting_bar, theme.self_hosting),
+        ):
+            item.setOpts(brush=pg.mkBrush(colour), pen=pg.mkPen(theme.panel, width=1))
+        for label in self.total_labels:
+            label.setColor(theme.text)
+
+    def update_from(self, document: ScenarioDocument) -> None:
+        """Redraw from the document's cost summary."""
+        parts = document.summary.breakdown
+        k = PER_REQUESTS
+        inputs = [parts.large_input * k, parts.small_input * k]
+        outputs = [parts.large_output * k, parts.small_output * k]
+        escalation = parts.escalation * k
+        hosting = parts.self_hosting * k
+        self.input_bars.setOpts(height=inputs)
+        self.output_bars.setOpts(y0=inputs, height=outputs)
+        small_tokens = inputs[1] + outputs[1]
+        self.escalation_bar.setOpts(y0=[small_tokens], height=[escalation])
+        self.self_hosting_bar.setOpts(y0=[small_tokens + escalation], height=[hosting])
+        for item, amount in ((self.escalation_bar, escalation), (self.self_hosting_bar, hosting)):
+            item.setVisible(amount > 0)
+            if amount > 0:
+                _ensure_in_legend(self.legend, item, item.opts["name"])
+            else:
+                self.legend.removeItem(item)
+        self.heights = {
+            "input": inputs,
+            "output": outputs,
+            "escalation": [escalation],
+            "self_hosting": [hosting],
+        }
+        totals = [parts.large_total * k, parts.specialist_total * k]
+        for index, (label, total) in enumerate(zip(self.total_labels, totals, strict=True)):
+            label.setText(f"{format_money(total)} / 1k")
+            label.setPos(index, total)
+        top = max(totals) if max(totals) > 0 else 1.0
+        self.setYRange(0, top * 1.2, padding=0)
+
+
+def _style_plot(widget: pg.PlotWidget) -> None:
+    widget.setMenuEnabled(False)
+    widget.setMouseEnabled(x=False, y=False)
+    widget.hideButtons()
+    widget.showGrid(x=True, y=True, alpha=0.2)
+    widget.setMinimumHeight(170)
+    widget.getPlotItem().layout.setContentsMargins(4, 6, 10, 4)
+
+
+def _theme_plot(widget: pg.PlotWidget, theme: Theme) -> None:
+    widget.setBackground(theme.panel)
+    for name in ("left", "bottom"):
+        axis = widget.getAxis(name)
+        axis.setPen(pg.mkPen(theme.muted))
+        axis.setTextPen(pg.mkPen(theme.text))
+    legend = widget.getPlotItem().legend
+    if legend is not None:
+        legend.setLabelTextColor(theme.text)
+        for _sample, label in legend.items:
+            label.setText(label.text, color=theme.text)  # existing labels only re-colour on setText
+        legend.setBrush(pg.mkBrush(theme.panel + "d8"))
+        legend.setPen(pg.mkPen(theme.grid))
+
+
+def _rename(legend: pg.LegendItem, item: Any, name: str) -> None:
+    for sample, label in legend.items:
+        if sample.item is item and label.text != name:
+            label.setText(name)
+
+
+def _ensure_in_legend(legend: pg.LegendItem, item: Any, name: str) -> None:
+    if not any(sample.item is item for sample, _ in legend.items):
+        legend.addItem(item, name)

@@ -1,0 +1,317 @@
+"""The decision side: the verdict banner with the headline numbers, the six rules, and goal seek."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.costs import GoalSeek, goal_seek_large_price, goal_seek_volume
+from app.domain.rules import RULE_TITLES, Recommendation, RuleResult
+from app.ui.document import ScenarioDocument
+from app.ui.formatting import format_money, format_months
+from app.ui.theme import LIGHT, STATUS_SYMBOLS, STATUS_WORDS, Theme, status_pixmap
+
+# Which verdicts read as good news for the switch, bad news, or "not yet".
+_VERDICT_TONE = {
+    "specialize": "good",
+    "use_off_the_shelf": "good",
+    "keep_large_and_route": "bad",
+    "keep_large": "bad",
+    "needs_eval": "neutral",
+}
+
+
+def verdict_strip_text(document: ScenarioDocument) -> str:
+    """The header's one-liner: 'verdict: SPECIALIZE · pays back 0.1 mo'."""
+    recommendation = document.recommendation
+    months = document.summary.break_even_months
+    payback = f"pays back {format_months(months)}" if months is not None else "never pays back"
+    return f"verdict: {recommendation.label.upper()} · {payback}"
+
+
+def ratio_text(ratio: float | None) -> str:
+    """Large cost per request over the specialist path's, for people: '8.5x' or 'n/a'."""
+    if ratio is None:
+        return "n/a (path costs nothing)"
+    return f"{ratio:.3g}x"
+
+
+class _Figure(QWidget):
+    """A big number with a caption under it."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.value = QLabel("—")
+        self.value.setObjectName("figureValue")
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("figureCaption")
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def set(self, text: str) -> None:
+        """Show a new value; accessible name carries caption and value for screen readers."""
+        self.value.setText(text)
+        self.setAccessibleName(f"{self.caption.text()}: {text}")
+
+
+class VerdictBanner(QFrame):
+    """The verdict in words, the headline, and net savings / break-even / cost ratio / one-time cost."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("verdictBanner")
+        self.setAccessibleName("Verdict")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(6)
+        self.title = QLabel()
+        self.title.setObjectName("verdictTitle")
+        self.headline = QLabel()
+        self.headline.setObjectName("verdictHeadline")
+        self.headline.setWordWrap(True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        figures = QGridLayout()
+        figures.setHorizontalSpacing(16)
+        self.net_savings = _Figure("net savings / month")
+        self.break_even = _Figure("break-even")
+        self.cost_ratio = _Figure("large ÷ specialist cost per request")
+        self.one_time = _Figure("one-time cost")
+        for index, figure in enumerate((self.net_savings, self.break_even, self.cost_ratio, self.one_time)):
+            figures.addWidget(figure, index // 2, index % 2)
+        layout.addWidget(self.title)
+        layout.addLayout(figures)
+        layout.addWidget(self.headline)
+        self._theme: Theme = LIGHT
+        self._tone = "neutral"
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Background by verdict tone, in the theme's colours."""
+        self._theme = theme
+        self._paint_tone()
+
+    def _paint_tone(self) -> None:
+        colour = {
+            "good": self._theme.verdict_good,
+            "bad": self._theme.verdict_bad,
+            "neutral": self._theme.verdict_neutral,
+        }[self._tone]
+        self.setStyleSheet(f"QFrame#verdictBanner {{ background: {colour}; border-radius: 6px; }}")
+
+    def update_from(self, document: ScenarioDocument) -> None:
+        """Show the document's verdict and figures."""
+        summary = document.summary
+        recommendation = document.recommendation
+        deciding = f" (rule {recommendation.deciding_rule})" if recommendation.deciding_rule else ""
+        self.title.setText(f"{recommendation.label}{deciding}")
+        self.headline.setText(recommendation.headline)
+        self.net_savings.set(format_money(summary.net_monthly_savings))
+        within = (
+            ""
+            if summary.break_even_within_horizon or summary.break_even_months is None
+            else " (past horizon)"
+        )
+        self.break_even.set(format_months(summary.break_even_months) + within)
+        self.cost_ratio.set(ratio_text(summary.cost_ratio))
+        self.one_time.set(format_money(summary.one_time_cost))
+        tone = _VERDICT_TONE.get(recommendation.verdict, "neutral")
+        if tone != self._tone:
+            self._tone = tone
+            self._paint_tone()
+        self.setAccessibleDescription(f"{recommendation.label}{deciding}. {recommendation.headline}")
+
+
+class RuleRow(QFrame):
+    """One rule: status icon + word (never colour alone), number and title, and its reason."""
+
+    def __init__(self, rule_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rule_id = rule_id
+        self.status = ""
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(1)
+        self.icon = QLabel()
+        self.icon.setFixedSize(18, 18)
+        self.title = QLabel(f"{rule_id}. {RULE_TITLES.get(rule_id, '')}")
+        self.title.setObjectName("ruleTitle")
+        self.title.setWordWrap(True)
+        self.status_label = QLabel()
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.reason = QLabel()
+        self.reason.setObjectName("ruleReason")
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid.addWidget(self.icon, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.title, 0, 1)
+        grid.addWidget(self.status_label, 0, 2)
+        grid.addWidget(self.reason, 1, 1, 1, 2)
+        grid.setColumnStretch(1, 1)
+        self._theme: Theme = LIGHT
+        self._deciding = False
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Status word colour for light or dark."""
+        self._theme = theme
+        if self.status:
+            self.status_label.setStyleSheet(f"color: {theme.status[self.status]}; font-weight: 600;")
+
+    def show_result(self, result: RuleResult, deciding: bool) -> None:
+        """Show one rule's outcome; `deciding` marks the rule that decided the verdict."""
+        if result.status != self.status:
+            self.status = result.status
+            self.icon.setPixmap(status_pixmap(result.status, 18))
+            self.status_label.setStyleSheet(f"color: {self._theme.status[result.status]}; font-weight: 600;")
+        word = f"{STATUS_SYMBOLS[result.status]} {STATUS_WORDS[result.status]}"
+        self.status_label.setText(f"{word} · decides" if deciding else word)
+        self.title.setText(f"{result.id}. {result.title}")
+        self.reason.setText(result.reason)
+        if deciding != self._deciding:
+            self._deciding = deciding
+            self.setStyleSheet(
+                "RuleRow { border: 1px solid palette(highlight); border-radius: 4px; }" if deciding else ""
+            )
+        self.setAccessibleName(f"Rule {result.id}, {result.title}: {STATUS_WORDS[result.status]}")
+        self.setAccessibleDescription(result.reason)
+
+
+class RulesTable(QWidget):
+    """The six rules, in order, live."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.rows = [RuleRow(rule_id) for rule_id in range(1, 7)]
+        for row in self.rows:
+            layout.addWidget(row)
+        self.setAccessibleName("Decision rules")
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Pass the theme to each row."""
+        for row in self.rows:
+            row.apply_theme(theme)
+
+    def show_recommendation(self, recommendation: Recommendation) -> None:
+        """Show all six rules."""
+        for row, result in zip(self.rows, recommendation.rules, strict=True):
+            row.show_result(result, deciding=result.id == recommendation.deciding_rule)
+
+    def displayed(self) -> list[tuple[int, str, str]]:
+        """(rule id, status, reason) as shown, for checks and screen readers."""
+        return [(row.rule_id, row.status, row.reason.text()) for row in self.rows]
+
+
+class GoalSeekBox(QFrame):
+    """'What volume / what large-model price gives break-even in N months?', answered in place."""
+
+    def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._question: str | None = None  # "volume" or "price" once asked; answers then stay live
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 6)
+        heading = QLabel("Goal seek")
+        heading.setObjectName("ruleTitle")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Break-even in"))
+        self.months = QSpinBox()
+        self.months.setRange(1, 120)
+        self.months.setValue(6)
+        self.months.setSuffix(" months")
+        self.months.setAccessibleName("Goal seek target months")
+        self.months.setToolTip("The payback you want; the answers say what it takes")
+        self.months.valueChanged.connect(self._refresh_answer)
+        row.addWidget(self.months)
+        row.addStretch(1)
+        buttons = QHBoxLayout()
+        self.volume_button = QPushButton("What volume?")
+        self.volume_button.setToolTip(
+            "The requests per month at which the specialist pays back in that time (Ctrl+G)"
+        )
+        self.volume_button.clicked.connect(lambda: self.ask("volume"))
+        self.price_button = QPushButton("What large-model price?")
+        self.price_button.setToolTip(
+            "The large model's cost per request at which the specialist pays back in time"
+        )
+        self.price_button.clicked.connect(lambda: self.ask("price"))
+        buttons.addWidget(self.volume_button)
+        buttons.addWidget(self.price_button)
+        self.answer = QLabel("Ask a question to see what it takes.")
+        self.answer.setWordWrap(True)
+        self.answer.setAccessibleName("Goal seek answer")
+        self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(heading)
+        layout.addLayout(row)
+        layout.addLayout(buttons)
+        layout.addWidget(self.answer)
+        self.result: GoalSeek | None = None
+        document.changed.connect(lambda _scenario: self._refresh_answer())
+
+    def ask(self, question: str) -> GoalSeek:
+        """Answer 'volume' or 'price' for the current target; the answer follows later edits."""
+        self._question = question
+        return self._refresh_answer()
+
+    def _refresh_answer(self) -> GoalSeek:
+        if self._question is None:
+            return GoalSeek(None, "")
+        scenario = self._document.scenario
+        target = float(self.months.value())
+        if self._question == "volume":
+            self.result = goal_seek_volume(scenario, target)
+        else:
+            self.result = goal_seek_large_price(scenario, target)
+        self.answer.setText(self.result.message)
+        return self.result
+
+
+class DecisionPanel(QScrollArea):
+    """Verdict banner, rules and goal seek, stacked."""
+
+    def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(360)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(6, 6, 8, 6)
+        layout.setSpacing(8)
+        self.banner = VerdictBanner()
+        heading = QLabel("Decision rules")
+        heading.setObjectName("ruleTitle")
+        self.rules = RulesTable()
+        self.goal_seek = GoalSeekBox(document)
+        layout.addWidget(self.banner)
+        layout.addWidget(heading)
+        layout.addWidget(self.rules)
+        layout.addWidget(self.goal_seek)
+        layout.addStretch(1)
+        self.setWidget(content)
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Colours for light or dark."""
+        self.banner.apply_theme(theme)
+        self.rules.apply_theme(theme)
+
+    def update_from(self, document: ScenarioDocument) -> None:
+        """Show the document's verdict and rules."""
+        self.banner.update_from(document)
+        self.rules.show_recommendation(document.recommendation)

@@ -1,0 +1,607 @@
+"""The inputs panel: every number of the scenario as a slider + exact-entry box, grouped as people think.
+
+Groups: Traffic, Large model, Specialist, One-time costs, Operations, Routing, Quality and task,
+then the extras (distillation, self-hosting, price decline, retraining), folded by default.
+Each widget only asks the document for a change; it redraws when the document says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import scenario as model
+from app.domain.scenario import Scenario, describe_validation_error
+from app.ui.document import FieldPath, ScenarioDocument, get_field
+from app.ui.widgets import CollapsibleSection, FieldSpec, NumberField
+
+_P = model.MAX_PRICE_PER_MTOK
+_T = model.MAX_TOKENS
+_M = model.MAX_MONEY
+
+
+def _model_fields(side: str, who: str, price_low: float, price_high: float) -> list[FieldSpec]:
+    feeds_cost = f"the {who} cost per request, so every chart and the break-even"
+    return [
+        FieldSpec(
+            (side, "input_tokens"),
+            "Input tokens",
+            "tokens",
+            0,
+            _T,
+            10,
+            20_000,
+            feeds_cost,
+            log=True,
+            integer=True,
+        ),
+        FieldSpec(
+            (side, "output_tokens"),
+            "Output tokens",
+            "tokens",
+            0,
+            _T,
+            1,
+            5_000,
+            feeds_cost,
+            log=True,
+            integer=True,
+        ),
+        FieldSpec(
+            (side, "input_price_per_mtok"),
+            "Input price",
+            "price",
+            0,
+            _P,
+            price_low,
+            price_high,
+            f"{feeds_cost} (USD per million input tokens)",
+            log=True,
+        ),
+        FieldSpec(
+            (side, "output_price_per_mtok"),
+            "Output price",
+            "price",
+            0,
+            _P,
+            price_low,
+            price_high * 4,
+            f"{feeds_cost} (USD per million output tokens)",
+            log=True,
+        ),
+    ]
+
+
+TRAFFIC = [
+    FieldSpec(
+        ("volume_per_month",),
+        "Requests per month",
+        "count",
+        0,
+        model.MAX_VOLUME_PER_MONTH,
+        1_000,
+        1e10,
+        "monthly costs and savings, the break-even and rule 4 (low volume)",
+        log=True,
+    ),
+    FieldSpec(
+        ("horizon_months",),
+        "Horizon",
+        "months",
+        1,
+        model.MAX_HORIZON_MONTHS,
+        1,
+        60,
+        "the cumulative cost chart's length and whether the fine-tune pays back in time (rule 4)",
+        integer=True,
+    ),
+]
+LARGE = _model_fields("large", "large-model", 0.05, 100)
+SMALL = _model_fields("small", "specialist", 0.01, 20)
+ONE_TIME = [
+    FieldSpec(
+        ("one_time", "data_curation"),
+        "Data curation",
+        "usd",
+        0,
+        _M,
+        0,
+        200_000,
+        "the one-time cost, usually its biggest line, and so the break-even",
+    ),
+    FieldSpec(
+        ("one_time", "training_runs"),
+        "Training runs",
+        "usd",
+        0,
+        _M,
+        0,
+        50_000,
+        "the one-time cost and so the break-even",
+    ),
+    FieldSpec(
+        ("one_time", "eval_build"),
+        "Eval build",
+        "usd",
+        0,
+        _M,
+        0,
+        50_000,
+        "the one-time cost and so the break-even; an eval is what proves the match (rule 6)",
+    ),
+]
+OPERATIONS = [
+    FieldSpec(
+        ("monthly_ops",),
+        "Monthly operations",
+        "usd",
+        0,
+        _M,
+        0,
+        20_000,
+        "net monthly savings (drift monitoring, retraining, on-call) and so the break-even",
+    ),
+]
+ROUTING = [
+    FieldSpec(
+        ("routing", "escalation_rate"),
+        "Escalation rate",
+        "percent",
+        0,
+        1,
+        0,
+        100,
+        "the specialist path's cost per request (a share of traffic still goes to the large model)",
+        scale=100,
+    ),
+]
+QUALITY = [
+    FieldSpec(
+        ("quality", "off_the_shelf_accuracy"),
+        "Off-the-shelf small accuracy",
+        "percent",
+        0,
+        1,
+        0,
+        100,
+        "rule 2: an off-the-shelf small model that already meets the bar needs no training",
+        scale=100,
+        optional=True,
+    ),
+    FieldSpec(
+        ("quality", "specialist_accuracy"),
+        "Specialist accuracy",
+        "percent",
+        0,
+        1,
+        0,
+        100,
+        "rules 1 and 3: does the fine-tuned specialist meet the bar",
+        scale=100,
+        optional=True,
+    ),
+    FieldSpec(
+        ("quality", "large_accuracy"),
+        "Large-model accuracy",
+        "percent",
+        0,
+        1,
+        0,
+        100,
+        "the reference the specialist is compared with (rules 1 and 3)",
+        scale=100,
+        optional=True,
+    ),
+    FieldSpec(
+        ("quality", "quality_bar"),
+        "Quality bar",
+        "percent",
+        0,
+        1,
+        50,
+        100,
+        "rules 1, 2 and 3: the accuracy a model must reach",
+        scale=100,
+    ),
+    FieldSpec(
+        ("quality", "task_change_months"),
+        "Task changes every",
+        "months",
+        0,
+        1200,
+        1,
+        60,
+        "rule 5: a task that changes faster than the fine-tune pays back is a retraining treadmill",
+        optional=True,
+        exclusive_minimum=True,
+    ),
+]
+DISTILLATION = [
+    FieldSpec(
+        ("distillation", "examples"),
+        "Teacher-labelled examples",
+        "examples",
+        0,
+        100_000_000,
+        100,
+        1_000_000,
+        "one-time cost: each example costs one large-model request to label",
+        log=True,
+        integer=True,
+    ),
+    FieldSpec(
+        ("distillation", "human_review_share"),
+        "Human review share",
+        "percent",
+        0,
+        1,
+        0,
+        100,
+        "one-time cost: share of labelled examples a person checks",
+        scale=100,
+    ),
+    FieldSpec(
+        ("distillation", "review_cost_per_example"),
+        "Review cost per example",
+        "usd",
+        0,
+        _M,
+        0,
+        5,
+        "one-time cost: what one human review costs",
+    ),
+]
+SELF_HOSTING = [
+    FieldSpec(
+        ("self_hosting", "gpu_price_per_hour"),
+        "GPU price",
+        "per_hour",
+        0,
+        1000,
+        0.2,
+        20,
+        "the specialist's cost when self-hosted (GPUs instead of per-token prices)",
+    ),
+    FieldSpec(
+        ("self_hosting", "requests_per_second_per_gpu"),
+        "Throughput per GPU",
+        "rps",
+        0,
+        1_000_000,
+        0.5,
+        2_000,
+        "how many GPUs the volume needs, so the self-hosted cost",
+        log=True,
+        exclusive_minimum=True,
+    ),
+    FieldSpec(
+        ("self_hosting", "min_gpus"),
+        "Minimum GPUs",
+        "gpus",
+        0,
+        10_000,
+        0,
+        16,
+        "the GPUs kept running even at low volume",
+        integer=True,
+    ),
+]
+PRICE_DECLINE = [
+    FieldSpec(
+        ("price_decline_per_year",),
+        "Large-model price decline",
+        "percent",
+        0,
+        0.95,
+        0,
+        80,
+        "the large-only curve: frontier prices falling each year shrink the savings over time",
+        scale=100,
+    ),
+]
+RETRAINING = [
+    FieldSpec(
+        ("retraining", "every_months"),
+        "Retrain every",
+        "months",
+        0,
+        model.MAX_HORIZON_MONTHS,
+        0,
+        24,
+        "the specialist curve: a retraining cost every k months (0 = never)",
+        integer=True,
+    ),
+    FieldSpec(
+        ("retraining", "cost"),
+        "Cost per retraining",
+        "usd",
+        0,
+        _M,
+        0,
+        50_000,
+        "the specialist curve: what each retraining costs",
+    ),
+]
+
+ALL_FIELD_SPECS: tuple[FieldSpec, ...] = tuple(
+    TRAFFIC
+    + LARGE
+    + SMALL
+    + ONE_TIME
+    + OPERATIONS
+    + ROUTING
+    + QUALITY
+    + DISTILLATION
+    + SELF_HOSTING
+    + PRICE_DECLINE
+    + RETRAINING
+)
+
+
+class InputsPanel(QScrollArea):
+    """All scenario inputs; edits go to the document as undoable steps."""
+
+    notice = Signal(str)  # one-line messages for the status bar (clamped values, refused edits)
+
+    def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self.fields: dict[str, NumberField] = {}
+        self.sections: dict[str, CollapsibleSection] = {}
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setMinimumWidth(420)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        content = QWidget()
+        self._layout = QVBoxLayout(content)
+        self._layout.setContentsMargins(8, 6, 8, 6)
+        self._layout.setSpacing(4)
+
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("noticeBar")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setVisible(False)
+        self.notice_label.setAccessibleName("Input notice")
+        self._layout.addWidget(self.notice_label)
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(8000)
+        self._notice_timer.timeout.connect(lambda: self.notice_label.setVisible(False))
+
+        # Scenario name
+        name_form = self._form()
+        self.name_edit = QLineEdit()
+        self.name_edit.setAccessibleName("Scenario name")
+        self.name_edit.setToolTip("The scenario's name, shown in the title bar, the comparison and the memo")
+        self.name_edit.editingFinished.connect(self._on_name_edited)
+        name_form.layout().addRow("Scenario", self.name_edit)  # type: ignore[union-attr]
+        self.source_note = QLabel()
+        self.source_note.setObjectName("sourceNote")
+        self.source_note.setWordWrap(True)
+        name_form.layout().addRow(self.source_note)  # type: ignore[union-attr]
+        self._layout.addWidget(name_form)
+
+        self._add_section("Traffic", TRAFFIC)
+        from app.ui.model_picker import ModelPicker  # local: keeps the catalog out of import time
+
+        self.large_picker = ModelPicker(document, "large", ("frontier",))
+        self.small_picker = ModelPicker(document, "small", ("small", "fine_tuned"))
+        self.large_picker.notice.connect(self.show_notice)
+        self.small_picker.notice.connect(self.show_notice)
+        self._add_section("Large model", LARGE, header=self.large_picker)
+        self._add_section("Specialist", SMALL, header=self.small_picker)
+        self._add_section("One-time costs", ONE_TIME)
+        self._add_section("Operations", OPERATIONS)
+
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem("Cascade: specialist first, escalate the rest", "cascade")
+        self.mode_combo.addItem("Router: pick one model up front", "router")
+        self.mode_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.mode_combo.setMinimumContentsLength(16)
+        self.mode_combo.setAccessibleName("Routing mode")
+        self.mode_combo.setToolTip(
+            "Feeds the specialist path's cost: cascade pays the specialist on every request plus the large "
+            "model on escalations; router pays one or the other"
+        )
+        self.mode_combo.activated.connect(self._on_mode_chosen)
+        self._add_section("Routing", ROUTING, extra_rows=[("Mode", self.mode_combo)])
+
+        self.eval_combo = QComboBox()
+        for text, data in (("Unknown", None), ("Yes, an eval exists", True), ("No eval yet", False)):
+            self.eval_combo.addItem(text, data)
+        self.eval_combo.setAccessibleName("Eval exists")
+        self.eval_combo.setToolTip(
+            "Rule 6: without an eval that can prove the match, a switch is an unproven downgrade"
+        )
+        self.eval_combo.activated.connect(self._on_eval_chosen)
+        self.measured_note = QLabel()
+        self.measured_note.setObjectName("sourceNote")
+        self.measured_note.setWordWrap(True)
+        self._add_section(
+            "Quality and task",
+            QUALITY,
+            extra_rows=[("Eval exists", self.eval_combo), ("", self.measured_note)],
+        )
+
+        self.distillation_check = self._bool_check(
+            "Distil: the large model labels the data",
+            ("distillation", "enabled"),
+            "adds teacher labelling and human review to the one-time cost",
+        )
+        self.self_hosting_check = self._bool_check(
+            "Self-host on rented GPUs",
+            ("self_hosting", "enabled"),
+            "replaces the specialist's per-token prices with GPU hours",
+        )
+        extras = QWidget()
+        extras_layout = QVBoxLayout(extras)
+        extras_layout.setContentsMargins(10, 0, 0, 0)
+        for title, specs, check in (
+            ("Distillation", DISTILLATION, self.distillation_check),
+            ("Self-hosting", SELF_HOSTING, self.self_hosting_check),
+            ("Price decline", PRICE_DECLINE, None),
+            ("Retraining", RETRAINING, None),
+        ):
+            extras_layout.addWidget(self._section_body(title, specs, header=check, titled=True))
+        self.extras_section = CollapsibleSection("Extras", extras, expanded=False)
+        self.extras_section.header.setToolTip(
+            "Distillation, self-hosting, frontier price decline, retraining"
+        )
+        self.sections["Extras"] = self.extras_section
+        self._layout.addWidget(self.extras_section)
+        self._layout.addStretch(1)
+        self.setWidget(content)
+
+        document.changed.connect(self.refresh)
+        self.refresh(document.scenario)
+
+    # -- building ----------------------------------------------------------------------------
+    def _form(self) -> QWidget:
+        holder = QWidget()
+        form = QFormLayout(holder)
+        form.setContentsMargins(4, 0, 0, 4)
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(4)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        return holder
+
+    def _section_body(
+        self,
+        title: str,
+        specs: list[FieldSpec],
+        header: QWidget | None = None,
+        extra_rows: list[tuple[str, QWidget]] | None = None,
+        titled: bool = False,
+    ) -> QWidget:
+        holder = self._form()
+        form = holder.layout()
+        assert isinstance(form, QFormLayout)
+        if titled:
+            caption = QLabel(title)
+            caption.setObjectName("ruleTitle")
+            form.addRow(caption)
+        if header is not None:
+            form.addRow(header)
+        for spec in specs:
+            field = NumberField(spec)
+            field.edited.connect(
+                lambda value, merge_key, spec=spec: self._on_number_edited(spec, value, merge_key)
+            )
+            field.notice.connect(self.show_notice)
+            self.fields[spec.key] = field
+            label = QLabel(spec.label)
+            label.setToolTip(f"Feeds: {spec.feeds}")
+            label.setBuddy(field.entry)
+            form.addRow(label, field)
+        for label_text, widget in extra_rows or []:
+            form.addRow(label_text, widget) if label_text else form.addRow(widget)
+        return holder
+
+    def _add_section(
+        self,
+        title: str,
+        specs: list[FieldSpec],
+        header: QWidget | None = None,
+        extra_rows: list[tuple[str, QWidget]] | None = None,
+    ) -> None:
+        section = CollapsibleSection(title, self._section_body(title, specs, header, extra_rows))
+        self.sections[title] = section
+        self._layout.addWidget(section)
+
+    def _bool_check(self, text: str, path: FieldPath, feeds: str) -> QCheckBox:
+        check = QCheckBox(text)
+        check.setAccessibleName(text)
+        check.setToolTip(f"Feeds: {feeds}")
+        check.toggled.connect(
+            lambda checked: self._set(
+                path, checked, f"{'Enable' if checked else 'Disable'} {path[0].replace('_', ' ')}"
+            )
+        )
+        return check
+
+    # -- edits -> document -------------------------------------------------------------------
+    def _set(self, path: FieldPath, value: Any, description: str, merge_key: str | None = None) -> None:
+        try:
+            self._document.set_field(path, value, description, merge_key)
+        except ValidationError as exc:
+            # The widgets clamp to the model's bounds, so this is a rule across fields; say which.
+            self.show_notice(f"Not applied: {describe_validation_error(exc)}")
+            self.refresh(self._document.scenario)
+
+    def _on_number_edited(self, spec: FieldSpec, value: float | None, merge_key: str) -> None:
+        self._set(spec.path, value, f"Change {spec.label.lower()}", merge_key or None)
+
+    def _on_name_edited(self) -> None:
+        name = self.name_edit.text().strip()
+        if not name:
+            self.show_notice("Scenario name: must not be empty; kept the previous name")
+            self.name_edit.setText(self._document.scenario.name)
+            return
+        if name != self._document.scenario.name:
+            self._set(("name",), name, "Rename scenario")
+
+    def _on_mode_chosen(self, index: int) -> None:
+        self._set(("routing", "mode"), self.mode_combo.itemData(index), "Change routing mode")
+
+    def _on_eval_chosen(self, index: int) -> None:
+        self._set(("quality", "eval_exists"), self.eval_combo.itemData(index), "Change eval exists")
+
+    def show_notice(self, message: str) -> None:
+        """Show a one-line message above the inputs (and in the status bar, via `notice`)."""
+        self.notice_label.setText(message)
+        self.notice_label.setVisible(True)
+        self._notice_timer.start()
+        self.notice.emit(message)
+
+    # -- document -> widgets -----------------------------------------------------------------
+    def refresh(self, scenario: Scenario) -> None:
+        """Show the scenario's values (signals blocked: showing is not editing)."""
+        for field in self.fields.values():
+            field.set_value(get_field(scenario, field.spec.path))
+        if not self.name_edit.hasFocus() and self.name_edit.text() != scenario.name:
+            self.name_edit.setText(scenario.name)
+        source = scenario.source or scenario.description
+        self.source_note.setText(source)
+        self.source_note.setVisible(bool(source))
+        _select_data(self.mode_combo, scenario.routing.mode)
+        _select_data(self.eval_combo, scenario.quality.eval_exists)
+        measured = scenario.quality.measured_from
+        self.measured_note.setText(f"Accuracies measured: {measured}" if measured else "")
+        self.measured_note.setVisible(bool(measured))
+        for check, enabled in (
+            (self.distillation_check, scenario.distillation.enabled),
+            (self.self_hosting_check, scenario.self_hosting.enabled),
+        ):
+            if check.isChecked() != enabled:
+                check.blockSignals(True)
+                check.setChecked(enabled)
+                check.blockSignals(False)
+        for field in (*(self.fields[s.key] for s in DISTILLATION),):
+            field.setEnabled(scenario.distillation.enabled)
+        for field in (*(self.fields[s.key] for s in SELF_HOSTING),):
+            field.setEnabled(scenario.self_hosting.enabled)
+
+
+def _select_data(combo: QComboBox, data: object) -> None:
+    for index in range(combo.count()):
+        if combo.itemData(index) == data:
+            if combo.currentIndex() != index:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(False)
+            return

@@ -1,0 +1,298 @@
+"""Reusable input widgets: a slider paired with an exact-entry box, and a collapsible section.
+
+A `NumberField` shows one number of the scenario. The slider covers the practical range (log
+scale for volumes and prices, snapped to two significant digits so drags land on round numbers);
+the entry box takes any value the scenario model accepts, typed as `10M`, `2.5k`, `$5` or `12 %`.
+Out-of-bounds entries are clamped to the model's bounds with a notice, never an error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.formatting import NumberParseError, format_compact, format_plain, parse_number
+
+Unit = Literal["count", "usd", "price", "tokens", "months", "percent", "per_hour", "rps", "gpus", "examples"]
+
+_UNIT_SUFFIX: dict[str, str] = {
+    "count": "req/mo",
+    "usd": "USD",
+    "price": "$/Mtok",
+    "tokens": "tokens",
+    "months": "months",
+    "percent": "%",
+    "per_hour": "$/hour",
+    "rps": "req/s",
+    "gpus": "GPUs",
+    "examples": "examples",
+}
+
+SLIDER_STEPS = 1000
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one scenario number is edited: where it lives, its bounds, its unit and what it feeds."""
+
+    path: tuple[str, ...]
+    label: str
+    unit: Unit
+    minimum: float  # the scenario model's bounds (typed entries are clamped to these)
+    maximum: float
+    slider_min: float  # the slider's practical range
+    slider_max: float
+    feeds: str  # tooltip: what this input feeds
+    log: bool = False
+    integer: bool = False
+    scale: float = 1.0  # shown = stored * scale (shares shown as percent)
+    optional: bool = False  # None means "unknown"
+    exclusive_minimum: bool = False  # the model wants > minimum
+
+    @property
+    def key(self) -> str:
+        """Dotted path, e.g. 'large.input_price_per_mtok'."""
+        return ".".join(self.path)
+
+    @property
+    def suffix(self) -> str:
+        """Unit text shown after the entry box."""
+        return _UNIT_SUFFIX[self.unit]
+
+
+def round_significant(value: float, digits: int = 2) -> float:
+    """Round to `digits` significant digits (slider snapping): 1234567 -> 1200000."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    exponent = math.floor(math.log10(abs(value)))
+    return round(value, digits - 1 - exponent)
+
+
+class NumberField(QWidget):
+    """Slider + exact-entry box (+ a 'known' check box for optional numbers) for one FieldSpec."""
+
+    # (stored value or None for unknown, merge key: the field key for slider drags, "" for typed edits)
+    edited = Signal(object, str)
+    notice = Signal(str)  # a one-line message for the user (clamped value, unreadable entry)
+
+    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self._value: float | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        tooltip = f"{spec.label} ({spec.suffix}). Feeds: {spec.feeds}"
+
+        self.known: QCheckBox | None = None
+        if spec.optional:
+            self.known = QCheckBox()
+            self.known.setToolTip(f"Tick when {spec.label.lower()} is known; unticked means unknown")
+            self.known.setAccessibleName(f"{spec.label} known")
+            self.known.toggled.connect(self._on_known_toggled)
+            layout.addWidget(self.known)
+
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider.setMinimumWidth(70)
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.slider.setToolTip(tooltip)
+        self.slider.setAccessibleName(f"{spec.label} slider")
+        self.slider.setAccessibleDescription(spec.feeds)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        layout.addWidget(self.slider, 1)
+
+        self.entry = QLineEdit()
+        self.entry.setObjectName("numberEntry")
+        self.entry.setFixedWidth(86)
+        self.entry.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.entry.setToolTip(f"{tooltip}\nType an exact value: 10M, 2.5k, $5, 12 %")
+        self.entry.setAccessibleName(spec.label)
+        self.entry.setAccessibleDescription(f"{spec.suffix}; feeds {spec.feeds}")
+        self.entry.editingFinished.connect(self._on_entry_finished)
+        layout.addWidget(self.entry)
+
+        self.unit_label = QLabel(spec.suffix)
+        self.unit_label.setFixedWidth(50)
+        self.unit_label.setToolTip(tooltip)
+        layout.addWidget(self.unit_label)
+        self.setToolTip(tooltip)
+
+    # -- value <-> widgets -----------------------------------------------------------------
+    @property
+    def value(self) -> float | None:
+        """The stored value this field shows (None = unknown)."""
+        return self._value
+
+    def set_value(self, value: float | None) -> None:
+        """Show a value from the document without emitting `edited`."""
+        if value == self._value and self.entry.text():
+            return
+        self._value = value
+        for widget in (self.slider, self.entry, self.known):
+            if widget is not None:
+                widget.blockSignals(True)
+        try:
+            if self.known is not None:
+                self.known.setChecked(value is not None)
+            enabled = value is not None
+            self.slider.setEnabled(enabled)
+            self.entry.setEnabled(enabled)
+            if value is None:
+                self.entry.setText("unknown")
+                self.slider.setValue(0)
+            else:
+                self.entry.setText(self.display_text(value))
+                self.slider.setValue(self._slider_position(value * self.spec.scale))
+        finally:
+            for widget in (self.slider, self.entry, self.known):
+                if widget is not None:
+                    widget.blockSignals(False)
+
+    def display_text(self, stored: float) -> str:
+        """The exact text for a stored value, in display units."""
+        shown = stored * self.spec.scale
+        if self.spec.unit in {"count", "usd", "examples"}:
+            return format_compact(shown)
+        if self.spec.unit == "percent":
+            return format_plain(shown, 4)
+        return format_plain(shown, 6)
+
+    def _slider_position(self, shown: float) -> int:
+        low, high = self.spec.slider_min, self.spec.slider_max
+        if self.spec.log:
+            shown = max(shown, low)
+            fraction = (math.log(shown) - math.log(low)) / (math.log(high) - math.log(low))
+        else:
+            fraction = (shown - low) / (high - low)
+        return round(min(max(fraction, 0.0), 1.0) * SLIDER_STEPS)
+
+    def _slider_value(self, position: int) -> float:
+        low, high = self.spec.slider_min, self.spec.slider_max
+        fraction = position / SLIDER_STEPS
+        if self.spec.log:
+            shown = round_significant(
+                math.exp(math.log(low) + fraction * (math.log(high) - math.log(low))), 2
+            )
+        else:
+            shown = low + fraction * (high - low)
+            span = high - low
+            # Snap to a step that keeps about three significant digits of the range.
+            step = 10 ** math.floor(math.log10(span / 100)) if span > 0 else 1
+            shown = round(round(shown / step) * step, 10)
+        return shown
+
+    # -- user edits --------------------------------------------------------------------------
+    def _to_stored(self, shown: float) -> float:
+        stored = shown / self.spec.scale
+        if self.spec.integer:
+            stored = float(round(stored))
+        return stored
+
+    def _emit(self, stored: float | None, merge_key: str) -> None:
+        self._value = stored
+        value: float | int | None = stored
+        if stored is not None and self.spec.integer:
+            value = int(stored)
+        self.edited.emit(value, merge_key)
+
+    def _on_slider_moved(self, position: int) -> None:
+        stored = self._clamp(self._to_stored(self._slider_value(position)), announce=False)
+        self.entry.blockSignals(True)
+        self.entry.setText(self.display_text(stored))
+        self.entry.blockSignals(False)
+        # Consecutive slider moves share a merge key so a drag is one undo step.
+        self._emit(stored, self.spec.key)
+
+    def _on_entry_finished(self) -> None:
+        text = self.entry.text()
+        if self._value is not None and text == self.display_text(self._value):
+            return
+        try:
+            shown = parse_number(text)
+        except NumberParseError as exc:
+            self.notice.emit(f"{self.spec.label}: {exc}; kept {self._current_text()}")
+            self.set_value(self._value)
+            return
+        stored = self._clamp(self._to_stored(shown), announce=True)
+        self.set_value(stored)
+        self._emit(stored, "")
+
+    def _current_text(self) -> str:
+        return "unknown" if self._value is None else f"{self.display_text(self._value)} {self.spec.suffix}"
+
+    def _clamp(self, stored: float, announce: bool) -> float:
+        low, high = self.spec.minimum, self.spec.maximum
+        if self.spec.exclusive_minimum and stored <= low:
+            low = low + (1.0 if self.spec.integer else 1e-6)
+        clamped = min(max(stored, low), high)
+        if announce and clamped != stored:
+            bound = "maximum" if clamped == high else "minimum"
+            self.notice.emit(
+                f"{self.spec.label}: {self.display_text(stored)} is outside what the model accepts; "
+                f"set to the {bound}, {self.display_text(clamped)} {self.spec.suffix}"
+            )
+        return clamped
+
+    def _on_known_toggled(self, checked: bool) -> None:
+        if not checked:
+            self.set_value(None)
+            self._emit(None, "")
+            return
+        # Becoming known starts from the slider's middle, a visible and editable value.
+        stored = self._clamp(self._to_stored(self._slider_value(SLIDER_STEPS // 2)), announce=False)
+        self.set_value(stored)
+        self._emit(stored, "")
+
+
+class CollapsibleSection(QWidget):
+    """A titled section whose body folds away (the extras start folded)."""
+
+    def __init__(
+        self, title: str, body: QWidget, expanded: bool = True, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.header = QToolButton()
+        self.header.setObjectName("sectionHeader")
+        self.header.setText(title)
+        self.header.setCheckable(True)
+        self.header.setChecked(expanded)
+        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.header.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.header.setAccessibleName(f"{title} section")
+        self.header.toggled.connect(self.set_expanded)
+        self.body = body
+        self.body.setVisible(expanded)
+        layout.addWidget(self.header)
+        layout.addWidget(self.body)
+
+    def set_expanded(self, expanded: bool) -> None:
+        """Show or fold the body."""
+        self.header.blockSignals(True)
+        self.header.setChecked(expanded)
+        self.header.blockSignals(False)
+        self.header.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.body.setVisible(expanded)
+
+    @property
+    def expanded(self) -> bool:
+        """True when the body is shown."""
+        return self.header.isChecked()
