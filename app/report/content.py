@@ -411,38 +411,37 @@ def _price_cell(model: ModelCost, today: date) -> tuple[str, str]:
 
 def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Section:
     model_rows = []
+    sources = []
     for role, model in (("Large", scenario.large), ("Specialist", scenario.small)):
         source, as_of = _price_cell(model, today)
         measured = "*" if model.tokens_measured else ""
+        label = _model_label(model, role.lower())
         model_rows.append(
             (
                 role,
-                _model_label(model, "-"),
+                label,
                 format_tokens(model.input_tokens) + measured,
                 format_tokens(model.output_tokens) + measured,
                 format_price_per_mtok(model.input_price_per_mtok),
                 format_price_per_mtok(model.output_price_per_mtok),
-                source,
                 as_of,
             )
         )
+        sources.append((f"{role} ({label}):", source))
     any_measured = scenario.large.tokens_measured or scenario.small.tokens_measured
     models = Table(
-        columns=(
-            "Role",
-            "Model",
-            "Input tok",
-            "Output tok",
-            "$/Mtok in",
-            "$/Mtok out",
-            "Price source",
-            "As of",
-        ),
+        columns=("Role", "Model", "Input tok", "Output tok", "$/Mtok in", "$/Mtok out", "Prices as of"),
         rows=tuple(model_rows),
-        weights=(1.15, 1.7, 0.85, 0.85, 0.85, 0.85, 2.3, 1.6),
+        weights=(1.0, 2.2, 0.9, 0.9, 0.9, 0.9, 2.0),
         numeric=frozenset({2, 3, 4, 5}),
-        caption="Prices in USD per million tokens, with where each price comes from and when it was checked."
+        caption="Prices in USD per million tokens, and when each was checked."
         + (" * Token counts measured in the playground." if any_measured else ""),
+    )
+    # Sources get the full width: URLs do not wrap well inside a table cell.
+    price_sources = Table(
+        columns=("Price source", ""),
+        rows=tuple(sources),
+        weights=(1.6, 6.0),
     )
 
     general: list[tuple[str, str]] = [
@@ -514,7 +513,7 @@ def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Se
         rows=tuple(general),
         weights=(1.0, 3.2),
     )
-    blocks: list[Block] = [models, settings]
+    blocks: list[Block] = [models, price_sources, settings]
     if scenario.source.strip():
         blocks.append(
             Paragraph("Source of the scenario's numbers: " + sanitize_text(scenario.source), "note")

@@ -85,8 +85,8 @@ def format_percent(value: float | None, decimals: int = 1) -> str:
 
 
 def format_interval(low: float, high: float, decimals: int = 1) -> str:
-    """A 95 % interval of a share: "88.1–94.0%"."""
-    return f"{low * 100:.{decimals}f}–{high * 100:.{decimals}f}%"
+    """A 95 % interval of a share, as the spot-check warnings write it: "88.1%–94.0%"."""
+    return f"{low * 100:.{decimals}f}%–{high * 100:.{decimals}f}%"
 
 
 def format_date(value: date) -> str:

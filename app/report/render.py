@@ -747,7 +747,11 @@ def render_memo_pdf(content: MemoContent, path: Path, page_size: PageSizeName | 
     finally:
         painter.end()
     del writer  # flushes and closes the file before the rename
-    partial.replace(path)
+    try:
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
     return len(pages)
 
 

@@ -1,0 +1,210 @@
+"""The memo as plain data: formatting, sanitising and what each part says (no Qt needed)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pytest
+from memo_samples import MEMO_DAY, SECRET_KEY, USER_FOLDER, leaky_scenario, triage_scenario
+
+from app.domain.costs import break_even_vs_volume, cumulative_curves, summarize, volume_range
+from app.domain.rules import VERDICT_LABELS, evaluate
+from app.report.content import (
+    Bullets,
+    Chart,
+    Paragraph,
+    Table,
+    build_memo_content,
+    price_age_days,
+    sanitize_text,
+)
+from app.report.formatting import (
+    format_age_days,
+    format_interval,
+    format_money,
+    format_months,
+    format_per_request,
+    format_percent,
+    format_price_per_mtok,
+    format_ratio,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0, "$0"),
+        (12.5, "$12.50"),
+        (950, "$950"),
+        (12_500, "$12.5K"),
+        (13_000, "$13K"),
+        (1_234_567, "$1.2M"),
+        (999_960, "$1M"),
+        (3.4e9, "$3.4B"),
+        (-2_100, "-$2.1K"),
+        (math.inf, "n/a"),
+    ],
+)
+def test_money_is_compact(value: float, text: str) -> None:
+    assert format_money(value) == text
+
+
+def test_other_number_styles() -> None:
+    assert format_ratio(19.53) == "19.5×"
+    assert format_ratio(7.8123) == "7.81×"
+    assert format_ratio(None) == "n/a"
+    assert format_months(3.44) == "3.4 months"
+    assert format_months(None) == "never"
+    assert format_per_request(0.0155) == "$0.0155"
+    assert format_price_per_mtok(5) == "$5.00"
+    assert format_price_per_mtok(0.075) == "$0.075"
+    assert format_percent(0.912) == "91.2%"
+    assert format_percent(None) == "unknown"
+    assert format_interval(0.881, 0.94) == "88.1%–94.0%"
+    assert format_age_days(0) == "today"
+    assert format_age_days(12) == "12 days"
+    assert format_age_days(175) == "5.7 months"
+    assert format_age_days(800) == "2.2 years"
+
+
+def test_sanitize_keeps_file_names_and_urls_but_drops_folders_and_keys() -> None:
+    text = (
+        f"see {USER_FOLDER}/prices.csv and C:\\Users\\bob\\run.jsonl, https://example.org/a/b "
+        f"key {SECRET_KEY} token=abc123 Bearer xyz"
+    )
+    clean = sanitize_text(text)
+    assert "prices.csv" in clean and "run.jsonl" in clean
+    assert "https://example.org/a/b" in clean
+    for leaked in (USER_FOLDER, "alice", "Users", "bob", SECRET_KEY, "abc123", "xyz"):
+        assert leaked not in clean, leaked
+
+
+def test_price_age_is_days_since_as_of() -> None:
+    scenario = triage_scenario()
+    assert price_age_days(scenario.large, MEMO_DAY) == (MEMO_DAY - date(2026, 6, 1)).days
+    assert price_age_days(scenario.large.model_copy(update={"price_as_of": ""}), MEMO_DAY) is None
+
+
+def test_headline_numbers_are_the_engines() -> None:
+    scenario = triage_scenario()
+    summary = summarize(scenario)
+    content = build_memo_content(scenario, today=MEMO_DAY, author="Jane Doe")
+    tiles = {tile.label: tile.value for tile in content.headline_numbers}
+    assert tiles == {
+        "Net monthly savings": format_money(summary.net_monthly_savings),
+        "Break-even": format_months(summary.break_even_months),
+        "One-time investment": format_money(summary.one_time_cost),
+        "Large model, per request": format_per_request(summary.large_cost_per_request),
+        "Specialist path, per request": format_per_request(summary.specialist_cost_per_request),
+        "Cost ratio": format_ratio(summary.cost_ratio),
+    }
+    recommendation = evaluate(scenario, summary)
+    assert content.verdict.verdict == recommendation.verdict
+    assert content.verdict.label == VERDICT_LABELS[recommendation.verdict]
+    assert content.verdict.deciding_rule.startswith(f"Rule {recommendation.deciding_rule} ")
+    assert content.author == "Jane Doe"
+    assert content.memo_date == MEMO_DAY
+
+
+def test_decision_chart_is_the_cumulative_curves_with_the_break_even() -> None:
+    scenario = triage_scenario()
+    curves = cumulative_curves(scenario)
+    chart = build_memo_content(scenario, today=MEMO_DAY).decision_chart
+    by_role = {series.role: series for series in chart.series}
+    np.testing.assert_allclose(by_role["large"].ys, curves.large_only)
+    np.testing.assert_allclose(by_role["specialist"].ys, curves.specialist)
+    np.testing.assert_allclose(by_role["specialist_only"].ys, curves.specialist_only)  # escalation is on
+    (marker,) = chart.markers
+    assert marker.x == curves.break_even_months and marker.y == curves.break_even_cost
+
+
+def test_no_break_even_means_no_marker() -> None:
+    scenario = triage_scenario().with_changes(volume_per_month=1000)
+    content = build_memo_content(scenario, today=MEMO_DAY)
+    assert content.decision_chart.markers == ()
+    assert {tile.label: tile.value for tile in content.headline_numbers}["Break-even"] == "never"
+
+
+def test_sections_in_order_and_volume_chart_matches_engine(spotcheck) -> None:
+    scenario = triage_scenario()
+    without = build_memo_content(scenario, today=MEMO_DAY)
+    assert [s.title for s in without.sections] == [
+        "Inputs",
+        "Decision rules",
+        "Break-even vs volume",
+        "Assumptions and caveats",
+    ]
+    with_check = build_memo_content(scenario, spotcheck=spotcheck, today=MEMO_DAY)
+    assert [s.title for s in with_check.sections][3] == "Spot-check"
+    chart = with_check.sections[2].blocks[0]
+    assert isinstance(chart, Chart) and chart.log_x
+    volumes = volume_range(scenario)
+    np.testing.assert_allclose(chart.series[0].xs, volumes)
+    np.testing.assert_array_equal(chart.series[0].ys, break_even_vs_volume(scenario, volumes))
+
+
+def test_decision_table_has_every_rule_with_its_reason() -> None:
+    scenario = triage_scenario()
+    recommendation = evaluate(scenario)
+    table = build_memo_content(scenario, today=MEMO_DAY).sections[1].blocks[0]
+    assert isinstance(table, Table)
+    assert [row[0] for row in table.rows] == [str(rule.id) for rule in recommendation.rules]
+    assert [row[3] for row in table.rows] == [rule.reason for rule in recommendation.rules]
+
+
+def test_inputs_name_every_price_source_and_date() -> None:
+    scenario = triage_scenario()
+    blocks = build_memo_content(scenario, today=MEMO_DAY).sections[0].blocks
+    prices, sources = blocks[0], blocks[1]
+    assert isinstance(prices, Table) and isinstance(sources, Table)
+    large, small = prices.rows
+    assert large[6].startswith("2026-06-01 (") and small[6] == "2026-11-01 (22 days old)"
+    assert sources.rows == (
+        ("Large (frontier-large):", "https://example.org/pricing"),
+        ("Specialist (triage-specialist):", "vendor price list"),
+    )
+
+
+def test_spotcheck_section_gives_intervals(spotcheck) -> None:
+    content = build_memo_content(triage_scenario(), spotcheck=spotcheck, today=MEMO_DAY)
+    section = content.sections[3]
+    models = section.blocks[1]
+    assert isinstance(models, Table)
+    acc = spotcheck.specialist.accuracy
+    assert acc.low is not None and acc.high is not None and acc.estimate is not None
+    assert models.rows[0][2:5] == (
+        f"{acc.successes}/{acc.total}",
+        format_percent(acc.estimate),
+        format_interval(acc.low, acc.high),
+    )
+    texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
+    assert any("Agreement is not correctness" in text for text in texts)
+    assert any("ood items" in text for text in texts)  # the summariser's warnings are carried over
+
+
+def test_caveats_cover_teacher_mistakes_ood_and_price_age(spotcheck) -> None:
+    content = build_memo_content(triage_scenario(), spotcheck=spotcheck, today=MEMO_DAY)
+    bullets = content.sections[-1].blocks[0]
+    assert isinstance(bullets, Bullets)
+    leads = [lead for lead, _ in bullets.items]
+    assert leads[:3] == [
+        "Distillation copies the teacher's mistakes.",
+        "Out-of-distribution risk and the escalation path.",
+        "How old the prices are.",
+    ]
+    text = " ".join(body for _, body in bullets.items)
+    assert "2,000 training examples" in text
+    assert "10.0% of traffic" in text
+    assert "12 out-of-distribution items" in text
+    assert "175 days" not in text and format_age_days((MEMO_DAY - date(2026, 6, 1)).days) in text
+    assert "older than three months" in text
+
+
+def test_no_key_or_folder_reaches_the_content() -> None:
+    content = build_memo_content(leaky_scenario(), today=MEMO_DAY)
+    dump = repr(content)
+    assert SECRET_KEY not in dump and "sk-proj" not in dump
+    assert USER_FOLDER not in dump and "alice" not in dump
+    assert "frontier-prices.csv" in dump and "triage-results.jsonl" in dump

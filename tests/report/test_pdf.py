@@ -1,0 +1,185 @@
+"""The PDF read back with poppler: the numbers are the engine's, pages are real, nothing leaks."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from memo_samples import MEMO_DAY, SECRET_KEY, USER_FOLDER, leaky_scenario, triage_scenario, triage_spotcheck
+from PySide6.QtGui import QImage
+
+from app.domain.costs import summarize
+from app.domain.rules import evaluate
+from app.report.export import MemoExportError, export_memo
+from app.report.formatting import (
+    format_interval,
+    format_money,
+    format_months,
+    format_per_request,
+    format_percent,
+    format_ratio,
+)
+
+
+def poppler(tool: str, *args: str) -> str:
+    """Run a poppler-utils tool and return its stdout."""
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: install poppler-utils (apt-get install poppler-utils)")
+    result = subprocess.run([tool, *args], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def pdf_text(path: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return poppler("pdftotext", "-layout", *pages, str(path), "-")
+
+
+def pdf_info(path: Path) -> dict[str, str]:
+    info = {}
+    for line in poppler("pdfinfo", str(path)).splitlines():
+        key, _, value = line.partition(":")
+        info[key.strip()] = value.strip()
+    return info
+
+
+@pytest.fixture(scope="module")
+def memo(qapp, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One full memo (spot-check section included), rendered once for the read-back tests."""
+    path = tmp_path_factory.mktemp("memo") / "memo.pdf"
+    export_memo(triage_scenario(), path, spotcheck=triage_spotcheck(), author="Jane Doe", today=MEMO_DAY)
+    return path
+
+
+def test_numbers_read_back_equal_the_engines(memo: Path) -> None:
+    scenario = triage_scenario()
+    summary = summarize(scenario)
+    page_one = pdf_text(memo, 1)
+    for figure in (
+        format_money(summary.net_monthly_savings),
+        format_months(summary.break_even_months),
+        format_per_request(summary.large_cost_per_request),
+        format_per_request(summary.specialist_cost_per_request),
+        format_ratio(summary.cost_ratio),
+        format_money(summary.one_time_cost),
+    ):
+        assert figure in page_one, f"{figure} not on page one:\n{page_one}"
+    recommendation = evaluate(scenario, summary)
+    assert recommendation.label in page_one
+    assert f"Rule {recommendation.deciding_rule} · " in page_one
+    assert "Break-even: " + format_months(summary.break_even_months) in page_one  # the chart's marked point
+
+
+def test_page_one_is_the_decision_alone(memo: Path) -> None:
+    page_one = pdf_text(memo, 1)
+    assert "RECOMMENDATION" in page_one and "Cumulative cost over 24 months" in page_one
+    for later in ("Price source", "Decision rules", "Assumptions and caveats", "Spot-check"):
+        assert later not in page_one
+
+
+def test_every_section_and_spotcheck_interval_is_there(memo: Path) -> None:
+    text = pdf_text(memo)
+    for heading in (
+        "Inputs",
+        "Decision rules",
+        "Break-even vs volume",
+        "Spot-check",
+        "Assumptions and caveats",
+    ):
+        assert heading in text
+    accuracy = triage_spotcheck().specialist.accuracy
+    assert accuracy.low is not None and accuracy.high is not None and accuracy.estimate is not None
+    assert format_interval(accuracy.low, accuracy.high) in text
+    assert format_percent(accuracy.estimate) in text
+    assert "https://example.org/pricing" in text and "2026-06-01" in text  # price source and date
+    assert "teacher's mistakes" in text and "escalation path" in text
+
+
+def test_page_numbers_metadata_and_size(memo: Path) -> None:
+    info = pdf_info(memo)
+    pages = int(info["Pages"])
+    assert pages >= 3
+    assert info["Title"] == "Decision memo: Support ticket triage"
+    assert info["Author"] == "Jane Doe"
+    assert info["Creator"].startswith("Specialist Studio")
+    assert "(A4)" in info["Page size"]
+    for page in range(1, pages + 1):
+        assert f"Page {page} of {pages}" in pdf_text(memo, page)
+    assert "2026-11-23" in pdf_text(memo, 1)
+
+
+def test_letter_paper(qapp, tmp_path: Path) -> None:
+    path = export_memo(triage_scenario(), tmp_path / "letter.pdf", page_size="Letter", today=MEMO_DAY)
+    assert "(letter)" in pdf_info(path)["Page size"]
+
+
+def test_fonts_are_embedded(memo: Path) -> None:
+    rows = poppler("pdffonts", str(memo)).splitlines()[2:]
+    assert rows, "no fonts listed"
+    for row in rows:
+        # Columns: name type encoding emb sub uni object ID; the embedded flag is the 4th from the end.
+        assert row.split()[-5] == "yes", row
+
+
+def test_charts_are_vectors_not_images(memo: Path) -> None:
+    listing = poppler("pdfimages", "-list", str(memo)).splitlines()
+    assert listing[2:] == [], "the memo should hold no raster images"
+
+
+def test_pages_render_with_ink(memo: Path, tmp_path: Path) -> None:
+    poppler("pdftoppm", "-r", "40", "-png", str(memo), str(tmp_path / "page"))
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == int(pdf_info(memo)["Pages"])
+    for image_path in images:
+        image = QImage(str(image_path)).convertToFormat(QImage.Format.Format_Grayscale8)
+        assert not image.isNull()
+        rows = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(image.height(), image.bytesPerLine())
+        pixels = rows[:, : image.width()]
+        inked = float(np.mean(pixels < 200))
+        assert inked > 0.005, f"{image_path.name} looks blank ({inked:.2%} inked)"
+
+
+def test_no_api_key_or_user_folder_in_the_pdf(qapp, tmp_path: Path) -> None:
+    path = export_memo(leaky_scenario(), tmp_path / "leaky.pdf", today=MEMO_DAY)
+    text = pdf_text(path) + "\n".join(pdf_info(path).values())
+    squeezed = re.sub(r"\s+", "", text)
+    for secret in (SECRET_KEY, "sk-proj", USER_FOLDER, "alice", "Users\\"):
+        assert secret not in text and secret not in squeezed, secret
+    assert "frontier-prices.csv" in text and "triage-results.jsonl" in text
+    assert tmp_path.name not in text  # not even the memo's own folder
+
+
+def test_export_runs_on_a_worker_thread(qapp, tmp_path: Path) -> None:
+    """The window exports off the GUI thread; the PDF must come out the same."""
+    errors: list[BaseException] = []
+    target = tmp_path / "threaded.pdf"
+
+    def work() -> None:
+        try:
+            export_memo(triage_scenario(), target, spotcheck=triage_spotcheck(), today=MEMO_DAY)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and errors == []
+    assert "Page 1 of" in pdf_text(target, 1)
+
+
+def test_bad_targets_give_one_line_errors(qapp, tmp_path: Path) -> None:
+    with pytest.raises(MemoExportError, match=r"memo\.pdf: folder missing does not exist"):
+        export_memo(triage_scenario(), tmp_path / "missing" / "memo.pdf")
+    with pytest.raises(MemoExportError, match="page size must be A4 or Letter"):
+        export_memo(triage_scenario(), tmp_path / "memo.pdf", page_size="A3")
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    with pytest.raises(MemoExportError, match="taken: cannot write the memo") as caught:
+        export_memo(triage_scenario(), folder)
+    assert "\n" not in str(caught.value)
+    assert not list(tmp_path.glob(".*.part")), "a failed export leaves no partial file behind"
