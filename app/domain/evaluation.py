@@ -298,8 +298,10 @@ def wilson_interval(successes: int, total: int, z: float = Z_95) -> Interval:
     denominator = 1 + z2 / total
     centre = (p + z2 / (2 * total)) / denominator
     half = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / denominator
-    # Clamp float noise: at p == 1 the upper bound is exactly 1.
-    return Interval(successes, total, p, max(0.0, centre - half), min(1.0, centre + half))
+    # At p == 0 or 1 the bound on that side is exactly 0 or 1; float noise would say 0.9999999999999999.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == total else min(1.0, centre + half)
+    return Interval(successes, total, p, low, high)
 
 
 def sample_size_for_margin(accuracy: float, margin: float, z: float = Z_95) -> int:
