@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 
 from app.cli import EXIT_OK, CliError
@@ -46,20 +45,15 @@ def _page_size(text: str) -> str:
 def _load_scenario(args: argparse.Namespace) -> Scenario:
     if bool(args.scenario) == bool(args.preset):
         raise CliError("give a SCENARIO file or --preset NAME (one of them)")
-    if args.preset:
-        try:
-            # Looked up by name so this command works in builds that ship without presets.
-            presets = importlib.import_module("app.storage.presets")
-        except ModuleNotFoundError as exc:
-            raise CliError("presets are not available in this build") from exc
-        try:
-            scenario = presets.load_preset(args.preset)
-        except (LookupError, ValueError, OSError) as exc:
-            raise CliError(str(exc) or f"no preset named {args.preset!r}") from exc
-        if not isinstance(scenario, Scenario):
-            raise CliError(f"preset {args.preset!r} did not load as a scenario")
-        return scenario
     from app.storage.scenario_files import ScenarioFileError, load_scenario
+
+    if args.preset:
+        from app.storage.presets import load_preset
+
+        try:
+            return load_preset(args.preset)
+        except (ScenarioFileError, LookupError, ValueError, OSError) as exc:
+            raise CliError(str(exc) or f"no preset named {args.preset!r}") from exc
 
     try:
         return load_scenario(Path(args.scenario))

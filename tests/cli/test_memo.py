@@ -1,0 +1,138 @@
+"""`specialist-studio memo`: a PDF from a file or a preset, spot-check section, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.domain.evaluation import ItemResult, ScorerSpec, SideResult, summarize_results
+from app.inference.spotcheck import RESULTS_FORMAT, RESULTS_VERSION
+from app.storage.presets import load_preset, preset_names
+from app.storage.scenario_files import save_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pdf_text(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: install poppler-utils")
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    path = tmp_path / "triage.json"
+    save_scenario(load_preset(preset_names()[0]), path)
+    return path
+
+
+def write_results(path: Path) -> Path:
+    """A spot-check results file as the runner writes it: header, items, summary."""
+    items = [
+        ItemResult(
+            item_id=f"t{i}",
+            input=f"ticket {i}",
+            expected="billing",
+            tags=("ood",) if i < 5 else (),
+            specialist=SideResult(output="billing", correct=i % 6 != 0),
+            frontier=SideResult(output="billing", correct=True),
+            agree=i % 6 != 0,
+        )
+        for i in range(30)
+    ]
+    summary = summarize_results(
+        items,
+        set_name="support_triage",
+        run_date="2026-11-20",
+        scorer=ScorerSpec(),
+        specialist_name="local-specialist",
+        frontier_name="frontier",
+    )
+    lines = [
+        {
+            "type": "header",
+            "format": RESULTS_FORMAT,
+            "version": RESULTS_VERSION,
+            "set_name": "support_triage",
+        },
+        *(item.to_json() for item in items),
+        summary.to_json(),
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_memo_from_a_file_with_spotcheck(qapp, scenario_file: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "memo.pdf"
+    results = write_results(tmp_path / "run.jsonl")
+    code = main(["memo", str(scenario_file), "--spotcheck", str(results), "-o", str(out), "--author", "Jane"])
+    assert code == 0, capsys.readouterr().err
+    text = pdf_text(out)
+    scenario = load_preset(preset_names()[0])
+    assert scenario.name in text
+    assert "Spot-check" in text and "support_triage" in text and "local-specialist" in text
+    assert "Jane" in text
+    assert str(out) in capsys.readouterr().out
+
+
+def test_memo_from_a_preset_on_letter(qapp, tmp_path: Path) -> None:
+    name = preset_names()[-1]
+    out = tmp_path / "preset.pdf"
+    assert main(["memo", "--preset", name, "-o", str(out), "--page-size", "letter"]) == 0
+    assert load_preset(name).name in pdf_text(out)
+    assert "Spot-check" not in pdf_text(out)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.json", "-o", "{tmp}/m.pdf"], "missing.json"),
+        (["-o", "{tmp}/m.pdf"], "give a SCENARIO file or --preset NAME"),
+        (["{scenario}", "--preset", "x", "-o", "{tmp}/m.pdf"], "give a SCENARIO file or --preset NAME"),
+        (["--preset", "no-such-preset", "-o", "{tmp}/m.pdf"], "no preset named 'no-such-preset'"),
+        (["{scenario}", "-o", "{tmp}/nowhere/m.pdf"], "does not exist"),
+        (["{scenario}", "-o", "{tmp}"], "is a folder"),
+        (["{scenario}", "--spotcheck", "{scenario}", "-o", "{tmp}/m.pdf"], "triage.json"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    qapp, scenario_file: Path, tmp_path: Path, capsys, args: list[str], message: str
+) -> None:
+    filled = [a.format(tmp=tmp_path, scenario=scenario_file) for a in args]
+    assert main(["memo", *filled]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "m.pdf").exists()
+
+
+def test_bad_page_size_is_a_usage_error(scenario_file: Path, tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["memo", str(scenario_file), "-o", str(tmp_path / "m.pdf"), "--page-size", "A5"])
+    assert exit_info.value.code == 2
+    assert "must be A4 or Letter" in capsys.readouterr().err
+
+
+def test_console_entry_point_runs_headless(scenario_file: Path, tmp_path: Path) -> None:
+    """The real command in a fresh process: it makes its own offscreen Qt application."""
+    out = tmp_path / "cli.pdf"
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "memo", str(scenario_file), "-o", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 10_000
