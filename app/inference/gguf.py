@@ -317,7 +317,7 @@ def _parse(handle: BinaryIO, path: Path, file_size: int) -> GgufInfo:
         alignment_value if isinstance(alignment_value, int) and alignment_value > 0 else DEFAULT_ALIGNMENT
     )
     data_start = -(-reader.tell() // alignment) * alignment
-    if data_start + data_end > file_size:
+    if tensor_count and data_start + data_end > file_size:
         raise GgufError(
             path,
             f"file is truncated: the tensor data needs {data_start + data_end:,} bytes "

@@ -262,6 +262,10 @@ class OpenAICompatibleGenerator:
         if isinstance(exc, openai.APIConnectionError):
             cause = exc.__cause__
             text = str(cause or exc).lower()
+            if tokens_so_far or "incomplete" in text or "peer closed" in text:
+                return _one_line(
+                    f"The stream from {host} was cut off after {tokens_so_far} tokens ({cause or exc})", 240
+                )
             if "refused" in text:
                 return f"Cannot connect to {host}: connection refused (is the server running?)"
             if "timed out" in text or "timeout" in text:
