@@ -1,0 +1,231 @@
+"""`specialist-studio calc`: the JSON contract on every preset, a readable table, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.cli import main
+from app.domain.costs import summarize
+from app.domain.formatting import format_money, format_months, format_per_request
+from app.domain.report_data import CONTRACT_KEYS, calc_result
+from app.domain.rules import VERDICT_LABELS, evaluate
+from app.storage.presets import load_preset, preset_names
+from app.storage.scenario_files import save_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures" / "scenarios"
+VERDICTS = {"specialize", "use_off_the_shelf", "keep_large_and_route", "keep_large", "needs_eval"}
+
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+# --- the JSON contract, end to end in a real process -----------------------------------------
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_calc_json_on_every_preset_prints_the_engines_numbers(tmp_path: Path, name: str) -> None:
+    scenario_file = tmp_path / f"{name}.json"
+    save_scenario(load_preset(name), scenario_file)
+    done = _run_cli("calc", str(scenario_file), "--json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    printed = json.loads(done.stdout)
+    for key in CONTRACT_KEYS:
+        assert key in printed, key
+    # Exactly the engine's numbers: JSON floats round-trip, so compare whole documents.
+    expected = json.loads(json.dumps(calc_result(load_preset(name))))
+    assert printed == expected
+    recommendation = printed["recommendation"]
+    assert recommendation["verdict"] in VERDICTS
+    assert [rule["id"] for rule in recommendation["rules"]] == [1, 2, 3, 4, 5, 6]
+    for rule in recommendation["rules"]:
+        assert rule["status"] in {"pass", "fail", "unknown"}
+        assert rule["reason"]
+    assert printed["break_even_months"] is None or printed["break_even_months"] > 0
+
+
+def test_calc_json_writes_null_for_never(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calc", "--preset", "hr-policy-questions", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["break_even_months"] is None
+    assert printed["recommendation"]["verdict"] == "keep_large"
+
+
+def test_calc_json_on_the_contract_example(capsys: pytest.CaptureFixture[str]) -> None:
+    # DESIGN §1 example, worked by hand: large (2200*5 + 300*15)/1e6 = 0.0155; specialist
+    # (250*0.30 + 300*1.20)/1e6 = 0.000435; gross (0.0155 - 0.000435) * 1e7 = 150,650;
+    # net 150,650 - 1,200 = 149,450; one-time 13,500; break-even 13,500 / 149,450 months.
+    assert main(["calc", str(FIXTURES / "v1_minimal.json"), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["large_cost_per_request"] == pytest.approx(0.0155)
+    assert printed["specialist_cost_per_request"] == pytest.approx(0.000435)
+    assert printed["monthly_savings"] == pytest.approx(150_650)
+    assert printed["net_monthly_savings"] == pytest.approx(149_450)
+    assert printed["one_time_cost"] == pytest.approx(13_500)
+    assert printed["break_even_months"] == pytest.approx(13_500 / 149_450)
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["support-ticket-triage", "hr-policy-questions", "contract-clause-tagging"])
+def test_table_shows_every_contract_figure_verdict_and_rule(
+    capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    assert main(["calc", "--preset", name]) == 0
+    table = capsys.readouterr().out
+    scenario = load_preset(name)
+    summary = summarize(scenario)
+    recommendation = evaluate(scenario, summary)
+    assert table.startswith(scenario.name)
+    for figure in (
+        format_per_request(summary.large_cost_per_request),
+        format_per_request(summary.specialist_cost_per_request),
+        format_money(summary.monthly_savings),
+        format_money(summary.net_monthly_savings),
+        format_money(summary.one_time_cost),
+        format_months(summary.break_even_months),
+    ):
+        assert figure in table, figure
+    assert f"Verdict: {VERDICT_LABELS[recommendation.verdict].upper()}" in table
+    for rule in recommendation.rules:
+        assert f"  {rule.id}  [{rule.status}]" in table
+        assert rule.title in table
+
+
+def test_table_columns_line_up(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calc", "--preset", "invoice-field-extraction"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("Per request"))
+    value_rows = [
+        line for line in lines if line.startswith(("  model", "  tokens in / out", "  cost per request"))
+    ]
+    large_column = header.index("Large model")
+    specialist_column = header.index("Specialist")
+    for row in value_rows:
+        assert row[large_column - 1] == " " and row[large_column] != " ", row
+        assert row[specialist_column - 1] == " " and row[specialist_column] != " ", row
+
+
+# --- errors: exit code 2 and one line naming the file, the field and the problem ---------------
+
+
+def _contract() -> dict[str, object]:
+    return json.loads((FIXTURES / "v1_minimal.json").read_text(encoding="utf-8"))
+
+
+def _broken(tmp_path: Path, case: str) -> tuple[Path, str]:
+    path = tmp_path / "scenario.json"
+    document = _contract()
+    if case == "missing":
+        return path, "file not found"
+    if case == "folder":
+        return tmp_path, "is a folder, not a scenario file"
+    if case == "empty":
+        path.write_text("", encoding="utf-8")
+        return path, "file is empty"
+    if case == "malformed":
+        path.write_text('{"name": "x"\n "volume_per_month": 5}', encoding="utf-8")
+        return path, "line 2, column 2: invalid JSON (Expecting ',' delimiter)"
+    if case == "not-utf8":
+        path.write_bytes(b'{"name": "\xff"}')
+        return path, "byte 10: not UTF-8 text"
+    if case == "not-object":
+        path.write_text("[]", encoding="utf-8")
+        return path, "top level must be a JSON object"
+    if case == "negative-price":
+        document["large"]["input_price_per_mtok"] = -2  # type: ignore[index]
+    elif case == "rate-above-one":
+        document["routing"]["escalation_rate"] = 2  # type: ignore[index]
+    elif case == "wrong-type":
+        document["volume_per_month"] = "a lot"
+    elif case == "unknown-field":
+        document["colour"] = "blue"
+    elif case == "newer-version":
+        document["schema_version"] = 99
+    path.write_text(json.dumps(document), encoding="utf-8")
+    problems = {
+        "negative-price": "large.input_price_per_mtok: Input should be greater than or equal to 0",
+        "rate-above-one": "routing.escalation_rate: Input should be less than or equal to 1",
+        "wrong-type": "volume_per_month: Input should be a valid number",
+        "unknown-field": "colour: unknown field (typo?)",
+        "newer-version": "schema_version: 99 is newer than this version of Specialist Studio understands",
+    }
+    return path, problems[case]
+
+
+CASES = [
+    "missing",
+    "folder",
+    "empty",
+    "malformed",
+    "not-utf8",
+    "not-object",
+    "negative-price",
+    "rate-above-one",
+    "wrong-type",
+    "unknown-field",
+    "newer-version",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_file_gives_exit_2_and_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    path, problem = _broken(tmp_path, case)
+    assert main(["calc", str(path), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"specialist-studio calc: {path}: {problem}")
+
+
+def test_a_bad_file_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:
+    path, problem = _broken(tmp_path, "negative-price")
+    done = _run_cli("calc", str(path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == f"specialist-studio calc: {path}: {problem}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["calc"], "give a scenario FILE or --preset NAME (one of them)"),
+        (["calc", "x.json", "--preset", "support-ticket-triage"], "give a scenario FILE or --preset NAME"),
+        (["calc", "--preset", "nope"], "no preset named 'nope' (known presets: "),
+    ],
+)
+def test_argument_mistakes_give_exit_2_and_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"specialist-studio calc: {message}")
+
+
+def test_version() -> None:
+    done = _run_cli("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"specialist-studio {__version__}"
