@@ -1,0 +1,147 @@
+"""`specialist-studio spotcheck`: headless runs, JSON output, resume and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.fault_server import FaultServer
+from support.fixtures import bundled_model, fault_server
+
+from app.cli import main
+from app.storage.resources import resource_path
+
+__all__ = ["bundled_model", "fault_server"]  # fixtures used by name below
+
+DEMO = str(resource_path("spotcheck", "support_triage.jsonl"))
+LABELS = {"billing", "shipping", "technical", "account", "other"}
+
+
+def _json_run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+    code = main(["spotcheck", *args, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_recorded_answers_only_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data = _json_run(capsys, DEMO, "--no-local")
+    assert code == 0
+    assert data["set_name"] == "support_triage"
+    assert data["frontier_source"] == "recorded"
+    frontier = data["frontier"]
+    assert isinstance(frontier, dict)
+    accuracy = frontier["accuracy"]
+    assert accuracy["total"] == 87
+    assert accuracy["successes"] == 80  # seven recorded answers differ from expected
+    assert 0 < accuracy["low"] < accuracy["estimate"] < accuracy["high"] < 1
+    assert [entry["tag"] for entry in data["by_tag"]][:2] == ["in-distribution", "ood"]  # type: ignore[union-attr]
+    assert data["items_needed"]["method"] == "normal approximation"  # type: ignore[index]
+    assert "not correctness" in str(data["agreement_note"])
+
+
+def test_text_report_with_prices_from_a_scenario(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    scenario = tmp_path / "s.json"
+    scenario.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "name": "triage",
+                "volume_per_month": 1_000_000,
+                "large": {
+                    "input_tokens": 2000,
+                    "output_tokens": 5,
+                    "input_price_per_mtok": 5.0,
+                    "output_price_per_mtok": 15.0,
+                },
+                "small": {
+                    "input_tokens": 200,
+                    "output_tokens": 5,
+                    "input_price_per_mtok": 0.3,
+                    "output_price_per_mtok": 1.2,
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    code = main(["spotcheck", DEMO, "--no-local", "--limit", "20", "--scenario", str(scenario)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "uses the set's recorded reference outputs" in out
+    assert "Spot-check support_triage · 20 of 20 items · scorer: one of 5 labels" in out
+    assert "not correctness" in out
+    assert "cost per item $" in out
+    assert "(tokens estimated)" in out
+    assert "Items needed for ±5 points" in out
+    assert "No out-of-distribution (ood) items" in out  # the first 20 items are all in-distribution
+
+
+def test_live_frontier_endpoint(capsys: pytest.CaptureFixture[str], fault_server: FaultServer) -> None:
+    code, data = _json_run(
+        capsys,
+        DEMO,
+        "--no-local",
+        "--limit",
+        "6",
+        "--frontier-url",
+        fault_server.url("ok"),
+        "--frontier-model",
+        "m",
+    )
+    assert code == 0
+    assert data["frontier_source"] == "live"
+    # The fault server answers "Hello from the fault server": never a label.
+    assert data["frontier"]["accuracy"]["successes"] == 0  # type: ignore[index]
+    assert data["frontier"]["accuracy"]["total"] == 6  # type: ignore[index]
+
+
+def test_output_file_resumes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    results = tmp_path / "r.jsonl"
+    assert main(["spotcheck", DEMO, "--no-local", "--limit", "5", "-o", str(results)]) == 0
+    assert main(["spotcheck", DEMO, "--no-local", "--limit", "9", "-o", str(results)]) == 0
+    lines = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    assert [line["type"] for line in lines] == ["header"] + ["item"] * 9 + ["summary"]
+    assert lines[-1]["items"] == 9
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--frontier-url", "http://127.0.0.1:9/v1"], "--frontier-url and --frontier-model go together"),
+        (["--limit", "0"], "--limit must be at least 1"),
+        (["--no-local", "--gguf", "x.gguf"], "--no-local and --gguf contradict each other"),
+        (["--scorer", "regex", "--pattern", "(", "--no-local"], "--scorer regex: "),
+    ],
+)
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    assert main(["spotcheck", DEMO, *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_malformed_set_exits_2_naming_line_and_field(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"input": "ok"}\n{"expected": "x"}\n', encoding="utf-8")
+    assert main(["spotcheck", str(bad), "--no-local"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.jsonl: line 2: input: required field is missing" in err
+
+
+def test_missing_gguf_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["spotcheck", DEMO, "--gguf", str(tmp_path / "none.gguf")]) == 2
+    assert "none.gguf: no such file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_bundled_model_end_to_end(capsys: pytest.CaptureFixture[str], bundled_model: Path) -> None:
+    code, data = _json_run(capsys, DEMO, "--gguf", str(bundled_model), "--limit", "3")
+    assert code == 0
+    specialist = data["specialist"]
+    assert isinstance(specialist, dict)
+    assert specialist["source"] == "live"
+    assert specialist["accuracy"]["total"] == 3  # the grammar keeps every answer a label
+    assert specialist["errors"] == 0
+    assert specialist["latency_p50_s"] > 0
