@@ -21,7 +21,7 @@ from app.domain.report_data import calc_result
 from app.domain.rules import Recommendation, evaluate
 from app.domain.scenario import Scenario
 from app.storage.presets import PresetNotFoundError, load_preset
-from app.storage.scenario_files import ScenarioFileError, load_scenario
+from app.storage.scenario_files import ScenarioFileError, load_scenario, scenario_from_text
 
 TABLE_WIDTH = 96
 LABEL_WIDTH = 28
@@ -43,7 +43,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Compute per-request and monthly costs, the break-even and the decision rules "
         "for a scenario file (or a bundled preset).",
     )
-    parser.add_argument("file", nargs="?", metavar="FILE", help="scenario JSON file")
+    parser.add_argument(
+        "file", nargs="?", metavar="FILE", help="scenario JSON file ('-' reads standard input)"
+    )
     parser.add_argument("--preset", metavar="NAME", help="use a bundled preset instead of a file")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (numbers unrounded)")
     return parser
@@ -56,6 +58,9 @@ def load_cli_scenario(file: str | None, preset: str | None) -> Scenario:
     try:
         if preset:
             return load_preset(preset)
+        if file == "-":
+            # `presets --show NAME | calc -` and other pipelines.
+            return scenario_from_text(sys.stdin.read(), "<stdin>")
         return load_scenario(Path(str(file)))
     except (ScenarioFileError, PresetNotFoundError) as exc:
         raise CliError(str(exc)) from None

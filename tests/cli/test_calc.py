@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -223,6 +224,31 @@ def test_argument_mistakes_give_exit_2_and_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith(f"specialist-studio calc: {message}")
+
+
+def test_calc_reads_standard_input_with_dash() -> None:
+    shown = _run_cli("presets", "--show", "review-sentiment")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "calc", "-", "--json"],
+        input=shown.stdout,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(json.dumps(calc_result(load_preset("review-sentiment"))))
+
+
+def test_bad_standard_input_is_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("{oops"))
+    assert main(["calc", "-"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "specialist-studio calc: <stdin>: line 1, column 2: invalid JSON"
+    )
 
 
 def test_version() -> None:
