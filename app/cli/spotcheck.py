@@ -47,8 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--api-key-env",
         metavar="VAR",
-        default="OPENAI_API_KEY",
-        help="environment variable holding the frontier API key (default: OPENAI_API_KEY)",
+        help="environment variable holding the frontier API key "
+        "(default: the endpoint's usual variable, then the system keyring)",
     )
     parser.add_argument(
         "--prompt", type=Path, metavar="FILE", help="prompt template (default: SET.prompt.json)"
@@ -108,8 +108,8 @@ def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
         return
     from app.inference.bundled_model import BundledModelError, bundled_model_path
     from app.inference.gguf import GgufError
+    from app.inference.local_generator import LocalSpecialist
     from app.inference.local_server import LocalModelServer, LocalServerError
-    from app.inference.openai_client import OpenAICompatibleGenerator
 
     try:
         model_path = args.gguf if args.gguf is not None else bundled_model_path()
@@ -122,14 +122,8 @@ def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
         server.start()
     except (GgufError, LocalServerError) as exc:
         raise CliError(f"local model: {exc}") from exc
-    generator = OpenAICompatibleGenerator(
-        server.base_url,
-        server.model_id,
-        server.api_key,
-        display_name=f"{server.model_id} (local)",
-        use_grammar=True,  # llama.cpp constrains labels with a GBNF grammar
-        send_stream_options=False,
-    )
+    # The set's prompt template already holds the few-shot examples; labels become a grammar.
+    generator = LocalSpecialist(server, display_name=f"{server.model_id} (local)")
     try:
         yield generator
     finally:
@@ -140,10 +134,15 @@ def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
 def _frontier_generator(args: argparse.Namespace) -> Any:
     if args.frontier_url is None:
         return None
+    from app.inference.endpoints import preset_for_url
+    from app.inference.keys import default_key_store
     from app.inference.openai_client import OpenAICompatibleGenerator
 
-    # The key only ever comes from the environment; it is never printed or written.
-    key = os.environ.get(args.api_key_env) or None
+    # The key comes from the environment or the keyring; it is never printed or written.
+    if args.api_key_env:
+        key = os.environ.get(args.api_key_env) or None
+    else:
+        key = default_key_store().get(preset_for_url(args.frontier_url)).key
     return OpenAICompatibleGenerator(args.frontier_url, args.frontier_model, key)
 
 

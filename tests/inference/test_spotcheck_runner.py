@@ -12,6 +12,7 @@ import pytest
 from support.fault_server import FaultServer
 
 from app.domain.evaluation import PromptTemplate, ScorerSpec, TestItem, TestSet
+from app.inference.local_generator import LocalSpecialist
 from app.inference.local_server import LocalModelServer
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.spotcheck import (
@@ -213,14 +214,8 @@ def test_frontier_answers_that_are_not_labels_count_as_wrong(
 
 
 @pytest.fixture
-def local_specialist(local_model_server: LocalModelServer) -> Iterator[OpenAICompatibleGenerator]:
-    generator = OpenAICompatibleGenerator(
-        local_model_server.base_url,
-        local_model_server.model_id,
-        local_model_server.api_key,
-        use_grammar=True,
-        send_stream_options=False,
-    )
+def local_specialist(local_model_server: LocalModelServer) -> Iterator[LocalSpecialist]:
+    generator = LocalSpecialist(local_model_server)
     try:
         yield generator
     finally:
@@ -229,7 +224,7 @@ def local_specialist(local_model_server: LocalModelServer) -> Iterator[OpenAICom
 
 @pytest.mark.slow
 def test_bundled_model_over_a_slice_of_the_demo_set(
-    local_specialist: OpenAICompatibleGenerator, tmp_path: Path
+    local_specialist: LocalSpecialist, tmp_path: Path
 ) -> None:
     demo = load_test_set(DEMO)
     template = default_prompt_for(DEMO)
