@@ -52,6 +52,8 @@ AxisFormat = Literal["money", "months", "count"]
 
 # Prices older than this get a warning in the caveats: vendors cut prices several times a year.
 STALE_PRICE_DAYS = 90
+# Page one shows this much of the scenario's description; the rest would push the chart off it.
+PAGE_ONE_DESCRIPTION_CHARS = 280
 # The break-even vs volume chart clips its y axis here (times the horizon) so "never" stays drawable.
 VOLUME_CHART_Y_CAP_HORIZONS = 2.0
 
@@ -368,15 +370,18 @@ def _volume_chart(scenario: Scenario, summary: CostSummary) -> Chart:
     months = break_even_vs_volume(scenario, volumes)
     cap = scenario.horizon_months * VOLUME_CHART_Y_CAP_HORIZONS
     current = summary.break_even_months
-    markers = [
-        ChartMarker(
-            scenario.volume_per_month,
-            None,
-            f"this scenario: {format_volume(scenario.volume_per_month)}/month",
-            vertical=True,
+    markers = []
+    # A log axis has no place for zero volume: no "this scenario" line then.
+    if scenario.volume_per_month > 0:
+        markers.append(
+            ChartMarker(
+                scenario.volume_per_month,
+                None,
+                f"this scenario: {format_volume(scenario.volume_per_month)}/month",
+                vertical=True,
+            )
         )
-    ]
-    if current is not None and current <= cap:
+    if current is not None and current <= cap and scenario.volume_per_month > 0:
         markers.append(ChartMarker(scenario.volume_per_month, current, format_months(current)))
     never = [float(v) for v, m in zip(volumes, months, strict=True) if not math.isfinite(float(m))]
     caption = "How long the one-time investment takes to pay back at other volumes (log scale)."
@@ -407,6 +412,14 @@ def _price_cell(model: ModelCost, today: date) -> tuple[str, str]:
             f"{model.price_as_of[:10]} ({format_age_days(age)} old)" if age > 0 else model.price_as_of[:10]
         )
     return source, as_of
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
 
 
 def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Section:
@@ -514,6 +527,10 @@ def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Se
         weights=(1.0, 3.2),
     )
     blocks: list[Block] = [models, price_sources, settings]
+    description = " ".join(sanitize_text(scenario.description).split())
+    if len(description) > PAGE_ONE_DESCRIPTION_CHARS:
+        # Page one shows the start only, so the decision keeps its page; the whole text goes here.
+        blocks.insert(0, Paragraph(description))
     if scenario.source.strip():
         blocks.append(
             Paragraph("Source of the scenario's numbers: " + sanitize_text(scenario.source), "note")
@@ -708,10 +725,11 @@ def build_memo_content(
         sections.append(_spotcheck_section(spotcheck))
     sections.append(_caveats_section(scenario, spotcheck, today))
     name = sanitize_text(scenario.name)
+    description = " ".join(sanitize_text(scenario.description).split())
     return MemoContent(
         title=f"Decision memo: {name}",
         scenario_name=name,
-        description=sanitize_text(scenario.description),
+        description=_shorten(description, PAGE_ONE_DESCRIPTION_CHARS),
         author=sanitize_text(author.strip()),
         memo_date=today,
         verdict=_verdict_block(recommendation),

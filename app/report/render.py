@@ -112,6 +112,9 @@ def _font(point_size: float, weight: QFont.Weight = QFont.Weight.Normal) -> QFon
     font.setWeight(weight)
     # Kerning on, hinting off: metrics measured at 600 dpi must match what the PDF viewer draws.
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    # No ligatures: text copied out of the memo (or searched) must read "off-the-shelf", not "oﬀ".
+    for tag in ("liga", "clig"):
+        font.setFeature(QFont.Tag(tag), 0)
     return font
 
 
@@ -511,7 +514,8 @@ class _ChartPainter:
         self.x_max = max(xs) if xs else 1.0
         if self.x_max <= self.x_min:
             self.x_max = self.x_min + 1.0
-        y_top = max(ys) if ys else 1.0
+        # An all-zero chart still gets a readable axis (0 to 1) rather than a degenerate one.
+        y_top = max(max(ys) if ys else 1.0, 1.0)
         if chart.y_max is not None:
             y_top = min(y_top, chart.y_max) if ys else chart.y_max
         self.y_min = 0.0
@@ -526,8 +530,11 @@ class _ChartPainter:
             t = (x - self.x_min) / (self.x_max - self.x_min)
         return self.plot.left() + t * self.plot.width()
 
-    def map_y(self, y: float) -> float:
-        clipped = min(max(y, self.y_min), self.y_max)
+    def map_y(self, y: float, overshoot: float = 0.0) -> float:
+        """Device y of `y`, clamped to the axis plus `overshoot` (a share of the range; lines
+        leave the top through the clip instead of flattening along it)."""
+        span = self.y_max - self.y_min
+        clipped = min(max(y, self.y_min), self.y_max + overshoot * span)
         return self.plot.bottom() - (clipped - self.y_min) / (self.y_max - self.y_min) * self.plot.height()
 
     def x_ticks(self) -> list[float]:
@@ -614,7 +621,7 @@ class _ChartPainter:
             if not (math.isfinite(x) and math.isfinite(y)) or (self.chart.log_x and x <= 0):
                 pen_down = False  # a gap: "never" or undefined
                 continue
-            point = QPointF(self.map_x(x), self.map_y(y))
+            point = QPointF(self.map_x(x), self.map_y(y, overshoot=0.5))
             if pen_down:
                 path.lineTo(point)
             else:

@@ -24,6 +24,7 @@ from app.report.formatting import (
     format_percent,
     format_ratio,
 )
+from app.storage.presets import load_preset, preset_names
 
 
 def poppler(tool: str, *args: str) -> str:
@@ -98,6 +99,7 @@ def test_every_section_and_spotcheck_interval_is_there(memo: Path) -> None:
     assert format_percent(accuracy.estimate) in text
     assert "https://example.org/pricing" in text and "2026-06-01" in text  # price source and date
     assert "teacher's mistakes" in text and "escalation path" in text
+    assert "of traffic" in text and "\ufb03" not in text  # no ligatures: copied text reads as typed
 
 
 def test_page_numbers_metadata_and_size(memo: Path) -> None:
@@ -183,3 +185,31 @@ def test_bad_targets_give_one_line_errors(qapp, tmp_path: Path) -> None:
         export_memo(triage_scenario(), folder)
     assert "\n" not in str(caught.value)
     assert not list(tmp_path.glob(".*.part")), "a failed export leaves no partial file behind"
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_every_preset_puts_its_verdict_and_chart_on_page_one(qapp, tmp_path: Path, name: str) -> None:
+    scenario = load_preset(name)
+    path = export_memo(scenario, tmp_path / f"{name}.pdf", today=MEMO_DAY)
+    page_one = pdf_text(path, 1)
+    assert evaluate(scenario).label in page_one
+    assert f"Cumulative cost over {scenario.horizon_months} months" in page_one
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"volume_per_month": 0},
+        {"description": "A very long description. " * 200},
+        {"monthly_ops": 0, "one_time": {"data_curation": 0, "training_runs": 0, "eval_build": 0}},
+    ],
+    ids=["zero-volume", "long-description", "no-costs"],
+)
+def test_edge_scenarios_keep_the_decision_on_page_one(
+    qapp, tmp_path: Path, changes: dict[str, object]
+) -> None:
+    scenario = triage_scenario().with_changes(**changes)
+    path = export_memo(scenario, tmp_path / "edge.pdf", today=MEMO_DAY)
+    page_one = pdf_text(path, 1)
+    assert "RECOMMENDATION" in page_one and "Cumulative cost over 24 months" in page_one
+    assert "Page 1 of" in page_one
