@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 _NEW_FILE_MODE = 0o644
+
+
+def json_text(data: Any) -> str:
+    """Indented JSON that always encodes as UTF-8, ending in a newline.
+
+    Non-ASCII text is written as itself for people reading the file; the exception is a lone
+    surrogate (a file name with undecodable bytes, or a `\\ud800` escape read from a file), which
+    UTF-8 cannot encode, so such a document is written with ASCII escapes and still round-trips.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, indent=2, ensure_ascii=True)
+    return text + "\n"
 
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
@@ -18,6 +35,9 @@ def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     Raises `OSError` (the caller turns it into a message naming the file).
     """
     path = Path(path)
+    if path.is_symlink():
+        # Replace the file the link points at, not the link itself.
+        path = path.resolve()
     folder = path.parent if str(path.parent) else Path()
     data = text.encode(encoding)
     # Keep the permissions of the file being replaced; mkstemp would otherwise leave 0600.

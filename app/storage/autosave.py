@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.domain.scenario import Scenario
-from app.storage.atomic import atomic_write_text
+from app.storage.atomic import atomic_write_text, json_text
 from app.storage.paths import autosave_path
 from app.storage.scenario_files import ScenarioFileError, scenario_from_text
 
@@ -40,7 +40,7 @@ def write_autosave(scenario: Scenario, document_path: Path | None) -> None:
         "document_path": None if document_path is None else str(document_path),
         "scenario": scenario.model_dump(mode="json"),
     }
-    atomic_write_text(autosave_path(), json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(autosave_path(), json_text(record))
 
 
 def _set_aside(path: Path, problem: str) -> None:

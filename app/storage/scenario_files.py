@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.domain.scenario import CURRENT_SCHEMA_VERSION, Scenario, describe_validation_error
-from app.storage.atomic import atomic_write_text
+from app.storage.atomic import atomic_write_text, json_text
 
 JsonObject = dict[str, Any]
 
@@ -135,7 +135,7 @@ def scenario_from_text(text: str, source_name: str) -> Scenario:
 
 def scenario_to_text(scenario: Scenario) -> str:
     """The scenario as the JSON text of a scenario file (every field written, stable key order)."""
-    return json.dumps(scenario.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    return json_text(scenario.model_dump(mode="json"))
 
 
 def _os_problem(exc: OSError) -> str:

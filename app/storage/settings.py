@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.storage.atomic import atomic_write_text
+from app.storage.atomic import atomic_write_text, json_text
 from app.storage.paths import settings_path
 
 SETTINGS_VERSION = 1
@@ -104,5 +104,4 @@ def load_settings() -> Settings:
 
 def save_settings(settings: Settings) -> None:
     """Write the settings atomically. Raises `OSError` when the folder is not writable."""
-    text = json.dumps(settings.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    atomic_write_text(settings_path(), text)
+    atomic_write_text(settings_path(), json_text(settings.model_dump(mode="json")))
