@@ -50,12 +50,22 @@ def test_every_preset_is_listed_with_an_expected_verdict() -> None:
 
 
 def test_preset_prices_match_the_catalog_entry_they_cite() -> None:
-    catalog = {(e.input_price_per_mtok, e.output_price_per_mtok, e.source) for e in load_catalog()}
+    # Same name too, so the window's model picker recognises the preset's models as catalog entries.
+    catalog = {
+        (e.display_name, e.input_price_per_mtok, e.output_price_per_mtok, e.source, e.as_of)
+        for e in load_catalog()
+    }
     for name in preset_names():
         scenario = load_preset(name)
         for model in (scenario.large, scenario.small):
             if model.price_source.startswith("https://"):
-                prices = (model.input_price_per_mtok, model.output_price_per_mtok, model.price_source)
+                prices = (
+                    model.name,
+                    model.input_price_per_mtok,
+                    model.output_price_per_mtok,
+                    model.price_source,
+                    model.price_as_of,
+                )
                 assert prices in catalog, f"{name}: {model.name}"
                 assert model.price_as_of, f"{name}: {model.name}"
 
