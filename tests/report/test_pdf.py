@@ -154,6 +154,9 @@ def test_no_api_key_or_user_folder_in_the_pdf(qapp, tmp_path: Path) -> None:
         assert secret not in text and secret not in squeezed, secret
     assert "frontier-prices.csv" in text and "triage-results.jsonl" in text
     assert tmp_path.name not in text  # not even the memo's own folder
+    raw = path.read_bytes()  # metadata (Info and XMP) is stored uncompressed
+    for folder in (str(tmp_path), "/usr/share/fonts"):
+        assert folder.encode() not in raw, folder
 
 
 def test_export_runs_on_a_worker_thread(qapp, tmp_path: Path) -> None:
