@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,6 +48,9 @@ SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
 DEFAULT_SEARCH_MONTHS = 240.0
 # Bisection halves the bracket this many times: 2^-64 of 240 months is far below a second.
 _BISECTION_STEPS = 64
+# Goal seek: each round narrows the bracket 48-fold; 6 rounds take a 12 % grid step below 1e-11.
+_REFINE_ROUNDS = 6
+_REFINE_POINTS = 49
 
 BreakEvenMethod = Literal["closed_form", "curves"]
 
@@ -233,7 +237,10 @@ def _economics(scenario: Scenario) -> _Economics:
         gpu_price_per_hour=hosting.gpu_price_per_hour,
         gpu_capacity_per_month=hosting.requests_per_second_per_gpu * SECONDS_PER_MONTH,
         min_gpus=float(hosting.min_gpus),
-        decline=scenario.price_decline_per_year,
+        # A decline too small to move a price within the search range would only add rounding.
+        decline=scenario.price_decline_per_year
+        if _decline_rate(scenario.price_decline_per_year) > 1e-12
+        else 0.0,
         retrain_every=float(scenario.retraining.every_months),
         retrain_cost=scenario.retraining.cost,
     )
@@ -291,7 +298,7 @@ def _crossing(econ: _Economics, a: FloatArray, b: FloatArray, c: FloatArray, max
         peak = np.where(rising, np.inf, -np.inf)
     else:
         rate = _decline_rate(econ.decline)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):
             ratio = np.where(rising & (b_ > 0), a_ / np.where(b_ > 0, b_, 1.0), np.inf)
             peak = np.where(rising, np.log(ratio) / rate, -np.inf)
     peak_t = np.clip(peak, starts, ends)
@@ -345,10 +352,12 @@ def summarize(scenario: Scenario) -> CostSummary:
     if econ.self_hosted:
         served = volume * share
         gpu_monthly = float(econ.gpu_monthly(np.array(served)))
-        small_alone = gpu_monthly / served if served > 0 else econ.nominal_small_per_request()
+        # Below one request a month a per-request GPU cost means nothing (and overflows):
+        # quote the fully-used GPU rate instead. The monthly figures stay exact either way.
+        small_alone = gpu_monthly / served if served >= 1 else econ.nominal_small_per_request()
         # GPUs are billed whether or not traffic comes: at zero volume the floor still costs.
         small_monthly = gpu_monthly
-        self_hosting_part = gpu_monthly / volume if volume > 0 else share * small_alone
+        self_hosting_part = gpu_monthly / volume if volume >= 1 else share * small_alone
         small_input = small_output = 0.0
     else:
         small_alone = econ.small_per_request_tokens
@@ -373,8 +382,10 @@ def summarize(scenario: Scenario) -> CostSummary:
     one_time = sum(breakdown_one_time.values())
 
     method: BreakEvenMethod = "closed_form" if econ.linear else "curves"
-    closed_form = one_time / net if net > 0 else None
-    months = closed_form if econ.linear else break_even_on_curves(scenario)
+    # The same arithmetic as the curves and the break-even-vs-volume chart, so all three agree.
+    months = _as_optional(
+        float(_break_even(econ, np.array(volume), np.array(large), on_curves=not econ.linear))
+    )
 
     large_input = scenario.large.input_tokens * scenario.large.input_price_per_mtok / 1e6
     return CostSummary(
@@ -457,7 +468,9 @@ def cumulative_curves(scenario: Scenario, points_per_month: int = 4) -> CostCurv
     else:
         specialist_only = specialist.copy()
 
-    summary_months = break_even_closed_form(scenario) if econ.linear else break_even_on_curves(scenario)
+    summary_months = _as_optional(
+        float(_break_even(econ, np.array(volume), np.array(large), on_curves=not econ.linear))
+    )
     marked_months: float | None = None
     marked_cost: float | None = None
     if summary_months is not None and summary_months <= horizon:
@@ -501,16 +514,29 @@ def _check_target(target_months: float) -> str | None:
     return None
 
 
-def _first_reaching(
-    predicate_months: FloatArray, grid: FloatArray, target: float
-) -> tuple[float, float] | None:
-    """The bracket (below, at) around the first grid value whose break-even is within target."""
-    within = predicate_months <= target
+def _smallest_reaching(
+    months_for: Callable[[FloatArray], FloatArray], grid: FloatArray, target: float
+) -> float | None:
+    """The smallest value on `grid`'s scale whose break-even is within `target` months, or None.
+
+    A coarse log grid finds the first value that reaches the target; each refinement round then
+    evaluates a fine grid (one vectorised call) inside the bracket, shrinking it 48-fold.
+    """
+    within = months_for(grid) <= target
     if not within.any():
         return None
     index = int(np.argmax(within))
-    below = float(grid[index - 1]) if index > 0 else 0.0
-    return below, float(grid[index])
+    lo = float(grid[index - 1]) if index > 0 else 0.0
+    hi = float(grid[index])
+    for _ in range(_REFINE_ROUNDS):
+        fine = np.linspace(lo, hi, _REFINE_POINTS)
+        reached = months_for(fine) <= target
+        reached[-1] = True  # hi is known to reach it; guards against a rounding wobble
+        first = int(np.argmax(reached))
+        if first == 0:
+            return float(fine[0])
+        lo, hi = float(fine[first - 1]), float(fine[first])
+    return hi
 
 
 def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
@@ -532,21 +558,11 @@ def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
         if value is not None and value > MAX_VOLUME_PER_MONTH:
             value = None
     else:
-        grid = np.geomspace(1.0, MAX_VOLUME_PER_MONTH, 241)
-        months = _break_even(econ, grid, large, on_curves=not econ.linear)
-        bracket = _first_reaching(months, grid, target_months)
-        if bracket is None:
-            value = None
-        else:
-            lo, hi = bracket
-            for _ in range(_BISECTION_STEPS):
-                mid = 0.5 * (lo + hi)
-                reached = _break_even(econ, np.array(mid), large, on_curves=not econ.linear)
-                if float(reached) <= target_months:
-                    hi = mid
-                else:
-                    lo = mid
-            value = hi
+        value = _smallest_reaching(
+            lambda volumes: _break_even(econ, volumes, large, on_curves=not econ.linear),
+            np.geomspace(1.0, MAX_VOLUME_PER_MONTH, 241),
+            target_months,
+        )
     if value is None:
         return GoalSeek(
             None,
@@ -578,20 +594,12 @@ def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
         denominator = target_months * (1 - econ.escalation_rate) * volume - econ.teacher_examples
         value = (econ.fixed_one_time + target_months * b) / denominator if denominator > 0 else None
     else:
-        grid = np.geomspace(1e-9, 1e4, 241)
-        months = _break_even(econ, np.array(volume), grid, on_curves=True)
-        bracket = _first_reaching(months, grid, target_months)
-        if bracket is None:
-            value = None
-        else:
-            lo, hi = bracket
-            for _ in range(_BISECTION_STEPS):
-                mid = 0.5 * (lo + hi)
-                if float(_break_even(econ, np.array(volume), np.array(mid), on_curves=True)) <= target_months:
-                    hi = mid
-                else:
-                    lo = mid
-            value = hi
+        # Large-model cost per request from a billionth of a cent to $10,000.
+        value = _smallest_reaching(
+            lambda prices: _break_even(econ, np.array(volume), prices, on_curves=True),
+            np.geomspace(1e-9, 1e4, 241),
+            target_months,
+        )
     today = econ.large_per_request
     if value is None:
         return GoalSeek(
