@@ -134,13 +134,19 @@ def render_table(scenario: Scenario, summary: CostSummary, recommendation: Recom
             f"retraining every {scenario.retraining.every_months} months "
             f"({format_money(scenario.retraining.cost)})"
         )
-    lines.append(
-        f"{format_volume(scenario.volume_per_month)} requests/month, "
-        f"horizon {scenario.horizon_months} months, {routing.mode} routing with "
-        f"{format_share(routing.escalation_rate)} escalated to the large model"
+    share = format_share(routing.escalation_rate)
+    routing_text = (
+        f"cascade: the specialist answers first, {share} escalated to the large model"
+        if routing.mode == "cascade"
+        else f"router: {share} of requests sent straight to the large model"
+    )
+    lines += _wrap(
+        f"{format_volume(scenario.volume_per_month)} requests/month, horizon {scenario.horizon_months} "
+        f"months; {routing_text}.",
+        0,
     )
     if extras:
-        lines.append("Extras: " + "; ".join(extras))
+        lines += _wrap("Extras: " + "; ".join(extras) + ".", 0)
 
     lines += ["", f"{'Per request':<{LABEL_WIDTH + 2}}{'Large model':<22}Specialist"]
     lines.append(_row("model", large.name or "-", small.name or "-"))
