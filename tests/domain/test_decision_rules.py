@@ -1,0 +1,159 @@
+"""The six decision rules, their reasons and the verdict precedence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from domain_helpers import design_example
+
+from app.domain.rules import RULE_TITLES, VERDICT_LABELS, evaluate
+
+PROVEN = {"specialist_accuracy": 0.93, "eval_exists": True, "task_change_months": 12, "quality_bar": 0.9}
+
+
+def _statuses(**changes: Any) -> dict[int, str]:
+    return {rule.id: rule.status for rule in evaluate(design_example(**changes)).rules}
+
+
+def test_rules_come_in_order_with_titles() -> None:
+    recommendation = evaluate(design_example())
+    assert [rule.id for rule in recommendation.rules] == [1, 2, 3, 4, 5, 6]
+    assert [rule.title for rule in recommendation.rules] == [RULE_TITLES[i] for i in range(1, 7)]
+    assert recommendation.label == VERDICT_LABELS[recommendation.verdict]
+
+
+def test_specialize_when_volume_stability_and_quality_hold() -> None:
+    recommendation = evaluate(design_example(quality=PROVEN, routing={"escalation_rate": 0.05}))
+    assert recommendation.verdict == "specialize"
+    assert recommendation.deciding_rule == 1
+    assert recommendation.rule(1).status == "pass"
+    # 13,500 / 141,700 net (0.05 escalation: 150,650 - 7,750 - 1,200) = 0.095 months = 2.9 days.
+    assert "2.9 days" in recommendation.rule(1).reason
+    assert "93.0% meets the 90.0% bar" in recommendation.rule(1).reason
+    assert "escalation path" in recommendation.headline
+    assert "out-of-distribution" in recommendation.headline
+    assert "5.0% of traffic escalated" in recommendation.headline
+
+
+def test_rule_4_quotes_the_break_even_and_horizon() -> None:
+    # 100,000/month: 13,500 / 306.5 = 44.05 months, beyond 24.
+    recommendation = evaluate(design_example(volume_per_month=100_000, quality=PROVEN))
+    rule = recommendation.rule(4)
+    assert rule.status == "pass"
+    assert "Break-even 44.0 months is beyond the 24-month horizon at 100.0K requests/month" in rule.reason
+    assert "$13,500 one-time" in rule.reason and "$306 net savings per month" in rule.reason
+    assert recommendation.verdict == "keep_large"
+    assert recommendation.deciding_rule == 4
+
+
+def test_rule_4_within_horizon_fails() -> None:
+    # 1M/month: 13,500 / 13,865 = 0.97 months.
+    rule = evaluate(design_example(volume_per_month=1_000_000)).rule(4)
+    assert rule.status == "fail"
+    assert "Break-even 1.0 month is within the 24-month horizon at 1.0M requests/month" in rule.reason
+
+
+def test_never_paying_back_names_the_net_savings() -> None:
+    # 50,000/month: net = 753.25 - 1,200 = -446.75.
+    rule = evaluate(design_example(volume_per_month=50_000)).rule(4)
+    assert rule.status == "pass"
+    assert "never pays back" in rule.reason and "-$447" in rule.reason
+
+
+def test_rule_5_task_changes_faster_than_payback() -> None:
+    # 400,000/month: net = 0.015065·4e5 - 1,200 = 4,826 -> 13,500 / 4,826 = 2.8 months > 1 month.
+    quality = {**PROVEN, "task_change_months": 1}
+    recommendation = evaluate(design_example(volume_per_month=400_000, quality=quality))
+    assert recommendation.rule(5).status == "pass"
+    assert "1.0 month" in recommendation.rule(5).reason and "2.8 months" in recommendation.rule(5).reason
+    assert recommendation.verdict == "keep_large"
+    assert recommendation.deciding_rule == 5
+    assert recommendation.rule(1).status == "fail"
+
+
+def test_rule_5_unknown_without_a_change_interval() -> None:
+    assert _statuses()[5] == "unknown"
+
+
+def test_rule_3_fine_tuned_misses_the_bar() -> None:
+    quality = {**PROVEN, "specialist_accuracy": 0.8, "large_accuracy": 0.95}
+    recommendation = evaluate(design_example(quality=quality))
+    assert recommendation.verdict == "keep_large_and_route"
+    assert recommendation.deciding_rule == 3
+    assert "80.0% misses the 90.0% bar" in recommendation.rule(3).reason
+    assert "95.0%" in recommendation.rule(3).reason
+
+
+def test_rule_2_off_the_shelf_meets_the_bar() -> None:
+    quality = {**PROVEN, "off_the_shelf_accuracy": 0.92}
+    recommendation = evaluate(design_example(quality=quality))
+    assert recommendation.verdict == "use_off_the_shelf"
+    assert recommendation.deciding_rule == 2
+    assert "$0.000435" in recommendation.rule(2).reason and "$0.0155" in recommendation.rule(2).reason
+
+
+def test_rule_2_fails_when_off_the_shelf_is_not_cheaper() -> None:
+    quality = {**PROVEN, "off_the_shelf_accuracy": 0.95}
+    # Everything escalated in cascade: path = 0.000435 + 0.0155, dearer than the large model alone.
+    recommendation = evaluate(design_example(quality=quality, routing={"escalation_rate": 1.0}))
+    assert recommendation.rule(2).status == "fail"
+    assert recommendation.verdict != "use_off_the_shelf"
+
+
+def test_rule_6_no_eval_beats_everything() -> None:
+    quality = {**PROVEN, "eval_exists": False, "off_the_shelf_accuracy": 0.99}
+    recommendation = evaluate(design_example(quality=quality))
+    assert recommendation.verdict == "needs_eval"
+    assert recommendation.deciding_rule == 6
+    assert recommendation.rule(6).status == "pass"
+    assert recommendation.rule(1).status == "fail"
+
+
+def test_off_the_shelf_comes_before_low_volume() -> None:
+    quality = {**PROVEN, "off_the_shelf_accuracy": 0.95}
+    recommendation = evaluate(design_example(volume_per_month=10_000, quality=quality))
+    assert recommendation.rule(4).status == "pass"
+    assert recommendation.verdict == "use_off_the_shelf"
+
+
+def test_low_volume_comes_before_the_quality_rules() -> None:
+    quality = {**PROVEN, "specialist_accuracy": 0.5, "task_change_months": 0.5}
+    recommendation = evaluate(design_example(volume_per_month=100_000, quality=quality))
+    assert recommendation.rule(3).status == "pass" and recommendation.rule(5).status == "pass"
+    assert recommendation.deciding_rule == 4
+
+
+def test_unknown_quality_asks_for_measurements() -> None:
+    recommendation = evaluate(design_example())
+    assert recommendation.verdict == "needs_eval"
+    assert recommendation.deciding_rule == 6  # the eval's existence is not stated
+    assert recommendation.rule(1).status == "unknown"
+    assert recommendation.rule(2).status == "unknown"
+    assert recommendation.rule(3).status == "unknown"
+    assert recommendation.rule(6).status == "unknown"
+    assert "measure the fine-tuned specialist's accuracy" in recommendation.headline
+
+
+def test_unmeasured_specialist_with_an_eval_is_decided_by_rule_1() -> None:
+    recommendation = evaluate(design_example(quality={"eval_exists": True}))
+    assert recommendation.verdict == "needs_eval"
+    assert recommendation.deciding_rule == 1
+    assert "confirm an eval exists" not in recommendation.headline
+
+
+@pytest.mark.parametrize(
+    ("examples", "phrase"),
+    [(50, "Only 50 training examples"), (200, "clears the ~100 minimum"), (800, "500+ preferred: met")],
+)
+def test_rule_of_thumb_on_training_examples(examples: int, phrase: str) -> None:
+    distillation = {"enabled": True, "examples": examples}
+    recommendation = evaluate(design_example(quality=PROVEN, distillation=distillation))
+    assert phrase in recommendation.rule(1).reason
+
+
+def test_a_given_summary_is_used_as_is() -> None:
+    from app.domain.costs import summarize
+
+    scenario = design_example(quality=PROVEN)
+    assert evaluate(scenario, summarize(scenario)) == evaluate(scenario)
