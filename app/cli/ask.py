@@ -1,0 +1,246 @@
+"""`specialist-studio ask "PROMPT"`: the playground's comparison, headless.
+
+The local side runs the bundled Gemma 3 270M (or `--gguf FILE`) in a child process; the
+frontier side is any OpenAI-compatible endpoint given by `--frontier-url` and
+`--frontier-model`, with its key from the environment or the OS keyring. Both answers are
+printed with their figures: time to first token, tokens/s, latency, tokens in/out, cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from typing import Any
+
+from app.cli import EXIT_FAILURE, EXIT_OK, CliError
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Register `ask PROMPT [--gguf FILE] [--frontier-url URL --frontier-model NAME] [--json]`."""
+    parser = subparsers.add_parser(
+        "ask",
+        help="run one prompt on the local specialist and a frontier endpoint, side by side",
+        description="Run one prompt on a local GGUF model (the bundled Gemma 3 270M unless --gguf) "
+        "and on an OpenAI-compatible frontier endpoint, and print both answers with their figures.",
+    )
+    parser.add_argument("prompt", metavar="PROMPT")
+    parser.add_argument("--gguf", metavar="FILE", help="local GGUF model (default: the bundled Gemma 3 270M)")
+    parser.add_argument("--no-local", action="store_true", help="skip the local model")
+    parser.add_argument("--frontier-url", metavar="URL", help="OpenAI-compatible base URL, e.g. .../v1")
+    parser.add_argument("--frontier-model", metavar="NAME", help="model name at that endpoint")
+    parser.add_argument(
+        "--frontier-preset",
+        metavar="NAME",
+        help="endpoint preset whose key variable to use (openai, openrouter, ollama, llama-server, vllm, "
+        "custom); default: guessed from the URL",
+    )
+    parser.add_argument(
+        "--frontier-key-env",
+        metavar="VAR",
+        help="environment variable holding the frontier key (keys are never taken on the command line)",
+    )
+    parser.add_argument(
+        "--frontier-mode",
+        choices=("chat", "completion"),
+        default="chat",
+        help="chat (default) or the legacy completions endpoint",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("auto", "completion", "chat"),
+        default="auto",
+        help="local prompt mode; auto = chat when the GGUF has a chat template, else completion",
+    )
+    parser.add_argument("--system", metavar="TEXT", help="instruction placed before the prompt")
+    parser.add_argument("--labels", metavar="A,B,C", help="constrain the answer to one of these labels")
+    parser.add_argument("--max-tokens", type=int, default=128, metavar="N")
+    parser.add_argument("--temperature", type=float, default=0.0)
+    parser.add_argument("--ctx", type=int, default=2048, metavar="N", help="local context size")
+    parser.add_argument(
+        "--threads", type=int, default=0, metavar="N", help="local threads (0 = llama.cpp default)"
+    )
+    parser.add_argument("--gpu-layers", type=int, default=0, metavar="N")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="S", help="frontier read timeout")
+    parser.add_argument(
+        "--local-price", nargs=2, type=float, metavar=("IN", "OUT"), help="local USD per Mtok (default 0)"
+    )
+    parser.add_argument(
+        "--frontier-price",
+        nargs=2,
+        type=float,
+        metavar=("IN", "OUT"),
+        help="frontier USD per Mtok (default: the price catalog's entry for the model)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _frontier_prices(model: str, given: list[float] | None) -> Any:
+    from app.inference.playground import Prices
+
+    if given:
+        return Prices(given[0], given[1], "custom")
+    from app.storage.catalog import CatalogError, load_catalog
+
+    try:
+        entries = load_catalog()
+    except CatalogError:
+        return None
+    wanted = {model, model.rsplit("/", 1)[-1]}
+    for entry in entries:
+        if entry.id in wanted:
+            return Prices(
+                entry.input_price_per_mtok, entry.output_price_per_mtok, f"catalog {entry.id} ({entry.as_of})"
+            )
+    return None
+
+
+def _figures_lines(side: Any) -> list[str]:
+    from app.inference.pricing import format_cost
+
+    result = side.result
+    if result is None:
+        return [f"  (empty: {side.empty_reason})"]
+    lines = []
+    if result.error:
+        lines.append(f"  error: {result.error}")
+    lines.append("  " + (result.text.strip() or "(no text)").replace("\n", "\n  "))
+    ttft = (
+        f"{result.time_to_first_token_s * 1000:.0f} ms" if result.time_to_first_token_s is not None else "-"
+    )
+    speed = f"{result.tokens_per_second:.1f} tok/s" if result.tokens_per_second else "-"
+    counted = " (counted)" if result.tokens_counted else ""
+    cost = side.cost_usd
+    cost_text = format_cost(cost) if cost is not None else "no price"
+    lines.append(
+        f"  TTFT {ttft} · {speed} · latency {result.total_s:.2f} s · tokens in {result.input_tokens} / "
+        f"out {result.output_tokens}{counted} · cost {cost_text}"
+    )
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the comparison and print it; exit 1 when a configured side failed."""
+    from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, BundledModelError, bundled_model_path
+    from app.inference.endpoints import preset_by_name, preset_for_url
+    from app.inference.gguf import GgufError, read_gguf_info
+    from app.inference.keys import default_key_store
+    from app.inference.local_generator import LocalSpecialist
+    from app.inference.local_server import LocalModelServer, LocalModelSettings, LocalServerError
+    from app.inference.openai_client import OpenAICompatibleGenerator
+    from app.inference.playground import PlaygroundRun, Prices, SideRun, run_both
+    from app.inference.types import GenerationRequest, PromptMode
+
+    if not args.prompt.strip():
+        raise CliError("the prompt is empty")
+    if bool(args.frontier_url) != bool(args.frontier_model):
+        raise CliError("give --frontier-url and --frontier-model together")
+    if args.max_tokens < 1:
+        raise CliError("--max-tokens must be at least 1")
+    labels = tuple(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None
+
+    server: LocalModelServer | None = None
+    local: LocalSpecialist | None = None
+    local_side = SideRun(name="local model", empty_reason="skipped (--no-local)")
+    mode: PromptMode = "completion"
+    local_in, local_out = args.local_price or (0.0, 0.0)
+    local_prices = Prices(local_in, local_out, "custom" if args.local_price else "local, no per-token price")
+    if not args.no_local:
+        try:
+            model_path = read_gguf_info(args.gguf).path if args.gguf else bundled_model_path()
+            info = read_gguf_info(model_path)
+        except GgufError as exc:
+            raise CliError(str(exc)) from None
+        except BundledModelError as exc:
+            raise CliError(str(exc)) from None
+        name = (
+            BUNDLED_MODEL_DISPLAY_NAME
+            if not args.gguf
+            else f"{info.name or model_path.stem} ({info.quantization})"
+        )
+        mode = args.mode if args.mode != "auto" else ("chat" if info.has_chat_template else "completion")
+        settings = LocalModelSettings(context_size=args.ctx, threads=args.threads, gpu_layers=args.gpu_layers)
+        server = LocalModelServer(model_path, settings, model_id=model_path.stem)
+        try:
+            server.start()
+            local = LocalSpecialist(server, display_name=name)
+            local_side = SideRun(name=name, prices=local_prices)
+        except LocalServerError as exc:
+            local_side = SideRun(name=name, empty_reason=f"the local model did not start: {exc}")
+            server = None
+
+    frontier: OpenAICompatibleGenerator | None = None
+    frontier_side = SideRun(
+        name="frontier",
+        empty_reason="no frontier endpoint configured: pass --frontier-url URL --frontier-model NAME",
+    )
+    if args.frontier_url:
+        preset = (
+            preset_by_name(args.frontier_preset)
+            if args.frontier_preset
+            else preset_for_url(args.frontier_url)
+        )
+        if args.frontier_key_env:
+            preset = dataclasses.replace(preset, key_env=args.frontier_key_env)
+        key = default_key_store().get(preset)
+        if preset.needs_key and not key.key:
+            frontier_side = SideRun(name=args.frontier_model, empty_reason=key.detail)
+        else:
+            frontier = OpenAICompatibleGenerator(
+                args.frontier_url,
+                args.frontier_model,
+                key.key,
+                read_timeout_s=args.timeout,
+                on_retry=lambda left, why: print(f"retrying in {left:.0f} s: {why}", file=sys.stderr),
+            )
+            frontier_side = SideRun(
+                name=args.frontier_model, prices=_frontier_prices(args.frontier_model, args.frontier_price)
+            )
+
+    base = GenerationRequest(
+        prompt=args.prompt,
+        system=args.system,
+        max_tokens=args.max_tokens,
+        temperature=args.temperature,
+        labels=labels,
+    )
+    try:
+        local_result, frontier_result = run_both(
+            local,
+            dataclasses.replace(base, mode=mode),
+            frontier,
+            dataclasses.replace(base, mode="chat" if args.frontier_mode == "chat" else "completion"),
+        )
+    finally:
+        if local is not None:
+            local.close()
+        if server is not None:
+            server.stop()
+        if frontier is not None:
+            frontier.close()
+    if local_result is not None:
+        local_side = SideRun(name=local_side.name, result=local_result, prices=local_side.prices)
+    if frontier_result is not None:
+        frontier_side = SideRun(name=frontier_side.name, result=frontier_result, prices=frontier_side.prices)
+    record = PlaygroundRun(
+        prompt=args.prompt,
+        local=local_side,
+        frontier=frontier_side,
+        settings={
+            "mode": mode,
+            "max_tokens": args.max_tokens,
+            "temperature": args.temperature,
+            "labels": labels,
+        },
+    )
+    if args.json:
+        print(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(f"Local specialist: {local_side.name}")
+        print("\n".join(_figures_lines(local_side)))
+        print(f"Frontier: {frontier_side.name}")
+        print("\n".join(_figures_lines(frontier_side)))
+    failed = any(r is not None and r.error for r in (local_result, frontier_result))
+    return EXIT_FAILURE if failed else EXIT_OK

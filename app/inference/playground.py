@@ -1,0 +1,231 @@
+"""The playground's work without any Qt: run one prompt on both sides, keep the runs, export them,
+and turn measured token counts into scenario fields. Shared by the window and `specialist-studio ask`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from app.domain.scenario import ModelCost, Scenario
+from app.inference.pricing import request_cost
+from app.inference.types import GenerationRequest, GenerationResult, TextGenerator, TokenCallback
+
+Side = Literal["local", "frontier"]
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Per-million-token prices and where they come from ("catalog ...", "custom", "scenario")."""
+
+    input_per_mtok: float
+    output_per_mtok: float
+    source: str = "custom"
+
+
+@dataclass(frozen=True)
+class SideRun:
+    """One column of one run: what the model answered, or why the column is empty."""
+
+    name: str
+    result: GenerationResult | None = None
+    empty_reason: str | None = None
+    prices: Prices | None = None
+
+    @property
+    def cost_usd(self) -> float | None:
+        """This request's cost at the side's prices (None without prices or counts)."""
+        if self.result is None or self.prices is None or self.result.output_tokens is None:
+            return None
+        if self.result.error and not self.result.output_tokens:
+            return None  # a refused request is not billed
+        return request_cost(
+            self.result.input_tokens,
+            self.result.output_tokens,
+            self.prices.input_per_mtok,
+            self.prices.output_per_mtok,
+        )
+
+    @property
+    def succeeded(self) -> bool:
+        return self.result is not None and self.result.ok
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able figures (never any key or secret)."""
+        result = self.result
+        record: dict[str, Any] = {"name": self.name, "empty_reason": self.empty_reason}
+        if result is not None:
+            record.update(
+                text=result.text,
+                model=result.model,
+                error=result.error,
+                cancelled=result.cancelled,
+                finish_reason=result.finish_reason,
+                time_to_first_token_s=result.time_to_first_token_s,
+                tokens_per_second=result.tokens_per_second,
+                total_s=result.total_s,
+                input_tokens=result.input_tokens,
+                output_tokens=result.output_tokens,
+                tokens_counted=result.tokens_counted,
+            )
+        if self.prices is not None:
+            record.update(
+                input_price_per_mtok=self.prices.input_per_mtok,
+                output_price_per_mtok=self.prices.output_per_mtok,
+                price_source=self.prices.source,
+                cost_usd=self.cost_usd,
+            )
+        return record
+
+
+@dataclass(frozen=True)
+class PlaygroundRun:
+    """One prompt run on both sides."""
+
+    prompt: str
+    local: SideRun
+    frontier: SideRun
+    settings: dict[str, Any] = field(default_factory=dict)
+    timestamp: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def side(self, which: Side) -> SideRun:
+        return self.local if which == "local" else self.frontier
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "timestamp": self.timestamp,
+            "prompt": self.prompt,
+            "settings": self.settings,
+            "local": self.local.to_dict(),
+            "frontier": self.frontier.to_dict(),
+        }
+
+
+def run_both(
+    local: TextGenerator | None,
+    local_request: GenerationRequest,
+    frontier: TextGenerator | None,
+    frontier_request: GenerationRequest,
+    *,
+    on_local_token: TokenCallback | None = None,
+    on_frontier_token: TokenCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[GenerationResult | None, GenerationResult | None]:
+    """Run both sides at the same time (each on its own thread); None for a side not given."""
+    results: dict[str, GenerationResult | None] = {"local": None, "frontier": None}
+
+    def work(
+        name: str, generator: TextGenerator, request: GenerationRequest, on_token: TokenCallback | None
+    ) -> None:
+        results[name] = generator.generate(request, on_token=on_token, cancel=cancel)
+
+    threads = []
+    if frontier is not None:
+        threads.append(
+            threading.Thread(target=work, args=("frontier", frontier, frontier_request, on_frontier_token))
+        )
+    for thread in threads:
+        thread.start()
+    if local is not None:
+        work("local", local, local_request, on_local_token)
+    for thread in threads:
+        thread.join()
+    return results["local"], results["frontier"]
+
+
+def export_jsonl(runs: Sequence[PlaygroundRun], path: Path) -> None:
+    """Write one JSON object per run; written to a temporary file first, then moved into place."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        for run in runs:
+            handle.write(json.dumps(run.to_dict(), ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial.replace(path)
+
+
+@dataclass(frozen=True)
+class MeasuredTokens:
+    """Average token counts of a side over its successful runs."""
+
+    runs: int
+    input_tokens: int
+    output_tokens: int
+    counted: bool  # True when any of the counts were estimated rather than reported
+
+
+def measured_tokens(runs: Sequence[PlaygroundRun], side: Side) -> MeasuredTokens | None:
+    """Average input/output tokens over the side's successful runs; None when there are none."""
+    good = [
+        run.side(side).result
+        for run in runs
+        if run.side(side).succeeded and run.side(side).result is not None  # for the type checker
+    ]
+    samples = [
+        r for r in good if r is not None and r.input_tokens is not None and r.output_tokens is not None
+    ]
+    if not samples:
+        return None
+    return MeasuredTokens(
+        runs=len(samples),
+        input_tokens=round(statistics.fmean(r.input_tokens or 0 for r in samples)),
+        output_tokens=round(statistics.fmean(r.output_tokens or 0 for r in samples)),
+        counted=any(r.tokens_counted for r in samples),
+    )
+
+
+def _measured_model(model: ModelCost, tokens: MeasuredTokens, prices: Prices | None, name: str) -> ModelCost:
+    changes: dict[str, Any] = {
+        "input_tokens": tokens.input_tokens,
+        "output_tokens": tokens.output_tokens,
+        "tokens_measured": True,
+    }
+    if name:
+        changes["name"] = name[:200]
+    if prices is not None:
+        changes.update(
+            input_price_per_mtok=prices.input_per_mtok,
+            output_price_per_mtok=prices.output_per_mtok,
+            price_source=f"{prices.source}; tokens measured in the playground over {tokens.runs} run(s)"[
+                :500
+            ],
+        )
+    return ModelCost.model_validate({**model.model_dump(), **changes})
+
+
+def apply_measurements(
+    scenario: Scenario,
+    runs: Sequence[PlaygroundRun],
+    local_prices: Prices | None,
+    frontier_prices: Prices | None,
+) -> tuple[Scenario, str]:
+    """The scenario with measured tokens (and prices) in `small` (local) and `large` (frontier).
+
+    Returns the new scenario and one line saying what changed. Raises ValueError when no side
+    has a successful run to measure.
+    """
+    local = measured_tokens(runs, "local")
+    frontier = measured_tokens(runs, "frontier")
+    if local is None and frontier is None:
+        raise ValueError("no successful run to measure yet: run a prompt first")
+    changes: dict[str, Any] = {}
+    said: list[str] = []
+    if frontier is not None:
+        name = next((r.frontier.name for r in reversed(runs) if r.frontier.succeeded), "")
+        changes["large"] = _measured_model(scenario.large, frontier, frontier_prices, name)
+        said.append(
+            f"large: {frontier.input_tokens} in / {frontier.output_tokens} out ({frontier.runs} runs)"
+        )
+    if local is not None:
+        name = next((r.local.name for r in reversed(runs) if r.local.succeeded), "")
+        changes["small"] = _measured_model(scenario.small, local, local_prices, name)
+        said.append(f"small: {local.input_tokens} in / {local.output_tokens} out ({local.runs} runs)")
+    return scenario.with_changes(**changes), "Measured tokens: " + "; ".join(said)

@@ -1,0 +1,137 @@
+"""`specialist-studio ask` end to end: the bundled model in its child process and a real server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.fixtures import bundled_model, fault_server, frontier_endpoint
+from support.llama_servers import Endpoint
+
+from app.cli import main
+
+__all__ = ["bundled_model", "fault_server", "frontier_endpoint"]
+
+
+@pytest.mark.slow
+def test_ask_both_sides_json(
+    frontier_endpoint: Endpoint, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STAND_IN_KEY", frontier_endpoint.api_key)
+    code = main(
+        [
+            "ask",
+            "The capital of France is",
+            "--max-tokens",
+            "6",
+            "--threads",
+            "2",
+            "--frontier-url",
+            frontier_endpoint.base_url,
+            "--frontier-model",
+            frontier_endpoint.model,
+            "--frontier-key-env",
+            "STAND_IN_KEY",
+            "--frontier-mode",
+            "completion",
+            "--frontier-price",
+            "5",
+            "15",
+            "--json",
+        ],
+    )
+    out = capsys.readouterr().out
+    record = json.loads(out)
+    assert code == 0, out
+    local, frontier = record["local"], record["frontier"]
+    assert local["error"] is None and local["text"] and local["output_tokens"] == 6
+    assert local["tokens_counted"] is False and local["time_to_first_token_s"] > 0
+    assert local["name"].startswith("Gemma 3 270M")
+    # The stand-in frontier is llama-cpp-python's server: it answers, reports no usage, so counts are ours.
+    assert frontier["error"] is None and frontier["output_tokens"] >= 1 and frontier["tokens_counted"] is True
+    assert frontier["cost_usd"] == pytest.approx(
+        (frontier["input_tokens"] * 5 + frontier["output_tokens"] * 15) / 1e6
+    )
+    assert frontier_endpoint.api_key not in out
+
+
+@pytest.mark.slow
+def test_ask_without_frontier_says_why_in_text(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["ask", "One, two, three,", "--max-tokens", "4", "--threads", "2"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Local specialist: Gemma 3 270M" in out and "TTFT" in out and "tok/s" in out
+    assert "no frontier endpoint configured" in out
+
+
+def test_ask_reports_a_frontier_fault_and_exits_1(
+    fault_server: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from support.fault_server import FaultServer
+
+    assert isinstance(fault_server, FaultServer)
+    code = main(
+        [
+            "ask",
+            "hi",
+            "--no-local",
+            "--frontier-url",
+            fault_server.url("401"),
+            "--frontier-model",
+            "m",
+            "--json",
+        ]
+    )
+    record = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert record["frontier"]["error"].startswith("401 Unauthorized")
+    assert record["local"]["empty_reason"] == "skipped (--no-local)"
+
+
+def test_ask_needs_a_key_for_openai(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setattr("app.inference.keys.keyring_usable", lambda: False)
+    code = main(
+        [
+            "ask",
+            "hi",
+            "--no-local",
+            "--frontier-url",
+            "https://api.openai.com/v1",
+            "--frontier-model",
+            "gpt-4o",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "no key: set OPENAI_API_KEY or enter one" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [(b"", "empty (0 bytes)"), (b"NOPE" + b"\0" * 64, "not a GGUF model"), (b"GGUF\x03\0\0\0", "truncated")],
+)
+def test_ask_with_a_broken_gguf_is_one_line_exit_2(tmp_path: Path, content: bytes, fragment: str) -> None:
+    broken = tmp_path / "bad.gguf"
+    broken.write_bytes(content)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "ask", "hi", "--gguf", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("specialist-studio ask: bad.gguf: ")
+    assert fragment in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_ask_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "hi", "--frontier-url", "http://127.0.0.1:9/v1"]) == 2
+    assert "--frontier-model" in capsys.readouterr().err
+    assert main(["ask", "   "]) == 2
