@@ -238,10 +238,17 @@ def _model_label(model: ModelCost, fallback: str) -> str:
 
 
 def _parse_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()[:10])
-    except ValueError:
-        return None
+    """An ISO date; catalogs often give only the month ("2026-03"), read as its first day."""
+    text = text.strip()
+    for candidate in (text[:10], f"{text[:7]}-01", f"{text[:4]}-01-01"):
+        try:
+            parsed = date.fromisoformat(candidate)
+        except ValueError:
+            continue
+        # Only fall back to a coarser form when the text really is that coarse.
+        if len(text) >= len(candidate) or candidate.startswith(text):
+            return parsed
+    return None
 
 
 def price_age_days(model: ModelCost, today: date) -> int | None:

@@ -87,6 +87,22 @@ def test_price_age_is_days_since_as_of() -> None:
     assert price_age_days(scenario.large.model_copy(update={"price_as_of": ""}), MEMO_DAY) is None
 
 
+@pytest.mark.parametrize(
+    ("as_of", "checked"),
+    [("2026-03", date(2026, 3, 1)), ("2026", date(2026, 1, 1)), ("2026-03-15", date(2026, 3, 15))],
+)
+def test_price_age_reads_month_and_year_dates(as_of: str, checked: date) -> None:
+    """The catalog and presets give months ("2026-03"); the memo still ages them."""
+    model = triage_scenario().large.model_copy(update={"price_as_of": as_of})
+    assert price_age_days(model, MEMO_DAY) == (MEMO_DAY - checked).days
+
+
+@pytest.mark.parametrize("as_of", ["soon", "2026-13", "03/2026"])
+def test_price_age_is_unknown_for_unreadable_dates(as_of: str) -> None:
+    model = triage_scenario().large.model_copy(update={"price_as_of": as_of})
+    assert price_age_days(model, MEMO_DAY) is None
+
+
 def test_headline_numbers_are_the_engines() -> None:
     scenario = triage_scenario()
     summary = summarize(scenario)
