@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -10,8 +11,9 @@ from hypothesis import strategies as st
 from app.domain.scenario import Scenario
 
 # Bounded so the whole domain suite stays fast; no example database written into the tree.
+# The Qt-free re-run (test_no_qt.py) lowers the count: it proves imports, not the input space.
 PROPERTY_SETTINGS = settings(
-    max_examples=200,
+    max_examples=int(os.environ.get("SPECIALIST_STUDIO_PROPERTY_EXAMPLES", "200")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
