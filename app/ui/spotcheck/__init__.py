@@ -1,0 +1,1 @@
+"""The Spot-check view: both models over a test set, scored against ground truth."""

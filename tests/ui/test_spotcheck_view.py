@@ -1,0 +1,146 @@
+"""The Spot-check view on real widgets: load a set, run, cancel, resume, grade with keys, push to the scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.storage.presets import load_preset
+from app.storage.resources import resource_path
+from app.storage.settings import Settings
+from app.ui.document import ScenarioDocument
+from app.ui.spotcheck.view import SpotcheckView
+
+pytestmark = pytest.mark.gui
+
+LABELS = {"billing", "shipping", "technical", "account", "other"}
+
+
+@pytest.fixture
+def view(qtbot) -> Iterator[SpotcheckView]:
+    document = ScenarioDocument(load_preset("support-ticket-triage"))
+    widget = SpotcheckView(document, settings=Settings())
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+def _run(qtbot, view: SpotcheckView, timeout_ms: int = 240_000) -> object:
+    with qtbot.waitSignal(view.run_finished, timeout=timeout_ms) as blocker:
+        assert view.start_run()
+    return blocker.args[0]
+
+
+def test_recorded_review_filter_and_keyboard_grades(qtbot, view: SpotcheckView) -> None:
+    assert view.test_set is not None
+    assert view.test_set.name == "support_triage"
+    assert view.set_info.text() == "87 items, 19 tagged ood"
+    assert view.scorer_spec().kind == "one_of"
+    view.local_check.setChecked(False)
+    outcome = _run(qtbot, view)
+    assert outcome is not None
+    summary = view.summary
+    assert summary is not None
+    assert (summary.frontier.accuracy.successes, summary.frontier.accuracy.total) == (80, 87)
+    assert "80/87" in view.frontier_label.text()
+    assert "not correctness" in view.agreement_label.text()
+    assert "ood (19)" in view.tags_label.text()
+    assert view.items_model.rowCount() == 87
+
+    view.filter_combo.setCurrentIndex(view.filter_combo.findData("ood"))
+    assert view.items_model.rowCount() == 19
+    view.filter_combo.setCurrentIndex(view.filter_combo.findData("failures"))
+    assert view.items_model.rowCount() == 7  # the seven recorded answers that differ from expected
+    view.filter_combo.setCurrentIndex(view.filter_combo.findData("all"))
+
+    # Keyboard grading: F picks the frontier column, N grades the current row down and moves on.
+    table = view.items_table
+    table.setFocus()
+    table.setCurrentIndex(view.items_model.index(0, 1))
+    qtbot.keyClick(table, Qt.Key.Key_F)
+    assert table.grading_side == "frontier"
+    assert "frontier answer" in view.grading_label.text()
+    qtbot.keyClick(table, Qt.Key.Key_N)
+    assert table.currentIndex().row() == 1
+    assert view.summary is not None
+    assert view.summary.frontier.accuracy.successes == 79
+    assert view.items_model.result_at(0).frontier.detail == "graded down"
+    qtbot.keyClick(table, Qt.Key.Key_Up)
+    qtbot.keyClick(table, Qt.Key.Key_0)  # clearing gives the automatic score back
+    assert view.summary.frontier.accuracy.successes == 80
+    # The grades went into the results file too.
+    assert view.results_path is not None
+    assert "graded down" in view.results_path.read_text(encoding="utf-8")
+    # Nothing measured for the specialist: nothing to push.
+    assert not view.push_button.isEnabled()
+
+
+def test_malformed_set_is_refused_with_the_problems(view: SpotcheckView, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"input": "fine"}\n{"expected": "x"}\n', encoding="utf-8")
+    assert not view.load_set(bad)
+    assert "line 2: input: required field is missing" in view.set_info.text()
+    assert view.test_set is not None
+    assert view.test_set.name == "support_triage"  # the loaded set stays
+
+
+@pytest.mark.slow
+def test_real_model_run_cancel_resume_grade_and_push(qtbot, view: SpotcheckView) -> None:
+    view.limit_spin.setValue(3)
+    first = _run(qtbot, view)
+    assert first is not None
+    assert [r.specialist.output in LABELS for r in view.items_model.results] == [True, True, True]
+    assert view.summary is not None
+    assert view.summary.specialist.accuracy.total == 3
+
+    # The whole set: the first three are resumed, then cancel after a few more.
+    view.limit_spin.setValue(0)
+
+    view.progress.valueChanged.connect(lambda value: value >= 5 and view.cancel_run())
+    with qtbot.waitSignal(view.run_finished, timeout=240_000) as blocker:
+        assert view.start_run()
+    outcome = blocker.args[0]
+    assert outcome is not None
+    assert outcome.cancelled
+    assert outcome.resumed == 3
+    assert 5 <= len(outcome.results) < 87
+    assert "run again to resume" in view.eta_label.text()
+    assert not view.running
+
+    # Grade the specialist's first answer up with the keyboard.
+    before = view.summary
+    assert before is not None
+    table = view.items_table
+    table.setCurrentIndex(view.items_model.index(0, 1))
+    first_correct = view.items_model.result_at(0).specialist.correct
+    qtbot.keyClick(table, Qt.Key.Key_Y)
+    after = view.summary
+    assert after is not None
+    assert after.specialist.accuracy.successes == before.specialist.accuracy.successes + (
+        0 if first_correct else 1
+    )
+
+    # Into the scenario: measured, with the set's name and date, as one undoable step.
+    assert view.push_button.isEnabled()
+    assert view.push_into_scenario()
+    quality = view.document.scenario.quality
+    assert quality.specialist_accuracy == pytest.approx(after.specialist.accuracy.estimate, abs=1e-4)
+    assert quality.large_accuracy == pytest.approx(after.frontier.accuracy.estimate, abs=1e-4)
+    assert quality.eval_exists is True
+    assert quality.measured_from == f"spot-check support_triage {after.run_date}"
+    rule_six = next(rule for rule in view.document.recommendation.rules if rule.id == 6)
+    assert rule_six.status != "unknown"  # an eval now exists
+    view.document.undo_stack.undo()
+    assert view.document.scenario.quality.measured_from == ""
+
+    view.close()
+    assert view._server is None  # the model process was stopped with the view
+
+
+def test_resource_set_is_listed(view: SpotcheckView) -> None:
+    assert view.set_combo.findData(str(resource_path("spotcheck", "support_triage.jsonl"))) >= 0
