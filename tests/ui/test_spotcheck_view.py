@@ -1,4 +1,4 @@
-"""The Spot-check view on real widgets: load a set, run, cancel, resume, grade with keys, push to the scenario."""
+"""The Spot-check view on real widgets: load, run, cancel, resume, grade with keys, push to the scenario."""
 
 from __future__ import annotations
 
