@@ -42,7 +42,7 @@ ok() { echo "ok $*"; }
 bundle_env=(env -i HOME="$work/home" PATH="$work/bin" LANG=C.UTF-8
     SPECIALIST_STUDIO_HOME="$work/home/studio" SPECIALIST_STUDIO_CACHE="$work/home/cache"
     QT_QPA_PLATFORM=offscreen)
-if "${bundle_env[@]}" sh -c 'command -v python3 || command -v python' >/dev/null 2>&1; then
+if "${bundle_env[@]}" /bin/sh -c 'command -v python3 || command -v python' >/dev/null 2>&1; then
     fail "the scrubbed PATH still finds a python"
 fi
 run_bundle() { "${bundle_env[@]}" "$exe" "$@"; }
@@ -77,11 +77,12 @@ run_bundle memo --preset "$preset" -o "$work/out/memo.pdf" >/dev/null \
 [[ -s "$work/out/memo.pdf" ]] || fail "memo wrote no PDF"
 pdftotext "$work/out/memo.pdf" "$work/out/memo.txt" || fail "pdftotext could not read the memo"
 grep -qi "specialist studio\|decision memo" "$work/out/memo.txt" || fail "memo text lacks its title"
-verdict="$(cut -d' ' -f1 "$work/out/calc.summary")"
+verdict="$(cut -d' ' -f1 "$work/out/calc.summary" | tr '_' ' ')"
+tr -s ' \n' '  ' <"$work/out/memo.txt" | grep -qi "$verdict" || fail "memo does not state the verdict '$verdict'"
 ok "memo: $(pdfinfo "$work/out/memo.pdf" 2>/dev/null | sed -n 's/^Pages: *//p') pages, $(wc -w <"$work/out/memo.txt") words"
 
 # 4. ask with the bundled model; every child process is the bundle's own executable.
-"${bundle_env[@]}" "$exe" ask --json "Say hello." >"$work/out/ask.json" 2>"$work/out/ask.err" &
+"${bundle_env[@]}" "$exe" ask --json --max-tokens 16 "The capital of France is" >"$work/out/ask.json" 2>"$work/out/ask.err" &
 bg_pid=$!
 while kill -0 "$bg_pid" 2>/dev/null; do
     for child in $(pgrep -P "$bg_pid" 2>/dev/null || true); do
@@ -100,10 +101,11 @@ while IFS='|' read -r child_exe child_cmd; do
 done < <(sort -u "$children_log")
 "$host_python" -c '
 import json, sys
-data = json.load(open(sys.argv[1]))
-text = data.get("text") or data.get("answer") or ""
-assert text.strip(), f"ask --json returned no text: {data}"
-print(repr(text.strip()[:40]))
+local = json.load(open(sys.argv[1]))["local"]
+error, text, speed = local.get("error"), local.get("text") or "", local.get("tokens_per_second") or 0
+assert not error, f"local model error: {error}"
+assert text.strip(), f"ask --json returned no local text: {local}"
+print(repr(text.strip()[:40]), f"at {speed:.0f} tok/s")
 ' "$work/out/ask.json" >"$work/out/ask.summary" || fail "ask --json output: $(head -c 300 "$work/out/ask.json")"
 ok "ask: model server child ran as $exe; answer $(cat "$work/out/ask.summary")"
 
