@@ -146,6 +146,8 @@ class LocalModelServer:
                 str(self.settings.gpu_layers),
                 "--n-batch",
                 str(self.settings.batch_size),
+                "--parent-pid",
+                str(os.getpid()),
             ]
             env = dict(os.environ)
             env[KEY_ENV] = self._api_key

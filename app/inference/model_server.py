@@ -327,6 +327,18 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
     return Handler
 
 
+def _watch_parent(parent_pid: int) -> None:
+    """Exit when the app that started us is gone, so a crashed window leaves no model behind."""
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(0)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Load the model, bind 127.0.0.1, announce the port, serve until terminated."""
     parser = argparse.ArgumentParser(prog="python -m app.inference.model_server")
@@ -338,7 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-threads", type=int, default=0, help="0 = llama.cpp's default")
     parser.add_argument("--n-batch", type=int, default=512)
     parser.add_argument("--n-gpu-layers", type=int, default=0)
+    parser.add_argument("--parent-pid", type=int, default=0, help="exit when this process is gone")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        _watch_parent(args.parent_pid)
 
     api_key = os.environ.pop(KEY_ENV, "")
     if not api_key:

@@ -1,0 +1,792 @@
+"""The Playground view: one prompt, the local GGUF specialist and a frontier API side by side.
+
+Layout: a model panel (left) and a frontier panel (right) around the prompt box, two
+streaming columns with their figures, and the session's history below. The model runs in a
+child process (`LocalModelServer`); every slow call runs in a QThread worker and comes back
+through signals, so the GUI thread only paints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, bundled_model_path
+from app.inference.endpoints import ENDPOINT_PRESETS, EndpointPreset, preset_by_name
+from app.inference.gguf import GgufInfo, read_gguf_info
+from app.inference.keys import KeyStore, default_key_store, keyring_usable
+from app.inference.local_generator import LocalSpecialist
+from app.inference.local_server import LocalModelServer, LocalModelSettings, gpu_offload_supported
+from app.inference.openai_client import OpenAICompatibleGenerator
+from app.inference.playground import PlaygroundRun, Prices, SideRun, apply_measurements, export_jsonl
+from app.inference.pricing import format_cost
+from app.inference.types import GenerationRequest, GenerationResult, PromptMode
+from app.ui.document import ScenarioDocument
+from app.ui.playground.workers import CallWorker, RunWorker
+
+CRASH_POLL_MS = 500
+
+
+def parse_examples(text: str) -> list[tuple[str, str]]:
+    """Few-shot examples typed one per line as `input => output`; other lines are ignored."""
+    examples = []
+    for line in text.splitlines():
+        if "=>" in line:
+            given, expected = line.split("=>", 1)
+            if given.strip() and expected.strip():
+                examples.append((given.strip(), expected.strip()))
+    return examples
+
+
+def figures_text(side: SideRun) -> str:
+    """'TTFT 80 ms · 52.1 tok/s · 1.20 s · in 12 / out 40 · $0.0001' for a column."""
+    result = side.result
+    if result is None:
+        return ""
+    ttft = (
+        f"{result.time_to_first_token_s * 1000:.0f} ms" if result.time_to_first_token_s is not None else "–"
+    )
+    speed = f"{result.tokens_per_second:.1f} tok/s" if result.tokens_per_second else "– tok/s"
+    counted = " (counted)" if result.tokens_counted else ""
+    cost = side.cost_usd
+    cost_text = format_cost(cost) if cost is not None else "no price"
+    return (
+        f"TTFT {ttft} · {speed} · latency {result.total_s:.2f} s · "
+        f"in {result.input_tokens if result.input_tokens is not None else '–'} / "
+        f"out {result.output_tokens if result.output_tokens is not None else '–'}{counted} · {cost_text}"
+    )
+
+
+class AnswerColumn(QWidget):
+    """One streaming column: title, live text, figures, status line (and Restart for the local side)."""
+
+    restart_requested = Signal()
+
+    def __init__(self, title: str, with_restart: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.title = QLabel(f"<b>{title}</b>")
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setPlaceholderText("The answer streams here.")
+        self.figures = QLabel("")
+        self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.restart_button = QPushButton("Restart model")
+        self.restart_button.setVisible(False)
+        self.restart_button.clicked.connect(self.restart_requested)
+        for widget in (self.title, self.text, self.figures, self.status):
+            layout.addWidget(widget)
+        if with_restart:
+            layout.addWidget(self.restart_button)
+
+    def clear(self) -> None:
+        self.text.clear()
+        self.figures.setText("")
+        self.status.setText("")
+
+    def append(self, piece: str) -> None:
+        cursor = self.text.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(piece)
+
+    def set_status(self, message: str, problem: bool = False) -> None:
+        self.status.setText(message)
+        self.status.setStyleSheet("color: #c0392b;" if problem else "")
+
+
+class ModelPanel(QGroupBox):
+    """Which GGUF, what its header says, and how llama.cpp should run it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Local specialist (GGUF)", parent)
+        form = QFormLayout(self)
+        self.model_label = QLabel(BUNDLED_MODEL_DISPLAY_NAME)
+        self.model_label.setWordWrap(True)
+        buttons = QHBoxLayout()
+        self.open_button = QPushButton("Open GGUF…")
+        self.bundled_button = QPushButton("Bundled model")
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.bundled_button)
+        self.header = QLabel("Drop a .gguf file here or open one; its header is shown before loading.")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.context = QSpinBox()
+        self.context.setRange(256, 131072)
+        self.context.setSingleStep(256)
+        self.context.setValue(2048)
+        self.threads = QSpinBox()
+        self.threads.setRange(0, 256)
+        self.threads.setSpecialValueText("auto")
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setRange(0, 1000)
+        self.gpu_note = QLabel("checking this llama.cpp build…")
+        self.temperature = QDoubleSpinBox()
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.1)
+        self.max_tokens = QSpinBox()
+        self.max_tokens.setRange(1, 32768)
+        self.max_tokens.setValue(128)
+        self.mode = QComboBox()
+        self.mode.addItem("Completion + few-shot (base models)", "completion")
+        self.mode.addItem("Chat template", "chat")
+        self.examples = QPlainTextEdit()
+        self.examples.setPlaceholderText("Few-shot examples, one per line:  input => output")
+        self.examples.setMaximumHeight(70)
+        self.labels = QLineEdit()
+        self.labels.setPlaceholderText("optional: positive, negative, neutral")
+        self.load_button = QPushButton("Load model")
+        self.state = QLabel("Not loaded")
+        self.state.setWordWrap(True)
+        form.addRow(self.model_label)
+        form.addRow(buttons)
+        form.addRow(self.header)
+        form.addRow("Context size", self.context)
+        form.addRow("Threads", self.threads)
+        form.addRow("GPU layers", self.gpu_layers)
+        form.addRow("", self.gpu_note)
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Max tokens", self.max_tokens)
+        form.addRow("Prompt mode", self.mode)
+        form.addRow("Examples", self.examples)
+        form.addRow("Labels", self.labels)
+        form.addRow(self.load_button)
+        form.addRow(self.state)
+
+    def settings(self) -> LocalModelSettings:
+        return LocalModelSettings(
+            context_size=self.context.value(),
+            threads=self.threads.value(),
+            gpu_layers=self.gpu_layers.value(),
+        )
+
+    def label_list(self) -> tuple[str, ...] | None:
+        labels = tuple(part.strip() for part in self.labels.text().split(",") if part.strip())
+        return labels or None
+
+
+class FrontierPanel(QGroupBox):
+    """Which OpenAI-compatible endpoint, which model, its key (keyring/memory) and prices."""
+
+    def __init__(self, keys: KeyStore, parent: QWidget | None = None) -> None:
+        super().__init__("Frontier (OpenAI-compatible)", parent)
+        self.keys = keys
+        form = QFormLayout(self)
+        self.preset = QComboBox()
+        for preset in ENDPOINT_PRESETS:
+            self.preset.addItem(preset.title, preset.name)
+        self.base_url = QLineEdit()
+        self.model = QLineEdit()
+        self.key_state = QLabel("")
+        self.key_state.setWordWrap(True)
+        self.key_button = QPushButton("Set API key…")
+        self.input_price = QDoubleSpinBox()
+        self.output_price = QDoubleSpinBox()
+        for box in (self.input_price, self.output_price):
+            box.setRange(0.0, 10000.0)
+            box.setDecimals(3)
+            box.setSuffix(" $/Mtok")
+        self.price_source = QLabel("custom")
+        self.timeout = QDoubleSpinBox()
+        self.timeout.setRange(1.0, 600.0)
+        self.timeout.setValue(60.0)
+        self.timeout.setSuffix(" s")
+        form.addRow("Endpoint", self.preset)
+        form.addRow("Base URL", self.base_url)
+        form.addRow("Model", self.model)
+        form.addRow("API key", self.key_state)
+        form.addRow(self.key_button)
+        form.addRow("Input price", self.input_price)
+        form.addRow("Output price", self.output_price)
+        form.addRow("", self.price_source)
+        form.addRow("Read timeout", self.timeout)
+        self.preset.currentIndexChanged.connect(self._preset_changed)
+        self.model.editingFinished.connect(self._model_changed)
+        self.key_button.clicked.connect(self.ask_key)
+        self._preset_changed()
+
+    def current_preset(self) -> EndpointPreset:
+        return preset_by_name(str(self.preset.currentData()))
+
+    def select_preset(self, name: str) -> None:
+        index = self.preset.findData(name)
+        self.preset.setCurrentIndex(max(index, 0))
+
+    def _preset_changed(self) -> None:
+        preset = self.current_preset()
+        self.base_url.setText(preset.base_url)
+        self.base_url.setReadOnly(bool(preset.base_url) and preset.name in ("openai", "openrouter"))
+        if preset.example_model and not self.model.text():
+            self.model.setText(preset.example_model)
+        self._model_changed()
+        self.refresh_key_state()
+
+    def _model_changed(self) -> None:
+        """Prices follow the catalog when it lists the model; otherwise they are typed in."""
+        try:
+            from app.storage.catalog import load_catalog
+
+            entries = load_catalog()
+        except Exception:
+            entries = []
+        name = self.model.text().strip()
+        for entry in entries:
+            if entry.id in (name, name.rsplit("/", 1)[-1]):
+                self.input_price.setValue(entry.input_price_per_mtok)
+                self.output_price.setValue(entry.output_price_per_mtok)
+                self.price_source.setText(f"catalog {entry.id} ({entry.as_of})")
+                return
+        self.price_source.setText("custom")
+
+    def refresh_key_state(self) -> None:
+        self.key_state.setText(self.keys.get(self.current_preset()).detail)
+
+    def ask_key(self) -> None:
+        """The settings dialog for the key: typed once, kept in the keyring (or memory), never in files."""
+        preset = self.current_preset()
+        where = (
+            "the system keyring" if keyring_usable() else "memory for this session (no system keyring here)"
+        )
+        key, accepted = QInputDialog.getText(
+            self,
+            f"API key for {preset.title}",
+            f"Key (kept in {where}; never written to files or logs):",
+            QLineEdit.EchoMode.Password,
+        )
+        if accepted and key.strip():
+            self.set_key(key)
+
+    def set_key(self, key: str) -> None:
+        stored = self.keys.set(self.current_preset(), key)
+        self.key_state.setText(stored.detail)
+
+    def prices(self) -> Prices:
+        return Prices(self.input_price.value(), self.output_price.value(), self.price_source.text())
+
+    def generator(self) -> tuple[OpenAICompatibleGenerator | None, str | None]:
+        """A client for the configured endpoint, or None and the reason the column stays empty."""
+        preset = self.current_preset()
+        url = self.base_url.text().strip()
+        model = self.model.text().strip()
+        if not url:
+            return None, "No frontier endpoint: choose a preset or type a base URL."
+        if not model:
+            return None, "No frontier model name given."
+        key = self.keys.get(preset)
+        if preset.needs_key and not key.key:
+            return None, f"No API key for {preset.title}: {key.detail}."
+        generator = OpenAICompatibleGenerator(
+            url, model, key.key, read_timeout_s=self.timeout.value(), display_name=model
+        )
+        return generator, None
+
+
+class PlaygroundView(QWidget):
+    """The Playground tab: takes the scenario document so measurements can flow into it."""
+
+    run_finished = Signal(object)  # PlaygroundRun
+
+    def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.keys = default_key_store()
+        self.history: list[PlaygroundRun] = []
+        self.server: LocalModelServer | None = None
+        self.model_path: Path | None = None  # None = the bundled model
+        self.model_info: GgufInfo | None = None
+        self._workers: set[Any] = set()
+        self._run_worker: RunWorker | None = None
+        self._run_after_load = False
+        self._run_started = 0.0
+        self._pending: dict[str, Any] = {}
+        self.setAcceptDrops(True)
+
+        self.model_panel = ModelPanel()
+        self.frontier_panel = FrontierPanel(self.keys)
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("One prompt for both models…")
+        self.prompt.setMaximumHeight(110)
+        self.run_button = QPushButton("Run both")
+        self.run_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.local_column = AnswerColumn("Local specialist", with_restart=True)
+        self.frontier_column = AnswerColumn("Frontier", with_restart=False)
+        self.history_table = QTableWidget(0, 4)
+        self.history_table.setHorizontalHeaderLabels(["Time", "Prompt", "Local", "Frontier"])
+        self.history_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.export_button = QPushButton("Export history (JSONL)…")
+        self.use_button = QPushButton("Use in scenario")
+        self.use_button.setToolTip(
+            "Averaged measured tokens and prices into the scenario's large and small models"
+        )
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.run_button)
+        run_row.addWidget(self.stop_button)
+        run_row.addStretch(1)
+        centre_layout.addWidget(self.prompt)
+        centre_layout.addLayout(run_row)
+        columns = QSplitter(Qt.Orientation.Horizontal)
+        columns.addWidget(self.local_column)
+        columns.addWidget(self.frontier_column)
+        centre_layout.addWidget(columns, 3)
+        history_row = QHBoxLayout()
+        history_row.addWidget(QLabel("<b>History</b>"))
+        history_row.addStretch(1)
+        history_row.addWidget(self.use_button)
+        history_row.addWidget(self.export_button)
+        centre_layout.addLayout(history_row)
+        centre_layout.addWidget(self.history_table, 1)
+        centre_layout.addWidget(self.message)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.model_panel)
+        splitter.addWidget(centre)
+        splitter.addWidget(self.frontier_panel)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.run_button.clicked.connect(self.run_both)
+        self.stop_button.clicked.connect(self.stop)
+        self.model_panel.open_button.clicked.connect(self._open_dialog)
+        self.model_panel.bundled_button.clicked.connect(lambda: self.choose_model(None))
+        self.model_panel.load_button.clicked.connect(lambda: self.load_model())
+        self.local_column.restart_requested.connect(self.restart_model)
+        self.export_button.clicked.connect(self._export_dialog)
+        self.use_button.clicked.connect(self.use_in_scenario)
+        self._crash_timer = QTimer(self)
+        self._crash_timer.setInterval(CRASH_POLL_MS)
+        self._crash_timer.timeout.connect(self._check_crash)
+        self._crash_timer.start()
+        self._load_settings()
+        self._start(CallWorker(gpu_offload_supported), self._gpu_known, lambda _m: None)
+        application = QCoreApplication.instance()
+        if application is not None:
+            # The tab never gets a close event of its own: stop the model when the app quits.
+            application.aboutToQuit.connect(self.shutdown)
+
+    # -- workers ------------------------------------------------------------------------
+    def _start(self, worker: Any, on_success: Any, on_failure: Any) -> None:
+        self._workers.add(worker)
+        worker.succeeded.connect(on_success)
+        worker.failed.connect(on_failure)
+        worker.finished.connect(lambda: self._workers.discard(worker))
+        worker.start()
+
+    def _gpu_known(self, supported: object) -> None:
+        self.model_panel.gpu_note.setText(
+            "this llama.cpp build can offload to a GPU"
+            if supported
+            else "this llama.cpp build runs on the CPU only (GPU layers are ignored)"
+        )
+
+    # -- settings -------------------------------------------------------------------------
+    def _load_settings(self) -> None:
+        try:
+            from app.storage.settings import load_settings
+
+            settings = load_settings()
+        except Exception:
+            return
+        front = settings.frontier
+        self.frontier_panel.select_preset(front.preset)
+        if front.base_url:
+            self.frontier_panel.base_url.setText(front.base_url)
+        self.frontier_panel.model.setText(front.model)
+        self.frontier_panel.timeout.setValue(front.timeout_seconds)
+        self.frontier_panel._model_changed()
+        local = settings.local_model
+        self.model_panel.context.setValue(local.context_size)
+        self.model_panel.threads.setValue(local.threads or 0)
+        self.model_panel.temperature.setValue(local.temperature)
+        self.model_panel.max_tokens.setValue(local.max_tokens)
+        if local.model_path and Path(local.model_path).is_file():
+            self.choose_model(Path(local.model_path))
+
+    def _save_settings(self) -> None:
+        """Endpoint, model and local settings persist; the key never does."""
+        try:
+            from app.storage.settings import load_settings, save_settings
+
+            settings = load_settings()
+            front = settings.frontier.model_copy(
+                update={
+                    "preset": self.frontier_panel.current_preset().name,
+                    "base_url": self.frontier_panel.base_url.text().strip(),
+                    "model": self.frontier_panel.model.text().strip(),
+                    "api_key_env": self.frontier_panel.current_preset().key_env or "",
+                    "timeout_seconds": self.frontier_panel.timeout.value(),
+                }
+            )
+            local = settings.local_model.model_copy(
+                update={
+                    "model_path": str(self.model_path) if self.model_path else None,
+                    "context_size": self.model_panel.context.value(),
+                    "threads": self.model_panel.threads.value() or None,
+                    "temperature": self.model_panel.temperature.value(),
+                    "max_tokens": self.model_panel.max_tokens.value(),
+                }
+            )
+            save_settings(settings.model_copy(update={"frontier": front, "local_model": local}))
+        except Exception as exc:
+            self.message.setText(f"Settings not saved: {exc}")
+
+    # -- model choice and loading ---------------------------------------------------------
+    def choose_gguf_file(self) -> Path | None:
+        """Ask for a GGUF file (tests replace this)."""
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Open a GGUF model", "", "GGUF models (*.gguf);;All files (*)"
+        )
+        return Path(name) if name else None
+
+    def _open_dialog(self) -> None:
+        path = self.choose_gguf_file()
+        if path is not None:
+            self.choose_model(path)
+
+    def choose_model(self, path: Path | None) -> None:
+        """Select a model (None = bundled) and show its header; loading waits for 'Load model' or a run."""
+        self.model_path = path
+        self.model_info = None
+        self.model_panel.model_label.setText(str(path) if path else BUNDLED_MODEL_DISPLAY_NAME)
+        self.model_panel.header.setText("Reading the header…")
+        if path is None:
+            return self._header_read_bundled()
+        self._start(CallWorker(lambda: read_gguf_info(path)), self._header_read, self._header_failed)
+
+    def _header_read_bundled(self) -> None:
+        self.model_panel.header.setText(
+            "Gemma 3 270M base model, Q4_K_M, no chat template (use completion + few-shot). "
+            "Assembled into the cache on first load."
+        )
+
+    def _header_read(self, info: object) -> None:
+        assert isinstance(info, GgufInfo)
+        if self.model_path != info.path:
+            return  # the user picked another file meanwhile
+        self.model_info = info
+        self.model_panel.header.setText("\n".join(info.summary_lines()))
+        mode = "chat" if info.has_chat_template else "completion"
+        self.model_panel.mode.setCurrentIndex(self.model_panel.mode.findData(mode))
+
+    def _header_failed(self, message: str) -> None:
+        self.model_panel.header.setText(message)
+        self.model_panel.header.setStyleSheet("color: #c0392b;")
+        self.model_info = None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            self.model_panel.header.setStyleSheet("")
+            self.choose_model(Path(urls[0].toLocalFile()))
+            event.acceptProposedAction()
+
+    def load_model(self, then_run: bool = False) -> None:
+        """Start (or restart with new settings) the model process in a worker."""
+        self._run_after_load = then_run
+        if self.server is not None:
+            old = self.server
+            self.server = None
+            self._start(CallWorker(old.stop), lambda _r: None, lambda _m: None)
+        settings = self.model_panel.settings()
+        chosen = self.model_path
+
+        def start() -> LocalModelServer:
+            path = chosen if chosen is not None else bundled_model_path()
+            server = LocalModelServer(path, settings, model_id=path.stem)
+            server.start()
+            return server
+
+        self.model_panel.state.setText("Loading…")
+        self.model_panel.load_button.setEnabled(False)
+        self.local_column.restart_button.setVisible(False)
+        self._start(CallWorker(start), self._loaded, self._load_failed)
+
+    def restart_model(self) -> None:
+        self.local_column.set_status("Restarting the model process…")
+        self.load_model()
+
+    def _loaded(self, server: object) -> None:
+        assert isinstance(server, LocalModelServer)
+        self.server = server
+        info = server.info
+        name = (
+            BUNDLED_MODEL_DISPLAY_NAME
+            if self.model_path is None
+            else (info.name if info else server.model_id)
+        )
+        self.local_column.title.setText(f"<b>Local specialist</b> — {name}")
+        self.model_panel.state.setText(f"Loaded: {name} (pid {server.pid})")
+        self.model_panel.load_button.setEnabled(True)
+        self.local_column.set_status("")
+        if self._run_after_load:
+            self._run_after_load = False
+            self._launch_run()
+
+    def _load_failed(self, message: str) -> None:
+        self.model_panel.state.setText(f"Not loaded: {message}")
+        self.model_panel.load_button.setEnabled(True)
+        self.local_column.set_status(message, problem=True)
+        if self._run_after_load:
+            self._run_after_load = False
+            self._launch_run(local_failure=message)
+
+    def _check_crash(self) -> None:
+        if self.server is None:
+            return
+        reason = self.server.crash_reason()
+        if reason and not self.local_column.restart_button.isVisible():
+            self.local_column.set_status(reason, problem=True)
+            self.local_column.restart_button.setVisible(True)
+            self.model_panel.state.setText(reason)
+
+    # -- running ----------------------------------------------------------------------------
+    def run_both(self) -> None:
+        """'Run both': load the model first if needed, then stream both sides."""
+        if self._run_worker is not None:
+            return
+        if not self.prompt.toPlainText().strip():
+            self.message.setText("Type a prompt first.")
+            return
+        self._save_settings()
+        self.local_column.clear()
+        self.frontier_column.clear()
+        self.run_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        if self.server is None or self.server.crash_reason():
+            self.local_column.set_status("Loading the model…")
+            self.load_model(then_run=True)
+            return
+        self._launch_run()
+
+    def _launch_run(self, local_failure: str | None = None) -> None:
+        panel = self.model_panel
+        prompt = self.prompt.toPlainText()
+        mode: PromptMode = "chat" if panel.mode.currentData() == "chat" else "completion"
+        base = GenerationRequest(
+            prompt=prompt,
+            mode=mode,
+            max_tokens=panel.max_tokens.value(),
+            temperature=panel.temperature.value(),
+            labels=panel.label_list(),
+        )
+        local: LocalSpecialist | None = None
+        local_name = self.local_column.title.text()
+        if self.server is not None and local_failure is None:
+            local = LocalSpecialist(self.server, examples=parse_examples(panel.examples.toPlainText()))
+            local_name = local.display_name
+            self.local_column.set_status("Streaming…")
+        frontier, frontier_empty = self.frontier_panel.generator()
+        if frontier is None:
+            self.frontier_column.set_status(frontier_empty or "", problem=False)
+        else:
+            self.frontier_column.set_status("Waiting for the first token…")
+        self._pending = {
+            "prompt": prompt,
+            "local_name": local_name if self.model_path else BUNDLED_MODEL_DISPLAY_NAME,
+            "local_failure": local_failure,
+            "frontier_name": frontier.display_name if frontier else self.frontier_panel.model.text(),
+            "frontier_empty": frontier_empty,
+            "frontier_prices": self.frontier_panel.prices(),
+            "settings": {
+                "mode": mode,
+                "max_tokens": base.max_tokens,
+                "temperature": base.temperature,
+                "labels": list(base.labels or ()),
+                "context_size": panel.context.value(),
+                "threads": panel.threads.value(),
+                "gpu_layers": panel.gpu_layers.value(),
+            },
+            "local_client": local,
+        }
+        worker = RunWorker(local, base, frontier, dataclasses.replace(base, mode="chat"), self)
+        worker.token.connect(self._token)
+        worker.retry.connect(self._retry)
+        worker.done.connect(self._done)
+        self._run_worker = worker
+        self._run_started = time.perf_counter()
+        worker.start()
+
+    def _token(self, side: str, text: str) -> None:
+        column = self.local_column if side == "local" else self.frontier_column
+        if column.status.text() in (
+            "Streaming…",
+            "Waiting for the first token…",
+        ) or column.status.text().startswith("Retrying"):
+            column.set_status("Streaming…")
+        column.append(text)
+
+    def _retry(self, side: str, seconds_left: float, reason: str) -> None:
+        column = self.local_column if side == "local" else self.frontier_column
+        column.set_status(f"Retrying in {seconds_left:.0f} s — {reason}")
+
+    def _finish_side(self, column: AnswerColumn, side: SideRun) -> None:
+        result = side.result
+        if result is None:
+            column.set_status(side.empty_reason or "", problem=False)
+            return
+        column.figures.setText(figures_text(side))
+        if result.cancelled:
+            column.set_status("Stopped.")
+        elif result.error:
+            column.set_status(result.error, problem=True)
+            if self.server is not None and self.server.crash_reason() and column is self.local_column:
+                self.local_column.restart_button.setVisible(True)
+        else:
+            column.set_status("Done" + (f" ({result.finish_reason})" if result.finish_reason else "") + ".")
+
+    def _done(self, local_result: object, frontier_result: object) -> None:
+        pending = self._pending
+        worker = self._run_worker
+        self._run_worker = None
+        if worker is not None:
+            worker.wait()
+        client = pending.get("local_client")
+        if isinstance(client, LocalSpecialist):
+            client.close()
+        local_side = SideRun(
+            name=pending["local_name"],
+            result=local_result if isinstance(local_result, GenerationResult) else None,
+            empty_reason=pending["local_failure"]
+            or (None if local_result else "the local model is not loaded"),
+            prices=Prices(
+                self.document.scenario.small.input_price_per_mtok,
+                self.document.scenario.small.output_price_per_mtok,
+                "scenario",
+            ),
+        )
+        frontier_side = SideRun(
+            name=pending["frontier_name"],
+            result=frontier_result if isinstance(frontier_result, GenerationResult) else None,
+            empty_reason=pending["frontier_empty"],
+            prices=pending["frontier_prices"],
+        )
+        self._finish_side(self.local_column, local_side)
+        self._finish_side(self.frontier_column, frontier_side)
+        run = PlaygroundRun(
+            prompt=pending["prompt"], local=local_side, frontier=frontier_side, settings=pending["settings"]
+        )
+        if local_side.result is not None or frontier_side.result is not None:
+            self._add_history(run)
+        self.run_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        self.run_finished.emit(run)
+
+    def stop(self) -> None:
+        """Cancel both sides; the worker returns within ~50 ms and `_done` tidies up."""
+        if self._run_worker is not None:
+            self._run_worker.cancel.set()
+        self._run_after_load = False
+        self.stop_button.setEnabled(False)
+
+    # -- history ------------------------------------------------------------------------------
+    def _add_history(self, run: PlaygroundRun) -> None:
+        self.history.append(run)
+        row = self.history_table.rowCount()
+        self.history_table.insertRow(row)
+
+        def summary(side: SideRun) -> str:
+            result = side.result
+            if result is None:
+                return "—"
+            if result.error:
+                return "error: " + result.error
+            if result.cancelled:
+                return "stopped"
+            speed = f"{result.tokens_per_second:.0f} tok/s" if result.tokens_per_second else ""
+            return f"{result.output_tokens} tokens {speed} · {result.text.strip()[:60]}"
+
+        for column, text in enumerate(
+            (run.timestamp[11:19], run.prompt.strip()[:80], summary(run.local), summary(run.frontier))
+        ):
+            self.history_table.setItem(row, column, QTableWidgetItem(text))
+
+    def choose_export_path(self) -> Path | None:
+        """Ask where to export the history (tests replace this)."""
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export history", "playground-history.jsonl", "JSON Lines (*.jsonl)"
+        )
+        return Path(name) if name else None
+
+    def _export_dialog(self) -> None:
+        if not self.history:
+            self.message.setText("Nothing to export yet: run a prompt first.")
+            return
+        path = self.choose_export_path()
+        if path is not None:
+            self.export_history(path)
+
+    def export_history(self, path: Path) -> None:
+        try:
+            export_jsonl(self.history, path)
+        except OSError as exc:
+            self.message.setText(f"Could not export to {path}: {exc.strerror or exc}")
+            return
+        self.message.setText(f"Exported {len(self.history)} runs to {path}.")
+
+    def use_in_scenario(self) -> None:
+        """Averaged measured tokens (and the frontier's prices) into the scenario's large/small models."""
+        try:
+            scenario, said = apply_measurements(
+                self.document.scenario, self.history, None, self.frontier_panel.prices()
+            )
+        except ValueError as exc:
+            self.message.setText(str(exc).capitalize() + ".")
+            return
+        self.document.set_scenario(scenario, "Use playground measurements")
+        self.message.setText(said + " — marked as measured.")
+
+    # -- lifetime -------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the run, wait for workers and stop the model process (window closing, tests)."""
+        self._crash_timer.stop()
+        if self._run_worker is not None:
+            self._run_worker.cancel.set()
+            self._run_worker.wait(5000)
+        for worker in list(self._workers):
+            worker.wait(15000)
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
+        self.shutdown()
+        super().closeEvent(event)

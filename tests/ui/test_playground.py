@@ -1,0 +1,196 @@
+"""The Playground view driven through its real widgets, with the real bundled model in its child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from support.fault_server import FaultServer
+from support.fixtures import bundled_model, fault_server
+
+from app.domain.scenario import Scenario
+from app.inference.playground import PlaygroundRun
+from app.storage.presets import load_preset
+from app.ui.document import ScenarioDocument
+from app.ui.playground.view import PlaygroundView, parse_examples
+
+__all__ = ["bundled_model", "fault_server"]
+
+pytestmark = pytest.mark.gui
+RUN_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture
+def document() -> ScenarioDocument:
+    return ScenarioDocument(load_preset("support-ticket-triage"))
+
+
+@pytest.fixture
+def view(qtbot, document: ScenarioDocument, fault_server: FaultServer) -> Iterator[PlaygroundView]:
+    widget = PlaygroundView(document)
+    qtbot.addWidget(widget)
+    widget.resize(1400, 800)
+    widget.show()
+    widget.model_panel.threads.setValue(2)
+    widget.model_panel.context.setValue(1024)
+    widget.model_panel.max_tokens.setValue(12)
+    frontier = widget.frontier_panel
+    frontier.select_preset("custom")
+    frontier.base_url.setText(fault_server.url("ok"))
+    frontier.model.setText("fault-model")
+    frontier.input_price.setValue(2.0)
+    frontier.output_price.setValue(8.0)
+    yield widget
+    widget.shutdown()
+
+
+def _run(qtbot, view: PlaygroundView, prompt: str) -> PlaygroundRun:
+    view.prompt.setPlainText(prompt)
+    with qtbot.waitSignal(view.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    run = blocker.args[0]
+    assert isinstance(run, PlaygroundRun)
+    return run
+
+
+@pytest.mark.slow
+def test_run_both_streams_measures_and_feeds_the_scenario(
+    qtbot, view: PlaygroundView, document: ScenarioDocument, tmp_path: Path
+) -> None:
+    run = _run(qtbot, view, "The capital of France is")
+    local, frontier = run.local.result, run.frontier.result
+    assert local is not None and local.ok and local.output_tokens == 12
+    assert frontier is not None and frontier.ok
+    assert view.local_column.text.toPlainText() == local.text
+    assert view.frontier_column.text.toPlainText() == "Hello from the fault server"
+    assert "TTFT" in view.local_column.figures.text() and "tok/s" in view.local_column.figures.text()
+    assert "$" in view.frontier_column.figures.text()
+    assert view.history_table.rowCount() == 1
+    assert view.server is not None and view.server.pid != os.getpid()
+
+    # A second run reuses the loaded model; then both averages go into the scenario.
+    _run(qtbot, view, "One, two, three,")
+    assert view.history_table.rowCount() == 2
+    before: Scenario = document.scenario
+    qtbot.mouseClick(view.use_button, Qt.MouseButton.LeftButton)
+    after = document.scenario
+    assert after.large.tokens_measured and after.small.tokens_measured
+    assert after.small.output_tokens == 12
+    expected_in = round(sum(r.local.result.input_tokens for r in view.history) / 2)  # type: ignore[union-attr]
+    assert after.small.input_tokens == expected_in
+    assert (after.large.input_price_per_mtok, after.large.output_price_per_mtok) == (2.0, 8.0)
+    assert after.small.input_price_per_mtok == before.small.input_price_per_mtok
+    document.undo_stack.undo()
+    assert document.scenario == before
+
+    # History export: one JSON object per run, no key anywhere.
+    target = tmp_path / "history.jsonl"
+    view.choose_export_path = lambda: target  # type: ignore[method-assign]
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["prompt"] for line in lines] == ["The capital of France is", "One, two, three,"]
+    assert json.loads(lines[0])["local"]["output_tokens"] == 12
+    assert view.server.api_key not in target.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_stop_cancels_both_sides(qtbot, view: PlaygroundView, fault_server: FaultServer) -> None:
+    view.frontier_panel.base_url.setText(fault_server.url("slow"))
+    view.model_panel.max_tokens.setValue(500)
+    view.prompt.setPlainText("Once upon a time")
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(view.local_column.text.toPlainText()) > 10, timeout=RUN_TIMEOUT_MS)
+    with qtbot.waitSignal(view.run_finished, timeout=2000) as blocker:
+        qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    run = blocker.args[0]
+    assert run.local.result.cancelled and run.frontier.result.cancelled
+    assert view.local_column.status.text() == "Stopped." and view.run_button.isEnabled()
+
+
+@pytest.mark.slow
+def test_killed_model_is_reported_and_restarted(
+    qtbot, view: PlaygroundView, document: ScenarioDocument
+) -> None:
+    _run(qtbot, view, "Hello")
+    scenario_before = document.scenario
+    assert view.server is not None and view.server.pid is not None
+    os.kill(view.server.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: view.local_column.restart_button.isVisible(), timeout=5000)
+    assert "killed by SIGKILL" in view.local_column.status.text()
+    assert document.scenario == scenario_before and view.history_table.rowCount() == 1  # the work stays
+    qtbot.mouseClick(view.local_column.restart_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.server is not None and view.server.is_running(), timeout=RUN_TIMEOUT_MS)
+    run = _run(qtbot, view, "Again")
+    assert run.local.result is not None and run.local.result.ok
+
+
+def _drop(view: PlaygroundView, path: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    view.dropEvent(event)
+
+
+def test_dropped_gguf_shows_its_header_before_loading(
+    qtbot, view: PlaygroundView, bundled_model: Path
+) -> None:
+    _drop(view, bundled_model)
+    qtbot.waitUntil(lambda: "Architecture: gemma3" in view.model_panel.header.text(), timeout=10_000)
+    text = view.model_panel.header.text()
+    assert "Q4_K_M" in text and "32768" in text and "253.1 MB" in text and "Chat template: none" in text
+    assert view.server is None  # nothing loaded yet
+    assert view.model_panel.mode.currentData() == "completion"
+
+
+def test_broken_gguf_is_named_with_its_problem(qtbot, view: PlaygroundView, tmp_path: Path) -> None:
+    broken = tmp_path / "half.gguf"
+    broken.write_bytes(b"")
+    _drop(view, broken)
+    qtbot.waitUntil(lambda: "half.gguf" in view.model_panel.header.text(), timeout=10_000)
+    assert "empty (0 bytes)" in view.model_panel.header.text()
+    view.prompt.setPlainText("hi")
+    with qtbot.waitSignal(view.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    run = blocker.args[0]
+    assert run.local.result is None and "half.gguf: file is empty" in (run.local.empty_reason or "")
+    assert run.frontier.result is not None and run.frontier.result.ok  # the other side still ran
+    assert "half.gguf" in view.local_column.status.text()
+
+
+def test_frontier_without_key_says_why(qtbot, view: PlaygroundView, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setattr("app.inference.keys.keyring_usable", lambda: False)
+    view.keys.forget(view.frontier_panel.current_preset())
+    view.frontier_panel.select_preset("openai")
+    generator, reason = view.frontier_panel.generator()
+    assert generator is None and reason is not None and reason.startswith("No API key for OpenAI")
+    view.frontier_panel.set_key("sk-session-only-123")
+    assert "this session only" in view.frontier_panel.key_state.text()
+    generator, reason = view.frontier_panel.generator()
+    assert generator is not None and reason is None
+    generator.close()
+    view._save_settings()
+    home = Path(os.environ["SPECIALIST_STUDIO_HOME"])
+    assert all(
+        "sk-session-only-123" not in p.read_text(errors="ignore") for p in home.rglob("*") if p.is_file()
+    )
+    view.keys.forget(view.frontier_panel.current_preset())
+
+
+def test_examples_parse() -> None:
+    assert parse_examples("great => positive\nno arrow here\n bad  =>negative \n => x") == [
+        ("great", "positive"),
+        ("bad", "negative"),
+    ]
