@@ -22,7 +22,7 @@ The extras bend the curves:
 With neither price decline nor retraining the curves are straight lines and the break-even is the
 exact closed form. Otherwise the difference between the curves is concave between retraining steps
 (its maximum is known in closed form), so the first crossing is found exactly, segment by segment,
-by bisection on the rising side of each segment, up to `DEFAULT_SEARCH_MONTHS`.
+by Newton's method on the rising side of each segment, up to `DEFAULT_SEARCH_MONTHS`.
 
 Arrays never hold NaN: "never pays back" is `np.inf` in arrays and `None` in scalars.
 """
@@ -46,11 +46,14 @@ HOURS_PER_MONTH = 730.0  # 8760 h / 12, the usual cloud billing month
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
 # How far past the horizon the crossing is searched when the curves are not straight (20 years).
 DEFAULT_SEARCH_MONTHS = 240.0
-# Bisection halves the bracket this many times: 2^-64 of 240 months is far below a second.
-_BISECTION_STEPS = 64
+# Newton steps at most: a few suffice, a crossing that grazes the curves' peak needs more.
+_NEWTON_STEPS = 200
 # Goal seek: each round narrows the bracket 48-fold; 6 rounds take a 12 % grid step below 1e-11.
 _REFINE_ROUNDS = 6
 _REFINE_POINTS = 49
+
+# Goal seek on the large model's price looks no higher than this many USD per request.
+LARGE_PRICE_SEEK_MAX = 1e4
 
 BreakEvenMethod = Literal["closed_form", "curves"]
 
@@ -279,7 +282,7 @@ def _crossing(econ: _Economics, a: FloatArray, b: FloatArray, c: FloatArray, max
     Within a retraining segment `[j·k, (j+1)·k)` the difference `f(t) = a·g(t) - b·t - c - j·R`
     is concave (g is concave or linear), so its largest value sits at the clipped stationary
     point. The first segment whose maximum is positive holds the crossing, and `f` rises from
-    the segment's start (where f <= 0) to that maximum: bisection there is exact and safe.
+    the segment's start (where f <= 0) to that maximum, where Newton's method finds the root.
     """
     # One segment per retraining period (a single one without retraining).
     segment = econ.retrain_every if econ.retraining_on else max_months
@@ -310,12 +313,32 @@ def _crossing(econ: _Economics, a: FloatArray, b: FloatArray, c: FloatArray, max
     lo = np.take_along_axis(np.broadcast_to(starts, peak_t.shape), first, axis=-1)[..., 0]
     hi = np.take_along_axis(peak_t, first, axis=-1)[..., 0]
     drop = np.take_along_axis(drops, first, axis=-1)[..., 0]
-    for _ in range(_BISECTION_STEPS):
-        mid = 0.5 * (lo + hi)
-        ahead = diff(mid, drop, a, b) > 0
-        hi = np.where(ahead, mid, hi)
-        lo = np.where(ahead, lo, mid)
-    return np.where(found, hi, np.inf)
+    result = np.where(found, 0.0, np.inf)
+    if found.any():
+        result[found] = _rising_root(econ, lo[found], hi[found], a[found], b[found], drop[found])
+    return np.asarray(result, dtype=np.float64)
+
+
+def _rising_root(
+    econ: _Economics, lo: FloatArray, hi: FloatArray, a: FloatArray, b: FloatArray, drop: FloatArray
+) -> FloatArray:
+    """The root of `f(t) = a·g(t) - b·t - drop` in [lo, hi], where f(lo) <= 0 < f(hi) and f rises.
+
+    Newton's method started at `lo`: f is concave, so each tangent meets zero at or before the
+    root and the iterates climb to it without overshooting (one step when f is linear).
+    """
+    rate = _decline_rate(econ.decline) if econ.decline > 0 else 0.0
+    t = lo.copy()
+    for _ in range(_NEWTON_STEPS):
+        value = a * _price_integral(t, econ.decline) - b * t - drop
+        slope = a * np.exp(-rate * t) - b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(slope > 0, -value / np.where(slope > 0, slope, 1.0), 0.0)
+        step = np.clip(step, 0.0, hi - t)
+        t = t + step
+        if np.all(step <= 1e-15 * np.maximum(1.0, t)):
+            break
+    return t
 
 
 def _break_even(
@@ -569,7 +592,7 @@ def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
             f"No volume pays back within {target_months:g} months: each request saves too little "
             f"(large ${econ.large_per_request:.6g} vs specialist path) to cover the fixed costs.",
         )
-    ratio = f" ({value / today:.3g}x today's {today:,.0f})" if today > 0 else ""
+    ratio = f" ({value / today:.3g}x today's {today:,.0f})" if today >= 1 else ""
     return GoalSeek(
         value,
         f"Break-even in {target_months:g} months needs {value:,.0f} requests/month{ratio}.",
@@ -593,11 +616,13 @@ def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
         b = float(econ.small_monthly(np.array(volume))) + econ.monthly_ops
         denominator = target_months * (1 - econ.escalation_rate) * volume - econ.teacher_examples
         value = (econ.fixed_one_time + target_months * b) / denominator if denominator > 0 else None
+        if value is not None and not value <= LARGE_PRICE_SEEK_MAX:
+            value = None  # beyond any real model (also where a vanishing volume overflows)
     else:
-        # Large-model cost per request from a billionth of a cent to $10,000.
+        # Large-model cost per request from a billionth of a dollar to LARGE_PRICE_SEEK_MAX.
         value = _smallest_reaching(
             lambda prices: _break_even(econ, np.array(volume), prices, on_curves=True),
-            np.geomspace(1e-9, 1e4, 241),
+            np.geomspace(1e-9, LARGE_PRICE_SEEK_MAX, 241),
             target_months,
         )
     today = econ.large_per_request

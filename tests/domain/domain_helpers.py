@@ -56,6 +56,10 @@ def design_example(**changes: Any) -> Scenario:
     return Scenario.model_validate(data)
 
 
+# Edge volumes (none, subnormal, below one request, the model's maximum) next to ordinary ones.
+VOLUMES = st.floats(0, 1e12, allow_nan=False) | st.sampled_from([0.0, 5e-324, 1e-300, 0.5, 1.0, 1e12])
+
+
 def _model(price_max: float) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(
         {
@@ -78,7 +82,7 @@ def scenario_dicts(
     return st.fixed_dictionaries(
         {
             "name": st.just("generated"),
-            "volume_per_month": volume if volume is not None else st.floats(0, 1e10, allow_nan=False),
+            "volume_per_month": volume if volume is not None else VOLUMES,
             "horizon_months": st.integers(1, 120),
             "large": _model(100.0),
             "small": _model(5.0),

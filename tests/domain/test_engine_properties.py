@@ -77,7 +77,7 @@ def test_no_nan_anywhere(scenario: Scenario) -> None:
     assert (months >= 0).all()
     for seek in (costs.goal_seek_volume(scenario, 6), costs.goal_seek_large_price(scenario, 6)):
         assert seek.value is None or math.isfinite(seek.value)
-        assert "nan" not in seek.message.lower()
+        assert "nan" not in seek.message.lower() and "inf" not in seek.message.lower(), seek.message
     recommendation = evaluate(scenario, summary)
     for rule in recommendation.rules:
         assert "nan" not in rule.reason.lower() and "inf" not in rule.reason.lower(), rule.reason
