@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the one-folder bundle and run it the way a user would, from the built folder, with a
 # PATH that holds no Python: --version, calc on a preset, a memo to PDF, ask with the bundled
-# model (its child process must be the bundle's own executable), and the window offscreen.
+# model (its child process must be the bundle's own executable), the window offscreen, and the
+# desktop integration that install.sh adds.
 #
 #   tests/packaging/smoke_test.sh              # build (packaging/build.sh), then check
 #   tests/packaging/smoke_test.sh --no-build   # check the bundle already in packaging/dist
@@ -119,5 +120,24 @@ wait "$bg_pid" 2>/dev/null || true
 bg_pid=""
 if grep -q "Traceback" "$work/out/gui.err"; then fail "the window printed a traceback: $(tail -n3 "$work/out/gui.err")"; fi
 ok "window: started offscreen and kept running"
+
+# 6. install.sh puts a menu entry that names this executable, the icon and a command link in
+#    place for the user, and --uninstall takes them away again.
+install_env=(env -i HOME="$work/home" PATH="/usr/bin:/bin" XDG_DATA_HOME="$work/home/share"
+    SPECIALIST_STUDIO_BIN_DIR="$work/home/bin")
+"${install_env[@]}" "$bundle_dir/install.sh" >/dev/null || fail "install.sh exited non-zero"
+entry="$work/home/share/applications/specialist-studio.desktop"
+grep -qx "Exec=\"$exe\" %f" "$entry" || fail "menu entry does not start $exe: $(grep '^Exec=' "$entry")"
+[[ -f "$work/home/share/icons/hicolor/scalable/apps/specialist-studio.svg" ]] || fail "install.sh left out the icon"
+[[ "$("${bundle_env[@]}" "$work/home/bin/specialist-studio" --version)" == "$version_out" ]] \
+    || fail "the ~/.local/bin link does not start the app"
+if command -v appstreamcli >/dev/null; then
+    appstreamcli validate --no-net --pedantic \
+        "$work/home/share/metainfo/io.github.specialiststudio.SpecialistStudio.metainfo.xml" >/dev/null \
+        || fail "the installed metainfo does not validate"
+fi
+"${install_env[@]}" "$bundle_dir/install.sh" --uninstall >/dev/null || fail "install.sh --uninstall exited non-zero"
+[[ ! -e "$entry" && ! -e "$work/home/bin/specialist-studio" ]] || fail "--uninstall left the entry or the link"
+ok "install.sh: menu entry, icon, metainfo and command link added and removed"
 
 echo "smoke test passed: $(du -sh "$bundle_dir" | cut -f1) bundle at $bundle_dir"

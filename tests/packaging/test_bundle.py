@@ -192,3 +192,22 @@ def test_bundle_carries_the_model_and_llama_cpp_but_not_unused_qt(bundle_dir: Pa
     for unused in ("QtNetwork", "QtQml", "QtQuick", "QtWebEngineCore", "QtSql", "QtMultimedia"):
         assert not list(pyside.glob(f"{unused}.*")), f"{unused} should not be bundled"
     assert not (pyside / "Qt" / "qml").exists()
+
+
+def test_install_script_adds_and_removes_the_menu_entry(bundle_dir: Path, tmp_path: Path) -> None:
+    exe = bundle_dir / NAME
+    env = {
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "XDG_DATA_HOME": str(tmp_path / "share"),
+        "SPECIALIST_STUDIO_BIN_DIR": str(tmp_path / "bin"),
+    }
+    script = str(bundle_dir / "install.sh")
+    subprocess.run([script], env=env, check=True, capture_output=True, timeout=60)
+    entry = tmp_path / "share" / "applications" / "specialist-studio.desktop"
+    assert f'Exec="{exe}" %f' in entry.read_text().splitlines()
+    assert (tmp_path / "share" / "icons" / "hicolor" / "scalable" / "apps" / f"{NAME}.svg").is_file()
+    assert (tmp_path / "bin" / NAME).resolve() == exe.resolve()
+    subprocess.run([script, "--uninstall"], env=env, check=True, capture_output=True, timeout=60)
+    assert not entry.exists()
+    assert not (tmp_path / "bin" / NAME).exists()
