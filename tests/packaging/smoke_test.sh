@@ -110,6 +110,13 @@ print(repr(text.strip()[:40]), f"at {speed:.0f} tok/s")
 ' "$work/out/ask.json" >"$work/out/ask.summary" || fail "ask --json output: $(head -c 300 "$work/out/ask.json")"
 ok "ask: model server child ran as $exe; answer $(cat "$work/out/ask.summary")"
 
+# 4b. The playground's GPU check asks a child `-c` process; in the bundle that child is the
+#     bundle's executable too, and it must answer rather than open a window.
+gpu="$(run_bundle -c 'from app.inference.local_server import gpu_offload_supported as g; print(g())')" \
+    || fail "the GPU-offload check failed in the bundle"
+[[ "$gpu" == "True" || "$gpu" == "False" ]] || fail "the GPU-offload check printed '$gpu'"
+ok "GPU offload supported by the bundled llama.cpp: $gpu"
+
 # 5. The window starts (offscreen) and stays up until it is told to stop.
 "${bundle_env[@]}" "$exe" >"$work/out/gui.out" 2>"$work/out/gui.err" &
 bg_pid=$!

@@ -169,6 +169,17 @@ def test_ask_starts_the_model_child_from_the_bundle(bundle_dir: Path, bundle_env
     assert local["text"].strip()
 
 
+def test_gpu_offload_check_answers_from_the_bundle(bundle_dir: Path, bundle_env: dict[str, str]) -> None:
+    """The playground asks `sys.executable -c ...`; in the bundle that must answer, not open a window."""
+    import llama_cpp
+
+    code = "from app.inference.local_server import gpu_offload_supported as g; print(g())"
+    done = run_bundle(bundle_dir, bundle_env, "-c", code, timeout=90)
+    assert done.returncode == 0, done.stderr
+    # The bundle carries the llama.cpp build of the environment it was built from.
+    assert done.stdout.strip() == str(bool(llama_cpp.llama_supports_gpu_offload()))
+
+
 def test_window_starts_offscreen(bundle_dir: Path, bundle_env: dict[str, str]) -> None:
     process = subprocess.Popen(
         [str(bundle_dir / NAME)], env=bundle_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
