@@ -15,12 +15,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from app.domain.costs import CostCurves, break_even_vs_volume, cumulative_curves, volume_range
+from app.domain.costs import CostCurves, break_even_vs_volume, cumulative_curves
+from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
 from app.ui.document import ScenarioDocument
 from app.ui.formatting import format_approx, format_money, format_months
 from app.ui.theme import LIGHT, Theme
 
-pg.setConfigOptions(antialias=True)
+# Antialiasing only where it shows (the curves and markers); axes, grid and bars stay crisp and
+# cheap, which keeps a repaint of all three charts within a few milliseconds.
+pg.setConfigOptions(antialias=False)
+_SMOOTH = {"antialias": True}
 
 # Requests are shown per thousand: per-request costs are fractions of a cent, hard to read.
 PER_REQUESTS = 1000.0
@@ -47,6 +51,35 @@ class CompactAxis(pg.AxisItem):  # type: ignore[misc]
         return strings
 
 
+def nice_ceiling(value: float) -> float:
+    """The next 1, 2, 2.5 or 5 x 10^k at or above `value`.
+
+    Axis tops snap to these so a slider drag changes an axis only now and then: an axis that
+    keeps its range is not redrawn, and its tick labels are the costly part of a repaint.
+    """
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        candidate = step * 10.0**exponent
+        if candidate >= value * (1 - 1e-12):
+            return candidate
+    return 10.0 ** (exponent + 1)
+
+
+def chart_volumes(scenario: Scenario, points: int = 61) -> np.ndarray:
+    """Log-spaced volumes over whole decades from ~1/1000 to ~100 times the scenario's volume.
+
+    Whole decades keep the x axis still while the volume slider moves within a decade.
+    """
+    centre = max(scenario.volume_per_month, 1.0)
+    low = 10.0 ** math.floor(math.log10(max(1.0, centre / 1000.0)))
+    high = min(MAX_VOLUME_PER_MONTH, 10.0 ** math.ceil(math.log10(centre * 100.0)))
+    if high <= low:
+        high = low * 10.0
+    return np.geomspace(low, high, points)
+
+
 def _finite_or_nan(values: np.ndarray) -> np.ndarray:
     """np.inf ("never") becomes NaN so the curve has a gap there instead of a spike."""
     out = np.asarray(values, dtype=np.float64).copy()
@@ -67,10 +100,10 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.setLabel("bottom", "months")
         self.setLabel("left", "cumulative cost (USD)")
         self.legend = self.addLegend(offset=(10, 10))
-        self.large_curve = self.plot([], [], name="Large model only")
-        self.specialist_curve = self.plot([], [], name="Specialist path")
-        self.specialist_only_curve = self.plot([], [], name="Specialist alone (no escalation)")
-        self.break_even_point = self.plot([], [], pen=None, symbol="o", symbolSize=11)
+        self.large_curve = self.plot([], [], name="Large model only", **_SMOOTH)
+        self.specialist_curve = self.plot([], [], name="Specialist path", **_SMOOTH)
+        self.specialist_only_curve = self.plot([], [], name="Specialist alone (no escalation)", **_SMOOTH)
+        self.break_even_point = self.plot([], [], pen=None, symbol="o", symbolSize=11, **_SMOOTH)
         self.break_even_label = pg.TextItem("", anchor=(0.0, 1.2))
         self.addItem(self.break_even_label)
         self.curves: CostCurves | None = None
@@ -127,8 +160,11 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             top = float(max(np.max(curves.large_only), np.max(curves.specialist)))
             self.break_even_label.setAnchor((0.0, 0.0))
             self.break_even_label.setPos(0.0, top)
+        # Explicit ranges (no auto-range): auto-ranging happens at paint time and would paint twice.
         self.setXRange(0, float(scenario.horizon_months), padding=0.02)
-        self.enableAutoRange(axis="y")
+        top = float(max(np.max(curves.large_only), np.max(curves.specialist), 1.0))
+        self.setYRange(0, nice_ceiling(top * 1.04), padding=0)
+        _settle(self)
 
 
 class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
@@ -141,8 +177,8 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.setLogMode(x=True, y=False)
         self.setLabel("bottom", "requests per month (log scale)")
         self.setLabel("left", "break-even (months)")
-        self.curve = self.plot([], [], connect="finite")
-        self.current_point = self.plot([], [], pen=None, symbol="o", symbolSize=11)
+        self.curve = self.plot([], [], connect="finite", **_SMOOTH)
+        self.current_point = self.plot([], [], pen=None, symbol="o", symbolSize=11, **_SMOOTH)
         self.horizon_line = pg.InfiniteLine(
             angle=0, movable=False, label="horizon {value:.0f} mo", labelOpts={"position": 0.08}
         )
@@ -169,7 +205,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
     def update_from(self, document: ScenarioDocument) -> None:
         """Redraw from the document's scenario."""
         scenario = document.scenario
-        volumes = volume_range(scenario)
+        volumes = chart_volumes(scenario)
         months = break_even_vs_volume(scenario, volumes)
         self.volumes, self.months = volumes, months
         self.curve.setData(volumes, _finite_or_nan(months), connect="finite")
@@ -193,8 +229,10 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.current_label.setAnchor(
             (1.05, 1.2) if volume > math.sqrt(volumes[0] * volumes[-1]) * 10 else (-0.05, 1.2)
         )
+        top = nice_ceiling(top)
         self.setYRange(0, top, padding=0)
         self.setXRange(math.log10(volumes[0]), math.log10(volumes[-1]), padding=0.02)
+        _settle(self)
 
 
 class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
@@ -270,15 +308,29 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         for index, (label, total) in enumerate(zip(self.total_labels, totals, strict=True)):
             label.setText(f"{format_money(total)} / 1k")
             label.setPos(index, total)
-        top = max(totals) if max(totals) > 0 else 1.0
-        self.setYRange(0, top * 1.2, padding=0)
+        self.setYRange(0, nice_ceiling(max(totals) * 1.2), padding=0)
+        _settle(self)
+
+
+def _settle(widget: pg.PlotWidget) -> None:
+    """Apply a new view range now rather than at paint time.
+
+    pyqtgraph applies range changes while painting, and the axes it then invalidates ask for a
+    second paint; settling first keeps it to one paint per change.
+    """
+    widget.getViewBox().prepareForPaint()
 
 
 def _style_plot(widget: pg.PlotWidget) -> None:
     widget.setMenuEnabled(False)
     widget.setMouseEnabled(x=False, y=False)
     widget.hideButtons()
-    widget.showGrid(x=True, y=True, alpha=0.2)
+    # No grid: pyqtgraph draws grid lines as part of the axes, so every curve change would redraw
+    # the axes' tick labels too (the costly part of a repaint).
+    # Fixed axis sizes: tick labels changing width ($50k -> $100k) would otherwise re-layout the
+    # plot and paint it twice per change.
+    widget.getAxis("left").setWidth(62)
+    widget.getAxis("bottom").setHeight(40)
     widget.setMinimumHeight(170)
     widget.getPlotItem().layout.setContentsMargins(4, 6, 10, 4)
 

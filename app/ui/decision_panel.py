@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -75,6 +76,7 @@ class VerdictBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("verdictBanner")
         self.setAccessibleName("Verdict")
+        self.setAutoFillBackground(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(6)
@@ -109,7 +111,10 @@ class VerdictBanner(QFrame):
             "bad": self._theme.verdict_bad,
             "neutral": self._theme.verdict_neutral,
         }[self._tone]
-        self.setStyleSheet(f"QFrame#verdictBanner {{ background: {colour}; border-radius: 6px; }}")
+        # Palette, not a style sheet: re-polishing a style sheet on every verdict change is slow.
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(colour))
+        self.setPalette(palette)
 
     def update_from(self, document: ScenarioDocument) -> None:
         """Show the document's verdict and figures."""
@@ -134,6 +139,12 @@ class VerdictBanner(QFrame):
         self.setAccessibleDescription(f"{recommendation.label}{deciding}. {recommendation.headline}")
 
 
+def _set_text_colour(label: QLabel, colour: str) -> None:
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(palette)
+
+
 class RuleRow(QFrame):
     """One rule: status icon + word (never colour alone), number and title, and its reason."""
 
@@ -152,6 +163,9 @@ class RuleRow(QFrame):
         self.title.setWordWrap(True)
         self.status_label = QLabel()
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bold = self.status_label.font()
+        bold.setBold(True)
+        self.status_label.setFont(bold)
         self.reason = QLabel()
         self.reason.setObjectName("ruleReason")
         self.reason.setWordWrap(True)
@@ -168,23 +182,22 @@ class RuleRow(QFrame):
         """Status word colour for light or dark."""
         self._theme = theme
         if self.status:
-            self.status_label.setStyleSheet(f"color: {theme.status[self.status]}; font-weight: 600;")
+            _set_text_colour(self.status_label, theme.status[self.status])
 
     def show_result(self, result: RuleResult, deciding: bool) -> None:
         """Show one rule's outcome; `deciding` marks the rule that decided the verdict."""
         if result.status != self.status:
             self.status = result.status
             self.icon.setPixmap(status_pixmap(result.status, 18))
-            self.status_label.setStyleSheet(f"color: {self._theme.status[result.status]}; font-weight: 600;")
+            _set_text_colour(self.status_label, self._theme.status[result.status])
         word = f"{STATUS_SYMBOLS[result.status]} {STATUS_WORDS[result.status]}"
         self.status_label.setText(f"{word} · decides" if deciding else word)
         self.title.setText(f"{result.id}. {result.title}")
         self.reason.setText(result.reason)
         if deciding != self._deciding:
             self._deciding = deciding
-            self.setStyleSheet(
-                "RuleRow { border: 1px solid palette(highlight); border-radius: 4px; }" if deciding else ""
-            )
+            # A frame, not a style sheet, marks the deciding rule (cheap to toggle while dragging).
+            self.setFrameShape(QFrame.Shape.Box if deciding else QFrame.Shape.NoFrame)
         self.setAccessibleName(f"Rule {result.id}, {result.title}: {STATUS_WORDS[result.status]}")
         self.setAccessibleDescription(result.reason)
 

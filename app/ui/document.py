@@ -99,7 +99,10 @@ class ScenarioDocument(QObject):
         self._summary: CostSummary | None = None
         self._recommendation: Recommendation | None = None
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirty_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirty_changed.emit(not clean)
 
     # -- state -----------------------------------------------------------------------------
     @property

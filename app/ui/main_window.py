@@ -106,6 +106,10 @@ class MainWindow(QMainWindow):
         self.verdict_strip = QLabel()
         self.verdict_strip.setObjectName("verdictStrip")
         self.verdict_strip.setAccessibleName("Verdict summary")
+        # A fixed size: Qt then skips the re-layout a new text asks for, which in the tab corner
+        # would repaint the whole tab page (every chart) a second time on each change.
+        self.verdict_strip.setFixedSize(560, 26)
+        self.verdict_strip.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.tabs.setCornerWidget(self.verdict_strip, Qt.Corner.TopRightCorner)
         self.setCentralWidget(self.tabs)
 

@@ -93,6 +93,7 @@ class NumberField(QWidget):
         super().__init__(parent)
         self.spec = spec
         self._value: float | None = None
+        self._shown = ""  # the entry text last shown for `_value`
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -140,9 +141,11 @@ class NumberField(QWidget):
 
     def set_value(self, value: float | None) -> None:
         """Show a value from the document without emitting `edited`."""
-        if value == self._value and self.entry.text():
-            return
+        if value == self._value and self.entry.text() == self._shown:
+            return  # nothing to redraw (most fields, on most changes)
+        text = "unknown" if value is None else self.display_text(value)
         self._value = value
+        self._shown = text
         for widget in (self.slider, self.entry, self.known):
             if widget is not None:
                 widget.blockSignals(True)
@@ -153,10 +156,10 @@ class NumberField(QWidget):
             self.slider.setEnabled(enabled)
             self.entry.setEnabled(enabled)
             if value is None:
-                self.entry.setText("unknown")
+                self.entry.setText(text)
                 self.slider.setValue(0)
             else:
-                self.entry.setText(self.display_text(value))
+                self.entry.setText(text)
                 self.slider.setValue(self._slider_position(value * self.spec.scale))
         finally:
             for widget in (self.slider, self.entry, self.known):
@@ -212,8 +215,9 @@ class NumberField(QWidget):
 
     def _on_slider_moved(self, position: int) -> None:
         stored = self._clamp(self._to_stored(self._slider_value(position)), announce=False)
+        self._shown = self.display_text(stored)
         self.entry.blockSignals(True)
-        self.entry.setText(self.display_text(stored))
+        self.entry.setText(self._shown)
         self.entry.blockSignals(False)
         # Consecutive slider moves share a merge key so a drag is one undo step.
         self._emit(stored, self.spec.key)

@@ -1,0 +1,81 @@
+"""Fixtures for the window tests: a real MainWindow on a real preset, with a prompter tests can answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.domain.scenario import Scenario
+from app.storage.presets import load_preset
+from app.storage.settings import Settings
+from app.ui.dialogs import Prompter, SaveAnswer
+from app.ui.main_window import MainWindow
+
+PRESET = "support-ticket-triage"
+
+
+class ScriptedPrompter(Prompter):
+    """Answers the window's questions from attributes; errors still open a real (non-blocking) box."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.save_answer: SaveAnswer = "discard"
+        self.recover_answer = True
+        self.open_answer: Path | None = None
+        self.save_path_answer: Path | None = None
+        self.choice_answer: int | None = 0
+        self.errors: list[tuple[str, str]] = []
+        self.questions: list[str] = []
+
+    def show_error(self, parent: QWidget, title: str, message: str) -> QMessageBox:
+        self.errors.append((title, message))
+        return super().show_error(parent, title, message)
+
+    def ask_save_changes(self, parent: QWidget, name: str) -> SaveAnswer:
+        self.questions.append(f"save changes to {name}")
+        return self.save_answer
+
+    def ask_recover(self, parent: QWidget, description: str) -> bool:
+        self.questions.append(f"recover {description}")
+        return self.recover_answer
+
+    def ask_open_path(self, parent: QWidget, title: str, directory: str) -> Path | None:
+        self.questions.append(title)
+        return self.open_answer
+
+    def ask_save_path(self, parent: QWidget, title: str, suggested: str) -> Path | None:
+        self.questions.append(title)
+        return self.save_path_answer
+
+    def ask_choice(self, parent: QWidget, title: str, label: str, items: list[str]) -> int | None:
+        self.questions.append(title)
+        return self.choice_answer
+
+    def show_info(self, parent: QWidget, title: str, message: str) -> None:
+        self.questions.append(title)
+
+
+@pytest.fixture
+def prompter() -> ScriptedPrompter:
+    return ScriptedPrompter()
+
+
+@pytest.fixture
+def preset() -> Scenario:
+    return load_preset(PRESET)
+
+
+@pytest.fixture
+def window(qtbot, prompter: ScriptedPrompter, preset: Scenario) -> Iterator[MainWindow]:
+    main = MainWindow(settings=Settings(), prompter=prompter, scenario=preset)
+    qtbot.addWidget(main)
+    main.resize(1400, 900)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    for box in prompter.open_boxes:
+        box.close()
+    prompter.save_answer = "discard"  # teardown closes the window: never block on the question

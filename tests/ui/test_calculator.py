@@ -1,0 +1,237 @@
+"""Moving sliders and typing values redraws every chart and the rules exactly as the engine says."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.domain.costs import (
+    break_even_vs_volume,
+    cumulative_curves,
+    goal_seek_large_price,
+    goal_seek_volume,
+    summarize,
+)
+from app.domain.rules import evaluate
+from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
+from app.ui.charts import chart_volumes
+from app.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def assert_views_match_engine(window: MainWindow) -> None:
+    """Every chart's data and every rule row equal what the domain computes for the scenario."""
+    scenario = window.document.scenario
+    calculator = window.calculator
+    curves = cumulative_curves(scenario)
+    x, y = calculator.cumulative_chart.large_curve.getData()
+    np.testing.assert_allclose(x, curves.months)
+    np.testing.assert_allclose(y, curves.large_only)
+    np.testing.assert_allclose(calculator.cumulative_chart.specialist_curve.getData()[1], curves.specialist)
+    if curves.break_even_months is not None:
+        px, py = calculator.cumulative_chart.break_even_point.getData()
+        assert px[0] == pytest.approx(curves.break_even_months)
+        assert py[0] == pytest.approx(curves.break_even_cost)
+
+    volumes = chart_volumes(scenario)
+    assert volumes[0] <= scenario.volume_per_month <= volumes[-1]
+    months = break_even_vs_volume(scenario, volumes)
+    chart = calculator.volume_chart
+    np.testing.assert_allclose(chart.curve.xData, volumes)
+    expected = np.where(np.isfinite(months), months, np.nan)
+    np.testing.assert_allclose(chart.curve.yData, expected, equal_nan=True)
+
+    breakdown = summarize(scenario).breakdown
+    heights = calculator.breakdown_chart.heights
+    assert heights["input"] == pytest.approx([breakdown.large_input * 1000, breakdown.small_input * 1000])
+    assert heights["output"] == pytest.approx([breakdown.large_output * 1000, breakdown.small_output * 1000])
+
+    recommendation = evaluate(scenario)
+    shown = calculator.decision.rules.displayed()
+    assert shown == [(rule.id, rule.status, rule.reason) for rule in recommendation.rules]
+    assert recommendation.label in calculator.decision.banner.title.text()
+    assert recommendation.label.upper() in window.verdict_strip.text()
+
+
+def test_window_opens_on_the_preset_and_matches_the_engine(window: MainWindow, preset: Scenario) -> None:
+    assert window.document.scenario == preset
+    assert window.calculator.inputs.fields["volume_per_month"].entry.text() == "3M"
+    assert_views_match_engine(window)
+
+
+def test_moving_the_volume_slider_redraws_charts_and_rules(window: MainWindow, qtbot) -> None:
+    field = window.calculator.inputs.fields["volume_per_month"]
+    before = window.document.scenario.volume_per_month
+    large_before = window.calculator.cumulative_chart.large_curve.getData()[1].copy()
+    field.slider.setFocus()
+    qtbot.keyClick(field.slider, Qt.Key.Key_PageDown)
+    qtbot.keyClick(field.slider, Qt.Key.Key_PageDown)
+    after = window.document.scenario.volume_per_month
+    assert after < before
+    assert field.entry.text() == field.display_text(after)
+    assert not np.allclose(window.calculator.cumulative_chart.large_curve.getData()[1], large_before)
+    assert_views_match_engine(window)
+
+
+def test_dragging_the_volume_down_until_it_never_pays_back(window: MainWindow) -> None:
+    slider = window.calculator.inputs.fields["volume_per_month"].slider
+    slider.setValue(0)  # as a mouse drag to the far left does
+    scenario = window.document.scenario
+    assert scenario.volume_per_month == 1000
+    assert summarize(scenario).break_even_months is None or not summarize(scenario).break_even_within_horizon
+    assert_views_match_engine(window)
+    assert window.calculator.decision.rules.displayed()[3][1] == "pass"  # rule 4: volume too low
+
+
+def test_typing_an_exact_value_with_units(window: MainWindow, qtbot) -> None:
+    entry = window.calculator.inputs.fields["large.input_price_per_mtok"].entry
+    entry.selectAll()
+    qtbot.keyClicks(entry, "$3.75")
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+    assert window.document.scenario.large.input_price_per_mtok == 3.75
+    assert_views_match_engine(window)
+
+    volume = window.calculator.inputs.fields["volume_per_month"].entry
+    volume.selectAll()
+    qtbot.keyClicks(volume, "12.5M")
+    qtbot.keyClick(volume, Qt.Key.Key_Return)
+    assert window.document.scenario.volume_per_month == 12_500_000
+    assert volume.text() == "12.5M"
+    assert_views_match_engine(window)
+
+
+def test_an_absurd_value_is_clamped_with_a_visible_message(window: MainWindow, qtbot) -> None:
+    inputs = window.calculator.inputs
+    entry = inputs.fields["volume_per_month"].entry
+    entry.selectAll()
+    qtbot.keyClicks(entry, "5e15")
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+    assert window.document.scenario.volume_per_month == MAX_VOLUME_PER_MONTH
+    assert inputs.notice_label.isVisible()
+    assert "maximum" in inputs.notice_label.text()
+    assert "Requests per month" in inputs.notice_label.text()
+    assert_views_match_engine(window)
+
+    escalation = inputs.fields["routing.escalation_rate"].entry
+    escalation.selectAll()
+    qtbot.keyClicks(escalation, "-20")
+    qtbot.keyClick(escalation, Qt.Key.Key_Return)
+    assert window.document.scenario.routing.escalation_rate == 0
+    assert "minimum" in inputs.notice_label.text()
+
+
+def test_text_that_is_not_a_number_is_refused_and_the_value_kept(window: MainWindow, qtbot) -> None:
+    inputs = window.calculator.inputs
+    before = window.document.scenario
+    entry = inputs.fields["one_time.data_curation"].entry
+    entry.selectAll()
+    qtbot.keyClicks(entry, "lots")
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+    assert window.document.scenario == before
+    assert "'lots' is not a number" in inputs.notice_label.text()
+    assert entry.text() == "15k"
+
+
+def test_escalation_shows_the_hybrid_and_specialist_only_curves(window: MainWindow, qtbot) -> None:
+    field = window.calculator.inputs.fields["routing.escalation_rate"]
+    field.entry.selectAll()
+    qtbot.keyClicks(field.entry, "0")
+    qtbot.keyClick(field.entry, Qt.Key.Key_Return)
+    chart = window.calculator.cumulative_chart
+    assert not chart.specialist_only_curve.isVisible()
+    field.entry.selectAll()
+    qtbot.keyClicks(field.entry, "25")
+    qtbot.keyClick(field.entry, Qt.Key.Key_Return)
+    assert window.document.scenario.routing.escalation_rate == 0.25
+    assert chart.specialist_only_curve.isVisible()
+    curves = cumulative_curves(window.document.scenario)
+    np.testing.assert_allclose(chart.specialist_only_curve.getData()[1], curves.specialist_only)
+    assert window.calculator.breakdown_chart.heights["escalation"][0] == pytest.approx(
+        summarize(window.document.scenario).breakdown.escalation * 1000
+    )
+    assert_views_match_engine(window)
+
+
+def test_a_specialist_dearer_than_the_large_model_never_pays_back(window: MainWindow, qtbot) -> None:
+    for key, value in (("small.input_price_per_mtok", "50"), ("small.output_price_per_mtok", "200")):
+        entry = window.calculator.inputs.fields[key].entry
+        entry.selectAll()
+        qtbot.keyClicks(entry, value)
+        qtbot.keyClick(entry, Qt.Key.Key_Return)
+    chart = window.calculator.volume_chart
+    assert np.all(np.isinf(chart.months))
+    assert np.all(np.isnan(chart.curve.yData))
+    assert "never" in chart.current_label.toPlainText()
+    assert window.calculator.decision.banner.break_even.value.text() == "never"
+    assert "never pays back" in window.verdict_strip.text()
+    assert_views_match_engine(window)
+
+
+def test_an_unknown_accuracy_makes_its_rules_unknown(window: MainWindow) -> None:
+    field = window.calculator.inputs.fields["quality.specialist_accuracy"]
+    assert field.known is not None and field.known.isChecked()
+    field.known.click()
+    assert window.document.scenario.quality.specialist_accuracy is None
+    assert field.entry.text() == "unknown"
+    statuses = {rule_id: status for rule_id, status, _ in window.calculator.decision.rules.displayed()}
+    assert statuses[3] == "unknown"
+    assert_views_match_engine(window)
+    field.known.click()
+    assert window.document.scenario.quality.specialist_accuracy is not None
+
+
+def test_choosing_a_catalog_model_fills_prices_and_shows_the_source(window: MainWindow) -> None:
+    picker = window.calculator.inputs.large_picker
+    entry = next(item for item in picker.entries if item.display_name != window.document.scenario.large.name)
+    index = picker.entries.index(entry) + 1
+    picker.combo.setCurrentIndex(index)
+    picker.combo.activated.emit(index)
+    large = window.document.scenario.large
+    assert (large.input_price_per_mtok, large.output_price_per_mtok) == (
+        entry.input_price_per_mtok,
+        entry.output_price_per_mtok,
+    )
+    assert large.price_source == entry.source
+    assert entry.source in picker.source_label.text()
+    assert entry.as_of in picker.source_label.text()
+    assert_views_match_engine(window)
+
+
+def test_goal_seek_answers_in_place_and_follows_edits(window: MainWindow, qtbot) -> None:
+    goal = window.calculator.decision.goal_seek
+    goal.months.setValue(3)
+    qtbot.mouseClick(goal.volume_button, Qt.MouseButton.LeftButton)
+    expected = goal_seek_volume(window.document.scenario, 3.0)
+    assert goal.answer.text() == expected.message
+    assert expected.value is not None and math.isfinite(expected.value)
+    window.goal_price_action.trigger()
+    assert goal.answer.text() == goal_seek_large_price(window.document.scenario, 3.0).message
+    window.document.set_field(("monthly_ops",), 5000.0, "ops")
+    assert goal.answer.text() == goal_seek_large_price(window.document.scenario, 3.0).message
+
+
+def test_every_input_has_an_accessible_name_and_a_tooltip(window: MainWindow) -> None:
+    for field in window.calculator.inputs.fields.values():
+        assert field.entry.accessibleName() == field.spec.label
+        assert field.slider.accessibleName()
+        assert "Feeds:" in field.slider.toolTip()
+
+
+def test_extras_start_folded_and_unfold_from_the_keyboard(window: MainWindow) -> None:
+    section = window.calculator.inputs.extras_section
+    assert not section.expanded
+    window.extras_action.trigger()
+    assert section.expanded and section.body.isVisible()
+
+
+def test_dark_theme_recolours_the_charts(window: MainWindow) -> None:
+    window.apply_theme_choice("dark")
+    background = window.calculator.cumulative_chart.backgroundBrush().color()
+    assert background.lightness() < 80
+    assert window.settings.theme == "dark"
+    window.apply_theme_choice("light")
+    assert window.calculator.cumulative_chart.backgroundBrush().color().lightness() > 200
