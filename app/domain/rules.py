@@ -243,7 +243,21 @@ def _rule_4(scenario: Scenario, summary: CostSummary) -> RuleResult:
     net = format_money(summary.net_monthly_savings)
     detail = f" ({one_time} one-time, {net} net savings per month)"
     status: RuleStatus = "fail" if summary.break_even_within_horizon else "pass"
-    return _result(4, status, phrase + detail + ".")
+    return _result(4, status, phrase + detail + "." + _curves_note(scenario, summary))
+
+
+def _curves_note(scenario: Scenario, summary: CostSummary) -> str:
+    """Say when the break-even comes from the curves' crossing rather than the closed form."""
+    if summary.break_even_method != "curves":
+        return ""
+    bends = []
+    if scenario.price_decline_per_year > 0:
+        bends.append(f"frontier prices falling {format_share(scenario.price_decline_per_year)} a year")
+    retraining = scenario.retraining
+    if retraining.every_months > 0 and retraining.cost > 0:
+        every = "every month" if retraining.every_months == 1 else f"every {retraining.every_months} months"
+        bends.append(f"retraining {format_money(retraining.cost)} {every}")
+    return f" Found where the cost curves cross ({', '.join(bends)})."
 
 
 def _rule_5(scenario: Scenario, summary: CostSummary) -> RuleResult:

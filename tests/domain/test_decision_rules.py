@@ -157,3 +157,24 @@ def test_a_given_summary_is_used_as_is() -> None:
 
     scenario = design_example(quality=PROVEN)
     assert evaluate(scenario, summarize(scenario)) == evaluate(scenario)
+
+
+def test_rule_4_says_when_the_curves_decide() -> None:
+    # 100,000/month with prices falling 90 %/year never pays back (see the cost engine tests),
+    # although net savings today are positive ($306.50 a month).
+    recommendation = evaluate(design_example(volume_per_month=100_000, price_decline_per_year=0.9))
+    rule = recommendation.rule(4)
+    assert rule.status == "pass"
+    assert "curves do not cross" in rule.reason
+    assert "Found where the cost curves cross (frontier prices falling 90.0% a year)" in rule.reason
+    assert recommendation.verdict == "keep_large" or recommendation.deciding_rule in {2, 6}
+
+
+def test_rule_4_quotes_retraining_when_it_bends_the_curves() -> None:
+    # 1M/month: net 13,865/month; $1,000 every 12 months barely moves the 0.97-month break-even.
+    rule = evaluate(
+        design_example(volume_per_month=1_000_000, retraining={"every_months": 12, "cost": 1000})
+    ).rule(4)
+    assert rule.status == "fail"
+    assert "retraining $1,000 every 12 months" in rule.reason
+    assert "1.0 month is within the 24-month horizon" in rule.reason
