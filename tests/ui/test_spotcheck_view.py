@@ -144,3 +144,15 @@ def test_real_model_run_cancel_resume_grade_and_push(qtbot, view: SpotcheckView)
 
 def test_resource_set_is_listed(view: SpotcheckView) -> None:
     assert view.set_combo.findData(str(resource_path("spotcheck", "support_triage.jsonl"))) >= 0
+
+
+def test_the_window_hosts_the_view(qtbot, window) -> None:
+    titles = [window.tabs.tabText(index) for index in range(window.tabs.count())]
+    window.tabs.setCurrentIndex(titles.index("Spot-check"))
+    page = window.tabs.currentWidget()
+    view = page.ensure_built()
+    assert isinstance(view, SpotcheckView)
+    view.local_check.setChecked(False)
+    view.limit_spin.setValue(5)
+    assert _run(qtbot, view) is not None
+    assert view.items_model.rowCount() == 5

@@ -15,8 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QThread, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -167,6 +167,7 @@ class SpotcheckView(QWidget):
         self._specialist: Any = None
         self._server_lock = threading.Lock()
         self._summary_args: dict[str, Any] = {}
+        self._watched_window: QWidget | None = None
         self._build()
         app = QCoreApplication.instance()
         if app is not None:
@@ -673,6 +674,20 @@ class SpotcheckView(QWidget):
         """Leave no thread or process behind."""
         self.shutdown()
         super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Watch the top-level window: a tab gets no close event when its window closes."""
+        window = self.window()
+        if window is not self and window is not self._watched_window:
+            window.installEventFilter(self)
+            self._watched_window = window
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Stop the run and the model process when the window closes (they restart on the next run)."""
+        if watched is self._watched_window and event.type() == QEvent.Type.Close and event.isAccepted():
+            self.shutdown()
+        return super().eventFilter(watched, event)
 
 
 def _errors(count: int) -> str:
