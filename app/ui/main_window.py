@@ -156,18 +156,18 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        std = QKeySequence.StandardKey
+        # Explicit keys: some platforms map no key to a standard one (Quit on Linux); Ctrl is Cmd on macOS.
         self.new_action = self._action(
-            "&New", self.new_scenario, std.New, "Start a new scenario from the default preset"
+            "&New", self.new_scenario, "Ctrl+N", "Start a new scenario from the default preset"
         )
-        self.open_action = self._action("&Open…", self.open_dialog, std.Open, "Open a scenario file")
-        self.save_action = self._action("&Save", self.save, std.Save, "Save the scenario")
+        self.open_action = self._action("&Open…", self.open_dialog, "Ctrl+O", "Open a scenario file")
+        self.save_action = self._action("&Save", self.save, "Ctrl+S", "Save the scenario")
         self.save_as_action = self._action("Save &As…", self.save_as, "Ctrl+Shift+S", "Save under a new name")
-        self.quit_action = self._action("&Quit", self.close, std.Quit, "Close the window")
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q", "Close the window")
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence(std.Undo))
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence(std.Redo), QKeySequence("Ctrl+Y")])
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.addAction(self.undo_action)
         self.addAction(self.redo_action)
         goal = self.calculator.decision.goal_seek
@@ -226,8 +226,8 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             self.theme_group.addAction(action)
             self.theme_actions[choice] = action
-        self.full_screen_action = self._action("&Full screen", self._toggle_full_screen, std.FullScreen)
-        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, std.HelpContents)
+        self.full_screen_action = self._action("&Full screen", self._toggle_full_screen, "F11")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         self.about_action = self._action("&About Specialist Studio", self.show_about)
 
     def _build_menus(self) -> None:
@@ -288,7 +288,9 @@ class MainWindow(QMainWindow):
     def _on_changed(self, _scenario: Scenario, autosave: bool = True) -> None:
         self.verdict_strip.setText(verdict_strip_text(self.document))
         self._update_title()
-        if autosave and self.document.dirty:
+        if autosave:
+            # Started on every change: while the undo stack is still pushing, `dirty` is not yet
+            # true; the timer's slot checks it when it fires.
             self._autosave_timer.start()
 
     def _update_title(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -66,6 +66,22 @@ def prompter() -> ScriptedPrompter:
 @pytest.fixture
 def preset() -> Scenario:
     return load_preset(PRESET)
+
+
+@pytest.fixture
+def make_window(qtbot) -> Callable[..., MainWindow]:
+    """Build another window (a second session, a restart) with its own scripted prompter."""
+
+    def build(scenario: Scenario | None = None, settings: Settings | None = None) -> MainWindow:
+        main = MainWindow(
+            settings=settings if settings is not None else Settings(),
+            prompter=ScriptedPrompter(),
+            scenario=scenario if scenario is not None else load_preset(PRESET),
+        )
+        qtbot.addWidget(main)
+        return main
+
+    return build
 
 
 @pytest.fixture

@@ -1,0 +1,163 @@
+"""The document's undo model, number formatting and parsing, the number field, the lazy extra views."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+from PySide6.QtWidgets import QLabel
+
+from app.domain.costs import summarize
+from app.domain.rules import evaluate
+from app.domain.scenario import Scenario
+from app.ui.charts import chart_volumes, nice_ceiling
+from app.ui.document import ScenarioDocument
+from app.ui.formatting import (
+    NumberParseError,
+    format_compact,
+    format_money,
+    format_months,
+    parse_number,
+)
+from app.ui.views import LazyView
+from app.ui.widgets import FieldSpec, NumberField, round_significant
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (10_000_000, "10M"),
+        (2_500, "2.5k"),
+        (12_345_678, "12,345,678"),
+        (1_500_000_000, "1.5B"),
+        (999, "999"),
+        (0.075, "0.075"),
+        (0, "0"),
+    ],
+)
+def test_compact_numbers_are_exact(value: float, text: str) -> None:
+    assert format_compact(value) == text
+    assert parse_number(text) == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("10M", 1e7),
+        ("2.5k", 2500),
+        ("$1,000", 1000),
+        ("12 %", 12),
+        ("1e6", 1e6),
+        ("1_000", 1000),
+        (" 3.2B ", 3.2e9),
+    ],
+)
+def test_parse_what_people_type(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1..2", "inf", "nan", "M"])
+def test_parse_refuses_what_is_not_a_number(text: str) -> None:
+    with pytest.raises(NumberParseError):
+        parse_number(text)
+
+
+def test_money_and_months_for_people() -> None:
+    assert format_money(1_234.4) == "$1,234"
+    assert format_money(1.5e6) == "$1.5M"
+    assert format_money(0.00421) == "$0.00421"
+    assert format_money(-5) == "-$5.00"
+    assert format_money(None) == "n/a"
+    assert format_months(None) == "never"
+    assert format_months(0.01) == "< 0.1 mo"
+    assert format_months(3.24) == "3.2 mo"
+    assert format_months(40.4) == "40 mo"
+
+
+def test_axis_tops_and_volume_grid_are_stable() -> None:
+    assert [nice_ceiling(v) for v in (0.7, 1.0, 1.3, 2.2, 4.0, 7.0, 123.0)] == [
+        1.0,
+        1.0,
+        2.0,
+        2.5,
+        5.0,
+        10.0,
+        200.0,
+    ]
+    assert round_significant(1_234_567) == 1_200_000
+
+
+def test_chart_volumes_cover_whole_decades_around_the_scenario(preset: Scenario) -> None:
+    volumes = chart_volumes(preset)
+    assert volumes[0] == pytest.approx(1_000)  # 3M / 1000 -> the decade below
+    assert volumes[-1] == pytest.approx(1e9)  # 3M * 100 -> the decade above
+    # Moving within the decade keeps the grid (and so the axis) the same.
+    assert chart_volumes(preset.with_changes(volume_per_month=5e6))[[0, -1]] == pytest.approx(
+        volumes[[0, -1]]
+    )
+
+
+def test_document_undo_merge_and_cache(qtbot, preset: Scenario) -> None:
+    document = ScenarioDocument(preset)
+    seen: list[Scenario] = []
+    document.changed.connect(seen.append)
+    assert document.summary == summarize(preset)
+    assert document.recommendation == evaluate(preset)
+    document.set_field(("volume_per_month",), 1e6, "drag", merge_key="volume_per_month")
+    document.set_field(("volume_per_month",), 2e6, "drag", merge_key="volume_per_month")
+    assert document.undo_stack.count() == 1  # one drag, one step
+    document.set_field(("horizon_months",), 12, "typed")
+    assert document.undo_stack.count() == 2
+    assert document.summary == summarize(document.scenario)  # recomputed after the change
+    assert document.dirty
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.scenario == preset and not document.dirty
+    assert len(seen) == 5
+    document.set_scenario(preset, "no-op")  # the same scenario is not an edit
+    assert document.undo_stack.count() == 2
+    with pytest.raises(ValidationError):
+        document.set_field(("routing", "escalation_rate"), 2.0, "out of range")
+    assert document.scenario == preset
+
+
+def test_number_field_clamps_and_reports(qtbot) -> None:
+    spec = FieldSpec(("monthly_ops",), "Monthly operations", "usd", 0, 1e10, 0, 20_000, "net savings")
+    field = NumberField(spec)
+    qtbot.addWidget(field)
+    edits: list[tuple[object, str]] = []
+    notices: list[str] = []
+    field.edited.connect(lambda value, key: edits.append((value, key)))
+    field.notice.connect(notices.append)
+    field.set_value(1500.0)
+    assert field.entry.text() == "1.5k" and edits == []  # showing is not editing
+    field.entry.setText("-40")
+    field.entry.editingFinished.emit()
+    assert edits[-1] == (0.0, "") and "minimum" in notices[-1]
+    field.slider.setValue(500)
+    assert edits[-1] == (10_000.0, "monthly_ops")  # slider moves carry the merge key
+    assert field.entry.text() == "10k"
+
+
+def test_lazy_view_builds_on_first_show_and_shows_failures(qtbot) -> None:
+    built: list[int] = []
+
+    def factory() -> QLabel:
+        built.append(1)
+        return QLabel("real view")
+
+    view = LazyView(factory, "Playground")
+    qtbot.addWidget(view)
+    assert view.view is None and built == []
+    view.show()
+    assert isinstance(view.view, QLabel) and view.view.text() == "real view"
+    view.hide()
+    view.show()
+    assert built == [1]
+
+    def broken() -> QLabel:
+        raise RuntimeError("llama.cpp missing")
+
+    failing = LazyView(broken, "Playground")
+    qtbot.addWidget(failing)
+    widget = failing.ensure_built()
+    assert isinstance(widget, QLabel) and "llama.cpp missing" in widget.text()

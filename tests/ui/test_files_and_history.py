@@ -1,0 +1,252 @@
+"""Files, undo/redo, unsaved-changes prompts, bad files, autosave and recovery, start-up, compare."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from app.domain.costs import cumulative_curves
+from app.domain.scenario import Scenario
+from app.storage.autosave import read_autosave, write_autosave
+from app.storage.presets import load_preset
+from app.storage.scenario_files import load_scenario
+from app.storage.settings import Settings, load_settings
+from app.ui.compare import CompareDialog, comparison_rows
+from app.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def type_into(qtbot, window: MainWindow, key: str, text: str) -> None:
+    entry = window.calculator.inputs.fields[key].entry
+    entry.selectAll()
+    qtbot.keyClicks(entry, text)
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+
+
+def test_save_and_reopen_gives_the_identical_scenario(
+    window: MainWindow, qtbot, tmp_path: Path, make_window
+) -> None:
+    type_into(qtbot, window, "volume_per_month", "7.5M")
+    type_into(qtbot, window, "routing.escalation_rate", "12.5")
+    assert window.document.dirty and window.isWindowModified()
+    path = tmp_path / "triage.json"
+    window.prompter.save_path_answer = path  # type: ignore[attr-defined]
+    window.save_action.trigger()  # never saved: Save asks where
+    assert path.is_file()
+    assert not window.document.dirty and not window.isWindowModified()
+    assert window.document.path == path.resolve()
+    saved = window.document.scenario
+
+    other = make_window(load_preset("review-sentiment"))
+    assert other.open_path(path)
+    assert other.document.scenario == saved
+    assert load_scenario(path) == saved
+    assert other.calculator.inputs.fields["volume_per_month"].entry.text() == "7.5M"
+    np.testing.assert_allclose(
+        other.calculator.cumulative_chart.specialist_curve.getData()[1], cumulative_curves(saved).specialist
+    )
+    assert str(path.resolve()) == load_settings().recent_files[0]
+
+
+def test_undo_and_redo_every_edit(window: MainWindow, qtbot, preset: Scenario) -> None:
+    type_into(qtbot, window, "volume_per_month", "1M")
+    type_into(qtbot, window, "monthly_ops", "4000")
+    window.calculator.inputs.mode_combo.activated.emit(1)  # router
+    assert window.document.scenario.routing.mode == "router"
+    assert window.document.undo_stack.count() == 3
+
+    window.undo_action.trigger()
+    assert window.document.scenario.routing.mode == "cascade"
+    assert window.calculator.inputs.mode_combo.currentData() == "cascade"
+    window.undo_action.trigger()
+    assert window.document.scenario.monthly_ops == preset.monthly_ops
+    assert window.calculator.inputs.fields["monthly_ops"].entry.text() == "1.5k"
+    window.undo_action.trigger()
+    assert window.document.scenario == preset
+    assert not window.document.dirty
+    np.testing.assert_allclose(
+        window.calculator.cumulative_chart.large_curve.getData()[1], cumulative_curves(preset).large_only
+    )
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert window.document.scenario.volume_per_month == 1_000_000
+    assert window.document.scenario.monthly_ops == 4000
+    assert window.document.dirty
+
+
+def test_a_slider_drag_is_one_undo_step(window: MainWindow, preset: Scenario) -> None:
+    slider = window.calculator.inputs.fields["volume_per_month"].slider
+    start = slider.value()
+    for offset in range(1, 30, 3):  # the moves a drag delivers
+        slider.setValue(start + offset)
+    assert window.document.scenario.volume_per_month != preset.volume_per_month
+    assert window.document.undo_stack.count() == 1
+    window.undo_action.trigger()
+    assert window.document.scenario == preset
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{not json", "invalid JSON"),
+        (json.dumps({"schema_version": 1, "name": "x"}), "volume_per_month: required field is missing"),
+    ],
+)
+def test_a_bad_file_shows_a_dialog_and_keeps_the_current_work(
+    window: MainWindow, qtbot, tmp_path: Path, content: str, expected: str
+) -> None:
+    type_into(qtbot, window, "volume_per_month", "4M")
+    work = window.document.scenario
+    bad = tmp_path / "broken.json"
+    bad.write_text(content, encoding="utf-8")
+    prompter = window.prompter
+    prompter.open_answer = bad
+    prompter.save_answer = "discard"
+    assert not window.open_dialog()
+    box = prompter.open_boxes[-1]
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "broken.json" in box.text() and expected in box.text()
+    box.accept()
+    # The unsaved work is untouched: same scenario, still dirty, still undoable.
+    assert window.document.scenario == work
+    assert window.document.dirty
+    assert window.document.undo_stack.count() == 1
+    assert window.isVisible()
+
+
+def test_an_invalid_value_in_a_file_names_the_field(
+    window: MainWindow, tmp_path: Path, preset: Scenario
+) -> None:
+    data = preset.model_dump(mode="json")
+    data["large"]["input_price_per_mtok"] = -3
+    bad = tmp_path / "negative.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    assert not window.open_path(bad)
+    title, message = window.prompter.errors[-1]  # type: ignore[attr-defined]
+    assert "large.input_price_per_mtok" in message and "negative.json" in message
+    assert window.document.scenario == preset
+
+
+def test_leaving_unsaved_changes_asks_first(window: MainWindow, qtbot, preset: Scenario) -> None:
+    prompter = window.prompter
+    type_into(qtbot, window, "volume_per_month", "9M")
+    edited = window.document.scenario
+    prompter.save_answer = "cancel"
+    assert not window.new_scenario()
+    assert window.document.scenario == edited
+    assert not window.close()  # the close is refused too
+    assert window.isVisible()
+    assert len(prompter.questions) == 2
+    prompter.save_answer = "discard"
+    assert window.open_preset("hr-policy-questions")
+    assert window.document.scenario == load_preset("hr-policy-questions")
+    assert not window.document.dirty
+
+
+def test_autosave_and_recovery_after_a_crash(window: MainWindow, qtbot, make_window) -> None:
+    assert not window.autosave_now()  # nothing unsaved yet, nothing written
+    type_into(qtbot, window, "one_time.data_curation", "42k")
+    qtbot.waitUntil(lambda: read_autosave() is not None, timeout=5000)  # the debounced autosave
+    recovered = read_autosave()
+    assert recovered is not None and recovered.scenario == window.document.scenario
+
+    # A new session after a crash: the slot is offered and restored as unsaved work.
+    restarted = make_window(load_preset("review-sentiment"))
+    prompter = restarted.prompter
+    assert restarted.offer_recovery()
+    assert restarted.document.scenario.one_time.data_curation == 42_000
+    assert restarted.document.dirty
+    assert any(question.startswith("recover") for question in prompter.questions)
+
+
+def test_declining_recovery_empties_the_slot(make_window, preset: Scenario) -> None:
+    write_autosave(preset.with_changes(monthly_ops=999.0), None)
+    window = make_window(preset)
+    window.prompter.recover_answer = False
+    assert not window.offer_recovery()
+    assert read_autosave() is None
+    assert window.document.scenario == preset
+
+
+def test_start_up_with_a_file_a_bad_file_and_the_last_scenario(
+    make_window, tmp_path: Path, preset: Scenario
+) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(load_preset("review-sentiment").model_dump(mode="json")), encoding="utf-8")
+    window = make_window(preset)
+    window.start(good)
+    assert window.document.path == good.resolve()
+    assert window.document.scenario == load_preset("review-sentiment")
+
+    missing = tmp_path / "missing.json"
+    bad_start = make_window(preset)
+    bad_start.start(missing)  # the window opens anyway, with the problem shown
+    assert bad_start.document.scenario == preset
+    assert "missing.json" in bad_start.prompter.errors[-1][1]  # type: ignore[attr-defined]
+    assert "file not found" in bad_start.prompter.errors[-1][1]  # type: ignore[attr-defined]
+
+    last = make_window(preset, Settings(last_scenario=str(good)))
+    last.start(None)
+    assert last.document.scenario == load_preset("review-sentiment")
+
+
+def test_duplicate_continues_in_an_unsaved_copy(window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "original.json"
+    assert window.save_to(path)
+    window.duplicate_action.trigger()
+    assert window.document.path is None
+    assert window.document.dirty
+    assert window.document.scenario.name.endswith("(copy)")
+    assert load_scenario(path).name == window.document.scenario.name.removesuffix(" (copy)")
+
+
+def test_compare_two_scenarios_side_by_side(window: MainWindow, qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "base.json"
+    assert window.save_to(path)
+    type_into(qtbot, window, "volume_per_month", "6M")
+    dialog = window.compare_with_saved()
+    assert isinstance(dialog, CompareDialog)
+    qtbot.addWidget(dialog)
+    rows = {row.label: row for row in dialog.rows}
+    volume = rows["Requests per month"]
+    assert volume.changed and volume.a == "6M" and volume.b == "3M" and volume.delta.startswith("-3M")
+    assert rows["Net savings per month"].changed
+    assert not rows["Horizon"].changed
+    assert dialog.table.rowCount() == len(dialog.rows)
+    assert dialog.table.item(0, 0).text() == "Inputs"
+    dialog.close()
+
+    same = comparison_rows(window.document.scenario, window.document.scenario)
+    assert not any(row.changed for row in same)
+
+
+def test_every_menu_action_has_a_shortcut(window: MainWindow) -> None:
+    for action in (
+        window.new_action,
+        window.open_action,
+        window.save_action,
+        window.save_as_action,
+        window.quit_action,
+        window.undo_action,
+        window.redo_action,
+        window.duplicate_action,
+        window.compare_file_action,
+        window.compare_saved_action,
+        window.compare_preset_action,
+        window.goal_volume_action,
+        window.goal_price_action,
+        window.extras_action,
+        window.full_screen_action,
+        window.shortcuts_action,
+        *window.tab_actions,
+        *window.theme_actions.values(),
+    ):
+        assert not action.shortcut().isEmpty(), action.text()
+    keys = [line.split("\t")[0] for line in window.shortcut_lines()]
+    assert len(keys) == len(set(keys)), "two actions share a shortcut"
