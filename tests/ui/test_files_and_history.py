@@ -128,7 +128,7 @@ def test_an_invalid_value_in_a_file_names_the_field(
     bad = tmp_path / "negative.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
     assert not window.open_path(bad)
-    title, message = window.prompter.errors[-1]  # type: ignore[attr-defined]
+    _title, message = window.prompter.errors[-1]  # type: ignore[attr-defined]
     assert "large.input_price_per_mtok" in message and "negative.json" in message
     assert window.document.scenario == preset
 
