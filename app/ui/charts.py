@@ -180,7 +180,11 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.curve = self.plot([], [], connect="finite", **_SMOOTH)
         self.current_point = self.plot([], [], pen=None, symbol="o", symbolSize=11, **_SMOOTH)
         self.horizon_line = pg.InfiniteLine(
-            angle=0, movable=False, label="horizon {value:.0f} mo", labelOpts={"position": 0.08}
+            angle=0,
+            movable=False,
+            label="horizon {value:.0f} mo",
+            # Right-hand end: there the curve is low and clear of the label.
+            labelOpts={"position": 0.93, "anchors": [(1, 1), (1, 1)]},
         )
         self.volume_line = pg.InfiniteLine(angle=90, movable=False)
         self.addItem(self.horizon_line)
