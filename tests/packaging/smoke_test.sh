@@ -117,6 +117,23 @@ gpu="$(run_bundle -c 'from app.inference.local_server import gpu_offload_support
 [[ "$gpu" == "True" || "$gpu" == "False" ]] || fail "the GPU-offload check printed '$gpu'"
 ok "GPU offload supported by the bundled llama.cpp: $gpu"
 
+# 4c. The Playground tab itself, driven inside the bundle: it loads the bundled model in a child
+#     process (the bundle's executable again), streams an answer and shows the GPU note.
+run_bundle -c "import runpy; runpy.run_path('tests/packaging/bundle_playground.py', run_name='__main__')" \
+    "$work/out/playground.json" >"$work/out/playground.log" 2>&1 \
+    || fail "the playground run failed: $(grep -v propagateSizeHints "$work/out/playground.log" | tail -n3)"
+"$host_python" -c '
+import json, sys
+report, exe = json.load(open(sys.argv[1])), sys.argv[2]
+assert report["answer"].strip(), f"no answer streamed: {report}"
+server_exe = report["server_exe"]
+assert server_exe == exe, f"the model process ran from {server_exe!r}"
+assert not report["gpu_note"].startswith("checking"), "the GPU note never arrived"
+print(report["gpu_note"])
+' "$work/out/playground.json" "$exe" >"$work/out/playground.summary" \
+    || fail "playground report: $(cat "$work/out/playground.json")"
+ok "playground: answer streamed from a model process run as $exe; note: $(cat "$work/out/playground.summary")"
+
 # 5. The window starts (offscreen) and stays up until it is told to stop.
 "${bundle_env[@]}" "$exe" >"$work/out/gui.out" 2>"$work/out/gui.err" &
 bg_pid=$!

@@ -180,6 +180,20 @@ def test_gpu_offload_check_answers_from_the_bundle(bundle_dir: Path, bundle_env:
     assert done.stdout.strip() == str(bool(llama_cpp.llama_supports_gpu_offload()))
 
 
+def test_playground_streams_from_a_model_process_inside_the_bundle(
+    bundle_dir: Path, bundle_env: dict[str, str], tmp_path: Path
+) -> None:
+    report_path = tmp_path / "playground.json"
+    script = REPO_ROOT / "tests" / "packaging" / "bundle_playground.py"
+    code = f"import runpy; runpy.run_path({str(script)!r}, run_name='__main__')"
+    done = run_bundle(bundle_dir, bundle_env, "-c", code, str(report_path), timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(report_path.read_text())
+    assert report["answer"].strip()
+    assert report["server_exe"] == str(bundle_dir / NAME)
+    assert report["gpu_note"].startswith("this llama.cpp build")
+
+
 def test_window_starts_offscreen(bundle_dir: Path, bundle_env: dict[str, str]) -> None:
     process = subprocess.Popen(
         [str(bundle_dir / NAME)], env=bundle_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
