@@ -618,7 +618,9 @@ class SpotcheckView(QWidget):
 
     def grade(self, row: int, grade: bool | None, side: str) -> None:
         """A human grade for one answer: rescored, summary recomputed, saved to the results file."""
-        if row < 0 or row >= self.items_model.rowCount() or side not in ("specialist", "frontier"):
+        if self.running or row < 0 or row >= self.items_model.rowCount():
+            return  # while a run goes on, its final results would overwrite the grade
+        if side not in ("specialist", "frontier"):
             return
         position = self.items_model.position_of_row(row)
         result = self.items_model.result_at(row)
