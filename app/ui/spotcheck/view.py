@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -241,6 +242,7 @@ class SpotcheckView(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("%v / %m items")
         self.eta_label = QLabel("")
+        self.eta_label.setMinimumWidth(280)
         run_row.addWidget(self.run_button)
         run_row.addWidget(self.cancel_button)
         run_row.addWidget(self.progress, 1)
@@ -255,8 +257,10 @@ class SpotcheckView(QWidget):
         self.agreement_label = QLabel("–")
         self.tags_label = QLabel("–")
         self.speed_label = QLabel("–")
-        for label in (self.specialist_label, self.frontier_label, self.agreement_label, self.tags_label):
+        for label in (self.specialist_label, self.frontier_label, self.agreement_label):
             label.setWordWrap(True)
+        # Never squeezed by the table below: multi-line rows must stay readable.
+        strip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         form.addRow("Specialist accuracy", self.specialist_label)
         form.addRow("Frontier accuracy", self.frontier_label)
         form.addRow("Agreement", self.agreement_label)
