@@ -309,7 +309,12 @@ def _resumable(results_path: Path | None, test_set: TestSet, scorer: ScorerSpec)
     if existing.header.get("scorer") != scorer.model_dump(mode="json"):
         raise SpotcheckError(f"{results_path.name} was scored with another scorer; choose a new results file")
     wanted = {item.item_id for item in test_set.items}
-    return {item_id: result for item_id, result in existing.items.items() if item_id in wanted}
+    # Items that errored (a timeout, a crashed model) are asked again rather than kept.
+    return {
+        item_id: result
+        for item_id, result in existing.items.items()
+        if item_id in wanted and result.specialist.error is None and result.frontier.error is None
+    }
 
 
 def run_spotcheck(

@@ -198,6 +198,22 @@ def test_frontier_errors_are_counted_not_graded(fault_server: FaultServer, tmp_p
     assert "500" in (outcome.results[0].frontier.error or "")
 
 
+def test_errored_items_are_asked_again_on_resume(fault_server: FaultServer, tmp_path: Path) -> None:
+    test_set = _set(2, tmp_path)
+    results = tmp_path / "r.jsonl"
+    broken = OpenAICompatibleGenerator(fault_server.url("503"), "fault-model", max_retries=0)
+    try:
+        run_spotcheck(test_set, None, broken, CONFIG, results)
+    finally:
+        broken.close()
+    working = ScriptedGenerator("frontier", {"message": "billing"})
+    outcome = run_spotcheck(test_set, None, working, CONFIG, results)
+    assert outcome.resumed == 0
+    assert len(working.prompts) == 2
+    assert outcome.summary.frontier.errors == 0
+    assert outcome.summary.frontier.accuracy.successes == 2
+
+
 def test_frontier_answers_that_are_not_labels_count_as_wrong(
     fault_server: FaultServer, tmp_path: Path
 ) -> None:
