@@ -77,7 +77,7 @@ class Progress:
     total: int
     resumed: int  # items taken from the results file rather than run now
     elapsed_s: float
-    eta_s: float | None  # None until one item has been run in this session
+    eta_s: float | None  # None until one item has been run by this call
     last: ItemResult | None
 
     @property
