@@ -157,9 +157,17 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             months = document.summary.break_even_months
             beyond = f"pays back at {format_months(months)}" if months is not None else "never pays back"
             self.break_even_label.setText(f"no break-even within {scenario.horizon_months} mo ({beyond})")
-            top = float(max(np.max(curves.large_only), np.max(curves.specialist)))
-            self.break_even_label.setAnchor((0.0, 0.0))
-            self.break_even_label.setPos(0.0, top)
+            # No crossing: the specialist curve stays above the large one. Write the note between
+            # them at the end where they are furthest apart, clear of both lines.
+            gap_start = float(curves.specialist[0] - curves.large_only[0])
+            gap_end = float(curves.specialist[-1] - curves.large_only[-1])
+            if gap_start >= gap_end:
+                x, index, anchor = 0.0, 0, (-0.02, 0.5)
+            else:
+                x, index, anchor = float(curves.months[-1]), -1, (1.02, 0.5)
+            middle = float(curves.specialist[index] + curves.large_only[index]) / 2.0
+            self.break_even_label.setAnchor(anchor)
+            self.break_even_label.setPos(x, middle)
         # Explicit ranges (no auto-range): auto-ranging happens at paint time and would paint twice.
         self.setXRange(0, float(scenario.horizon_months), padding=0.02)
         top = float(max(np.max(curves.large_only), np.max(curves.specialist), 1.0))

@@ -32,6 +32,16 @@ _VERDICT_TONE = {
 }
 
 
+def verdict_tone(verdict: str) -> str:
+    """'good', 'bad' or 'neutral': how a verdict reads for the switch (banner and strip colour)."""
+    return _VERDICT_TONE.get(verdict, "neutral")
+
+
+def tone_colour(theme: Theme, tone: str) -> str:
+    """The background colour of a verdict tone in a theme."""
+    return {"good": theme.verdict_good, "bad": theme.verdict_bad}.get(tone, theme.verdict_neutral)
+
+
 def verdict_strip_text(document: ScenarioDocument) -> str:
     """The header's one-liner: 'verdict: SPECIALIZE · pays back 0.1 mo'."""
     recommendation = document.recommendation
@@ -106,11 +116,7 @@ class VerdictBanner(QFrame):
         self._paint_tone()
 
     def _paint_tone(self) -> None:
-        colour = {
-            "good": self._theme.verdict_good,
-            "bad": self._theme.verdict_bad,
-            "neutral": self._theme.verdict_neutral,
-        }[self._tone]
+        colour = tone_colour(self._theme, self._tone)
         # Palette, not a style sheet: re-polishing a style sheet on every verdict change is slow.
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, QColor(colour))
@@ -132,7 +138,7 @@ class VerdictBanner(QFrame):
         self.break_even.set(format_months(summary.break_even_months) + within)
         self.cost_ratio.set(ratio_text(summary.cost_ratio))
         self.one_time.set(format_money(summary.one_time_cost))
-        tone = _VERDICT_TONE.get(recommendation.verdict, "neutral")
+        tone = verdict_tone(recommendation.verdict)
         if tone != self._tone:
             self._tone = tone
             self._paint_tone()

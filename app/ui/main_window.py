@@ -13,7 +13,16 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from app import APP_NAME, __version__
@@ -22,7 +31,7 @@ from app.storage.autosave import clear_autosave, read_autosave, write_autosave
 from app.storage.scenario_files import ScenarioFileError, load_scenario, save_scenario
 from app.storage.settings import Settings, load_settings, save_settings
 from app.ui.calculator import CalculatorView
-from app.ui.decision_panel import verdict_strip_text
+from app.ui.decision_panel import tone_colour, verdict_strip_text, verdict_tone
 from app.ui.dialogs import Prompter
 from app.ui.document import ScenarioDocument
 from app.ui.theme import LIGHT, Theme, apply_theme
@@ -110,6 +119,8 @@ class MainWindow(QMainWindow):
         # would repaint the whole tab page (every chart) a second time on each change.
         self.verdict_strip.setFixedSize(560, 26)
         self.verdict_strip.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.verdict_strip.setAutoFillBackground(True)
+        self._strip_tone = ("", "")
         self.tabs.setCornerWidget(self.verdict_strip, Qt.Corner.TopRightCorner)
         self.setCentralWidget(self.tabs)
 
@@ -287,11 +298,21 @@ class MainWindow(QMainWindow):
     # -- document events ---------------------------------------------------------------------
     def _on_changed(self, _scenario: Scenario, autosave: bool = True) -> None:
         self.verdict_strip.setText(verdict_strip_text(self.document))
+        self._paint_strip()
         self._update_title()
         if autosave:
             # Started on every change: while the undo stack is still pushing, `dirty` is not yet
             # true; the timer's slot checks it when it fires.
             self._autosave_timer.start()
+
+    def _paint_strip(self) -> None:
+        tone = verdict_tone(self.document.recommendation.verdict)
+        if (tone, self.theme.name) == self._strip_tone:
+            return  # palette changes re-polish the label: only when the tone or theme changes
+        self._strip_tone = (tone, self.theme.name)
+        palette = self.verdict_strip.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(tone_colour(self.theme, tone)))
+        self.verdict_strip.setPalette(palette)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")
@@ -497,6 +518,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             self.theme = apply_theme(app, choice)
         self.calculator.apply_theme(self.theme)
+        self._paint_strip()
         action = self.theme_actions.get(choice, self.theme_actions["system"])
         action.setChecked(True)
         if save and choice != self.settings.theme and choice in ("system", "light", "dark"):
