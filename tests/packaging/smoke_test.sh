@@ -100,6 +100,7 @@ grep -q "app.inference.model_server" "$children_log" || fail "no model server ch
 while IFS='|' read -r child_exe child_cmd; do
     [[ "$child_exe" == "$exe" ]] || fail "child ran from $child_exe, not the bundle ($child_cmd)"
 done < <(sort -u "$children_log")
+if pgrep -f "^$exe -m app.inference.model_server" >/dev/null; then fail "ask left its model process running"; fi
 "$host_python" -c '
 import json, sys
 local = json.load(open(sys.argv[1]))["local"]

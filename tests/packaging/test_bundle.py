@@ -164,6 +164,7 @@ def test_ask_starts_the_model_child_from_the_bundle(bundle_dir: Path, bundle_env
     servers = [exe_cmd for exe_cmd in seen.values() if "app.inference.model_server" in exe_cmd[1]]
     assert servers, f"no model server child seen among {list(seen.values())}"
     assert all(child_exe == exe for child_exe, _ in seen.values()), seen
+    assert not [pid for pid in seen if Path(f"/proc/{pid}").exists()], "a child outlived ask"
     local = json.loads(stdout)["local"]
     assert local["error"] is None
     assert local["text"].strip()
