@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Sequence
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from app.inference.local_server import LocalModelServer, LocalServerError
-from app.inference.openai_client import OpenAICompatibleGenerator
+from app.inference.local_stream import stream_completion
+from app.inference.openai_client import OpenAICompatibleGenerator, estimate_tokens
 from app.inference.types import GenerationRequest, GenerationResult, TokenCallback
 
 FewShotExample = tuple[str, str]
@@ -55,8 +59,11 @@ class LocalSpecialist:
         examples: Sequence[FewShotExample] = (),
         display_name: str | None = None,
         read_timeout_s: float = 120.0,
+        transport: Literal["lean", "sdk"] = "lean",
     ) -> None:
         self.server = server
+        # "lean": the stdlib stream reader (less CPU per token); "sdk": the openai SDK, for comparison.
+        self.transport = transport
         self.examples: tuple[FewShotExample, ...] = tuple(examples)
         self.read_timeout_s = read_timeout_s
         self._display_name = display_name or server.model_id
@@ -123,12 +130,64 @@ class LocalSpecialist:
             generator = self._generator()
         except LocalServerError as exc:
             return self._failure(f"{exc} (start or restart it)")
-        result = generator.generate(self.prepare(request), on_token=on_token, cancel=cancel)
+        if self.transport == "sdk":
+            result = generator.generate(self.prepare(request), on_token=on_token, cancel=cancel)
+        else:
+            result = self._generate_lean(generator, self.prepare(request), on_token, cancel)
         if result.error:
             crash = self.server.crash_reason()
             if crash:
                 result = dataclasses.replace(result, error=crash)
         return result
+
+    def _generate_lean(
+        self,
+        generator: OpenAICompatibleGenerator,
+        request: GenerationRequest,
+        on_token: TokenCallback | None,
+        cancel: threading.Event | None,
+    ) -> GenerationResult:
+        """The same request as the SDK path would send, read by the lean stdlib stream reader."""
+        chat, kwargs = generator.request_kwargs(request)
+        payload: dict[str, Any] = {
+            key: value for key, value in kwargs.items() if key not in ("extra_body", "stream")
+        }
+        payload.update(kwargs.get("extra_body", {}))
+        payload.pop("stream_options", None)
+        parts = urlsplit(self.server.base_url)
+        path = f"{parts.path}/chat/completions" if chat else f"{parts.path}/completions"
+        started = time.perf_counter()
+        outcome = stream_completion(
+            parts.hostname or "127.0.0.1",
+            parts.port or 80,
+            path,
+            self.server.api_key,
+            payload,
+            connect_timeout_s=2.0,
+            read_timeout_s=self.read_timeout_s,
+            on_token=on_token,
+            cancel=cancel,
+        )
+        total_s = time.perf_counter() - started
+        error = outcome.error
+        if error is None and not outcome.cancelled and outcome.finish_reason is None:
+            error = f"The stream from the local model ended early, after {len(outcome.pieces)} tokens"
+        counted = outcome.usage is None
+        input_tokens, output_tokens = outcome.usage or (estimate_tokens(request.prompt), len(outcome.pieces))
+        return GenerationResult(
+            text="".join(outcome.pieces),
+            model=self.server.model_id,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            tokens_counted=counted,
+            time_to_first_token_s=None
+            if outcome.first_token_at is None
+            else outcome.first_token_at - started,
+            total_s=total_s,
+            error=error,
+            cancelled=outcome.cancelled,
+            finish_reason=outcome.finish_reason,
+        )
 
     def close(self) -> None:
         """Release the HTTP client (the server is owned by whoever created it)."""

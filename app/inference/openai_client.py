@@ -167,7 +167,7 @@ class OpenAICompatibleGenerator:
         self._client.close()
 
     # -- the request ------------------------------------------------------------------------
-    def _request_kwargs(self, request: GenerationRequest) -> tuple[bool, dict[str, Any]]:
+    def request_kwargs(self, request: GenerationRequest) -> tuple[bool, dict[str, Any]]:
         chat = request.mode == "chat"
         system = request.system
         extra_body: dict[str, Any] = {}
@@ -292,7 +292,7 @@ class OpenAICompatibleGenerator:
         cancel: threading.Event | None = None,
     ) -> GenerationResult:
         """Stream one answer; retries 429/5xx before the first token; never raises for API faults."""
-        chat, kwargs = self._request_kwargs(request)
+        chat, kwargs = self.request_kwargs(request)
         started = time.perf_counter()
         pieces: list[str] = []
         first_token_at: float | None = None

@@ -82,6 +82,26 @@ def test_a_killed_process_is_reported_and_restarts(bundled_model: Path, tmp_path
         result = specialist.generate(GenerationRequest("One, two,", mode="completion", max_tokens=4))
         assert result.ok, result.error
         assert server.base_url != first_url or server.api_key  # a new process, a new key
+        # A malformed grammar makes llama.cpp crash (SIGSEGV): exactly why it lives in a child process.
+        from app.inference.local_stream import stream_completion
+
+        url = server.base_url.split("//", 1)[1].split("/", 1)[0]
+        outcome = stream_completion(
+            "127.0.0.1",
+            int(url.rsplit(":", 1)[1]),
+            "/v1/completions",
+            server.api_key,
+            {"prompt": "Hi", "max_tokens": 2, "grammar": "root ::= ("},
+            connect_timeout_s=2,
+            read_timeout_s=10,
+            on_token=None,
+            cancel=None,
+        )
+        assert outcome.error is not None
+        deadline = time.monotonic() + 5
+        while server.crash_reason() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (server.crash_reason() or "").startswith("The local model process was killed by SIG")
         specialist.close()
     finally:
         server.stop()
@@ -148,3 +168,52 @@ def test_cancel_stops_local_stream_quickly(local_model_server: LocalModelServer)
     after = specialist.generate(GenerationRequest("Two plus two is", mode="completion", max_tokens=3))
     assert after.ok, after.error
     specialist.close()
+
+
+@pytest.mark.slow
+def test_lean_and_sdk_transports_agree(local_model_server: LocalModelServer) -> None:
+    request = GenerationRequest("Red, green,", mode="completion", max_tokens=6)
+    lean = LocalSpecialist(local_model_server)
+    sdk = LocalSpecialist(local_model_server, transport="sdk")
+    streamed: list[str] = []
+    first = lean.generate(request, on_token=streamed.append)
+    second = sdk.generate(request)
+    sdk.close()
+    assert first.ok and second.ok, (first.error, second.error)
+    assert first.text == second.text == "".join(streamed)
+    assert (first.input_tokens, first.output_tokens) == (second.input_tokens, second.output_tokens)
+    assert first.finish_reason == second.finish_reason == "length"
+
+
+@pytest.mark.slow
+def test_lean_stream_reports_http_errors_in_one_line(local_model_server: LocalModelServer) -> None:
+    from urllib.parse import urlsplit
+
+    from app.inference.local_stream import stream_completion
+
+    url = urlsplit(local_model_server.base_url)
+    assert url.port is not None
+    outcome = stream_completion(
+        "127.0.0.1",
+        url.port,
+        "/v1/completions",
+        "wrong-key",
+        {"prompt": "Hi", "max_tokens": 2},
+        connect_timeout_s=2,
+        read_timeout_s=10,
+        on_token=None,
+        cancel=None,
+    )
+    assert outcome.error == "401 Unauthorized from the local model: invalid API key"
+    no_prompt = stream_completion(
+        "127.0.0.1",
+        url.port,
+        "/v1/completions",
+        local_model_server.api_key,
+        {"max_tokens": 2},
+        connect_timeout_s=2,
+        read_timeout_s=10,
+        on_token=None,
+        cancel=None,
+    )
+    assert no_prompt.error == "400 Bad Request from the local model: 'prompt' must be a string"

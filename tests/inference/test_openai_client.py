@@ -140,13 +140,13 @@ def test_cancel_during_a_retry_countdown(fault_server: FaultServer) -> None:
 
 def test_labels_become_an_instruction_without_grammar(fault_server: FaultServer) -> None:
     client = _client(fault_server.url("ok"))
-    chat, kwargs = client._request_kwargs(
+    chat, kwargs = client.request_kwargs(
         GenerationRequest("Great!", system="Classify.", labels=("pos", "neg"))
     )
     assert chat and "extra_body" not in kwargs
     assert kwargs["messages"][0]["content"].endswith("exactly one of these labels and nothing else: pos, neg")
     grammar_client = _client(fault_server.url("ok"), use_grammar=True)
-    _, kwargs = grammar_client._request_kwargs(GenerationRequest("x", mode="completion", labels=("a", 'b"c')))
+    _, kwargs = grammar_client.request_kwargs(GenerationRequest("x", mode="completion", labels=("a", 'b"c')))
     assert kwargs["extra_body"]["grammar"] == gbnf_for_labels(("a", 'b"c'))
     assert kwargs["prompt"] == "x"
 
