@@ -273,7 +273,9 @@ def _linear_break_even(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArra
     net = a - b
     positive = net > 0
     safe = np.where(positive, net, 1.0)
-    return np.where(positive, c / safe, np.inf)
+    # A subnormal net saving overflows the division to inf, which already means "never": no warning.
+    with np.errstate(over="ignore"):
+        return np.where(positive, c / safe, np.inf)
 
 
 def _crossing(econ: _Economics, a: FloatArray, b: FloatArray, c: FloatArray, max_months: float) -> FloatArray:
@@ -632,7 +634,9 @@ def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
             f"No large-model price pays back within {target_months:g} months at "
             f"{volume:,.0f} requests/month: too little traffic reaches the specialist.",
         )
-    multiplier = f" ({value / today:.3g}x today's ${today:.6g})" if today > 0 else ""
+    ratio = value / today if today > 0 else math.inf
+    # A vanishing price (say 1e-300 $/Mtok) makes the ratio overflow: say nothing rather than "infx".
+    multiplier = f" ({ratio:.3g}x today's ${today:.6g})" if math.isfinite(ratio) else ""
     return GoalSeek(
         value,
         f"Break-even in {target_months:g} months needs the large model to cost "

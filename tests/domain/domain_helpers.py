@@ -16,6 +16,9 @@ PROPERTY_SETTINGS = settings(
     max_examples=int(os.environ.get("SPECIALIST_STUDIO_PROPERTY_EXAMPLES", "200")),
     deadline=None,
     database=None,
+    # Explore freshly on developers' machines; in CI the same examples every run, so a landing is
+    # judged on the change, not on the luck of the draw.
+    derandomize=bool(os.environ.get("CI")),
     suppress_health_check=[HealthCheck.too_slow],
 )
 

@@ -8,7 +8,7 @@ from dataclasses import fields
 import numpy as np
 import pytest
 from domain_helpers import PROPERTY_SETTINGS, scenario_dicts, scenarios
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from app.domain import costs
@@ -60,8 +60,32 @@ def test_break_even_never_rises_when_the_large_price_rises(scenario: Scenario, f
     assert after <= before * (1 + 1e-9) + 1e-12
 
 
+# Found by hypothesis: a subnormal large price made the price goal seek print "infx today's".
+_VANISHING_PRICE = Scenario.model_validate(
+    {
+        "name": "vanishing price",
+        "volume_per_month": 1.0,
+        "horizon_months": 1,
+        "monthly_ops": 1.0,
+        "large": {
+            "input_tokens": 1,
+            "output_tokens": 0,
+            "input_price_per_mtok": 2.2250738585e-313,
+            "output_price_per_mtok": 0.0,
+        },
+        "small": {
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "input_price_per_mtok": 0.0,
+            "output_price_per_mtok": 0.0,
+        },
+    }
+)
+
+
 @PROPERTY_SETTINGS
 @given(scenarios())
+@example(_VANISHING_PRICE)
 def test_no_nan_anywhere(scenario: Scenario) -> None:
     summary = costs.summarize(scenario)
     for field in fields(summary):
