@@ -18,7 +18,9 @@ os.environ["no_proxy"] = "127.0.0.1,localhost"
 
 
 @pytest.fixture(autouse=True)
-def isolated_app_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_app_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Point settings, autosave and data at a fresh folder; the model cache stays shared.
 
     SPECIALIST_STUDIO_HOME replaces the platformdirs config and data roots. The cache (where the
@@ -28,6 +30,8 @@ def isolated_app_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("SPECIALIST_STUDIO_HOME", str(home))
     monkeypatch.setenv(
         "SPECIALIST_STUDIO_CACHE",
-        os.environ.get("SPECIALIST_STUDIO_TEST_CACHE", str(tmp_path_factory.getbasetemp().parent / "studio-cache")),
+        os.environ.get(
+            "SPECIALIST_STUDIO_TEST_CACHE", str(tmp_path_factory.getbasetemp().parent / "studio-cache")
+        ),
     )
     yield home

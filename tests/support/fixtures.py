@@ -53,7 +53,7 @@ def local_model_server(
 
 @pytest.fixture(scope="session")
 def frontier_endpoint(bundled_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
-    """llama-cpp-python's real OpenAI-compatible server with the same model, standing in for a frontier API."""
+    """llama-cpp-python's real OpenAI-compatible server on the same model, standing in for a frontier."""
     server = LlamaCppPythonServer(bundled_model, tmp_path_factory.mktemp("frontier-logs") / "server.log")
     endpoint = server.start()
     try:
