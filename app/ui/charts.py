@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from app.domain.costs import CostCurves, break_even_vs_volume, cumulative_curves
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
@@ -24,7 +25,6 @@ from app.ui.theme import LIGHT, Theme
 # Antialiasing only where it shows (the curves and markers); axes, grid and bars stay crisp and
 # cheap, which keeps a repaint of all three charts within a few milliseconds.
 pg.setConfigOptions(antialias=False)
-_SMOOTH = {"antialias": True}
 
 # Requests are shown per thousand: per-request costs are fractions of a cent, hard to read.
 PER_REQUESTS = 1000.0
@@ -80,6 +80,45 @@ def chart_volumes(scenario: Scenario, points: int = 61) -> np.ndarray:
     return np.geomspace(low, high, points)
 
 
+class Marker(QGraphicsEllipseItem):
+    """A round marker of fixed pixel size at a data point; moving it is a plain `setPos`.
+
+    Far cheaper than a one-point scatter plot, which rebuilds its data on every change.
+    """
+
+    def __init__(self, diameter: float = 11.0) -> None:
+        super().__init__(-diameter / 2, -diameter / 2, diameter, diameter)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setZValue(20)
+        self.setVisible(False)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        """Draw smoothly (the view itself does not antialias: axes stay crisp and cheap)."""
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        super().paint(painter, option, widget)
+
+    def place(self, x: float | None, y: float | None) -> None:
+        """Show the marker at (x, y) in data coordinates, or hide it when either is None."""
+        if x is None or y is None:
+            self.setVisible(False)
+            return
+        self.setPos(x, y)
+        self.setVisible(True)
+
+    def position(self) -> tuple[float, float] | None:
+        """(x, y) in data coordinates while shown, else None."""
+        return (self.pos().x(), self.pos().y()) if self.isVisible() else None
+
+
+def _curve(widget: pg.PlotWidget, name: str | None = None, **options: Any) -> pg.PlotCurveItem:
+    """A bare curve (lighter than PlotDataItem: no data-set, log or down-sampling machinery)."""
+    item = pg.PlotCurveItem(name=name, antialias=True, **options)
+    widget.addItem(item)
+    return item
+
+
 def _finite_or_nan(values: np.ndarray) -> np.ndarray:
     """np.inf ("never") becomes NaN so the curve has a gap there instead of a spike."""
     out = np.asarray(values, dtype=np.float64).copy()
@@ -100,10 +139,11 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.setLabel("bottom", "months")
         self.setLabel("left", "cumulative cost (USD)")
         self.legend = self.addLegend(offset=(10, 10))
-        self.large_curve = self.plot([], [], name="Large model only", **_SMOOTH)
-        self.specialist_curve = self.plot([], [], name="Specialist path", **_SMOOTH)
-        self.specialist_only_curve = self.plot([], [], name="Specialist alone (no escalation)", **_SMOOTH)
-        self.break_even_point = self.plot([], [], pen=None, symbol="o", symbolSize=11, **_SMOOTH)
+        self.large_curve = _curve(self, "Large model only")
+        self.specialist_curve = _curve(self, "Specialist path")
+        self.specialist_only_curve = _curve(self, "Specialist alone (no escalation)")
+        self.break_even_point = Marker()
+        self.addItem(self.break_even_point)
         self.break_even_label = pg.TextItem("", anchor=(0.0, 1.2))
         self.addItem(self.break_even_label)
         self.curves: CostCurves | None = None
@@ -117,8 +157,8 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.specialist_only_curve.setPen(
             pg.mkPen(theme.specialist_only, width=1.8, style=Qt.PenStyle.DashLine)
         )
-        self.break_even_point.setSymbolBrush(pg.mkBrush(theme.marker))
-        self.break_even_point.setSymbolPen(pg.mkPen(theme.panel, width=1.5))
+        self.break_even_point.setBrush(pg.mkBrush(theme.marker))
+        self.break_even_point.setPen(pg.mkPen(theme.panel, width=1.5))
         self.break_even_label.setColor(theme.text)
 
     def update_from(self, document: ScenarioDocument) -> None:
@@ -129,7 +169,8 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.large_curve.setData(curves.months, curves.large_only)
         escalating = scenario.routing.escalation_rate > 0
         self.specialist_curve.setData(curves.months, curves.specialist)
-        self.specialist_only_curve.setData(curves.months, curves.specialist_only if escalating else [])
+        if escalating:
+            self.specialist_only_curve.setData(curves.months, curves.specialist_only)
         self.specialist_only_curve.setVisible(escalating)
         _rename(
             self.legend,
@@ -141,7 +182,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         else:
             self.legend.removeItem(self.specialist_only_curve)
         if curves.break_even_months is not None and curves.break_even_cost is not None:
-            self.break_even_point.setData([curves.break_even_months], [curves.break_even_cost])
+            self.break_even_point.place(curves.break_even_months, curves.break_even_cost)
             months_text = format_months(curves.break_even_months)
             self.break_even_label.setText(
                 f"break-even {months_text} · {format_money(curves.break_even_cost)}"
@@ -153,7 +194,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             )
             self.break_even_label.setPos(curves.break_even_months, curves.break_even_cost)
         else:
-            self.break_even_point.setData([], [])
+            self.break_even_point.place(None, None)
             months = document.summary.break_even_months
             beyond = f"pays back at {format_months(months)}" if months is not None else "never pays back"
             self.break_even_label.setText(f"no break-even within {scenario.horizon_months} mo ({beyond})")
@@ -185,8 +226,10 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.setLogMode(x=True, y=False)
         self.setLabel("bottom", "requests per month (log scale)")
         self.setLabel("left", "break-even (months)")
-        self.curve = self.plot([], [], connect="finite", **_SMOOTH)
-        self.current_point = self.plot([], [], pen=None, symbol="o", symbolSize=11, **_SMOOTH)
+        # x is drawn as log10(volume) (the axis is in log mode and labels 10**x).
+        self.curve = _curve(self, connect="finite")
+        self.current_point = Marker()
+        self.addItem(self.current_point)
         self.horizon_line = pg.InfiniteLine(
             angle=0,
             movable=False,
@@ -207,8 +250,8 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         """Colours for light or dark."""
         _theme_plot(self, theme)
         self.curve.setPen(pg.mkPen(theme.specialist, width=2.5))
-        self.current_point.setSymbolBrush(pg.mkBrush(theme.marker))
-        self.current_point.setSymbolPen(pg.mkPen(theme.panel, width=1.5))
+        self.current_point.setBrush(pg.mkBrush(theme.marker))
+        self.current_point.setPen(pg.mkPen(theme.panel, width=1.5))
         self.horizon_line.setPen(pg.mkPen(theme.horizon, width=1.2, style=Qt.PenStyle.DashLine))
         self.horizon_line.label.setColor(theme.muted)
         self.volume_line.setPen(pg.mkPen(theme.marker, width=1, style=Qt.PenStyle.DotLine))
@@ -220,7 +263,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         volumes = chart_volumes(scenario)
         months = break_even_vs_volume(scenario, volumes)
         self.volumes, self.months = volumes, months
-        self.curve.setData(volumes, _finite_or_nan(months), connect="finite")
+        self.curve.setData(np.log10(volumes), _finite_or_nan(months), connect="finite")
         horizon = float(scenario.horizon_months)
         self.horizon_line.setValue(horizon)
         volume = max(scenario.volume_per_month, 1.0)
@@ -231,11 +274,11 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         if current is not None and current < 20 * horizon:
             top = max(top, current * 1.15)
         if current is not None:
-            self.current_point.setData([volume], [current])
+            self.current_point.place(math.log10(volume), current)
             self.current_label.setText(f"now: {format_approx(volume, 3)}/mo → {format_months(current)}")
             self.current_label.setPos(math.log10(volume), min(current, top))
         else:
-            self.current_point.setData([], [])
+            self.current_point.place(None, None)
             self.current_label.setText(f"now: {format_approx(volume, 3)}/mo → never")
             self.current_label.setPos(math.log10(volume), top * 0.9)
         self.current_label.setAnchor(

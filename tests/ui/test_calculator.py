@@ -33,17 +33,25 @@ def assert_views_match_engine(window: MainWindow) -> None:
     np.testing.assert_allclose(y, curves.large_only)
     np.testing.assert_allclose(calculator.cumulative_chart.specialist_curve.getData()[1], curves.specialist)
     if curves.break_even_months is not None:
-        px, py = calculator.cumulative_chart.break_even_point.getData()
-        assert px[0] == pytest.approx(curves.break_even_months)
-        assert py[0] == pytest.approx(curves.break_even_cost)
+        point = calculator.cumulative_chart.break_even_point.position()
+        assert point == pytest.approx((curves.break_even_months, curves.break_even_cost))
+    else:
+        assert calculator.cumulative_chart.break_even_point.position() is None
 
     volumes = chart_volumes(scenario)
     assert volumes[0] <= scenario.volume_per_month <= volumes[-1]
     months = break_even_vs_volume(scenario, volumes)
     chart = calculator.volume_chart
-    np.testing.assert_allclose(chart.curve.xData, volumes)
+    x, y = chart.curve.getData()
+    np.testing.assert_allclose(x, np.log10(volumes))  # drawn on a log axis
     expected = np.where(np.isfinite(months), months, np.nan)
-    np.testing.assert_allclose(chart.curve.yData, expected, equal_nan=True)
+    np.testing.assert_allclose(y, expected, equal_nan=True)
+    current = summarize(scenario).break_even_months
+    marked = chart.current_point.position()
+    if current is None:
+        assert marked is None
+    else:
+        assert marked == pytest.approx((np.log10(max(scenario.volume_per_month, 1.0)), current))
 
     breakdown = summarize(scenario).breakdown
     heights = calculator.breakdown_chart.heights
@@ -164,7 +172,7 @@ def test_a_specialist_dearer_than_the_large_model_never_pays_back(window: MainWi
         qtbot.keyClick(entry, Qt.Key.Key_Return)
     chart = window.calculator.volume_chart
     assert np.all(np.isinf(chart.months))
-    assert np.all(np.isnan(chart.curve.yData))
+    assert np.all(np.isnan(chart.curve.getData()[1]))
     assert "never" in chart.current_label.toPlainText()
     assert window.calculator.decision.banner.break_even.value.text() == "never"
     assert "never pays back" in window.verdict_strip.text()
