@@ -156,6 +156,9 @@ grep -qx "Exec=\"$exe\" %f" "$entry" || fail "menu entry does not start $exe: $(
 [[ -f "$work/home/share/icons/hicolor/scalable/apps/specialist-studio.svg" ]] || fail "install.sh left out the icon"
 [[ "$("${bundle_env[@]}" "$work/home/bin/specialist-studio" --version)" == "$version_out" ]] \
     || fail "the ~/.local/bin link does not start the app"
+if command -v desktop-file-validate >/dev/null; then
+    desktop-file-validate "$entry" || fail "the installed menu entry does not validate"
+fi
 if command -v appstreamcli >/dev/null; then
     appstreamcli validate --no-net --pedantic \
         "$work/home/share/metainfo/io.github.specialiststudio.SpecialistStudio.metainfo.xml" >/dev/null \
