@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the one-folder bundle and run it the way a user would, from the built folder, with a
 # PATH that holds no Python: --version, calc on a preset, a memo to PDF, ask with the bundled
-# model (its child process must be the bundle's own executable), the window offscreen, and the
-# desktop integration that install.sh adds.
+# model (its child process must be the bundle's own executable) and against a local
+# OpenAI-compatible endpoint, the Playground and the window offscreen, and the desktop
+# integration that install.sh adds.
 #
 #   tests/packaging/smoke_test.sh              # build (packaging/build.sh), then check
 #   tests/packaging/smoke_test.sh --no-build   # check the bundle already in packaging/dist
@@ -111,14 +112,37 @@ print(repr(text.strip()[:40]), f"at {speed:.0f} tok/s")
 ' "$work/out/ask.json" >"$work/out/ask.summary" || fail "ask --json output: $(head -c 300 "$work/out/ask.json")"
 ok "ask: model server child ran as $exe; answer $(cat "$work/out/ask.summary")"
 
-# 4b. The playground's GPU check asks a child `-c` process; in the bundle that child is the
+# 4b. ask's frontier side (the openai SDK inside the bundle) against an OpenAI-compatible server
+#     on 127.0.0.1: the bundle's own model server, started by hand, stands in for the frontier.
+model_file="$(ls "$work"/home/cache/models/*.gguf | head -n1)"
+env -i PATH="$work/bin" SPECIALIST_STUDIO_MODEL_KEY=smoke-key \
+    "$exe" -m app.inference.model_server --model "$model_file" --model-id stand-in >"$work/out/standin.out" \
+    2>"$work/out/standin.err" &
+bg_pid=$!
+for _ in $(seq 1 600); do grep -q '^READY' "$work/out/standin.out" && break; sleep 0.1; done
+port="$(sed -n 's/^READY port=\([0-9]*\).*/\1/p' "$work/out/standin.out")"
+[[ -n "$port" ]] || fail "the stand-in server did not start: $(tail -n2 "$work/out/standin.err")"
+"${bundle_env[@]}" SPECIALIST_STUDIO_FRONTIER_KEY=smoke-key "$exe" ask --no-local --json --max-tokens 8 \
+    --frontier-url "http://127.0.0.1:$port/v1" --frontier-model stand-in --frontier-preset custom \
+    --frontier-price 1 2 "The capital of France is" >"$work/out/frontier.json" \
+    || fail "ask against the stand-in frontier exited non-zero"
+kill "$bg_pid"; wait "$bg_pid" 2>/dev/null || true; bg_pid=""
+"$host_python" -c '
+import json, sys
+side = json.load(open(sys.argv[1]))["frontier"]
+assert side.get("error") is None and side.get("output_tokens"), f"frontier side failed: {side}"
+print(side["output_tokens"], "tokens, cost", side["cost_usd"])
+' "$work/out/frontier.json" >"$work/out/frontier.summary" || fail "frontier report: $(cat "$work/out/frontier.json")"
+ok "ask frontier side over the openai SDK: $(cat "$work/out/frontier.summary")"
+
+# 4c. The playground's GPU check asks a child `-c` process; in the bundle that child is the
 #     bundle's executable too, and it must answer rather than open a window.
 gpu="$(run_bundle -c 'from app.inference.local_server import gpu_offload_supported as g; print(g())')" \
     || fail "the GPU-offload check failed in the bundle"
 [[ "$gpu" == "True" || "$gpu" == "False" ]] || fail "the GPU-offload check printed '$gpu'"
 ok "GPU offload supported by the bundled llama.cpp: $gpu"
 
-# 4c. The Playground tab itself, driven inside the bundle: it loads the bundled model in a child
+# 4d. The Playground tab itself, driven inside the bundle: it loads the bundled model in a child
 #     process (the bundle's executable again), streams an answer and shows the GPU note.
 run_bundle -c "import runpy; runpy.run_path('tests/packaging/bundle_playground.py', run_name='__main__')" \
     "$work/out/playground.json" >"$work/out/playground.log" 2>&1 \

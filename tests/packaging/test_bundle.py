@@ -170,6 +170,41 @@ def test_ask_starts_the_model_child_from_the_bundle(bundle_dir: Path, bundle_env
     assert local["text"].strip()
 
 
+def test_ask_frontier_side_talks_to_an_openai_compatible_server(
+    bundle_dir: Path, bundle_env: dict[str, str]
+) -> None:
+    """The openai SDK inside the bundle; the bundle's own model server stands in for the frontier."""
+    from app.inference.bundled_model import bundled_model_path
+
+    model = str(bundled_model_path())
+    server = subprocess.Popen(
+        [str(bundle_dir / NAME), "-m", "app.inference.model_server", "--model", model, "--model-id", "stand-in"],
+        env={"PATH": bundle_env["PATH"], "SPECIALIST_STUDIO_MODEL_KEY": "test-key"},
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        ready = server.stdout.readline()
+        assert ready.startswith("READY port="), ready
+        port = ready.split()[1].removeprefix("port=")
+        done = run_bundle(
+            bundle_dir,
+            {**bundle_env, "SPECIALIST_STUDIO_FRONTIER_KEY": "test-key"},
+            "ask", "--no-local", "--json", "--max-tokens", "8",
+            "--frontier-url", f"http://127.0.0.1:{port}/v1", "--frontier-model", "stand-in",
+            "--frontier-preset", "custom", "--frontier-price", "1", "2",
+            "The capital of France is",
+        )
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert done.returncode == 0, done.stderr
+    frontier = json.loads(done.stdout)["frontier"]
+    assert frontier["error"] is None
+    assert frontier["output_tokens"] >= 1
+    assert frontier["cost_usd"] > 0
+
+
 def test_gpu_offload_check_answers_from_the_bundle(bundle_dir: Path, bundle_env: dict[str, str]) -> None:
     """The playground asks `sys.executable -c ...`; in the bundle that must answer, not open a window."""
     import llama_cpp
