@@ -176,11 +176,13 @@ def test_ask_frontier_side_talks_to_an_openai_compatible_server(
     """The openai SDK inside the bundle; the bundle's own model server stands in for the frontier."""
     from app.inference.bundled_model import bundled_model_path
 
-    model = str(bundled_model_path())
+    exe, model = str(bundle_dir / NAME), str(bundled_model_path())
     server = subprocess.Popen(
-        [str(bundle_dir / NAME), "-m", "app.inference.model_server", "--model", model, "--model-id", "stand-in"],
+        [exe, "-m", "app.inference.model_server", "--model", model, "--model-id", "stand-in"],
         env={"PATH": bundle_env["PATH"], "SPECIALIST_STUDIO_MODEL_KEY": "test-key"},
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert server.stdout is not None
@@ -190,9 +192,20 @@ def test_ask_frontier_side_talks_to_an_openai_compatible_server(
         done = run_bundle(
             bundle_dir,
             {**bundle_env, "SPECIALIST_STUDIO_FRONTIER_KEY": "test-key"},
-            "ask", "--no-local", "--json", "--max-tokens", "8",
-            "--frontier-url", f"http://127.0.0.1:{port}/v1", "--frontier-model", "stand-in",
-            "--frontier-preset", "custom", "--frontier-price", "1", "2",
+            "ask",
+            "--no-local",
+            "--json",
+            "--max-tokens",
+            "8",
+            "--frontier-url",
+            f"http://127.0.0.1:{port}/v1",
+            "--frontier-model",
+            "stand-in",
+            "--frontier-preset",
+            "custom",
+            "--frontier-price",
+            "1",
+            "2",
             "The capital of France is",
         )
     finally:
