@@ -21,6 +21,7 @@ from app.domain.rules import RULE_TITLES, Recommendation, RuleResult
 from app.ui.document import ScenarioDocument
 from app.ui.formatting import format_money, format_months
 from app.ui.theme import LIGHT, STATUS_SYMBOLS, STATUS_WORDS, Theme, status_pixmap
+from app.ui.widgets import WrappedText
 
 # Which verdicts read as good news for the switch, bad news, or "not yet".
 _VERDICT_TONE = {
@@ -67,6 +68,8 @@ class _Figure(QWidget):
         layout.setSpacing(0)
         self.value = QLabel("—")
         self.value.setObjectName("figureValue")
+        # Fixed size: a new value then repaints the label only, with no re-layout of the banner.
+        self.value.setFixedSize(150, 24)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.caption = QLabel(caption)
         self.caption.setObjectName("figureCaption")
@@ -92,10 +95,7 @@ class VerdictBanner(QFrame):
         layout.setSpacing(6)
         self.title = QLabel()
         self.title.setObjectName("verdictTitle")
-        self.headline = QLabel()
-        self.headline.setObjectName("verdictHeadline")
-        self.headline.setWordWrap(True)
-        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.headline = WrappedText("verdictHeadline")
         figures = QGridLayout()
         figures.setHorizontalSpacing(16)
         self.net_savings = _Figure("net savings / month")
@@ -172,10 +172,7 @@ class RuleRow(QFrame):
         bold = self.status_label.font()
         bold.setBold(True)
         self.status_label.setFont(bold)
-        self.reason = QLabel()
-        self.reason.setObjectName("ruleReason")
-        self.reason.setWordWrap(True)
-        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason = WrappedText("ruleReason")
         grid.addWidget(self.icon, 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.title, 0, 1)
         grid.addWidget(self.status_label, 0, 2)

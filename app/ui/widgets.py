@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QSizePolicy,
     QSlider,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -300,3 +303,52 @@ class CollapsibleSection(QWidget):
     def expanded(self) -> bool:
         """True when the body is shown."""
         return self.header.isChecked()
+
+
+class WrappedText(QTextEdit):
+    """Read-only word-wrapped text whose changes do not re-lay out the window.
+
+    A word-wrapped QLabel asks its parent layouts to recompute on every new text, and nested
+    layouts measure its height several times over; while a slider drags, that was most of the
+    decision panel's cost. This widget lays its text out once and changes its own height only
+    when the number of lines changes.
+    """
+
+    def __init__(self, object_name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if object_name:
+            self.setObjectName(object_name)
+        self.setReadOnly(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self.document().setDocumentMargin(0)
+        self._text = ""
+        self.setFixedHeight(self.fontMetrics().lineSpacing())
+
+    def text(self) -> str:
+        """The text shown."""
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 (mirrors QLabel)
+        """Show `text`; the height follows the number of lines."""
+        if text == self._text:
+            return
+        self._text = text
+        self.setPlainText(text)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        self.document().setTextWidth(self.viewport().width())
+        height = max(self.fontMetrics().lineSpacing(), round(self.document().size().height()))
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """Re-wrap for the new width."""
+        super().resizeEvent(event)
+        self._fit_height()
