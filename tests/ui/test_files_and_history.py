@@ -250,3 +250,27 @@ def test_every_menu_action_has_a_shortcut(window: MainWindow) -> None:
         assert not action.shortcut().isEmpty(), action.text()
     keys = [line.split("\t")[0] for line in window.shortcut_lines()]
     assert len(keys) == len(set(keys)), "two actions share a shortcut"
+
+
+def test_recent_files_reopen_from_the_menu(window: MainWindow, tmp_path: Path, preset: Scenario) -> None:
+    path = tmp_path / "recent.json"
+    assert window.save_to(path)
+    window.open_preset("review-sentiment")
+    actions = window.recent_menu.actions()
+    assert window.recent_menu.isEnabled() and actions
+    assert actions[0].text().endswith("recent.json")
+    actions[0].trigger()
+    assert window.document.path == path.resolve()
+    assert window.document.scenario == preset
+
+
+def test_compare_with_a_preset_and_help_windows(window: MainWindow) -> None:
+    window.prompter.choice_answer = 0  # type: ignore[attr-defined]
+    dialog = window.compare_with_preset()
+    assert isinstance(dialog, CompareDialog)
+    assert any(row.changed for row in dialog.rows)
+    dialog.close()
+    window.shortcuts_action.trigger()
+    window.about_action.trigger()
+    assert window.prompter.questions[-2:] == ["Keyboard shortcuts", "About Specialist Studio"]  # type: ignore[attr-defined]
+    assert any(line.startswith("Ctrl+S") for line in window.shortcut_lines())
