@@ -10,7 +10,9 @@ Prints `name=value` lines:
   (target <= 50)
 
 Medians over interleaved repetitions, so background load hits both sides alike.
-Usage: python tests/benchmarks/bench_playground.py [--reps 5] [--tokens 128] [--threads 2]
+Usage: python tests/benchmarks/bench_playground.py [--reps 5] [--tokens 128] [--threads N]
+(threads 0 = llama-cpp-python's default, as the app's "auto"). The machine's load average is
+printed too: on a shared two-core box other processes move both sides by more than 5 %.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for `support`
 
-from app.inference.bundled_model import bundled_model_path  # noqa: E402
-from app.inference.local_generator import LocalSpecialist  # noqa: E402
-from app.inference.local_server import LocalModelServer, LocalModelSettings  # noqa: E402
-from app.inference.openai_client import OpenAICompatibleGenerator  # noqa: E402
-from app.inference.types import GenerationRequest, GenerationResult  # noqa: E402
+from app.inference.bundled_model import bundled_model_path
+from app.inference.local_generator import LocalSpecialist
+from app.inference.local_server import LocalModelServer, LocalModelSettings
+from app.inference.openai_client import OpenAICompatibleGenerator
+from app.inference.types import GenerationRequest, GenerationResult
 
 PROMPT = "Write a short story about a lighthouse keeper who finds a message in a bottle.\n\nOnce upon a time,"
 
@@ -119,7 +121,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=128)
-    parser.add_argument("--threads", type=int, default=2)
+    # 0 = llama-cpp-python's default (half the cores), which the app also uses when Threads is "auto".
+    parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--ctx", type=int, default=1024)
     parser.add_argument("--skip-llama-cpp-server", action="store_true")
     args = parser.parse_args()
@@ -127,7 +130,9 @@ def main() -> int:
     import llama_cpp
 
     model = bundled_model_path()
-    llama = llama_cpp.Llama(model_path=str(model), n_ctx=args.ctx, n_threads=args.threads, verbose=False)
+    llama = llama_cpp.Llama(
+        model_path=str(model), n_ctx=args.ctx, n_threads=args.threads or None, verbose=False
+    )
     settings = LocalModelSettings(context_size=args.ctx, threads=args.threads)
     server = LocalModelServer(model, settings)
     server.start()
@@ -188,7 +193,8 @@ def main() -> int:
 
     med = statistics.median
     print(f"tokens_per_request={args.tokens}")
-    print(f"threads={args.threads}")
+    print(f"threads={llama.n_threads}")
+    print(f"load_average_1min={os.getloadavg()[0]:.2f}")
     print(f"reps={args.reps}")
     print(f"direct_tokens_per_s={med(direct_tps):.2f}")
     print(f"app_tokens_per_s={med(app_tps):.2f}")
