@@ -12,9 +12,15 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from app.domain.costs import CostCurves, break_even_vs_volume, cumulative_curves
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
@@ -291,9 +297,20 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
 
 
 class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
-    """Cost per 1,000 requests split into input and output tokens, for each model (stacked bars)."""
+    """Cost per 1,000 requests split into input and output tokens, for each model (stacked bars).
+
+    The bars are plain rectangles moved with `setRect` (pyqtgraph's BarGraphItem rebuilds and
+    re-measures itself on every change); bar-graph items serve only as the legend's swatches.
+    """
 
     CATEGORIES = ("Large model", "Specialist path")
+    PARTS = (
+        ("input", "input tokens"),
+        ("output", "output tokens"),
+        ("escalation", "escalation to large"),
+        ("self_hosting", "GPU hosting"),
+    )
+    BAR_WIDTH = 0.55
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -304,16 +321,19 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         self.setLabel("left", "USD per 1,000 requests")
         self.getAxis("bottom").setTicks([list(enumerate(self.CATEGORIES))])
         self.legend = self.addLegend(offset=(-10, 10))
-        zero2 = [0.0, 0.0]
-        self.input_bars = pg.BarGraphItem(x=[0, 1], height=zero2, width=0.55, name="input tokens")
-        self.output_bars = pg.BarGraphItem(x=[0, 1], y0=zero2, height=zero2, width=0.55, name="output tokens")
-        self.escalation_bar = pg.BarGraphItem(
-            x=[1], y0=[0.0], height=[0.0], width=0.55, name="escalation to large"
-        )
-        self.self_hosting_bar = pg.BarGraphItem(x=[1], y0=[0.0], height=[0.0], width=0.55, name="GPU hosting")
-        # Named items join the legend when added; the optional parts leave it while they are zero.
-        for item in (self.input_bars, self.output_bars, self.escalation_bar, self.self_hosting_bar):
-            self.addItem(item)
+        # segments[part][category]: one rectangle per stacked part and bar.
+        self.segments: dict[str, list[QGraphicsRectItem]] = {}
+        self.swatches: dict[str, pg.BarGraphItem] = {}
+        for part, name in self.PARTS:
+            self.segments[part] = []
+            for _category in self.CATEGORIES:
+                rect = QGraphicsRectItem()
+                rect.setVisible(False)
+                self.addItem(rect)
+                self.segments[part].append(rect)
+            self.swatches[part] = pg.BarGraphItem(x=[0], height=[1], width=1, name=name)
+        for part in ("input", "output"):
+            self.legend.addItem(self.swatches[part], self.swatches[part].opts["name"])
         self.total_labels = [pg.TextItem("", anchor=(0.5, 1.1)) for _ in self.CATEGORIES]
         for label in self.total_labels:
             self.addItem(label)
@@ -324,15 +344,29 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark."""
         _theme_plot(self, theme)
-        for item, colour in (
-            (self.input_bars, theme.input_tokens),
-            (self.output_bars, theme.output_tokens),
-            (self.escalation_bar, theme.escalation),
-            (self.self_hosting_bar, theme.self_hosting),
-        ):
-            item.setOpts(brush=pg.mkBrush(colour), pen=pg.mkPen(theme.panel, width=1))
+        colours = {
+            "input": theme.input_tokens,
+            "output": theme.output_tokens,
+            "escalation": theme.escalation,
+            "self_hosting": theme.self_hosting,
+        }
+        edge = pg.mkPen(theme.panel, width=1)
+        for part, colour in colours.items():
+            brush = pg.mkBrush(colour)
+            for rect in self.segments[part]:
+                rect.setBrush(brush)
+                rect.setPen(edge)
+            self.swatches[part].setOpts(brush=brush, pen=edge)
         for label in self.total_labels:
             label.setColor(theme.text)
+
+    def _stack(self, part: str, category: int, bottom: float, height: float) -> None:
+        rect = self.segments[part][category]
+        if height <= 0:
+            rect.setVisible(False)
+            return
+        rect.setRect(QRectF(category - self.BAR_WIDTH / 2, bottom, self.BAR_WIDTH, height))
+        rect.setVisible(True)
 
     def update_from(self, document: ScenarioDocument) -> None:
         """Redraw from the document's cost summary."""
@@ -342,17 +376,18 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         outputs = [parts.large_output * k, parts.small_output * k]
         escalation = parts.escalation * k
         hosting = parts.self_hosting * k
-        self.input_bars.setOpts(height=inputs)
-        self.output_bars.setOpts(y0=inputs, height=outputs)
+        for category in (0, 1):
+            self._stack("input", category, 0.0, inputs[category])
+            self._stack("output", category, inputs[category], outputs[category])
         small_tokens = inputs[1] + outputs[1]
-        self.escalation_bar.setOpts(y0=[small_tokens], height=[escalation])
-        self.self_hosting_bar.setOpts(y0=[small_tokens + escalation], height=[hosting])
-        for item, amount in ((self.escalation_bar, escalation), (self.self_hosting_bar, hosting)):
-            item.setVisible(amount > 0)
+        self._stack("escalation", 1, small_tokens, escalation)
+        self._stack("self_hosting", 1, small_tokens + escalation, hosting)
+        for part, amount in (("escalation", escalation), ("self_hosting", hosting)):
+            swatch = self.swatches[part]
             if amount > 0:
-                _ensure_in_legend(self.legend, item, item.opts["name"])
+                _ensure_in_legend(self.legend, swatch, swatch.opts["name"])
             else:
-                self.legend.removeItem(item)
+                self.legend.removeItem(swatch)
         self.heights = {
             "input": inputs,
             "output": outputs,

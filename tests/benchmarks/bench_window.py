@@ -4,8 +4,9 @@ Run: `python tests/benchmarks/bench_window.py` (offscreen by default). Prints `n
 
 * `slider_repaint_p50_ms`, `slider_repaint_p95_ms`, `slider_repaint_max_ms` over 200 volume-slider
   changes (target: p95 <= 8 ms on a 2-core machine). Each change is timed from the slider's new
-  value until the three charts and the rules table have handled their paint events; a change
-  that does not repaint all four fails the run.
+  value until the charts and the rules table have handled their paint events (everything runs
+  synchronously in `processEvents`); a change that does not repaint both cost-over-time charts
+  fails the run.
 * `cold_start_s` (median of 3) for `run_gui` in a fresh process until the main window has painted
   (target <= 1.2 s), beside `baseline_import_qt_pyqtgraph_s`, the bare
   `import PySide6.QtWidgets, pyqtgraph` in a fresh process measured in the same run, and their ratio.
@@ -104,13 +105,17 @@ def slider_repaint() -> tuple[list[float], list[float]]:
                 painted.add(id(watched_object))
             return False
 
-    chart_ids = {id(widget) for widget in watched[:3]}  # a rule row repaints only when its text changes
+    # The volume moves both cost-over-time charts; the per-request breakdown does not depend on
+    # the volume (unless self-hosted) and a rule row repaints only when its text changes, so
+    # those two are watched but not required.
+    chart_ids = {id(widget) for widget in watched[:2]}
     counter = PaintCounter()
     for widget in watched:
         widget.installEventFilter(counter)
     slider = calculator.inputs.fields["volume_per_month"].slider
     timings: list[float] = []
     cpu_timings: list[float] = []
+    repainted_widgets: list[int] = []
     index = -1
     while len(timings) < CHANGES:
         index += 1
@@ -133,10 +138,13 @@ def slider_repaint() -> tuple[list[float], list[float]]:
         if missing:
             raise RuntimeError(f"change {index}: {len(missing)} chart(s) did not repaint")
         if index >= WARM_UP:
+            repainted_widgets.append(len(painted))
+        if index >= WARM_UP:
             timings.append(elapsed)
             cpu_timings.append(cpu_elapsed)
     window.document.undo_stack.setClean()  # no "save changes?" on close
     window.close()
+    print(f"watched_widgets_repainted_mean={statistics.mean(repainted_widgets):.2f} (of {len(watched)})")
     return timings, cpu_timings
 
 
