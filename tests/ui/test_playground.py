@@ -194,3 +194,17 @@ def test_examples_parse() -> None:
         ("great", "positive"),
         ("bad", "negative"),
     ]
+
+
+def test_the_main_window_hosts_the_playground_tab(window, qtbot) -> None:
+    from app.ui.playground.workers import wait_for_all
+
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert "Playground" in titles
+    window.tabs.setCurrentIndex(titles.index("Playground"))
+    page = window.tabs.currentWidget()
+    qtbot.waitUntil(lambda: isinstance(getattr(page, "view", None), PlaygroundView), timeout=10_000)
+    view = page.view
+    assert view.run_button.text() == "Run both" and view.server is None  # nothing loads until asked
+    wait_for_all()
+    view.shutdown()

@@ -48,7 +48,7 @@ from app.inference.playground import PlaygroundRun, Prices, SideRun, apply_measu
 from app.inference.pricing import format_cost
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode
 from app.ui.document import ScenarioDocument
-from app.ui.playground.workers import CallWorker, RunWorker
+from app.ui.playground.workers import CallWorker, RunWorker, keep_alive
 
 CRASH_POLL_MS = 500
 
@@ -127,7 +127,10 @@ class ModelPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Local specialist (GGUF)", parent)
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)  # rows stay together at the top instead of spreading out
         self.model_label = QLabel(BUNDLED_MODEL_DISPLAY_NAME)
         self.model_label.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -376,6 +379,7 @@ class PlaygroundView(QWidget):
         splitter.addWidget(centre)
         splitter.addWidget(self.frontier_panel)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 800, 360])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -400,6 +404,7 @@ class PlaygroundView(QWidget):
 
     # -- workers ------------------------------------------------------------------------
     def _start(self, worker: Any, on_success: Any, on_failure: Any) -> None:
+        keep_alive(worker)
         self._workers.add(worker)
         worker.succeeded.connect(on_success)
         worker.failed.connect(on_failure)
@@ -637,7 +642,8 @@ class PlaygroundView(QWidget):
             },
             "local_client": local,
         }
-        worker = RunWorker(local, base, frontier, dataclasses.replace(base, mode="chat"), self)
+        worker = RunWorker(local, base, frontier, dataclasses.replace(base, mode="chat"))
+        keep_alive(worker)
         worker.token.connect(self._token)
         worker.retry.connect(self._retry)
         worker.done.connect(self._done)

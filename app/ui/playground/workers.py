@@ -17,6 +17,22 @@ from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.playground import run_both
 from app.inference.types import GenerationRequest, GenerationResult
 
+# Running workers are held here, not by their view: a QThread destroyed while it runs aborts
+# the process, and a view can be deleted (window closed) while a model is still loading.
+_LIVE: set[QThread] = set()
+
+
+def keep_alive(worker: QThread) -> None:
+    """Hold a reference to `worker` until its thread has finished."""
+    _LIVE.add(worker)
+    worker.finished.connect(lambda: _LIVE.discard(worker))
+
+
+def wait_for_all(timeout_ms: int = 15000) -> None:
+    """Wait for every running playground worker (app shutdown, tests)."""
+    for worker in list(_LIVE):
+        worker.wait(timeout_ms)
+
 
 class CallWorker(QThread):
     """Runs `function()` once; emits `succeeded(result)` or `failed(one line)`."""
