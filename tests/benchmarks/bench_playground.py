@@ -8,6 +8,7 @@ Prints `name=value` lines:
   the same client, for comparison with the app's child server
 - gui_max_stall_ms: the longest gap a 5 ms QTimer saw in the Playground view while it streamed
   (target <= 50)
+- gui_stop_ms: from pressing Stop mid-stream to the run being over in the view (target <= 200)
 
 Medians over interleaved repetitions, so background load hits both sides alike.
 Usage: python tests/benchmarks/bench_playground.py [--reps 5] [--tokens 128] [--threads N]
@@ -69,7 +70,7 @@ def client_run(generator: LocalSpecialist | OpenAICompatibleGenerator, tokens: i
     return result
 
 
-def gui_stall(server: LocalModelServer, tokens: int) -> float:
+def gui_stall(server: LocalModelServer, tokens: int) -> tuple[float, float]:
     """Longest gap between 5 ms timer ticks in the real Playground view while one run streams."""
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
@@ -110,11 +111,33 @@ def gui_stall(server: LocalModelServer, tokens: int) -> float:
         app.processEvents()
         time.sleep(0.001)
     timer.stop()
+    stop_ms = stop_latency_ms(app, view)
     view.server = None  # owned by the benchmark, not the view
     view.shutdown()
     view.deleteLater()
     app.processEvents()
-    return max(gaps) if gaps else float("nan")
+    return (max(gaps) if gaps else float("nan")), stop_ms
+
+
+def stop_latency_ms(app: object, view: object) -> float:
+    """Milliseconds from pressing Stop mid-stream to the run being over (columns final, Run enabled)."""
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    finished: list[float] = []
+    view.run_finished.connect(lambda run: finished.append(time.perf_counter()))  # type: ignore[attr-defined]
+    view.model_panel.max_tokens.setValue(2000)  # type: ignore[attr-defined]
+    view.run_both()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 60
+    while len(view.local_column.text.toPlainText()) < 40 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        app.processEvents()
+        time.sleep(0.001)
+    pressed = time.perf_counter()
+    view.stop_button.click()  # type: ignore[attr-defined]
+    while not finished and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.001)
+    return (finished[0] - pressed) * 1000 if finished else float("nan")
 
 
 def main() -> int:
@@ -182,7 +205,7 @@ def main() -> int:
                 result = client_run(other_client, args.tokens)
                 other_ttft.append(result.time_to_first_token_s or float("nan"))
                 other_tps.append(result.tokens_per_second or float("nan"))
-        stall = gui_stall(server, args.tokens)
+        stall, stop_ms = gui_stall(server, args.tokens)
     finally:
         specialist.close()
         server.stop()
@@ -211,9 +234,11 @@ def main() -> int:
         print(f"llama_cpp_server_ratio={med(other_tps) / med(direct_tps):.3f}")
         print(f"llama_cpp_server_extra_ttft_ms={(med(other_ttft) - med(direct_ttft)) * 1000:.1f}")
     print(f"gui_max_stall_ms={stall:.1f}")
+    print(f"gui_stop_ms={stop_ms:.1f}")
     print(f"target_ratio_met={int(med(app_tps) / med(direct_tps) >= 0.95)}")
     print(f"target_extra_ttft_met={int((med(app_ttft) - med(direct_ttft)) * 1000 <= 30)}")
     print(f"target_gui_stall_met={int(stall <= 50)}")
+    print(f"target_stop_met={int(stop_ms <= 200)}")
     return 0
 
 
