@@ -54,7 +54,7 @@ def verdict_strip_text(document: ScenarioDocument) -> str:
 def ratio_text(ratio: float | None) -> str:
     """Large cost per request over the specialist path's, for people: '8.5x' or 'n/a'."""
     if ratio is None:
-        return "n/a (path costs nothing)"
+        return "n/a"  # the specialist path costs nothing
     return f"{ratio:.3g}x"
 
 
@@ -69,9 +69,10 @@ class _Figure(QWidget):
         self.value = QLabel("—")
         self.value.setObjectName("figureValue")
         # Fixed size: a new value then repaints the label only, with no re-layout of the banner.
-        self.value.setFixedSize(150, 24)
+        self.value.setFixedSize(130, 24)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.caption = QLabel(caption)
+        self.caption.setWordWrap(True)
         self.caption.setObjectName("figureCaption")
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
@@ -100,7 +101,7 @@ class VerdictBanner(QFrame):
         figures.setHorizontalSpacing(16)
         self.net_savings = _Figure("net savings / month")
         self.break_even = _Figure("break-even")
-        self.cost_ratio = _Figure("large ÷ specialist cost per request")
+        self.cost_ratio = _Figure("cost ratio, large ÷ specialist")
         self.one_time = _Figure("one-time cost")
         for index, figure in enumerate((self.net_savings, self.break_even, self.cost_ratio, self.one_time)):
             figures.addWidget(figure, index // 2, index % 2)
@@ -130,12 +131,9 @@ class VerdictBanner(QFrame):
         self.title.setText(f"{recommendation.label}{deciding}")
         self.headline.setText(recommendation.headline)
         self.net_savings.set(format_money(summary.net_monthly_savings))
-        within = (
-            ""
-            if summary.break_even_within_horizon or summary.break_even_months is None
-            else " (past horizon)"
-        )
-        self.break_even.set(format_months(summary.break_even_months) + within)
+        late = summary.break_even_months is not None and not summary.break_even_within_horizon
+        self.break_even.caption.setText("break-even, past the horizon" if late else "break-even")
+        self.break_even.set(format_months(summary.break_even_months))
         self.cost_ratio.set(ratio_text(summary.cost_ratio))
         self.one_time.set(format_money(summary.one_time_cost))
         tone = verdict_tone(recommendation.verdict)

@@ -171,7 +171,7 @@ ROUTING = [
 QUALITY = [
     FieldSpec(
         ("quality", "off_the_shelf_accuracy"),
-        "Off-the-shelf small accuracy",
+        "Off-the-shelf accuracy",
         "percent",
         0,
         1,

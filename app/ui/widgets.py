@@ -42,7 +42,7 @@ _UNIT_SUFFIX: dict[str, str] = {
     "per_hour": "$/hour",
     "rps": "req/s",
     "gpus": "GPUs",
-    "examples": "examples",
+    "examples": "labels",
 }
 
 SLIDER_STEPS = 1000
