@@ -84,6 +84,9 @@ def gui_stall(server: LocalModelServer, tokens: int) -> tuple[float, float]:
     view.resize(1400, 800)
     view.show()
     view.server = server  # the already-loaded child: measure streaming, not loading
+    view.model_panel.threads.setValue(server.settings.threads)
+    view.model_panel.context.setValue(server.settings.context_size)
+    view._loaded_choice = view._wanted_choice()
     view.frontier_panel.select_preset("custom")
     view.frontier_panel.base_url.setText("")
     view.model_panel.max_tokens.setValue(tokens)

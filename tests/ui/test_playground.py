@@ -128,6 +128,12 @@ def test_killed_model_is_reported_and_restarted(
     qtbot.waitUntil(lambda: view.server is not None and view.server.is_running(), timeout=RUN_TIMEOUT_MS)
     run = _run(qtbot, view, "Again")
     assert run.local.result is not None and run.local.result.ok
+    # New settings take effect on the next run: the process is started again with them.
+    old_pid = view.server.pid
+    view.model_panel.context.setValue(512)
+    run = _run(qtbot, view, "And again")
+    assert run.local.result is not None and run.local.result.ok
+    assert view.server.pid != old_pid and view.server.settings.context_size == 512
 
 
 def _drop(view: PlaygroundView, path: Path) -> None:

@@ -328,6 +328,9 @@ class PlaygroundView(QWidget):
         self._run_worker: RunWorker | None = None
         self._run_after_load = False
         self._run_started = 0.0
+        # (model file, settings) of the running process and of the load in progress.
+        self._loaded_choice: tuple[Path | None, LocalModelSettings] | None = None
+        self._pending_choice: tuple[Path | None, LocalModelSettings] | None = None
         self._pending: dict[str, Any] = {}
         self.setAcceptDrops(True)
 
@@ -533,6 +536,7 @@ class PlaygroundView(QWidget):
             self._start(CallWorker(old.stop), lambda _r: None, lambda _m: None)
         settings = self.model_panel.settings()
         chosen = self.model_path
+        self._pending_choice = (chosen, settings)
 
         def start() -> LocalModelServer:
             path = chosen if chosen is not None else bundled_model_path()
@@ -549,9 +553,13 @@ class PlaygroundView(QWidget):
         self.local_column.set_status("Restarting the model process…")
         self.load_model()
 
+    def _wanted_choice(self) -> tuple[Path | None, LocalModelSettings]:
+        return self.model_path, self.model_panel.settings()
+
     def _loaded(self, server: object) -> None:
         assert isinstance(server, LocalModelServer)
         self.server = server
+        self._loaded_choice = self._pending_choice
         info = server.info
         name = (
             BUNDLED_MODEL_DISPLAY_NAME
@@ -596,7 +604,8 @@ class PlaygroundView(QWidget):
         self.frontier_column.clear()
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        if self.server is None or self.server.crash_reason():
+        if self.server is None or self.server.crash_reason() or self._loaded_choice != self._wanted_choice():
+            # Nothing loaded, a crashed process, or another file / settings chosen since the last load.
             self.local_column.set_status("Loading the model…")
             self.load_model(then_run=True)
             return
