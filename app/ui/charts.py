@@ -73,12 +73,31 @@ def nice_ceiling(value: float) -> float:
     return 10.0 ** (exponent + 1)
 
 
-def chart_volumes(scenario: Scenario, points: int = 61) -> np.ndarray:
+def sticky_top(previous: float | None, needed: float) -> float:
+    """An axis top that grows at once but shrinks only when the data uses under a third of it.
+
+    While a slider drags back and forth the axes then stay put (no jumping, and no redraw of
+    their tick labels, the costly part of a repaint); the data never leaves the plot.
+    """
+    if previous is None or needed > previous or needed < previous / 3.0:
+        return nice_ceiling(needed)
+    return previous
+
+
+def chart_volumes(
+    scenario: Scenario, points: int = 61, previous: tuple[float, float] | None = None
+) -> np.ndarray:
     """Log-spaced volumes over whole decades from ~1/1000 to ~100 times the scenario's volume.
 
-    Whole decades keep the x axis still while the volume slider moves within a decade.
+    Whole decades keep the x axis still while the volume slider moves; with `previous` (the
+    range drawn now) the range is kept while the volume stays two decades above its low end
+    and one below its high end.
     """
     centre = max(scenario.volume_per_month, 1.0)
+    if previous is not None:
+        low, high = previous
+        if low * 100.0 <= centre <= high / 10.0 or (low <= 1.0 and centre <= high / 10.0):
+            return np.geomspace(low, high, points)
     low = 10.0 ** math.floor(math.log10(max(1.0, centre / 1000.0)))
     high = min(MAX_VOLUME_PER_MONTH, 10.0 ** math.ceil(math.log10(centre * 100.0)))
     if high <= low:
@@ -153,6 +172,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.break_even_label = pg.TextItem("", anchor=(0.0, 1.2))
         self.addItem(self.break_even_label)
         self.curves: CostCurves | None = None
+        self.y_top: float | None = None
         self.apply_theme(LIGHT)
 
     def apply_theme(self, theme: Theme) -> None:
@@ -218,7 +238,8 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         # Explicit ranges (no auto-range): auto-ranging happens at paint time and would paint twice.
         self.setXRange(0, float(scenario.horizon_months), padding=0.02)
         top = float(max(np.max(curves.large_only), np.max(curves.specialist), 1.0))
-        self.setYRange(0, nice_ceiling(top * 1.04), padding=0)
+        self.y_top = sticky_top(self.y_top, top * 1.04)
+        self.setYRange(0, self.y_top, padding=0)
         _settle(self)
 
 
@@ -250,6 +271,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.addItem(self.current_label)
         self.volumes: np.ndarray = np.array([])
         self.months: np.ndarray = np.array([])
+        self.y_top: float | None = None
         self.apply_theme(LIGHT)
 
     def apply_theme(self, theme: Theme) -> None:
@@ -266,7 +288,8 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
     def update_from(self, document: ScenarioDocument) -> None:
         """Redraw from the document's scenario."""
         scenario = document.scenario
-        volumes = chart_volumes(scenario)
+        previous = (float(self.volumes[0]), float(self.volumes[-1])) if self.volumes.size else None
+        volumes = chart_volumes(scenario, previous=previous)
         months = break_even_vs_volume(scenario, volumes)
         self.volumes, self.months = volumes, months
         self.curve.setData(np.log10(volumes), _finite_or_nan(months), connect="finite")
@@ -290,8 +313,8 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.current_label.setAnchor(
             (1.05, 1.2) if volume > math.sqrt(volumes[0] * volumes[-1]) * 10 else (-0.05, 1.2)
         )
-        top = nice_ceiling(top)
-        self.setYRange(0, top, padding=0)
+        self.y_top = sticky_top(self.y_top, top)
+        self.setYRange(0, self.y_top, padding=0)
         self.setXRange(math.log10(volumes[0]), math.log10(volumes[-1]), padding=0.02)
         _settle(self)
 
@@ -338,6 +361,7 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         for label in self.total_labels:
             self.addItem(label)
         self.heights: dict[str, list[float]] = {}
+        self.y_top: float | None = None
         self.setXRange(-0.5, 2.4, padding=0)  # room on the right for the legend
         self.apply_theme(LIGHT)
 
@@ -398,7 +422,8 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         for index, (label, total) in enumerate(zip(self.total_labels, totals, strict=True)):
             label.setText(f"{format_money(total)} / 1k")
             label.setPos(index, total)
-        self.setYRange(0, nice_ceiling(max(totals) * 1.2), padding=0)
+        self.y_top = sticky_top(self.y_top, max(totals) * 1.2)
+        self.setYRange(0, self.y_top, padding=0)
         _settle(self)
 
 

@@ -17,7 +17,6 @@ from app.domain.costs import (
 )
 from app.domain.rules import evaluate
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
-from app.ui.charts import chart_volumes
 from app.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -32,16 +31,18 @@ def assert_views_match_engine(window: MainWindow) -> None:
     np.testing.assert_allclose(x, curves.months)
     np.testing.assert_allclose(y, curves.large_only)
     np.testing.assert_allclose(calculator.cumulative_chart.specialist_curve.getData()[1], curves.specialist)
+    assert calculator.cumulative_chart.y_top >= max(curves.large_only.max(), curves.specialist.max())
     if curves.break_even_months is not None:
         point = calculator.cumulative_chart.break_even_point.position()
         assert point == pytest.approx((curves.break_even_months, curves.break_even_cost))
     else:
         assert calculator.cumulative_chart.break_even_point.position() is None
 
-    volumes = chart_volumes(scenario)
-    assert volumes[0] <= scenario.volume_per_month <= volumes[-1]
-    months = break_even_vs_volume(scenario, volumes)
     chart = calculator.volume_chart
+    volumes = chart.volumes
+    assert volumes[0] <= max(scenario.volume_per_month, 1.0) <= volumes[-1]
+    np.testing.assert_allclose(volumes, np.geomspace(volumes[0], volumes[-1], volumes.size))
+    months = break_even_vs_volume(scenario, volumes)
     x, y = chart.curve.getData()
     np.testing.assert_allclose(x, np.log10(volumes))  # drawn on a log axis
     expected = np.where(np.isfinite(months), months, np.nan)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel
 from app.domain.costs import summarize
 from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
-from app.ui.charts import chart_volumes, nice_ceiling
+from app.ui.charts import chart_volumes, nice_ceiling, sticky_top
 from app.ui.document import ScenarioDocument
 from app.ui.formatting import (
     NumberParseError,
@@ -84,6 +84,10 @@ def test_axis_tops_and_volume_grid_are_stable() -> None:
         200.0,
     ]
     assert round_significant(1_234_567) == 1_200_000
+    assert sticky_top(None, 730.0) == 1000.0
+    assert sticky_top(1000.0, 900.0) == 1000.0  # still fits: the axis stays
+    assert sticky_top(1000.0, 1100.0) == 2000.0  # grows at once
+    assert sticky_top(1000.0, 200.0) == 200.0  # shrinks when the data uses under a third
 
 
 def test_chart_volumes_cover_whole_decades_around_the_scenario(preset: Scenario) -> None:
@@ -94,6 +98,11 @@ def test_chart_volumes_cover_whole_decades_around_the_scenario(preset: Scenario)
     assert chart_volumes(preset.with_changes(volume_per_month=5e6))[[0, -1]] == pytest.approx(
         volumes[[0, -1]]
     )
+    # With the range drawn now, a volume well inside it keeps it; one near its edge moves it.
+    kept = chart_volumes(preset.with_changes(volume_per_month=2e7), previous=(1e3, 1e9))
+    assert kept[[0, -1]] == pytest.approx([1e3, 1e9])
+    moved = chart_volumes(preset.with_changes(volume_per_month=5e8), previous=(1e3, 1e9))
+    assert moved[0] <= 5e8 / 100 and moved[-1] >= 5e8 * 10
 
 
 def test_document_undo_merge_and_cache(qtbot, preset: Scenario) -> None:
