@@ -59,8 +59,14 @@ class CalculatorView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
+        document.reloaded.connect(self._reset_charts)
         document.changed.connect(self.refresh)
         self.refresh(document.scenario)
+
+    def _reset_charts(self) -> None:
+        # A new scenario gets tight axes; only edits within one keep them steady.
+        for chart in (self.cumulative_chart, self.volume_chart, self.breakdown_chart):
+            chart.reset_ranges()
 
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark on every chart and the decision panel."""

@@ -175,6 +175,10 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.y_top: float | None = None
         self.apply_theme(LIGHT)
 
+    def reset_ranges(self) -> None:
+        """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
+        self.y_top = None
+
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark."""
         _theme_plot(self, theme)
@@ -274,6 +278,11 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.y_top: float | None = None
         self.apply_theme(LIGHT)
 
+    def reset_ranges(self) -> None:
+        """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
+        self.y_top = None
+        self.volumes = np.array([])
+
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark."""
         _theme_plot(self, theme)
@@ -364,6 +373,10 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         self.y_top: float | None = None
         self.setXRange(-0.5, 2.4, padding=0)  # room on the right for the legend
         self.apply_theme(LIGHT)
+
+    def reset_ranges(self) -> None:
+        """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
+        self.y_top = None
 
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark."""

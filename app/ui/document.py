@@ -91,6 +91,7 @@ class ScenarioDocument(QObject):
     changed = Signal(object)  # the new Scenario
     path_changed = Signal(object)  # Path | None
     dirty_changed = Signal(bool)
+    reloaded = Signal()  # a different scenario was loaded (file, preset, recovery): views may reset
 
     def __init__(self, scenario: Scenario, path: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -155,6 +156,7 @@ class ScenarioDocument(QObject):
         self.undo_stack.clear()
         self._path = path
         self.path_changed.emit(path)
+        self.reloaded.emit()
         self._apply(scenario)
         if dirty:
             # A recovered or duplicated scenario is unsaved work: an unclean stack says so.

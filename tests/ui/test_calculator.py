@@ -244,3 +244,17 @@ def test_dark_theme_recolours_the_charts(window: MainWindow) -> None:
     assert window.settings.theme == "dark"
     window.apply_theme_choice("light")
     assert window.calculator.cumulative_chart.backgroundBrush().color().lightness() > 200
+
+
+def test_opening_another_scenario_fits_the_axes_afresh(window: MainWindow) -> None:
+    chart = window.calculator.cumulative_chart
+    big_top = chart.y_top
+    # 60 % of the volume: within a drag the axis would stay (the data still fills a third of it).
+    smaller = window.document.scenario.with_changes(
+        volume_per_month=window.document.scenario.volume_per_month * 0.6
+    )
+    window.document.load(smaller, None)
+    curves = cumulative_curves(window.document.scenario)
+    assert chart.y_top is not None and big_top is not None and chart.y_top < big_top
+    assert chart.y_top >= max(curves.large_only.max(), curves.specialist.max())
+    assert_views_match_engine(window)
