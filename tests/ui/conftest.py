@@ -70,7 +70,7 @@ def preset() -> Scenario:
 
 @pytest.fixture
 def make_window(qtbot) -> Callable[..., MainWindow]:
-    """Build another window (a second session, a restart) with its own scripted prompter."""
+    """Build another window (a second run of the app, a restart) with its own scripted prompter."""
 
     def build(scenario: Scenario | None = None, settings: Settings | None = None) -> MainWindow:
         main = MainWindow(

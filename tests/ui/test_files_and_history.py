@@ -156,7 +156,7 @@ def test_autosave_and_recovery_after_a_crash(window: MainWindow, qtbot, make_win
     recovered = read_autosave()
     assert recovered is not None and recovered.scenario == window.document.scenario
 
-    # A new session after a crash: the slot is offered and restored as unsaved work.
+    # The next start after a crash: the slot is offered and restored as unsaved work.
     restarted = make_window(load_preset("review-sentiment"))
     prompter = restarted.prompter
     assert restarted.offer_recovery()
