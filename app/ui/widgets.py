@@ -77,6 +77,11 @@ class FieldSpec:
         return _UNIT_SUFFIX[self.unit]
 
 
+def _linear_snap(span: float) -> float:
+    """The step a linear slider snaps to: about a hundredth of its range, a power of ten."""
+    return float(10 ** math.floor(math.log10(span / 100))) if span > 0 else 1.0
+
+
 def round_significant(value: float, digits: int = 2) -> float:
     """Round to `digits` significant digits (slider snapping): 1234567 -> 1200000."""
     if value == 0 or not math.isfinite(value):
@@ -112,6 +117,15 @@ class NumberField(QWidget):
 
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
+        # Arrow keys must change the value: a log slider snaps to two significant digits and an
+        # integer one to whole units, so one key step spans at least that much.
+        span = spec.slider_max - spec.slider_min
+        single = 10
+        if not spec.log and span > 0:
+            unit = max(_linear_snap(span), 1.0 if spec.integer else 0.0)
+            single = max(1, math.ceil(unit / span * SLIDER_STEPS - 1e-9))
+        self.slider.setSingleStep(single)
+        self.slider.setPageStep(max(single * 5, SLIDER_STEPS // 10))
         self.slider.setMinimumWidth(70)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.slider.setToolTip(tooltip)
@@ -196,9 +210,7 @@ class NumberField(QWidget):
             )
         else:
             shown = low + fraction * (high - low)
-            span = high - low
-            # Snap to a step that keeps about three significant digits of the range.
-            step = 10 ** math.floor(math.log10(span / 100)) if span > 0 else 1
+            step = _linear_snap(high - low)
             shown = round(round(shown / step) * step, 10)
         return shown
 

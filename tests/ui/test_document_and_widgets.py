@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from app.domain.costs import summarize
@@ -18,6 +19,7 @@ from app.ui.formatting import (
     format_months,
     parse_number,
 )
+from app.ui.inputs_panel import ALL_FIELD_SPECS
 from app.ui.views import LazyView
 from app.ui.widgets import FieldSpec, NumberField, round_significant
 
@@ -170,3 +172,16 @@ def test_lazy_view_builds_on_first_show_and_shows_failures(qtbot) -> None:
     qtbot.addWidget(failing)
     widget = failing.ensure_built()
     assert isinstance(widget, QLabel) and "llama.cpp missing" in widget.text()
+
+
+@pytest.mark.parametrize("key", [spec.key for spec in ALL_FIELD_SPECS])
+def test_arrow_keys_change_every_slider(qtbot, key: str) -> None:
+    spec = next(spec for spec in ALL_FIELD_SPECS if spec.key == key)
+    field = NumberField(spec)
+    qtbot.addWidget(field)
+    field.set_value((spec.slider_min + spec.slider_max) / 2 / spec.scale)
+    edits: list[object] = []
+    field.edited.connect(lambda value, _key: edits.append(value))
+    start = field.value
+    qtbot.keyClick(field.slider, Qt.Key.Key_Right)
+    assert edits and edits[-1] != start
