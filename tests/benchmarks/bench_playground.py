@@ -163,6 +163,10 @@ def main() -> int:
     server = LocalModelServer(model, settings)
     server.start()
     specialist = LocalSpecialist(server)
+    # The same child read through the openai SDK: what the lean stream reader saves.
+    sdk_specialist = LocalSpecialist(server, transport="sdk")
+    sdk_tps: list[float] = []
+    sdk_client_cpu: list[float] = []
 
     other = None
     other_client = None
@@ -204,6 +208,10 @@ def main() -> int:
             child_cpu.append((child_cpu_s(server.pid) - child) / (result.output_tokens or 1))
             app_ttft.append(result.time_to_first_token_s or float("nan"))
             app_tps.append(result.tokens_per_second or float("nan"))
+            cpu = time.process_time()
+            result = client_run(sdk_specialist, args.tokens)
+            sdk_client_cpu.append((time.process_time() - cpu) / (result.output_tokens or 1))
+            sdk_tps.append(result.tokens_per_second or float("nan"))
             if other_client is not None:
                 result = client_run(other_client, args.tokens)
                 other_ttft.append(result.time_to_first_token_s or float("nan"))
@@ -211,6 +219,7 @@ def main() -> int:
         stall, stop_ms = gui_stall(server, args.tokens)
     finally:
         specialist.close()
+        sdk_specialist.close()
         server.stop()
         if other_client is not None:
             other_client.close()
@@ -232,6 +241,9 @@ def main() -> int:
     print(f"direct_cpu_ms_per_token={med(direct_cpu) * 1000:.2f}")
     print(f"child_cpu_ms_per_token={med(child_cpu) * 1000:.2f}")
     print(f"client_cpu_ms_per_token={med(client_cpu) * 1000:.2f}")
+    print(f"sdk_client_cpu_ms_per_token={med(sdk_client_cpu) * 1000:.2f}")
+    print(f"sdk_tokens_per_s={med(sdk_tps):.2f}")
+    print(f"sdk_ratio={med(sdk_tps) / med(direct_tps):.3f}")
     if other_tps:
         print(f"llama_cpp_server_tokens_per_s={med(other_tps):.2f}")
         print(f"llama_cpp_server_ratio={med(other_tps) / med(direct_tps):.3f}")
