@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import scenario as model
-from app.domain.scenario import Scenario, describe_validation_error
+from app.domain.scenario import ModelCost, Scenario, describe_validation_error
 from app.ui.document import FieldPath, ScenarioDocument, get_field
 from app.ui.widgets import CollapsibleSection, FieldSpec, NumberField
 
@@ -336,6 +336,8 @@ RETRAINING = [
     ),
 ]
 
+_PRICE_FIELDS = ("input_price_per_mtok", "output_price_per_mtok")
+
 ALL_FIELD_SPECS: tuple[FieldSpec, ...] = tuple(
     TRAFFIC
     + LARGE
@@ -544,7 +546,23 @@ class InputsPanel(QScrollArea):
             self.refresh(self._document.scenario)
 
     def _on_number_edited(self, spec: FieldSpec, value: float | None, merge_key: str) -> None:
-        self._set(spec.path, value, f"Change {spec.label.lower()}", merge_key or None)
+        description = f"Change {spec.label.lower()}"
+        side = spec.path[0]
+        if spec.path[-1] in _PRICE_FIELDS and side in ("large", "small"):
+            # A typed price is no longer the catalog's: drop the source so it is not claimed.
+            cost = getattr(self._document.scenario, side)
+            changed = cost.model_copy(update={spec.path[-1]: value, "price_source": "", "price_as_of": ""})
+            try:
+                new = self._document.scenario.with_changes(
+                    **{side: ModelCost.model_validate(changed.model_dump())}
+                )
+            except ValidationError as exc:
+                self.show_notice(f"Not applied: {describe_validation_error(exc)}")
+                self.refresh(self._document.scenario)
+                return
+            self._document.set_scenario(new, description, merge_key or None)
+            return
+        self._set(spec.path, value, description, merge_key or None)
 
     def _on_name_edited(self) -> None:
         name = self.name_edit.text().strip()

@@ -258,3 +258,19 @@ def test_opening_another_scenario_fits_the_axes_afresh(window: MainWindow) -> No
     assert chart.y_top is not None and big_top is not None and chart.y_top < big_top
     assert chart.y_top >= max(curves.large_only.max(), curves.specialist.max())
     assert_views_match_engine(window)
+
+
+def test_a_typed_price_drops_the_catalog_source(window: MainWindow, qtbot) -> None:
+    picker = window.calculator.inputs.large_picker
+    assert window.document.scenario.large.price_source  # the preset's prices come from the catalog
+    entry = window.calculator.inputs.fields["large.output_price_per_mtok"].entry
+    entry.selectAll()
+    qtbot.keyClicks(entry, "9.5")
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+    large = window.document.scenario.large
+    assert large.output_price_per_mtok == 9.5
+    assert large.price_source == "" and large.price_as_of == ""
+    assert picker.combo.currentIndex() == 0
+    assert "typed in" in picker.source_label.text()
+    window.undo_action.trigger()  # one step puts price and source back
+    assert window.document.scenario.large.price_source
