@@ -274,3 +274,24 @@ def test_a_typed_price_drops_the_catalog_source(window: MainWindow, qtbot) -> No
     assert "typed in" in picker.source_label.text()
     window.undo_action.trigger()  # one step puts price and source back
     assert window.document.scenario.large.price_source
+
+
+def test_the_system_theme_is_followed_while_running(window: MainWindow, monkeypatch) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from app.ui import theme
+
+    assert window.settings.theme == "system"
+    # The offscreen platform has no colour scheme of its own: stand in for the desktop's answer
+    # and send the change signal the desktop would send.
+    monkeypatch.setattr(theme, "system_prefers_dark", lambda: True)
+    QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert window.theme.name == "dark"
+    assert window.calculator.cumulative_chart.backgroundBrush().color().lightness() < 80
+    monkeypatch.setattr(theme, "system_prefers_dark", lambda: False)
+    QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert window.theme.name == "light"
+    window.apply_theme_choice("dark")  # an explicit choice is kept whatever the desktop says
+    QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert window.theme.name == "dark"
+    window.apply_theme_choice("system")
