@@ -11,6 +11,16 @@ Prints `name=value` lines:
 - gui_stop_ms: from pressing Stop mid-stream to the run being over in the view (target <= 200)
 
 Medians over interleaved repetitions, so background load hits both sides alike.
+
+Where the time went (two-core machine): (1) the openai SDK spends ~0.6-1 ms of CPU per
+streamed token (httpx SSE decoding, a pydantic object per chunk, a thread hand-off); that CPU
+is taken from llama.cpp, so the local side now reads its own child with a stdlib reader
+(~0.1-0.2 ms per token, `sdk_client_cpu_ms_per_token` vs `client_cpu_ms_per_token`);
+(2) llama-cpp-python's server (uvicorn, FastAPI, a thread pool and an anyio channel per
+token) measured 0.80-0.82 of the direct call here, the app's thin child server 1.0-1.09;
+(3) with as many llama.cpp threads as cores, any other process on the machine (the GUI,
+the client, a compiler) stalls llama.cpp's spinning thread barrier: 2 threads swing between
+~50 and ~3 tokens/s, so "auto" threads (half the cores) is the steadier default.
 Usage: python tests/benchmarks/bench_playground.py [--reps 5] [--tokens 128] [--threads N]
 (threads 0 = llama-cpp-python's default, as the app's "auto"). The machine's load average is
 printed too: on a shared two-core box other processes move both sides by more than 5 %.
