@@ -274,3 +274,15 @@ def test_compare_with_a_preset_and_help_windows(window: MainWindow) -> None:
     window.about_action.trigger()
     assert window.prompter.questions[-2:] == ["Keyboard shortcuts", "About Specialist Studio"]  # type: ignore[attr-defined]
     assert any(line.startswith("Ctrl+S") for line in window.shortcut_lines())
+
+
+def test_the_window_hosts_the_extra_views_built_on_first_show(window: MainWindow) -> None:
+    from app.ui.views import EXTRA_VIEWS, LazyView
+
+    titles = [window.tabs.tabText(index) for index in range(window.tabs.count())]
+    assert titles[0] == "Calculator"
+    assert titles[1:] == [title for title, _module, _class in EXTRA_VIEWS]
+    for index in range(1, window.tabs.count()):
+        page = window.tabs.widget(index)
+        assert isinstance(page, LazyView) and page.view is None  # nothing heavy at start-up
+    assert len(window.tab_actions) == window.tabs.count()
