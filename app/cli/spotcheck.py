@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "spotcheck",
         help="run the local specialist and a frontier model over a test set and score both",
         description="Run both models over a test set (.jsonl or .csv), score each answer against the "
-        "set's expected value, and report accuracy with 95%% Wilson intervals, agreement, the ood "
+        "set's expected value, and report accuracy with 95% Wilson intervals, agreement, the ood "
         "slice, latency and cost. With no frontier endpoint the set's recorded answers are used.",
     )
     parser.add_argument("set", metavar="SET", type=Path, help="test set file (.jsonl or .csv)")
@@ -148,6 +148,8 @@ def _frontier_generator(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Load the set, run both models, print the summary; exit 0 when every item finished."""
+    from pydantic import ValidationError
+
     from app.domain.evaluation import Prices, ScorerSpec, sample_size_for_margin
     from app.inference.spotcheck import RunConfig, SpotcheckError, run_spotcheck
     from app.storage.scenario_files import ScenarioFileError, load_scenario
@@ -174,8 +176,9 @@ def run(args: argparse.Namespace) -> int:
                 tolerance=args.tolerance,
                 fields=fields,
             )
-        except ValueError as exc:
-            raise CliError(f"--scorer {args.scorer}: {str(exc).splitlines()[-1].strip()}") from exc
+        except ValidationError as exc:
+            # pydantic's own text ends with a documentation link; name the option and the problem
+            raise CliError(f"--scorer {args.scorer}: {_scorer_problem(exc)}") from exc
     prices = None
     bar = None
     if args.scenario is not None:
@@ -245,7 +248,15 @@ def _print_progress(progress: Any) -> None:
 def _money(value: float | None) -> str:
     if value is None:
         return "n/a"
-    return f"${value:,.6f}" if value < 0.01 else f"${value:,.4f}"
+    # sub-cent figures need their digits; anything a cent or more reads as dollars and cents
+    return f"${value:,.6f}" if value < 0.01 else f"${value:,.2f}"
+
+
+def _scorer_problem(error: Any) -> str:
+    """The scorer's validation problems without pydantic's trailing documentation link."""
+    from app.domain.scenario import describe_validation_error
+
+    return describe_validation_error(error)
 
 
 def _seconds(value: float | None) -> str:

@@ -325,6 +325,27 @@ def margin_for_sample(accuracy: float, total: int, z: float = Z_95) -> float | N
     return z * math.sqrt(max(accuracy * (1 - accuracy), 0.01) / total)
 
 
+def _wilson_items_to_clear(accuracy: float, bar: float, total: int, z: float = Z_95) -> int | None:
+    """Smallest n > `total` whose 95 % Wilson interval at `accuracy` no longer contains `bar`."""
+
+    def clears(n: int) -> bool:
+        z2 = z * z
+        denominator = 1 + z2 / n
+        centre = (accuracy + z2 / (2 * n)) / denominator
+        half = z * math.sqrt(accuracy * (1 - accuracy) / n + z2 / (4 * n * n)) / denominator
+        return centre - half >= bar if accuracy > bar else centre + half < bar
+
+    low, high = total, total + 1
+    while not clears(high):  # the interval narrows as n grows, so double until it clears
+        low, high = high, high * 2
+        if high > 10_000_000:
+            return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if clears(middle) else (middle, high)
+    return high
+
+
 @dataclass(frozen=True)
 class ClaimCheck:
     """Whether a set supports the claim 'accuracy ≥ bar'; `supported` is None with no data."""
@@ -356,8 +377,14 @@ def check_claim(interval: Interval, bar: float, who: str = "the model") -> Claim
         )
     gap = abs(p - bar)
     needed = sample_size_for_margin(p, gap) if gap >= 0.001 else None
+    method = "normal approximation"
+    if needed is not None and (needed <= interval.total or p * (1 - p) < 0.01):
+        # Near 0 % or 100 % the normal approximation undercounts (at 10/10 it says 4 items while
+        # 10 already straddle the bar); ask the Wilson interval itself how many items it takes.
+        needed = _wilson_items_to_clear(p, bar, interval.total)
+        method = "Wilson interval"
     more = (
-        f" About {needed} items would settle it at {p:.1%} (normal approximation)."
+        f" About {needed} items would settle it at {p:.1%} ({method})."
         if needed is not None
         else " The observed accuracy sits on the bar; no practical set size settles it."
     )

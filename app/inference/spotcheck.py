@@ -222,6 +222,10 @@ def read_results(path: Path) -> ResultsFile:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpotcheckError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise SpotcheckError(
+            f"{path.name}: not UTF-8 text (byte {exc.start}): not a spot-check results file"
+        ) from exc
     header: dict[str, Any] | None = None
     items: dict[str, ItemResult] = {}
     summary: SpotcheckSummary | None = None

@@ -185,8 +185,13 @@ def load_prompt_template(path: Path) -> PromptTemplate:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise TestSetError(Path(path), [f"cannot read the file ({exc.strerror or exc})"]) from exc
+    except UnicodeDecodeError as exc:
+        raise TestSetError(Path(path), [f"not UTF-8 text (byte {exc.start})"]) from exc
     except json.JSONDecodeError as exc:
         raise TestSetError(Path(path), [f"line {exc.lineno}: not valid JSON ({exc.msg})"]) from exc
+    if not isinstance(data, dict):
+        found = type(data).__name__
+        raise TestSetError(Path(path), [f"expected a JSON object with the template's fields, got {found}"])
     try:
         return PromptTemplate.model_validate(data)
     except ValidationError as exc:

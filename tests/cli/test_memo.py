@@ -102,11 +102,13 @@ def test_memo_from_a_preset_on_letter(qapp, tmp_path: Path) -> None:
         (["{scenario}", "-o", "{tmp}/nowhere/m.pdf"], "does not exist"),
         (["{scenario}", "-o", "{tmp}"], "is a folder"),
         (["{scenario}", "--spotcheck", "{scenario}", "-o", "{tmp}/m.pdf"], "triage.json"),
+        (["{scenario}", "--spotcheck", "{tmp}/junk.jsonl", "-o", "{tmp}/m.pdf"], "junk.jsonl: not UTF-8"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
     qapp, scenario_file: Path, tmp_path: Path, capsys, args: list[str], message: str
 ) -> None:
+    (tmp_path / "junk.jsonl").write_bytes(b"\x05\x85\xb0\xc0 not a results file")
     filled = [a.format(tmp=tmp_path, scenario=scenario_file) for a in args]
     assert main(["memo", *filled]) == 2
     err = capsys.readouterr().err

@@ -145,3 +145,45 @@ def test_bundled_model_end_to_end(capsys: pytest.CaptureFixture[str], bundled_mo
     assert specialist["accuracy"]["total"] == 3  # the grammar keeps every answer a label
     assert specialist["errors"] == 0
     assert specialist["latency_p50_s"] > 0
+
+
+def test_bad_regex_names_the_problem_not_a_documentation_link(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["spotcheck", DEMO, "--no-local", "--scorer", "regex", "--pattern", "("]) == 2
+    err = capsys.readouterr().err
+    assert "--scorer regex: pattern: not a valid regular expression (missing )" in err
+    assert "errors.pydantic.dev" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"\x05\x85\xb0\xc0 junk", "junk.prompt.json: not UTF-8 text (byte 1)"),
+        (b"[1, 2]", "junk.prompt.json: expected a JSON object with the template's fields, got list"),
+    ],
+)
+def test_unusable_prompt_template_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes, problem: str
+) -> None:
+    prompt = tmp_path / "junk.prompt.json"
+    prompt.write_bytes(content)
+    assert main(["spotcheck", DEMO, "--no-local", "--prompt", str(prompt)]) == 2
+    err = capsys.readouterr().err
+    assert problem in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_help_shows_a_plain_percent_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["spotcheck", "--help"])
+    out = capsys.readouterr().out
+    assert "95% Wilson" in " ".join(out.split())
+    assert "%%" not in out
+
+
+def test_text_report_prints_dollars_and_cents_per_million_items() -> None:
+    from app.cli.spotcheck import _money
+
+    assert _money(81.36) == "$81.36"
+    assert _money(1234.5) == "$1,234.50"
+    assert _money(0.0000813) == "$0.000081"
+    assert _money(None) == "n/a"

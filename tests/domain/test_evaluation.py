@@ -346,3 +346,15 @@ def test_human_grade_replaces_the_side_result() -> None:
     assert graded.specialist.detail == "graded down"
     assert graded.frontier == item.frontier
     assert graded.with_human_grade("specialist", None).specialist.correct is None
+
+
+def test_claim_check_at_a_perfect_score_asks_for_more_items_than_already_straddle() -> None:
+    # 10/10 gives 72.2 %–100 % against a 90 % bar; the floored normal approximation said 4 items.
+    # Wilson at p = 1: low = n / (n + z²) ≥ 0.9 ⇔ n ≥ 9 · 3.841459 = 34.57 → 35.
+    perfect = check_claim(wilson_interval(10, 10), 0.9, "frontier")
+    assert perfect.items_needed == 35
+    assert "About 35 items would settle it at 100.0% (Wilson interval)" in perfect.message
+    tiny = check_claim(wilson_interval(3, 3), 0.9)
+    assert tiny.items_needed == 35
+    assert check_claim(wilson_interval(34, 34), 0.9).supported is None
+    assert check_claim(wilson_interval(35, 35), 0.9).supported is True
