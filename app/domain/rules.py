@@ -178,7 +178,11 @@ def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
     months = summary.break_even_months
     if change is None:
         facts.append("task change interval not given (assumed stable)")
-    elif months is not None and change >= months:
+    elif months is None:
+        # With no payback at all there is no pace to compare against: the missing payback is
+        # already the failure, and "faster than the payback" would blame the task for it.
+        facts.append(f"the task changes every {format_months(change)}")
+    elif change >= months:
         facts.append(f"the task changes every {format_months(change)}, slower than the payback")
     else:
         facts.append(f"the task changes every {format_months(change)}, faster than the payback")
@@ -241,7 +245,11 @@ def _rule_4(scenario: Scenario, summary: CostSummary) -> RuleResult:
     phrase = _payback_phrase(summary, scenario)
     one_time = format_money(summary.one_time_cost)
     net = format_money(summary.net_monthly_savings)
-    detail = f" ({one_time} one-time, {net} net savings per month)"
+    if summary.break_even_months is None and summary.net_monthly_savings <= 0:
+        # The phrase already quotes the net savings; say what that means for the investment.
+        detail = f", so the {one_time} one-time cost never comes back"
+    else:
+        detail = f" ({one_time} one-time, {net} net savings per month)"
     status: RuleStatus = "fail" if summary.break_even_within_horizon else "pass"
     return _result(4, status, phrase + detail + "." + _curves_note(scenario, summary))
 

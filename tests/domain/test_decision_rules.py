@@ -178,3 +178,19 @@ def test_rule_4_quotes_retraining_when_it_bends_the_curves() -> None:
     assert rule.status == "fail"
     assert "retraining $1,000 every 12 months" in rule.reason
     assert "1.0 month is within the 24-month horizon" in rule.reason
+
+
+def test_never_paying_back_quotes_each_number_once_and_blames_no_task_change() -> None:
+    # 50,000/month: net = 753.25 - 1,200 = -446.75, so the 13,500 one-time never comes back.
+    recommendation = evaluate(design_example(volume_per_month=50_000, quality=PROVEN))
+    rule_4 = recommendation.rule(4).reason
+    assert rule_4.count("-$447") == 1
+    assert rule_4.endswith("so the $13,500 one-time cost never comes back.")
+    assert ")(" not in rule_4.replace(" ", "") and ") (" not in rule_4
+    rule_1 = recommendation.rule(1)
+    assert rule_1.status == "fail"
+    # a 12-month task cycle is not "faster" than a payback that never comes
+    assert "faster than the payback" not in rule_1.reason
+    assert "the task changes every 12.0 months" in rule_1.reason
+    assert rule_1.reason.endswith("Fails on: no payback within the horizon.")
+    assert recommendation.verdict == "keep_large" and recommendation.deciding_rule == 4
