@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# The shared model servers and the fault server (tests/support): registered once here so each starts
+# once per run; a module that imported them itself would get its own session-scoped copy.
+pytest_plugins = ["support.fixtures"]
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Never let a test send traffic through a proxy configured on the machine.
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"

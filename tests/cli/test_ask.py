@@ -8,12 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.fixtures import bundled_model, fault_server, frontier_endpoint
 from support.llama_servers import Endpoint
 
 from app.cli import main
-
-__all__ = ["bundled_model", "fault_server", "frontier_endpoint"]
 
 
 @pytest.mark.slow

@@ -1,5 +1,2 @@
-"""Shared model servers and the fault server for every inference test (see tests/support)."""
-
-from support.fixtures import bundled_model, fault_server, frontier_endpoint, local_model_server
-
-__all__ = ["bundled_model", "fault_server", "frontier_endpoint", "local_model_server"]
+"""The shared model servers and the fault server come from tests/support/fixtures.py, registered
+once for the whole run by tests/conftest.py (so each server starts once per run)."""

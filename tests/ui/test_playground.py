@@ -12,15 +12,12 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from support.fault_server import FaultServer
-from support.fixtures import bundled_model, fault_server
 
 from app.domain.scenario import Scenario
 from app.inference.playground import PlaygroundRun
 from app.storage.presets import load_preset
 from app.ui.document import ScenarioDocument
 from app.ui.playground.view import PlaygroundView, parse_examples
-
-__all__ = ["bundled_model", "fault_server"]
 
 pytestmark = pytest.mark.gui
 RUN_TIMEOUT_MS = 90_000
