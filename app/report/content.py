@@ -436,15 +436,18 @@ def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Se
         source, as_of = _price_cell(model, today)
         measured = "*" if model.tokens_measured else ""
         label = _model_label(model, role.lower())
+        # A self-hosted specialist is billed by the GPU-hour (see Self-hosting below), not per token:
+        # "$0" per million tokens would read as free.
+        gpu_billed = role == "Specialist" and scenario.self_hosting.enabled
         model_rows.append(
             (
                 role,
                 label,
                 format_tokens(model.input_tokens) + measured,
                 format_tokens(model.output_tokens) + measured,
-                format_price_per_mtok(model.input_price_per_mtok),
-                format_price_per_mtok(model.output_price_per_mtok),
-                as_of,
+                "GPU-hour" if gpu_billed else format_price_per_mtok(model.input_price_per_mtok),
+                "GPU-hour" if gpu_billed else format_price_per_mtok(model.output_price_per_mtok),
+                "see Self-hosting" if gpu_billed and as_of == "no date" else as_of,
             )
         )
         sources.append((f"{role} ({label}):", source))
@@ -584,7 +587,8 @@ def _slice_name(tag: str) -> str:
         return "In-distribution"
     if tag == OOD_TAG:
         return "Out-of-distribution"
-    return sanitize_text(tag)
+    name = sanitize_text(tag)
+    return name[:1].upper() + name[1:]  # row labels read like the two named slices above them
 
 
 def _spotcheck_section(spotcheck: SpotcheckSummary) -> Section:
@@ -595,7 +599,7 @@ def _spotcheck_section(spotcheck: SpotcheckSummary) -> Section:
     )
     facts = [f"Set: {sanitize_text(spotcheck.set_name)}", items]
     if spotcheck.scorer:
-        facts.append(f"scored by {sanitize_text(spotcheck.scorer)}")
+        facts.append(f"scorer: {sanitize_text(spotcheck.scorer)}")
     if spotcheck.run_date:
         facts.append(f"run {sanitize_text(spotcheck.run_date)}")
     blocks: list[Block] = [Paragraph(" · ".join(facts))]
@@ -641,6 +645,13 @@ def _spotcheck_section(spotcheck: SpotcheckSummary) -> Section:
     return Section("Spot-check", tuple(blocks))
 
 
+def _slice_score(who: str, interval: Interval) -> str:
+    """`the specialist scored 84.2%`, or why there is no score (not run, nothing graded)."""
+    if interval.estimate is None:
+        return f"{who} has no graded answers"
+    return f"{who} scored {format_percent(interval.estimate)}"
+
+
 def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, today: date) -> Section:
     large = _model_label(scenario.large, "the large model")
     items: list[tuple[str, str]] = []
@@ -658,18 +669,23 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
         )
     )
     escalation = scenario.routing.escalation_rate
+    today_share = (
+        f"today {format_percent(escalation)} of traffic is escalated ({scenario.routing.mode} mode), "
+        "and the costs above include it"
+        if escalation > 0
+        else "the costs above assume no traffic is escalated, so budget for the share that will be"
+    )
     ood = (
         "Specialists fail oddly on input unlike their training data (new products, languages, formats). "
-        f"Keep the escalation path to {large}: today {format_percent(escalation)} of traffic is "
-        f"escalated ({scenario.routing.mode} mode), and the costs above include it. "
+        f"Keep the escalation path to {large}: {today_share}. "
         "Probe out-of-distribution input before launch and monitor the escalation rate after."
     )
     ood_slice = spotcheck.tag(OOD_TAG) if spotcheck is not None else None
     if ood_slice is not None and ood_slice.items:
         ood += (
-            f" On the spot-check's {ood_slice.items} out-of-distribution items the specialist scored "
-            f"{format_percent(ood_slice.specialist.estimate)} and the large model "
-            f"{format_percent(ood_slice.frontier.estimate)}."
+            f" On the spot-check's {ood_slice.items} out-of-distribution items "
+            f"{_slice_score('the specialist', ood_slice.specialist)} and "
+            f"{_slice_score('the large model', ood_slice.frontier)}."
         )
     items.append(("Out-of-distribution risk and the escalation path.", ood))
 
@@ -704,7 +720,11 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
             + (
                 f"measured ({sanitize_text(scenario.quality.measured_from)})."
                 if scenario.quality.measured_from.strip()
-                else "as entered, not measured on a spot-check."
+                else (
+                    "as entered in the scenario; the spot-check section shows what was measured."
+                    if spotcheck is not None
+                    else "as entered, not measured on a spot-check."
+                )
             ),
         )
     )

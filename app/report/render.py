@@ -12,6 +12,7 @@ touches a widget, a window or a global other than the font database.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ from app.report.content import (
     Block,
     Bullets,
     Chart,
+    ChartMarker,
     HeadlineNumber,
     MemoContent,
     Paragraph,
@@ -487,7 +489,8 @@ def _axis_label(value: float, kind: str) -> str:
     if kind == "money":
         return format_money(value)
     if kind == "count":
-        return format_volume(value)
+        # Ticks fall on round numbers: "10K", "1M" read better than "10.0K", "1.0M".
+        return re.sub(r"\.0(?=[KMBT]?$)", "", format_volume(value))
     return f"{value:g}"
 
 
@@ -521,6 +524,8 @@ class _ChartPainter:
         self.y_min = 0.0
         self.y_step = _nice_step(max(y_top, 1e-9))
         self.y_max = max(self.y_step, math.ceil(y_top / self.y_step - 1e-9) * self.y_step)
+        # Where the horizontal line's label sits, so a vertical marker's label can keep clear of it.
+        self.line_label: QRectF | None = None
 
     def map_x(self, x: float) -> float:
         if self.chart.log_x:
@@ -600,11 +605,17 @@ class _ChartPainter:
             painter.setPen(pen)
             painter.drawLine(QPointF(self.plot.left(), py), QPointF(self.plot.right(), py))
             painter.setPen(MUTED)
-            painter.drawText(
-                QRectF(self.plot.right() - pt(150), py - label_h - pt(1), pt(150), label_h),
-                int(Qt.AlignmentFlag.AlignRight),
-                text,
+            width = self.layout.metrics(fonts.small).horizontalAdvance(text) + pt(4)
+            above = QRectF(self.plot.right() - width, py - label_h - pt(1), width, label_h)
+            # Close under the top of the plot the label above the line would run into the
+            # vertical marker's label there: put it under the line instead.
+            label = (
+                above
+                if not self._collides_with_vertical_label(above)
+                else above.translated(0, label_h + pt(2))
             )
+            self.line_label = label
+            painter.drawText(label, int(Qt.AlignmentFlag.AlignRight), text)
 
         painter.setClipRect(self.plot.adjusted(-pt(2), -pt(2), pt(2), pt(2)))
         for series in chart.series:
@@ -613,6 +624,26 @@ class _ChartPainter:
         self.paint_markers(painter)
         self.paint_legend(painter)
         painter.restore()
+
+    def _vertical_label_rect(self, marker: ChartMarker) -> QRectF:
+        """Where a vertical marker's label goes: right of its line, or left of it near the edge."""
+        pt = self.layout.pt
+        metrics = self.layout.metrics(self.layout.fonts.small_bold)
+        px = self.map_x(marker.x)
+        width = metrics.horizontalAdvance(marker.label) + pt(4)
+        left = px + pt(3) if px + width < self.plot.right() else px - width - pt(3)
+        top = self.plot.top()
+        if self.line_label is not None and self.line_label.intersects(
+            QRectF(left, top, width, metrics.height())
+        ):
+            top = self.line_label.bottom() + pt(2)
+        return QRectF(left, top, width, metrics.height())
+
+    def _collides_with_vertical_label(self, rect: QRectF) -> bool:
+        return any(
+            marker.vertical and self._vertical_label_rect(marker).intersects(rect)
+            for marker in self.chart.markers
+        )
 
     def paint_series(self, painter: QPainter, series: Series) -> None:
         path = QPainterPath()
@@ -647,11 +678,9 @@ class _ChartPainter:
                 pen.setStyle(Qt.PenStyle.DotLine)
                 painter.setPen(pen)
                 painter.drawLine(QPointF(px, self.plot.top()), QPointF(px, self.plot.bottom()))
-                width = metrics.horizontalAdvance(marker.label) + pt(4)
-                left = px + pt(3) if px + width < self.plot.right() else px - width - pt(3)
                 painter.setFont(fonts.small)
                 painter.setPen(ACCENT)
-                painter.drawText(QRectF(left, self.plot.top(), width, metrics.height()), 0, marker.label)
+                painter.drawText(self._vertical_label_rect(marker), 0, marker.label)
                 continue
             if marker.y is None:
                 continue

@@ -224,3 +224,55 @@ def test_no_key_or_folder_reaches_the_content() -> None:
     assert SECRET_KEY not in dump and "sk-proj" not in dump
     assert USER_FOLDER not in dump and "alice" not in dump
     assert "frontier-prices.csv" in dump and "triage-results.jsonl" in dump
+
+
+def _caveat_text(content: object) -> str:
+    bullets = content.sections[-1].blocks[0]  # type: ignore[attr-defined]
+    assert isinstance(bullets, Bullets)
+    return " ".join(body for _, body in bullets.items)
+
+
+def test_no_escalation_is_said_in_words_not_as_zero_percent() -> None:
+    scenario = triage_scenario().with_changes(routing={"escalation_rate": 0.0, "mode": "cascade"})
+    text = _caveat_text(build_memo_content(scenario, today=MEMO_DAY))
+    assert "0.0% of traffic" not in text
+    assert "the costs above assume no traffic is escalated" in text
+
+
+def test_a_self_hosted_specialist_is_not_shown_as_free_per_token() -> None:
+    from app.storage.presets import load_preset
+
+    content = build_memo_content(load_preset("contract-clause-tagging"), today=MEMO_DAY)
+    models = next(
+        b for s in content.sections for b in s.blocks if isinstance(b, Table) and "$/Mtok in" in b.columns
+    )
+    specialist = models.rows[1]
+    assert specialist[4:7] == ("GPU-hour", "GPU-hour", "see Self-hosting")
+    assert models.rows[0][4] == "$3.00"
+
+
+def test_spotcheck_without_a_specialist_run_reads_well(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.cli import main
+    from app.inference.spotcheck import load_spotcheck_results
+    from app.storage.resources import resource_path
+
+    results = tmp_path / "r.jsonl"
+    demo = str(resource_path("spotcheck", "support_triage.jsonl"))
+    assert main(["spotcheck", demo, "--no-local", "--json", "-o", str(results)]) == 0
+    content = build_memo_content(triage_scenario(), spotcheck=load_spotcheck_results(results), today=MEMO_DAY)
+    section = next(s for s in content.sections if s.title == "Spot-check")
+    facts = section.blocks[0]
+    assert isinstance(facts, Paragraph) and "scorer: one of 5 labels" in facts.text
+    slices = [b for b in section.blocks if isinstance(b, Table)][1]
+    names = [row[0] for row in slices.rows]
+    assert names[:3] == ["In-distribution", "Out-of-distribution", "Gibberish"]
+    assert "Multi-intent" in names
+    text = _caveat_text(content)
+    assert "scored unknown" not in text
+    assert (
+        "19 out-of-distribution items the specialist has no graded answers and the large model scored 84.2%"
+        in (" ".join(text.split()))
+    )
+    # quality figures come from the scenario even with a spot-check attached: say where to look
+    assert "not measured on a spot-check" not in text
+    assert "the spot-check section shows what was measured" in text

@@ -216,3 +216,37 @@ def test_edge_scenarios_keep_the_decision_on_page_one(
     page_one = pdf_text(path, 1)
     assert "RECOMMENDATION" in page_one and "Cumulative cost over 24 months" in page_one
     assert "Page 1 of" in page_one
+
+
+def _word_boxes(path: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """(word, x_min, y_min, x_max, y_max) for each word on a page, read back with pdftotext -bbox."""
+    import re
+
+    html = poppler("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-")
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(pattern, html)]
+
+
+def test_volume_chart_labels_do_not_overlap_and_ticks_read_round(qapp, tmp_path: Path) -> None:
+    # The contract preset's horizon (24 months) sits right under its axis top (25): the horizon's
+    # label and the "this scenario" label used to print over each other there.
+    path = export_memo(load_preset("contract-clause-tagging"), tmp_path / "c.pdf", today=MEMO_DAY)
+    page = next(p for p in (2, 3) if "Break-even vs volume" in pdf_text(path, p))
+    boxes = _word_boxes(path, page)
+    words = [b[0] for b in boxes]
+
+    def label_box(*label: str) -> tuple[float, float, float, float]:
+        start = next(i for i in range(len(words)) if tuple(words[i : i + len(label)]) == label)
+        parts = boxes[start : start + len(label)]
+        return (
+            min(p[1] for p in parts),
+            min(p[2] for p in parts),
+            max(p[3] for p in parts),
+            max(p[4] for p in parts),
+        )
+
+    hx0, hy0, hx1, hy1 = label_box("horizon", "24", "months")
+    sx0, sy0, sx1, sy1 = label_box("this", "scenario:", "2.0M/month")
+    assert hx1 <= sx0 or sx1 <= hx0 or hy1 <= sy0 or sy1 <= hy0, ((hx0, hy0, hx1, hy1), (sx0, sy0, sx1, sy1))
+    assert {"10K", "100K", "1M", "10M"} <= set(words)
+    assert not {"10.0K", "100.0K", "1.0M"} & set(words)
