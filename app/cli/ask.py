@@ -128,7 +128,13 @@ def run(args: argparse.Namespace) -> int:
     from app.inference.gguf import GgufError, read_gguf_info
     from app.inference.keys import default_key_store
     from app.inference.local_generator import LocalSpecialist
-    from app.inference.local_server import LocalModelServer, LocalModelSettings, LocalServerError
+    from app.inference.local_server import (
+        LocalModelServer,
+        LocalModelSettings,
+        LocalServerError,
+        describe_gpu_offload,
+        gpu_offload_supported,
+    )
     from app.inference.openai_client import OpenAICompatibleGenerator
     from app.inference.playground import PlaygroundRun, Prices, SideRun, run_both
     from app.inference.types import GenerationRequest, PromptMode
@@ -147,6 +153,8 @@ def run(args: argparse.Namespace) -> int:
     mode: PromptMode = "completion"
     local_in, local_out = args.local_price or (0.0, 0.0)
     local_prices = Prices(local_in, local_out, "custom" if args.local_price else "local, no per-token price")
+    # Whether this llama.cpp build can offload to a GPU: None when no local model runs this time.
+    gpu_supported: bool | None = None
     if not args.no_local:
         try:
             model_path = read_gguf_info(args.gguf).path if args.gguf else bundled_model_path()
@@ -167,9 +175,11 @@ def run(args: argparse.Namespace) -> int:
             server.start()
             local = LocalSpecialist(server, display_name=name)
             local_side = SideRun(name=name, prices=local_prices)
+            gpu_supported = server.gpu_offload
         except LocalServerError as exc:
             local_side = SideRun(name=name, empty_reason=f"the local model did not start: {exc}")
             server = None
+            gpu_supported = gpu_offload_supported()
 
     frontier: OpenAICompatibleGenerator | None = None
     frontier_side = SideRun(
@@ -233,12 +243,24 @@ def run(args: argparse.Namespace) -> int:
             "max_tokens": args.max_tokens,
             "temperature": args.temperature,
             "labels": labels,
+            "context_size": args.ctx,
+            "threads": args.threads,
+            "gpu_layers": args.gpu_layers,
         },
     )
+    gpu_line = describe_gpu_offload(gpu_supported, args.gpu_layers)
     if args.json:
-        print(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
+        data = record.to_dict()
+        data["local_gpu"] = {
+            "offload_supported": gpu_supported,
+            "gpu_layers_requested": args.gpu_layers,
+            "offload_active": bool(gpu_supported) and args.gpu_layers != 0,
+            "summary": gpu_line,
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(f"Local specialist: {local_side.name}")
+        print(f"  {gpu_line}")
         print("\n".join(_figures_lines(local_side)))
         print(f"Frontier: {frontier_side.name}")
         print("\n".join(_figures_lines(frontier_side)))

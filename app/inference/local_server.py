@@ -57,6 +57,23 @@ def gpu_offload_supported() -> bool:
     return done.stdout.strip() == "1"
 
 
+def describe_gpu_offload(supported: bool | None, gpu_layers: int) -> str:
+    """One line saying whether layers go to a GPU: what the llama.cpp build can do and what was asked.
+
+    `supported` None means the build was not asked (no local model this time). Negative layers mean
+    "all layers", as in llama.cpp.
+    """
+    asked = "all layers" if gpu_layers < 0 else f"{gpu_layers} layer{'' if gpu_layers == 1 else 's'}"
+    if supported is None:
+        return f"GPU offload not checked (no local model); GPU layers asked for: {asked}"
+    if not supported:
+        asked += " (ignored)" if gpu_layers != 0 else ""
+        return f"GPU offload off: this llama.cpp build runs on the CPU only; GPU layers asked for: {asked}"
+    if gpu_layers == 0:
+        return "GPU offload off: this llama.cpp build can offload to a GPU, but GPU layers is 0"
+    return f"GPU offload on: this llama.cpp build can offload to a GPU; GPU layers asked for: {asked}"
+
+
 def describe_exit(returncode: int) -> str:
     """'exited with code 3' / 'was killed by SIGKILL' for a finished child."""
     if returncode < 0:

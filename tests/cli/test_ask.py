@@ -11,6 +11,7 @@ import pytest
 from support.llama_servers import Endpoint
 
 from app.cli import main
+from app.inference.local_server import gpu_offload_supported
 
 
 @pytest.mark.slow
@@ -53,13 +54,30 @@ def test_ask_both_sides_json(
         (frontier["input_tokens"] * 5 + frontier["output_tokens"] * 15) / 1e6
     )
     assert frontier_endpoint.api_key not in out
+    # Whether layers went to a GPU: what this llama.cpp build can do and what was asked for.
+    gpu = record["local_gpu"]
+    assert gpu["offload_supported"] is gpu_offload_supported()
+    assert gpu["gpu_layers_requested"] == 0 and gpu["offload_active"] is False
+    assert gpu["summary"].startswith("GPU offload off: this llama.cpp build ")
+    assert record["settings"]["gpu_layers"] == 0
 
 
 @pytest.mark.slow
 def test_ask_without_frontier_says_why_in_text(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["ask", "One, two, three,", "--max-tokens", "4", "--threads", "2"])
+    code = main(["ask", "One, two, three,", "--max-tokens", "4", "--threads", "2", "--gpu-layers", "3"])
     out = capsys.readouterr().out
     assert code == 0
+    gpu_line = out.splitlines()[1].strip()
+    if gpu_offload_supported():
+        assert (
+            gpu_line
+            == "GPU offload on: this llama.cpp build can offload to a GPU; GPU layers asked for: 3 layers"
+        )
+    else:
+        assert gpu_line == (
+            "GPU offload off: this llama.cpp build runs on the CPU only; "
+            "GPU layers asked for: 3 layers (ignored)"
+        )
     assert "Local specialist: Gemma 3 270M" in out and "TTFT" in out and "tok/s" in out
     assert "no frontier endpoint configured" in out
 
@@ -86,6 +104,7 @@ def test_ask_reports_a_frontier_fault_and_exits_1(
     assert code == 1
     assert record["frontier"]["error"].startswith("401 Unauthorized")
     assert record["local"]["empty_reason"] == "skipped (--no-local)"
+    assert record["local_gpu"]["offload_supported"] is None
 
 
 def test_ask_needs_a_key_for_openai(

@@ -18,6 +18,7 @@ from app.inference.local_server import (
     LocalModelServer,
     LocalServerError,
     describe_exit,
+    describe_gpu_offload,
     gpu_offload_supported,
 )
 from app.inference.types import GenerationRequest
@@ -143,6 +144,21 @@ def test_gpu_offload_query_and_exit_descriptions() -> None:
     assert isinstance(gpu_offload_supported(), bool)
     assert describe_exit(-9) == "was killed by SIGKILL"
     assert describe_exit(3) == "exited with code 3"
+
+
+def test_gpu_offload_line_says_what_the_build_can_do_and_what_was_asked() -> None:
+    assert describe_gpu_offload(True, 20) == (
+        "GPU offload on: this llama.cpp build can offload to a GPU; GPU layers asked for: 20 layers"
+    )
+    assert describe_gpu_offload(True, 0).startswith("GPU offload off: ") and "GPU layers is 0" in (
+        describe_gpu_offload(True, 0)
+    )
+    assert describe_gpu_offload(False, 1) == (
+        "GPU offload off: this llama.cpp build runs on the CPU only; GPU layers asked for: 1 layer (ignored)"
+    )
+    assert describe_gpu_offload(False, 0).endswith("GPU layers asked for: 0 layers")
+    assert describe_gpu_offload(True, -1).endswith("GPU layers asked for: all layers")
+    assert describe_gpu_offload(None, 0).startswith("GPU offload not checked (no local model)")
 
 
 @pytest.mark.slow
