@@ -156,3 +156,30 @@ def test_the_window_hosts_the_view(qtbot, window) -> None:
     view.limit_spin.setValue(5)
     assert _run(qtbot, view) is not None
     assert view.items_model.rowCount() == 5
+
+
+def test_fresh_view_counts_the_set_and_a_bad_regex_names_its_problem(view: SpotcheckView) -> None:
+    # Before any run the bar reads "0 / 87 items", not a placeholder "0 / 1".
+    assert (view.progress.value(), view.progress.maximum()) == (0, 87)
+    assert view.progress.text() == "0 / 87 items"
+    view.scorer_combo.setCurrentIndex(view.scorer_combo.findData("regex"))
+    view.scorer_option.setText("(")
+    assert not view.start_run()
+    message = view.eta_label.text()
+    assert message.startswith("Scorer: pattern: not a valid regular expression (missing )")
+    assert "errors.pydantic.dev" not in message
+
+
+def test_recorded_run_reads_dollars_and_cents_and_says_why_no_items_needed(
+    qtbot, view: SpotcheckView
+) -> None:
+    view.local_check.setChecked(False)
+    _run(qtbot, view)
+    # The recorded frontier answers are priced from the preset: per million items in dollars and
+    # cents (it read "$208.8506").
+    import re
+
+    per_million = re.search(r"\$([\d,]+\.\d+) per million", view.speed_label.text())
+    assert per_million is not None and len(per_million.group(1).split(".")[1]) == 2, view.speed_label.text()
+    assert view.margin_spin.text() == "5.0 points"
+    assert "run the local model" in view.needed_label.text()

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -54,7 +55,7 @@ from app.domain.evaluation import (
     score_output,
     summarize_results,
 )
-from app.domain.scenario import Scenario
+from app.domain.scenario import Scenario, describe_validation_error
 from app.inference.spotcheck import (
     DEFAULT_CONCURRENCY,
     Progress,
@@ -270,6 +271,7 @@ class SpotcheckView(QWidget):
         self.margin_spin = QDoubleSpinBox()
         self.margin_spin.setRange(0.5, 25.0)
         self.margin_spin.setSingleStep(0.5)
+        self.margin_spin.setDecimals(1)
         self.margin_spin.setValue(5.0)
         self.margin_spin.setSuffix(" points")
         self.margin_spin.valueChanged.connect(lambda _value: self._show_needed())
@@ -347,6 +349,9 @@ class SpotcheckView(QWidget):
         self._fill_scorer_option(template.scorer)
         self.items_model.set_results([])
         self._clear_summary()
+        # Before a run the bar counts the set, not a placeholder "0 / 1".
+        self.progress.setRange(0, len(test_set.items))
+        self.progress.setValue(0)
         return True
 
     def _fill_scorer_option(self, spec: ScorerSpec) -> None:
@@ -458,8 +463,12 @@ class SpotcheckView(QWidget):
             return False
         try:
             scorer = self.scorer_spec()
+        except ValidationError as exc:
+            # pydantic's text ends with a documentation link; show the field and the problem
+            self.eta_label.setText(f"Scorer: {describe_validation_error(exc)}")
+            return False
         except ValueError as exc:
-            self.eta_label.setText(f"Scorer: {str(exc).splitlines()[-1].strip()}")
+            self.eta_label.setText(f"Scorer: {exc}")
             return False
         limit = self.limit_spin.value() or None
         test_set = self.test_set.limited(limit)
@@ -602,8 +611,11 @@ class SpotcheckView(QWidget):
 
     def _show_needed(self) -> None:
         summary = self.summary
-        if summary is None or summary.specialist.accuracy.estimate is None:
+        if summary is None:
             self.needed_label.setText("–")
+            return
+        if summary.specialist.accuracy.estimate is None:
+            self.needed_label.setText("– (no graded specialist answers: run the local model to size the set)")
             return
         margin = self.margin_spin.value() / 100
         accuracy = summary.specialist.accuracy
@@ -716,7 +728,8 @@ def _seconds(value: float | None) -> str:
 def _money(value: float | None) -> str:
     if value is None:
         return "n/a"
-    return f"${value:,.6f}" if value < 0.01 else f"${value:,.4f}"
+    # sub-cent figures need their digits; anything a cent or more reads as dollars and cents
+    return f"${value:,.6f}" if value < 0.01 else f"${value:,.2f}"
 
 
 ItemFilterName = ItemFilter
