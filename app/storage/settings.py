@@ -49,6 +49,12 @@ class LocalModelSettings(_SettingsPart):
     threads: int | None = Field(default=None, ge=1, le=256)  # None = let llama.cpp decide
     temperature: float = Field(default=0.0, ge=0, le=2)
     max_tokens: int = Field(default=256, ge=1, le=32_768)
+    gpu_layers: int = Field(default=0, ge=0, le=1000)  # layers llama.cpp puts on a GPU (0 = CPU only)
+    # None = follow the model: chat when its GGUF has a chat template, else completion + few-shot.
+    prompt_mode: Literal["completion", "chat"] | None = None
+    # As typed in the playground: one `input => output` per line, and comma-separated labels.
+    few_shot_examples: str = Field(default="", max_length=100_000)
+    labels: str = Field(default="", max_length=5_000)
 
 
 class Settings(_SettingsPart):

@@ -209,5 +209,57 @@ def test_the_main_window_hosts_the_playground_tab(window, qtbot) -> None:
     qtbot.waitUntil(lambda: isinstance(getattr(page, "view", None), PlaygroundView), timeout=10_000)
     view = page.view
     assert view.run_button.text() == "Run both" and view.server is None  # nothing loads until asked
+    # The window writes its own copy of the settings back whole (on close): it must hold the
+    # playground's latest choices, not the ones it read at start-up.
+    view.model_panel.gpu_layers.setValue(5)
+    qtbot.waitUntil(lambda: window.settings.local_model.gpu_layers == 5, timeout=5_000)
     wait_for_all()
     view.shutdown()
+
+
+def test_a_restarted_view_comes_back_as_the_user_left_it(
+    qtbot, view: PlaygroundView, document: ScenarioDocument, bundled_model: Path
+) -> None:
+    from app.storage.settings import load_settings
+
+    panel, frontier = view.model_panel, view.frontier_panel
+    view.choose_model(bundled_model)  # a base model: its header alone would pick completion
+    qtbot.waitUntil(lambda: view.model_info is not None, timeout=20_000)
+    panel.gpu_layers.setValue(7)
+    panel.mode.setCurrentIndex(panel.mode.findData("chat"))
+    panel.context.setValue(4096)
+    panel.threads.setValue(3)
+    panel.temperature.setValue(0.7)
+    panel.max_tokens.setValue(99)
+    panel.examples.setPlainText("great => positive\nawful => negative")
+    panel.labels.setText("positive, negative")
+    frontier.model.setText("stand-in-model")
+    frontier.base_url.setText("http://127.0.0.1:9/v1")
+    # Saved shortly after the edits, without a run or a close.
+    qtbot.waitUntil(lambda: load_settings().local_model.labels == "positive, negative", timeout=5_000)
+    view.shutdown()
+
+    again = PlaygroundView(document)
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.model_info is not None, timeout=20_000)
+    panel, frontier = again.model_panel, again.frontier_panel
+    assert again.model_path == bundled_model
+    assert panel.gpu_layers.value() == 7 and panel.mode.currentData() == "chat"
+    assert (panel.context.value(), panel.threads.value(), panel.max_tokens.value()) == (4096, 3, 99)
+    assert panel.temperature.value() == pytest.approx(0.7)
+    assert panel.examples.toPlainText() == "great => positive\nawful => negative"
+    assert panel.label_list() == ("positive", "negative")
+    assert frontier.current_preset().name == "custom"
+    assert frontier.base_url.text() == "http://127.0.0.1:9/v1" and frontier.model.text() == "stand-in-model"
+    again.shutdown()
+
+
+def test_gpu_note_says_what_the_build_can_do_and_what_was_asked(qtbot, view: PlaygroundView) -> None:
+    from app.inference.local_server import describe_gpu_offload, gpu_offload_supported
+
+    supported = gpu_offload_supported()
+    note = view.model_panel.gpu_note
+    qtbot.waitUntil(lambda: view.model_panel.gpu_supported is not None, timeout=60_000)
+    assert note.text() == describe_gpu_offload(supported, view.model_panel.gpu_layers.value())
+    view.model_panel.gpu_layers.setValue(12)
+    assert note.text() == describe_gpu_offload(supported, 12) and "12 layers" in note.text()

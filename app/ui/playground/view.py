@@ -42,7 +42,12 @@ from app.inference.endpoints import ENDPOINT_PRESETS, EndpointPreset, preset_by_
 from app.inference.gguf import GgufInfo, read_gguf_info
 from app.inference.keys import KeyStore, default_key_store, keyring_usable
 from app.inference.local_generator import LocalSpecialist
-from app.inference.local_server import LocalModelServer, LocalModelSettings, gpu_offload_supported
+from app.inference.local_server import (
+    LocalModelServer,
+    LocalModelSettings,
+    describe_gpu_offload,
+    gpu_offload_supported,
+)
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.playground import PlaygroundRun, Prices, SideRun, apply_measurements, export_jsonl
 from app.inference.pricing import format_cost
@@ -51,6 +56,7 @@ from app.ui.document import ScenarioDocument
 from app.ui.playground.workers import CallWorker, RunWorker, keep_alive
 
 CRASH_POLL_MS = 500
+SETTINGS_SAVE_DELAY_MS = 400  # one write after a burst of edits, not one per keystroke
 
 
 def parse_examples(text: str) -> list[tuple[str, str]]:
@@ -150,7 +156,11 @@ class ModelPanel(QGroupBox):
         self.threads.setSpecialValueText("auto")
         self.gpu_layers = QSpinBox()
         self.gpu_layers.setRange(0, 1000)
-        self.gpu_note = QLabel("checking this llama.cpp build…")
+        self.gpu_note = QLabel("GPU offload: checking this llama.cpp build…")
+        self.gpu_note.setWordWrap(True)
+        # None until the build has been asked (in a worker: importing llama.cpp takes a moment).
+        self.gpu_supported: bool | None = None
+        self.gpu_layers.valueChanged.connect(self.refresh_gpu_note)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.0, 2.0)
         self.temperature.setSingleStep(0.1)
@@ -182,6 +192,17 @@ class ModelPanel(QGroupBox):
         form.addRow("Labels", self.labels)
         form.addRow(self.load_button)
         form.addRow(self.state)
+
+    def set_gpu_supported(self, supported: bool) -> None:
+        """Record what this llama.cpp build can do and say it under "GPU layers"."""
+        self.gpu_supported = supported
+        self.refresh_gpu_note()
+
+    def refresh_gpu_note(self) -> None:
+        """Whether offload is on: the build's ability and the layers asked for, in one line."""
+        if self.gpu_supported is None:
+            return
+        self.gpu_note.setText(describe_gpu_offload(self.gpu_supported, self.gpu_layers.value()))
 
     def settings(self) -> LocalModelSettings:
         return LocalModelSettings(
@@ -398,7 +419,11 @@ class PlaygroundView(QWidget):
         self._crash_timer.setInterval(CRASH_POLL_MS)
         self._crash_timer.timeout.connect(self._check_crash)
         self._crash_timer.start()
+        self._saved_mode: PromptMode | None = None  # None = follow the model's header
+        # (file, mode) restored from the settings: applied when that file's header has been read.
+        self._restoring_mode: tuple[Path, PromptMode] | None = None
         self._load_settings()
+        self._watch_settings()
         self._start(CallWorker(gpu_offload_supported), self._gpu_known, lambda _m: None)
         application = QCoreApplication.instance()
         if application is not None:
@@ -415,14 +440,11 @@ class PlaygroundView(QWidget):
         worker.start()
 
     def _gpu_known(self, supported: object) -> None:
-        self.model_panel.gpu_note.setText(
-            "this llama.cpp build can offload to a GPU"
-            if supported
-            else "this llama.cpp build runs on the CPU only (GPU layers are ignored)"
-        )
+        self.model_panel.set_gpu_supported(bool(supported))
 
     # -- settings -------------------------------------------------------------------------
     def _load_settings(self) -> None:
+        """Bring the panels back as the user left them (the key is never among them)."""
         try:
             from app.storage.settings import load_settings
 
@@ -436,20 +458,52 @@ class PlaygroundView(QWidget):
         self.frontier_panel.model.setText(front.model)
         self.frontier_panel.timeout.setValue(front.timeout_seconds)
         self.frontier_panel._model_changed()
+        self.frontier_panel.refresh_key_state()
         local = settings.local_model
-        self.model_panel.context.setValue(local.context_size)
-        self.model_panel.threads.setValue(local.threads or 0)
-        self.model_panel.temperature.setValue(local.temperature)
-        self.model_panel.max_tokens.setValue(local.max_tokens)
+        panel = self.model_panel
+        panel.context.setValue(local.context_size)
+        panel.threads.setValue(local.threads or 0)
+        panel.gpu_layers.setValue(local.gpu_layers)
+        panel.temperature.setValue(local.temperature)
+        panel.max_tokens.setValue(local.max_tokens)
+        panel.examples.setPlainText(local.few_shot_examples)
+        panel.labels.setText(local.labels)
+        self._saved_mode = local.prompt_mode
+        if local.prompt_mode is not None:
+            panel.mode.setCurrentIndex(panel.mode.findData(local.prompt_mode))
         if local.model_path and Path(local.model_path).is_file():
+            if local.prompt_mode is not None:
+                self._restoring_mode = (Path(local.model_path), local.prompt_mode)
             self.choose_model(Path(local.model_path))
+
+    def _watch_settings(self) -> None:
+        """Any edit in either panel schedules one settings write (debounced)."""
+        self._settings_timer = QTimer(self)
+        self._settings_timer.setSingleShot(True)
+        self._settings_timer.setInterval(SETTINGS_SAVE_DELAY_MS)
+        self._settings_timer.timeout.connect(self._save_settings)
+        panel, front = self.model_panel, self.frontier_panel
+        for box in (panel.context, panel.threads, panel.gpu_layers, panel.max_tokens):
+            box.valueChanged.connect(self._settings_timer.start)
+        for spin in (panel.temperature, front.timeout):
+            spin.valueChanged.connect(self._settings_timer.start)
+        panel.mode.currentIndexChanged.connect(self._mode_chosen)
+        panel.examples.textChanged.connect(self._settings_timer.start)
+        for line in (panel.labels, front.base_url, front.model):
+            line.textChanged.connect(self._settings_timer.start)
+        front.preset.currentIndexChanged.connect(self._settings_timer.start)
+
+    def _mode_chosen(self) -> None:
+        self._saved_mode = "chat" if self.model_panel.mode.currentData() == "chat" else "completion"
+        self._settings_timer.start()
 
     def _save_settings(self) -> None:
         """Endpoint, model and local settings persist; the key never does."""
         try:
-            from app.storage.settings import load_settings, save_settings
+            from app.storage.settings import Settings, load_settings, save_settings
 
             settings = load_settings()
+            panel = self.model_panel
             front = settings.frontier.model_copy(
                 update={
                     "preset": self.frontier_panel.current_preset().name,
@@ -462,13 +516,26 @@ class PlaygroundView(QWidget):
             local = settings.local_model.model_copy(
                 update={
                     "model_path": str(self.model_path) if self.model_path else None,
-                    "context_size": self.model_panel.context.value(),
-                    "threads": self.model_panel.threads.value() or None,
-                    "temperature": self.model_panel.temperature.value(),
-                    "max_tokens": self.model_panel.max_tokens.value(),
+                    "context_size": panel.context.value(),
+                    "threads": panel.threads.value() or None,
+                    "gpu_layers": panel.gpu_layers.value(),
+                    "temperature": panel.temperature.value(),
+                    "max_tokens": panel.max_tokens.value(),
+                    "prompt_mode": self._saved_mode,
+                    "few_shot_examples": panel.examples.toPlainText(),
+                    "labels": panel.labels.text(),
                 }
             )
-            save_settings(settings.model_copy(update={"frontier": front, "local_model": local}))
+            parts = {"frontier": front, "local_model": local}
+            # Validate (model_copy does not): a value the settings file refuses must not be written.
+            Settings.model_validate(settings.model_copy(update=parts).model_dump())
+            save_settings(settings.model_copy(update=parts))
+            # The main window keeps its own copy of the settings and writes it back whole (theme,
+            # recent files, geometry on close): give it these sections so it never writes stale ones.
+            window = self.window()
+            held = getattr(window, "settings", None)
+            if window is not self and isinstance(held, Settings):
+                window.settings = held.model_copy(update=parts)  # type: ignore[attr-defined]
         except Exception as exc:
             self.message.setText(f"Settings not saved: {exc}")
 
@@ -507,7 +574,12 @@ class PlaygroundView(QWidget):
             return  # the user picked another file meanwhile
         self.model_info = info
         self.model_panel.header.setText("\n".join(info.summary_lines()))
-        mode = "chat" if info.has_chat_template else "completion"
+        restoring, self._restoring_mode = self._restoring_mode, None
+        if restoring is not None and restoring[0] == info.path:
+            # Coming back from the settings: the mode the user chose last time wins over the header.
+            mode: str = restoring[1]
+        else:
+            mode = "chat" if info.has_chat_template else "completion"
         self.model_panel.mode.setCurrentIndex(self.model_panel.mode.findData(mode))
 
     def _header_failed(self, message: str) -> None:
@@ -560,6 +632,7 @@ class PlaygroundView(QWidget):
         assert isinstance(server, LocalModelServer)
         self.server = server
         self._loaded_choice = self._pending_choice
+        self.model_panel.set_gpu_supported(server.gpu_offload)  # what the running child reported
         info = server.info
         name = (
             BUNDLED_MODEL_DISPLAY_NAME
@@ -793,6 +866,9 @@ class PlaygroundView(QWidget):
     def shutdown(self) -> None:
         """Stop the run, wait for workers and stop the model process (window closing, tests)."""
         self._crash_timer.stop()
+        if self._settings_timer.isActive():
+            self._settings_timer.stop()
+            self._save_settings()
         if self._run_worker is not None:
             self._run_worker.cancel.set()
             self._run_worker.wait(5000)
