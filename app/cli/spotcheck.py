@@ -274,7 +274,13 @@ def format_summary(summary: Any, needed: dict[str, int | None], margin: float, o
     for side, model in (("specialist", summary.specialist), ("frontier", summary.frontier)):
         source = " (recorded)" if model.source == "recorded" and "recorded" not in model.name else ""
         errors = f", {model.errors} errors" if model.errors else ""
-        lines.append(f"  {side:<11} {model.name}{source}: {model.accuracy.describe()}{errors}")
+        # "specialist  specialist (not run)" said the side twice: keep only what the name adds
+        name = (
+            model.name.removeprefix(f"{side} (").removesuffix(")")
+            if model.name == f"{side} (not run)"
+            else model.name
+        )
+        lines.append(f"  {side:<11} {name}{source}: {model.accuracy.describe()}{errors}")
     lines += ["", f"Agreement between the models: {summary.agreement.describe()}", f"  {AGREEMENT_NOTE}", ""]
     lines.append("By tag:")
     for entry in summary.by_tag:

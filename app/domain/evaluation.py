@@ -813,10 +813,13 @@ def _warnings(
     lines: list[str] = []
     for model in (specialist, frontier):
         graded = model.accuracy.total
-        if 0 < graded < MIN_ITEMS_FOR_NORMAL_APPROX:
+        low, high = model.accuracy.low, model.accuracy.high
+        if 0 < graded < MIN_ITEMS_FOR_NORMAL_APPROX and low is not None and high is not None:
+            # Quote the interval flat ("59.6%–98.2%"), the way the claim check below does; the
+            # full describe() text nested a parenthesis inside this sentence's own.
             lines.append(
-                f"{model.name}: only {graded} graded items; the interval is wide "
-                f"({model.accuracy.describe()}) and supports no fine distinction."
+                f"{model.name}: only {graded} graded items; the 95 % interval is wide "
+                f"({low:.1%}–{high:.1%}) and supports no fine distinction."
             )
         if bar is not None:
             claim = check_claim(model.accuracy, bar, model.name)

@@ -300,6 +300,12 @@ def test_summary_accuracy_agreement_tags_latency_and_cost() -> None:
     assert summary.complete
     assert any("only 5 graded items" in warning for warning in summary.warnings)
     assert any("Only 2 ood items" in warning for warning in summary.warnings)
+    few = next(warning for warning in summary.warnings if "only 5 graded items" in warning)
+    # the interval quoted flat, not describe()'s "(60.0 % (95 % CI …, 3/5))" nested in parentheses
+    low, high = summary.specialist.accuracy.low, summary.specialist.accuracy.high
+    assert low is not None and high is not None
+    assert f"the 95 % interval is wide ({low:.1%}–{high:.1%})" in few
+    assert "((" not in few and "%))" not in few
 
 
 def test_summary_survives_a_json_round_trip() -> None:
