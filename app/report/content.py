@@ -257,6 +257,11 @@ def price_age_days(model: ModelCost, today: date) -> int | None:
     return None if as_of is None else (today - as_of).days
 
 
+def _unless_repeated(reason: str, headline: str) -> str:
+    """The deciding rule's reason, or "" when the headline already says it word for word."""
+    return "" if reason.strip().lower() in headline.lower() else sanitize_text(reason)
+
+
 def _verdict_block(recommendation: Recommendation) -> VerdictBlock:
     deciding: RuleResult | None = None
     if recommendation.deciding_rule is not None:
@@ -269,12 +274,24 @@ def _verdict_block(recommendation: Recommendation) -> VerdictBlock:
         label=label,
         headline=sanitize_text(recommendation.headline),
         deciding_rule=f"Rule {deciding.id} · {deciding.title}" if deciding else "No single rule decided",
-        reason=sanitize_text(deciding.reason) if deciding else "",
+        reason=_unless_repeated(deciding.reason, recommendation.headline) if deciding else "",
         tone=_VERDICT_TONES.get(recommendation.verdict, "neutral"),
     )
 
 
-def _headline_numbers(scenario: Scenario, summary: CostSummary) -> tuple[HeadlineNumber, ...]:
+def _one_time_detail(scenario: Scenario, recommendation: Recommendation) -> str:
+    """What the one-time tile counts; with an off-the-shelf verdict, that the training is not needed."""
+    parts = "curation, training, eval" + (", labelling" if scenario.distillation.enabled else "")
+    training = scenario.one_time.training_runs
+    if recommendation.verdict == "use_off_the_shelf" and training > 0:
+        # The figures price the fine-tune; the verdict says no training, so say what that saves.
+        return f"{parts}; off the shelf saves the {format_money(training)} training"
+    return parts
+
+
+def _headline_numbers(
+    scenario: Scenario, summary: CostSummary, recommendation: Recommendation
+) -> tuple[HeadlineNumber, ...]:
     net = summary.net_monthly_savings
     if summary.break_even_months is None:
         break_even_detail = "the one-time cost never pays back"
@@ -305,7 +322,7 @@ def _headline_numbers(scenario: Scenario, summary: CostSummary) -> tuple[Headlin
         HeadlineNumber(
             "One-time investment",
             format_money(summary.one_time_cost),
-            "curation, training, eval" + (", labelling" if scenario.distillation.enabled else ""),
+            _one_time_detail(scenario, recommendation),
         ),
         HeadlineNumber(
             "Large model, per request",
@@ -429,6 +446,10 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+# Row names for the engine's one-time breakdown keys, spelled the way the rest of the memo is.
+_ONE_TIME_LABELS = {"teacher_labeling": "teacher labelling"}
+
+
 def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Section:
     model_rows = []
     sources = []
@@ -482,7 +503,8 @@ def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Se
     ]
     for key, amount in summary.one_time_breakdown.items():
         if amount or key in {"data_curation", "training_runs", "eval_build"}:
-            general.append((f"One-time: {key.replace('_', ' ')}", format_money_exact(amount)))
+            label = _ONE_TIME_LABELS.get(key, key.replace("_", " "))
+            general.append((f"One-time: {label}", format_money_exact(amount)))
     general.append(("One-time total", format_money_exact(summary.one_time_cost)))
     if scenario.distillation.enabled:
         d = scenario.distillation
@@ -760,7 +782,7 @@ def build_memo_content(
         author=sanitize_text(author.strip()),
         memo_date=today,
         verdict=_verdict_block(recommendation),
-        headline_numbers=_headline_numbers(scenario, summary),
+        headline_numbers=_headline_numbers(scenario, summary, recommendation),
         decision_chart=_decision_chart(scenario, summary, curves),
         sections=tuple(sections),
         source_note=sanitize_text(scenario.source),

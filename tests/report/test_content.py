@@ -276,3 +276,29 @@ def test_spotcheck_without_a_specialist_run_reads_well(tmp_path) -> None:  # typ
     # quality figures come from the scenario even with a spot-check attached: say where to look
     assert "not measured on a spot-check" not in text
     assert "the spot-check section shows what was measured" in text
+
+
+def test_off_the_shelf_memo_says_the_training_is_not_needed_and_says_it_once() -> None:
+    from app.storage.presets import load_preset
+
+    content = build_memo_content(load_preset("review-sentiment"), today=MEMO_DAY)
+    assert content.verdict.verdict == "use_off_the_shelf"
+    tiles = {tile.label: tile for tile in content.headline_numbers}
+    # the tiles price the fine-tune (training $800 included); the verdict says no training
+    assert (
+        tiles["One-time investment"].detail
+        == "curation, training, eval; off the shelf saves the $800 training"
+    )
+    # the headline already quotes rule 2's reason: the block does not print it a second time
+    assert "no training needed" in content.verdict.headline
+    assert content.verdict.reason == ""
+    assert content.verdict.deciding_rule.startswith("Rule 2")
+
+
+def test_specialize_memo_keeps_the_deciding_reason_and_spells_labelling_one_way() -> None:
+    from app.storage.presets import load_preset
+
+    content = build_memo_content(load_preset("invoice-field-extraction"), today=MEMO_DAY)
+    assert content.verdict.reason.startswith("Break-even 6.8 months is within the 24-month horizon")
+    dump = repr(content)
+    assert "teacher labelling" in dump and "labeling" not in dump
