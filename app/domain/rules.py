@@ -340,7 +340,11 @@ def evaluate(scenario: Scenario, summary: CostSummary | None = None) -> Recommen
     deciding: int | None
     if status[6] == "pass":
         verdict, deciding = "needs_eval", 6
-        headline = "Build an eval first: without one the specialist would be an unproven downgrade."
+        # Say what is at stake, so the eval's cost can be weighed against the payback it unlocks.
+        headline = (
+            "Build an eval first: without one the specialist would be an unproven downgrade. "
+            f"{_payback_phrase(summary, scenario)}."
+        )
     elif status[2] == "pass":
         verdict, deciding = "use_off_the_shelf", 2
         headline = f"Use an off-the-shelf small model: {_lower_first(rules[1].reason)}"
@@ -370,7 +374,8 @@ def evaluate(scenario: Scenario, summary: CostSummary | None = None) -> Recommen
                 "measure the fine-tuned specialist's accuracy against the "
                 f"{format_share(scenario.quality.quality_bar)} bar"
             )
-        headline = f"Measure before deciding: {' and '.join(steps)}. {_payback_phrase(summary, scenario)}."
+        # "Before deciding, measure ..." (it read "Measure before deciding: measure ...").
+        headline = f"Before deciding, {' and '.join(steps)}. {_payback_phrase(summary, scenario)}."
     else:
         # Unreachable by construction (every way rule 1 fails is another rule's pass); kept safe.
         verdict, deciding = "keep_large", None

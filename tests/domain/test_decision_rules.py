@@ -194,3 +194,21 @@ def test_never_paying_back_quotes_each_number_once_and_blames_no_task_change() -
     assert "the task changes every 12.0 months" in rule_1.reason
     assert rule_1.reason.endswith("Fails on: no payback within the horizon.")
     assert recommendation.verdict == "keep_large" and recommendation.deciding_rule == 4
+
+
+def test_needs_eval_headlines_read_once_and_say_what_is_at_stake() -> None:
+    # 1M/month: break-even 13,500 / 13,865 = 0.97 months (see test_rule_4_within_horizon_fails).
+    unmeasured = evaluate(
+        design_example(volume_per_month=1_000_000, quality={**PROVEN, "specialist_accuracy": None})
+    )
+    assert unmeasured.verdict == "needs_eval"
+    assert unmeasured.headline.startswith(
+        "Before deciding, measure the fine-tuned specialist's accuracy against the 90.0% bar."
+    )
+    assert "measure before deciding" not in unmeasured.headline.lower()
+    no_eval = evaluate(design_example(volume_per_month=1_000_000, quality={**PROVEN, "eval_exists": False}))
+    assert no_eval.verdict == "needs_eval" and no_eval.deciding_rule == 6
+    assert no_eval.headline == (
+        "Build an eval first: without one the specialist would be an unproven downgrade. "
+        "Break-even 1.0 month is within the 24-month horizon at 1.0M requests/month."
+    )
