@@ -12,6 +12,8 @@ import csv
 import hashlib
 import io
 import json
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +76,15 @@ def load_test_set(path: Path) -> TestSet:
     if len(items) > MAX_ITEMS:
         problems.append(f"{len(items)} items; at most {MAX_ITEMS} are supported")
     if problems:
-        raise TestSetError(path, problems)
+        # Parse problems and field problems are found in two passes: list them in file order.
+        raise TestSetError(path, sorted(problems, key=_line_number))
     return TestSet(path.stem, path, tuple(items), hashlib.sha256(raw).hexdigest())
+
+
+def _line_number(problem: str) -> int:
+    """The N of a "line N: ..." problem; problems about the whole file sort after every line."""
+    match = re.match(r"line (\d+):", problem)
+    return int(match.group(1)) if match else sys.maxsize
 
 
 def _jsonl_rows(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:

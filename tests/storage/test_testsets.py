@@ -149,3 +149,16 @@ def test_prompt_template_errors_name_the_field(tmp_path: Path) -> None:
     with pytest.raises(TestSetError, match="scorr: unknown field"):
         load_prompt_template(typo)
     assert default_prompt_for(tmp_path / "no_template.jsonl") is None
+
+
+def test_problems_are_listed_in_file_order(tmp_path: Path) -> None:
+    # JSON problems and field problems come from two passes; the message reads top to bottom.
+    path = _write(tmp_path / "mixed.jsonl", '{"id": "a"}\nnope\n{"input": "x", "tags": 5}\n[1]\n')
+    with pytest.raises(TestSetError) as caught:
+        load_test_set(path)
+    assert [problem.split(":")[0] for problem in caught.value.problems] == [
+        "line 1",
+        "line 2",
+        "line 3",
+        "line 4",
+    ]

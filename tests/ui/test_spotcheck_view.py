@@ -183,3 +183,19 @@ def test_recorded_run_reads_dollars_and_cents_and_says_why_no_items_needed(
     assert per_million is not None and len(per_million.group(1).split(".")[1]) == 2, view.speed_label.text()
     assert view.margin_spin.text() == "5.0 points"
     assert "run the local model" in view.needed_label.text()
+
+
+def test_a_set_with_many_problems_says_the_first_and_keeps_the_window_narrow(
+    view: SpotcheckView, tmp_path: Path
+) -> None:
+    bad = tmp_path / "many.jsonl"
+    bad.write_text("\n".join(['{"id": "a"}', "nope", "[1]"] * 4) + "\n", encoding="utf-8")
+    assert not view.load_set(bad)
+    assert view.set_info.text() == (
+        "Cannot load many.jsonl: line 1: input: required field is missing "
+        "(and 11 more problems; hover for the list)"
+    )
+    assert len(view.set_info.toolTip().splitlines()) == 12
+    # the message wraps rather than forcing a window wider than a laptop screen
+    assert view.minimumSizeHint().width() < 1200
+    assert view.test_set is not None and view.test_set.name == "support_triage"  # the loaded set stays

@@ -190,6 +190,7 @@ class SpotcheckView(QWidget):
         open_button = QPushButton("Open set…")
         open_button.clicked.connect(self._open_set)
         self.set_info = QLabel("")
+        self.set_info.setWordWrap(True)  # a long message wraps instead of widening the window
         top.addWidget(QLabel("Test set"), 0, 0)
         top.addWidget(self.set_combo, 0, 1)
         top.addWidget(open_button, 0, 2)
@@ -335,7 +336,12 @@ class SpotcheckView(QWidget):
             test_set = load_test_set(path)
             template = default_prompt_for(path) or PromptTemplate()
         except TestSetError as exc:
-            self.set_info.setText(f"Cannot load: {exc}")
+            # One line in the bar (a long list would widen the whole window); all of them on hover.
+            more = len(exc.problems) - 1
+            self.set_info.setText(
+                f"Cannot load {path.name}: {exc.problems[0]}"
+                + (f" (and {more} more problems; hover for the list)" if more > 0 else "")
+            )
             self.set_info.setToolTip("\n".join(exc.problems))
             return False
         self.test_set = test_set
