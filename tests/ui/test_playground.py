@@ -263,3 +263,62 @@ def test_gpu_note_says_what_the_build_can_do_and_what_was_asked(qtbot, view: Pla
     assert note.text() == describe_gpu_offload(supported, view.model_panel.gpu_layers.value())
     view.model_panel.gpu_layers.setValue(12)
     assert note.text() == describe_gpu_offload(supported, 12) and "12 layers" in note.text()
+
+
+def test_figures_wrap_and_name_their_units(qtbot) -> None:
+    from app.inference.playground import Prices, SideRun
+    from app.inference.types import GenerationResult
+    from app.ui.playground.view import AnswerColumn, figures_text
+
+    streamed = GenerationResult("Paris.", "m", 37, 7, False, 0.541, 0.77, finish_reason="stop")
+    side = SideRun(name="m", result=streamed, prices=Prices(2.5, 10.0, "custom"))
+    assert figures_text(side).endswith(" · tokens in 37 / out 7 · cost $0.000162")
+    nothing = GenerationResult("", "m", 11, 0, True, None, 0.81, finish_reason="stop")
+    text = figures_text(SideRun(name="m", result=nothing, prices=Prices(2.5, 10.0, "custom")))
+    assert text.startswith("no tokens streamed · latency 0.81 s · tokens in 11 / out 0 (counted)")
+    assert "TTFT –" not in text and "– tok/s" not in text
+    column = AnswerColumn("Frontier", with_restart=False)
+    qtbot.addWidget(column)
+    column.figures.setText(figures_text(side) + " · " + figures_text(side))
+    # A long figures line wraps instead of forcing the column (and the window) wider.
+    assert column.minimumSizeHint().width() < 300
+
+
+def test_an_empty_answer_says_so(qtbot, view: PlaygroundView) -> None:
+    from app.inference.playground import SideRun
+    from app.inference.types import GenerationResult
+
+    empty = GenerationResult("", "m", 11, 0, True, None, 0.81, finish_reason="stop")
+    view._finish_side(view.frontier_column, SideRun(name="m", result=empty))
+    assert view.frontier_column.status.text() == "Done: the model returned no text (finish reason: stop)."
+    view._add_history(
+        PlaygroundRun(prompt="p", local=SideRun(name="l"), frontier=SideRun(name="m", result=empty))
+    )
+    assert view.history_table.item(0, 3).text() == "0 tokens · (no text)"
+
+
+def test_frontier_column_says_why_it_will_be_empty_before_a_run(
+    qtbot, view: PlaygroundView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setattr("app.inference.keys.keyring_usable", lambda: False)
+    view.frontier_panel.select_preset("openai")
+    preset_openai = view.frontier_panel.current_preset()
+    view.keys.forget(preset_openai)
+    view.frontier_panel.refresh_key_state()
+    placeholder = view.frontier_column.text.placeholderText()
+    assert placeholder == "No API key for OpenAI: set OPENAI_API_KEY or enter one in the frontier settings."
+    assert view.frontier_column.title.text() == "<b>Frontier</b> — fault-model"
+    view.frontier_panel.set_key("sk-session-only-456")
+    assert view.frontier_column.text.placeholderText() == "The answer streams here."
+    view.keys.forget(preset_openai)
+
+
+def test_typed_prices_and_other_models_are_not_credited_to_the_catalog(qtbot, view: PlaygroundView) -> None:
+    frontier = view.frontier_panel
+    frontier.model.setText("gpt-4o-mini")
+    assert frontier.price_source.text().startswith("catalog gpt-4o-mini")
+    frontier.output_price.setValue(frontier.output_price.value() + 1.0)
+    assert frontier.price_source.text() == "custom"
+    frontier.model.setText("my-own-model")  # typed, not only on editing finished
+    assert frontier.price_source.text() == "custom"

@@ -9,6 +9,7 @@ through signals, so the GUI thread only paints.
 from __future__ import annotations
 
 import dataclasses
+import html
 import time
 from pathlib import Path
 from typing import Any
@@ -75,18 +76,20 @@ def figures_text(side: SideRun) -> str:
     result = side.result
     if result is None:
         return ""
-    ttft = (
-        f"{result.time_to_first_token_s * 1000:.0f} ms" if result.time_to_first_token_s is not None else "–"
-    )
-    speed = f"{result.tokens_per_second:.1f} tok/s" if result.tokens_per_second else "– tok/s"
     counted = " (counted)" if result.tokens_counted else ""
-    cost = side.cost_usd
-    cost_text = format_cost(cost) if cost is not None else "no price"
-    return (
-        f"TTFT {ttft} · {speed} · latency {result.total_s:.2f} s · "
-        f"in {result.input_tokens if result.input_tokens is not None else '–'} / "
-        f"out {result.output_tokens if result.output_tokens is not None else '–'}{counted} · {cost_text}"
+    tokens = (
+        f"tokens in {result.input_tokens if result.input_tokens is not None else '–'} / "
+        f"out {result.output_tokens if result.output_tokens is not None else '–'}{counted}"
     )
+    cost = side.cost_usd
+    cost_text = f"cost {format_cost(cost)}" if cost is not None else "no price"
+    latency = f"latency {result.total_s:.2f} s"
+    if result.time_to_first_token_s is None:
+        # Nothing streamed (an error, or an empty answer): no first token and no speed to show.
+        return f"no tokens streamed · {latency} · {tokens} · {cost_text}"
+    ttft = f"TTFT {result.time_to_first_token_s * 1000:.0f} ms"
+    speed = f"{result.tokens_per_second:.1f} tok/s" if result.tokens_per_second else "– tok/s"
+    return f"{ttft} · {speed} · {latency} · {tokens} · {cost_text}"
 
 
 class AnswerColumn(QWidget):
@@ -102,6 +105,8 @@ class AnswerColumn(QWidget):
         self.text.setReadOnly(True)
         self.text.setPlaceholderText("The answer streams here.")
         self.figures = QLabel("")
+        # Wrapped: one long unwrapped line would force the column, and the window, wider.
+        self.figures.setWordWrap(True)
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -112,6 +117,10 @@ class AnswerColumn(QWidget):
             layout.addWidget(widget)
         if with_restart:
             layout.addWidget(self.restart_button)
+
+    def set_empty_reason(self, reason: str | None) -> None:
+        """What the empty answer box says: why this column will stay empty, or where text will go."""
+        self.text.setPlaceholderText(reason or "The answer streams here.")
 
     def clear(self) -> None:
         self.text.clear()
@@ -219,6 +228,8 @@ class ModelPanel(QGroupBox):
 class FrontierPanel(QGroupBox):
     """Which OpenAI-compatible endpoint, which model, its key (keyring/memory) and prices."""
 
+    endpoint_changed = Signal()  # preset, base URL, model or key: whether a run can reach it may differ
+
     def __init__(self, keys: KeyStore, parent: QWidget | None = None) -> None:
         super().__init__("Frontier (OpenAI-compatible)", parent)
         self.keys = keys
@@ -252,8 +263,13 @@ class FrontierPanel(QGroupBox):
         form.addRow("", self.price_source)
         form.addRow("Read timeout", self.timeout)
         self.preset.currentIndexChanged.connect(self._preset_changed)
-        self.model.editingFinished.connect(self._model_changed)
+        self.model.textChanged.connect(self._model_changed)
+        self._pricing_from_catalog = False
+        for box in (self.input_price, self.output_price):
+            box.valueChanged.connect(self._price_typed)
         self.key_button.clicked.connect(self.ask_key)
+        self.base_url.textChanged.connect(self.endpoint_changed)
+        self.model.textChanged.connect(self.endpoint_changed)
         self._preset_changed()
 
     def current_preset(self) -> EndpointPreset:
@@ -283,14 +299,24 @@ class FrontierPanel(QGroupBox):
         name = self.model.text().strip()
         for entry in entries:
             if entry.id in (name, name.rsplit("/", 1)[-1]):
-                self.input_price.setValue(entry.input_price_per_mtok)
-                self.output_price.setValue(entry.output_price_per_mtok)
+                self._pricing_from_catalog = True
+                try:
+                    self.input_price.setValue(entry.input_price_per_mtok)
+                    self.output_price.setValue(entry.output_price_per_mtok)
+                finally:
+                    self._pricing_from_catalog = False
                 self.price_source.setText(f"catalog {entry.id} ({entry.as_of})")
                 return
         self.price_source.setText("custom")
 
+    def _price_typed(self) -> None:
+        """A price the user changed is theirs: the catalog no longer vouches for it."""
+        if not self._pricing_from_catalog:
+            self.price_source.setText("custom")
+
     def refresh_key_state(self) -> None:
         self.key_state.setText(self.keys.get(self.current_preset()).detail)
+        self.endpoint_changed.emit()
 
     def ask_key(self) -> None:
         """The settings dialog for the key: typed once, kept in the keyring (or memory), never in files."""
@@ -310,22 +336,31 @@ class FrontierPanel(QGroupBox):
     def set_key(self, key: str) -> None:
         stored = self.keys.set(self.current_preset(), key)
         self.key_state.setText(stored.detail)
+        self.endpoint_changed.emit()
 
     def prices(self) -> Prices:
         return Prices(self.input_price.value(), self.output_price.value(), self.price_source.text())
 
-    def generator(self) -> tuple[OpenAICompatibleGenerator | None, str | None]:
-        """A client for the configured endpoint, or None and the reason the column stays empty."""
+    def empty_reason(self) -> str | None:
+        """Why the frontier column will stay empty with these settings, or None when it can run."""
         preset = self.current_preset()
-        url = self.base_url.text().strip()
-        model = self.model.text().strip()
-        if not url:
-            return None, "No frontier endpoint: choose a preset or type a base URL."
-        if not model:
-            return None, "No frontier model name given."
+        if not self.base_url.text().strip():
+            return "No frontier endpoint: choose a preset or type a base URL."
+        if not self.model.text().strip():
+            return "No frontier model name given."
         key = self.keys.get(preset)
         if preset.needs_key and not key.key:
-            return None, f"No API key for {preset.title}: {key.detail}."
+            return f"No API key for {preset.title}: {key.detail.removeprefix('no key: ')}."
+        return None
+
+    def generator(self) -> tuple[OpenAICompatibleGenerator | None, str | None]:
+        """A client for the configured endpoint, or None and the reason the column stays empty."""
+        reason = self.empty_reason()
+        if reason is not None:
+            return None, reason
+        url = self.base_url.text().strip()
+        model = self.model.text().strip()
+        key = self.keys.get(self.current_preset())
         generator = OpenAICompatibleGenerator(
             url, model, key.key, read_timeout_s=self.timeout.value(), display_name=model
         )
@@ -419,6 +454,8 @@ class PlaygroundView(QWidget):
         self._crash_timer.setInterval(CRASH_POLL_MS)
         self._crash_timer.timeout.connect(self._check_crash)
         self._crash_timer.start()
+        self.frontier_panel.endpoint_changed.connect(self._refresh_frontier_column)
+        self._refresh_frontier_column()
         self._saved_mode: PromptMode | None = None  # None = follow the model's header
         # (file, mode) restored from the settings: applied when that file's header has been read.
         self._restoring_mode: tuple[Path, PromptMode] | None = None
@@ -441,6 +478,12 @@ class PlaygroundView(QWidget):
 
     def _gpu_known(self, supported: object) -> None:
         self.model_panel.set_gpu_supported(bool(supported))
+
+    def _refresh_frontier_column(self) -> None:
+        """The frontier column names its model and, before any run, says why it would stay empty."""
+        model = self.frontier_panel.model.text().strip()
+        self.frontier_column.title.setText("<b>Frontier</b>" + (f" — {html.escape(model)}" if model else ""))
+        self.frontier_column.set_empty_reason(self.frontier_panel.empty_reason())
 
     # -- settings -------------------------------------------------------------------------
     def _load_settings(self) -> None:
@@ -758,6 +801,11 @@ class PlaygroundView(QWidget):
             column.set_status(result.error, problem=True)
             if self.server is not None and self.server.crash_reason() and column is self.local_column:
                 self.local_column.restart_button.setVisible(True)
+        elif not result.text.strip():
+            column.set_status(
+                "Done: the model returned no text"
+                + (f" (finish reason: {result.finish_reason})." if result.finish_reason else ".")
+            )
         else:
             column.set_status("Done" + (f" ({result.finish_reason})" if result.finish_reason else "") + ".")
 
@@ -819,8 +867,8 @@ class PlaygroundView(QWidget):
                 return "error: " + result.error
             if result.cancelled:
                 return "stopped"
-            speed = f"{result.tokens_per_second:.0f} tok/s" if result.tokens_per_second else ""
-            return f"{result.output_tokens} tokens {speed} · {result.text.strip()[:60]}"
+            speed = f" {result.tokens_per_second:.0f} tok/s" if result.tokens_per_second else ""
+            return f"{result.output_tokens} tokens{speed} · {result.text.strip()[:60] or '(no text)'}"
 
         for column, text in enumerate(
             (run.timestamp[11:19], run.prompt.strip()[:80], summary(run.local), summary(run.frontier))
