@@ -322,3 +322,26 @@ def test_typed_prices_and_other_models_are_not_credited_to_the_catalog(qtbot, vi
     assert frontier.price_source.text() == "custom"
     frontier.model.setText("my-own-model")  # typed, not only on editing finished
     assert frontier.price_source.text() == "custom"
+
+
+def test_finish_reasons_read_as_words_and_columns_share_the_width(qtbot, view: PlaygroundView) -> None:
+    from app.inference.playground import SideRun
+    from app.inference.types import GenerationResult
+
+    capped = GenerationResult("Dear customer, we", "m", 16, 60, False, 0.9, 6.3, finish_reason="length")
+    view._finish_side(view.local_column, SideRun(name="m", result=capped))
+    assert view.local_column.status.text() == "Done: stopped at the Max tokens limit (60 tokens)."
+    ended = GenerationResult("Paris.", "m", 5, 2, False, 0.1, 0.2, finish_reason="stop")
+    view._finish_side(view.local_column, SideRun(name="m", result=ended))
+    assert view.local_column.status.text() == "Done."
+    view._add_history(
+        PlaygroundRun(
+            prompt="p",
+            local=SideRun(name="l", result=ended),
+            frontier=SideRun(name="f", empty_reason="No key."),
+        )
+    )
+    assert view.history_table.item(0, 3).text() == "not run: No key."
+    qtbot.waitExposed(view)
+    left, right = view.answer_columns.sizes()
+    assert abs(left - right) <= 0.1 * (left + right)

@@ -424,6 +424,11 @@ class PlaygroundView(QWidget):
         columns = QSplitter(Qt.Orientation.Horizontal)
         columns.addWidget(self.local_column)
         columns.addWidget(self.frontier_column)
+        # Equal columns: the two answers are compared side by side, neither is the main one.
+        columns.setStretchFactor(0, 1)
+        columns.setStretchFactor(1, 1)
+        columns.setSizes([1000, 1000])
+        self.answer_columns = columns
         centre_layout.addWidget(columns, 3)
         history_row = QHBoxLayout()
         history_row.addWidget(QLabel("<b>History</b>"))
@@ -806,8 +811,12 @@ class PlaygroundView(QWidget):
                 "Done: the model returned no text"
                 + (f" (finish reason: {result.finish_reason})." if result.finish_reason else ".")
             )
+        elif result.finish_reason == "length":
+            column.set_status(f"Done: stopped at the Max tokens limit ({result.output_tokens} tokens).")
         else:
-            column.set_status("Done" + (f" ({result.finish_reason})" if result.finish_reason else "") + ".")
+            # "stop" is the ordinary end; any other reason (content filter, tool call) is worth naming.
+            other = result.finish_reason not in (None, "stop")
+            column.set_status("Done" + (f" (finish reason: {result.finish_reason})" if other else "") + ".")
 
     def _done(self, local_result: object, frontier_result: object) -> None:
         pending = self._pending
@@ -862,7 +871,7 @@ class PlaygroundView(QWidget):
         def summary(side: SideRun) -> str:
             result = side.result
             if result is None:
-                return "—"
+                return f"not run: {side.empty_reason}" if side.empty_reason else "—"
             if result.error:
                 return "error: " + result.error
             if result.cancelled:
