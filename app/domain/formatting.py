@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+# From this many months on, a duration reads in years.
+YEARS_FROM_MONTHS = 120
+
 
 def format_money(value: float) -> str:
     """Whole dollars with separators for sums (`$13,500`, `-$1,200`); cents below $100."""
@@ -39,12 +42,16 @@ def format_volume(value: float) -> str:
 
 
 def format_months(value: float | None) -> str:
-    """Months with one decimal (`3.4 months`); below 0.1 month in days; None reads `never`."""
+    """Months with one decimal (`3.4 months`); below 0.1 month in days, from ten years on in whole
+    years (`224 years`); None reads `never`."""
     if value is None or not math.isfinite(value):
         return "never"
     if value < 0.1:
         days = value * 30.4
         return f"{days:.1f} days"
+    if value >= YEARS_FROM_MONTHS:
+        # "2,687.5 months" makes a reader do the sum; past ten years only the order matters.
+        return f"{value / 12:,.0f} years"
     unit = "month" if round(value, 1) == 1.0 else "months"
     return f"{value:,.1f} {unit}"
 

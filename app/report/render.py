@@ -678,9 +678,12 @@ class _ChartPainter:
                 pen.setStyle(Qt.PenStyle.DotLine)
                 painter.setPen(pen)
                 painter.drawLine(QPointF(px, self.plot.top()), QPointF(px, self.plot.bottom()))
+                label = self._vertical_label_rect(marker)
+                # A white ground: the curve often runs through the label near the top of the plot.
+                painter.fillRect(label, QColor("white"))
                 painter.setFont(fonts.small)
                 painter.setPen(ACCENT)
-                painter.drawText(self._vertical_label_rect(marker), 0, marker.label)
+                painter.drawText(label, 0, marker.label)
                 continue
             if marker.y is None:
                 continue

@@ -302,3 +302,10 @@ def test_specialize_memo_keeps_the_deciding_reason_and_spells_labelling_one_way(
     assert content.verdict.reason.startswith("Break-even 6.8 months is within the 24-month horizon")
     dump = repr(content)
     assert "teacher labelling" in dump and "labeling" not in dump
+
+
+def test_a_break_even_past_ten_years_reads_in_years() -> None:
+    assert format_months(2687.5) == "224 years"  # not "2,687.5 months"
+    assert format_months(120) == "10 years"
+    assert format_months(119.9) == "119.9 months"
+    assert format_months(44.05) == "44.0 months"

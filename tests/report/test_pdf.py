@@ -250,3 +250,32 @@ def test_volume_chart_labels_do_not_overlap_and_ticks_read_round(qapp, tmp_path:
     assert hx1 <= sx0 or sx1 <= hx0 or hy1 <= sy0 or sy1 <= hy0, ((hx0, hy0, hx1, hy1), (sx0, sy0, sx1, sy1))
     assert {"10K", "100K", "1M", "10M"} <= set(words)
     assert not {"10.0K", "100.0K", "1.0M"} & set(words)
+
+
+def test_the_scenario_label_sits_on_white_where_the_curve_crosses_it(qapp, tmp_path: Path) -> None:
+    # At 500K/month the triage curve leaves the top of the volume chart right where the
+    # "this scenario" label is printed; the label gets a white ground so it stays readable.
+    scenario = load_preset("support-ticket-triage").with_changes(
+        volume_per_month=500_000, routing={"escalation_rate": 0.2, "mode": "router"}
+    )
+    path = export_memo(scenario, tmp_path / "b.pdf", today=MEMO_DAY)
+    page = next(p for p in (2, 3, 4) if "Break-even vs volume" in pdf_text(path, p))
+    boxes = _word_boxes(path, page)
+    words = [b[0] for b in boxes]
+    start = next(i for i in range(len(words) - 1) if words[i : i + 2] == ["this", "scenario:"])
+    x0, y0 = boxes[start][1], min(b[2] for b in boxes[start : start + 3])
+    x1, y1 = max(b[3] for b in boxes[start : start + 3]), max(b[4] for b in boxes[start : start + 3])
+    dpi = 144
+    poppler(
+        "pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", str(path), str(tmp_path / "p")
+    )
+    image = QImage(str(next(tmp_path.glob("p-*.png")))).convertToFormat(QImage.Format.Format_RGB32)
+    scale = dpi / 72
+    curve = 0
+    for y in range(int(y0 * scale) + 1, int(y1 * scale) - 1):
+        for x in range(int(x0 * scale) + 1, int(x1 * scale) - 1):
+            colour = image.pixelColor(x, y)
+            # the curve's blue (#1f77b4: green 88 above red) against the label's navy (#2f4b7c: 28)
+            if colour.green() - colour.red() > 50 and colour.blue() > colour.green():
+                curve += 1
+    assert curve == 0, f"{curve} curve pixels inside the label"
