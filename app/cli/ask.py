@@ -155,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
     local_prices = Prices(local_in, local_out, "custom" if args.local_price else "local, no per-token price")
     # Whether this llama.cpp build can offload to a GPU: None when no local model runs this time.
     gpu_supported: bool | None = None
+    local_failed = False  # a local model was asked for and did not start
     if not args.no_local:
         try:
             model_path = read_gguf_info(args.gguf).path if args.gguf else bundled_model_path()
@@ -163,10 +164,9 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         except BundledModelError as exc:
             raise CliError(str(exc)) from None
+        quantization = f" ({info.quantization})" if info.quantization != "not stated" else ""
         name = (
-            BUNDLED_MODEL_DISPLAY_NAME
-            if not args.gguf
-            else f"{info.name or model_path.stem} ({info.quantization})"
+            BUNDLED_MODEL_DISPLAY_NAME if not args.gguf else f"{info.name or model_path.stem}{quantization}"
         )
         mode = args.mode if args.mode != "auto" else ("chat" if info.has_chat_template else "completion")
         settings = LocalModelSettings(context_size=args.ctx, threads=args.threads, gpu_layers=args.gpu_layers)
@@ -178,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
             gpu_supported = server.gpu_offload
         except LocalServerError as exc:
             local_side = SideRun(name=name, empty_reason=f"the local model did not start: {exc}")
+            local_failed = True
             server = None
             gpu_supported = gpu_offload_supported()
 
@@ -264,5 +265,5 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(_figures_lines(local_side)))
         print(f"Frontier: {frontier_side.name}")
         print("\n".join(_figures_lines(frontier_side)))
-    failed = any(r is not None and r.error for r in (local_result, frontier_result))
+    failed = local_failed or any(r is not None and r.error for r in (local_result, frontier_result))
     return EXIT_FAILURE if failed else EXIT_OK

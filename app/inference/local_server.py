@@ -249,15 +249,29 @@ class LocalModelServer:
                     return int(fields["port"]), fields.get("gpu_offload") == "1"
                 if line.startswith(FAILED_PREFIX):
                     process.wait(timeout=10)
-                    raise LocalServerError(
-                        f"{self.model_path.name}: {line.removeprefix(FAILED_PREFIX).strip()}"
-                    )
+                    reason = self._load_failure(line.removeprefix(FAILED_PREFIX).strip())
+                    raise LocalServerError(f"{self.model_path.name}: {reason}")
         code = process.wait(timeout=10)
         tail = self._log_tail()
         raise LocalServerError(
             f"{self.model_path.name}: the model process {describe_exit(code)} while loading"
             + (f": {tail}" if tail else "")
         )
+
+    def _load_failure(self, reported: str) -> str:
+        """The child's reason, made useful where llama-cpp-python only repeats the file's path."""
+        if "Failed to load model from file" not in reported:
+            return reported
+        # llama.cpp's own reason is not passed on; the header says what it was asked to load.
+        architecture = self.info.architecture if self.info is not None else ""
+        what = f"a '{architecture}' model" if architecture else "this model"
+        tensors = self.info.tensor_count if self.info is not None else None
+        why = (
+            "it holds no tensors"
+            if tensors == 0
+            else "this llama.cpp build may not support that architecture, or the file is damaged"
+        )
+        return f"llama.cpp could not load {what}: {why}"
 
     def _log_tail(self) -> str:
         if self.log_path is None or not self.log_path.is_file():

@@ -151,3 +151,29 @@ def test_ask_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "hi", "--frontier-url", "http://127.0.0.1:9/v1"]) == 2
     assert "--frontier-model" in capsys.readouterr().err
     assert main(["ask", "   "]) == 2
+
+
+def test_ask_with_a_gguf_llama_cpp_refuses_exits_1_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import struct
+
+    def string(text: str) -> bytes:
+        return struct.pack("<Q", len(text)) + text.encode()
+
+    hollow = tmp_path / "hollow.gguf"
+    hollow.write_bytes(
+        b"GGUF"
+        + struct.pack("<IQQ", 3, 0, 1)
+        + string("general.architecture")
+        + struct.pack("<I", 8)
+        + string("x")
+    )
+    code = main(["ask", "hi", "--gguf", str(hollow)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1  # the local model was asked for and did not start
+    assert lines[0] == "Local specialist: hollow"  # no "(not stated)" quantization
+    assert lines[2] == (
+        "  (empty: the local model did not start: hollow.gguf: llama.cpp could not load a 'x' model: "
+        "it holds no tensors)"
+    )

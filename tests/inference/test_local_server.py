@@ -129,6 +129,8 @@ def test_a_model_llama_cpp_cannot_load_fails_with_one_line(tmp_path: Path) -> No
         server.start()
     message = str(caught.value)
     assert message.startswith("hollow.gguf: ") and "\n" not in message
+    # llama-cpp-python's own message only repeats the path; the header tells what was wrong.
+    assert message == "hollow.gguf: llama.cpp could not load a 'llama' model: it holds no tensors"
     assert not server.is_running()
 
 
