@@ -98,6 +98,18 @@ def _check_args(args: argparse.Namespace) -> None:
         raise CliError(f"--tolerance must not be negative, got {args.tolerance}")
     if args.no_local and args.gguf is not None:
         raise CliError("--no-local and --gguf contradict each other")
+    if args.output is not None:
+        # Results go to their own file: -o naming an input would overwrite what the user made.
+        for option, given in (("SET", args.set), ("--prompt", args.prompt), ("--scenario", args.scenario)):
+            if given is not None and _same_file(args.output, given):
+                raise CliError(f"-o {args.output}: is the {option} file; give the results their own file")
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.exists() and second.exists() and first.samefile(second)
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -151,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from app.domain.evaluation import Prices, ScorerSpec, sample_size_for_margin
-    from app.inference.spotcheck import RunConfig, SpotcheckError, run_spotcheck
+    from app.inference.spotcheck import RunConfig, SpotcheckError, read_results, run_spotcheck
     from app.storage.scenario_files import ScenarioFileError, load_scenario
     from app.storage.testsets import TestSetError, default_prompt_for, load_prompt_template, load_test_set
 
@@ -193,8 +205,13 @@ def run(args: argparse.Namespace) -> int:
             scenario.large.output_price_per_mtok,
         )
         bar = scenario.quality.quality_bar
-    if args.output is not None and args.fresh:
-        args.output.unlink(missing_ok=True)
+    if args.output is not None and args.fresh and args.output.exists():
+        # Start over only on a results file: --fresh must not delete some other file of the user's.
+        try:
+            read_results(args.output)
+        except SpotcheckError as exc:
+            raise CliError(f"--fresh: {exc}; not deleting it") from exc
+        args.output.unlink()
     config = RunConfig(
         prompt=template, scorer=scorer, concurrency=args.concurrency, prices=prices, quality_bar=bar
     )

@@ -215,6 +215,12 @@ def results_header(test_set: TestSet, extra: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_NOT_RESULTS = (
+    "not a spot-check results file (no header line; results are what "
+    "'specialist-studio spotcheck SET -o FILE' writes)"
+)
+
+
 def read_results(path: Path) -> ResultsFile:
     """Parse a results file; raises `SpotcheckError` naming the bad line."""
     path = Path(path)
@@ -240,6 +246,10 @@ def read_results(path: Path) -> ResultsFile:
                 break  # a line cut short by a crash or a kill: the item is simply redone
             raise SpotcheckError(f"{path.name}: line {number}: not valid JSON ({exc.msg})") from exc
         kind = data.get("type") if isinstance(data, dict) else None
+        if header is None and kind != "header":
+            # A results file opens with its header; anything else (often the test set itself,
+            # given where results were meant) is named as such rather than as an odd line type.
+            raise SpotcheckError(f"{path.name}: {_NOT_RESULTS}")
         try:
             if kind == "header":
                 if data.get("format") != RESULTS_FORMAT:
@@ -256,7 +266,7 @@ def read_results(path: Path) -> ResultsFile:
             detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
             raise SpotcheckError(f"{path.name}: line {number}: {detail}") from exc
     if header is None:
-        raise SpotcheckError(f"{path.name}: no header line: not a spot-check results file")
+        raise SpotcheckError(f"{path.name}: {_NOT_RESULTS}")
     return ResultsFile(header, items, summary)
 
 

@@ -771,10 +771,14 @@ def render_memo_pdf(content: MemoContent, path: Path, page_size: PageSizeName | 
     _configure_writer(writer, content, page_size)
     layout = _Layout(writer, content)
     pages = layout.run()
+    # Open it ourselves first: the OS says why (permission denied, read-only file system), where
+    # QPainter.begin would only print "Returned false" to stderr.
+    with partial.open("wb"):
+        pass
     painter = QPainter()
     if not painter.begin(writer):
         partial.unlink(missing_ok=True)
-        raise OSError(f"cannot write the memo to {path.name}")
+        raise OSError("the PDF writer could not open the file")
     try:
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         for number, ops in enumerate(pages, start=1):

@@ -138,3 +138,14 @@ def test_console_entry_point_runs_headless(scenario_file: Path, tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs a folder no file can be created in")
+def test_unwritable_target_gives_the_os_reason_on_one_line(
+    qapp, scenario_file: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # /proc exists but takes no new files, even for root; Qt alone said "QPainter::begin():
+    # Returned false" and the message repeated itself.
+    assert main(["memo", str(scenario_file), "-o", "/proc/memo.pdf"]) == 2
+    err = capfd.readouterr().err
+    assert err == "specialist-studio memo: memo.pdf: cannot write the memo (No such file or directory)\n", err

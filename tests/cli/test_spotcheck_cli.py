@@ -194,3 +194,45 @@ def test_text_report_does_not_name_the_side_twice(capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     assert "  specialist  not run: n/a (0 graded)" in out
     assert "specialist  specialist" not in out
+
+
+def test_results_never_overwrite_the_set_or_another_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # "-o SET --fresh" used to delete the user's test set and write results in its place.
+    test_set = tmp_path / "mine.jsonl"
+    original = Path(DEMO).read_text(encoding="utf-8")
+    test_set.write_text(original, encoding="utf-8")
+    (tmp_path / "mine.prompt.json").write_text(
+        resource_path("spotcheck", "support_triage.prompt.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    for extra in (["--fresh"], []):
+        assert main(["spotcheck", str(test_set), "--no-local", "-o", str(test_set), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "is the SET file; give the results their own file" in err
+        assert len(err.strip().splitlines()) == 1
+    assert test_set.read_text(encoding="utf-8") == original
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"mine": true}\n', encoding="utf-8")
+    assert main(["spotcheck", str(test_set), "--no-local", "-o", str(notes), "--fresh"]) == 2
+    err = capsys.readouterr().err
+    assert "--fresh: notes.json: not a spot-check results file" in err and "not deleting it" in err
+    assert notes.read_text(encoding="utf-8") == '{"mine": true}\n'
+    # a real results file is still started over
+    results = tmp_path / "r.jsonl"
+    assert main(["spotcheck", str(test_set), "--no-local", "--limit", "2", "-o", str(results)]) == 0
+    assert (
+        main(["spotcheck", str(test_set), "--no-local", "--limit", "3", "-o", str(results), "--fresh"]) == 0
+    )
+    assert len(results.read_text(encoding="utf-8").splitlines()) == 1 + 3 + 1
+    capsys.readouterr()
+
+
+def test_memo_names_a_test_set_given_as_results(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert (
+        main(["memo", "--preset", "review-sentiment", "--spotcheck", DEMO, "-o", str(tmp_path / "m.pdf")])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "support_triage.jsonl: not a spot-check results file (no header line" in err
+    assert "unknown line type" not in err
