@@ -106,18 +106,19 @@ def _figures_lines(side: Any) -> list[str]:
     lines = []
     if result.error:
         lines.append(f"  error: {result.error}")
-    lines.append("  " + (result.text.strip() or "(no text)").replace("\n", "\n  "))
-    ttft = (
-        f"{result.time_to_first_token_s * 1000:.0f} ms" if result.time_to_first_token_s is not None else "-"
-    )
-    speed = f"{result.tokens_per_second:.1f} tok/s" if result.tokens_per_second else "-"
+    if result.text.strip() or not result.error:  # an error line already says why there is no text
+        lines.append("  " + (result.text.strip() or "(no text)").replace("\n", "\n  "))
     counted = " (counted)" if result.tokens_counted else ""
+    tokens = f"tokens in {result.input_tokens} / out {result.output_tokens}{counted}"
     cost = side.cost_usd
-    cost_text = format_cost(cost) if cost is not None else "no price"
-    lines.append(
-        f"  TTFT {ttft} · {speed} · latency {result.total_s:.2f} s · tokens in {result.input_tokens} / "
-        f"out {result.output_tokens}{counted} · cost {cost_text}"
-    )
+    cost_text = f"cost {format_cost(cost)}" if cost is not None else "no price"
+    latency = f"latency {result.total_s:.2f} s"
+    if result.time_to_first_token_s is None:
+        lines.append(f"  no tokens streamed · {latency} · {tokens} · {cost_text}")
+    else:
+        speed = f"{result.tokens_per_second:.1f} tok/s" if result.tokens_per_second else "- tok/s"
+        ttft = f"TTFT {result.time_to_first_token_s * 1000:.0f} ms"
+        lines.append(f"  {ttft} · {speed} · {latency} · {tokens} · {cost_text}")
     return lines
 
 
@@ -145,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("give --frontier-url and --frontier-model together")
     if args.max_tokens < 1:
         raise CliError("--max-tokens must be at least 1")
+    if args.frontier_url and not args.frontier_url.strip().lower().startswith(("http://", "https://")):
+        raise CliError(f"--frontier-url must start with http:// or https:// (got {args.frontier_url!r})")
     labels = tuple(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None
 
     server: LocalModelServer | None = None
@@ -261,7 +264,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(f"Local specialist: {local_side.name}")
-        print(f"  {gpu_line}")
+        if not args.no_local:
+            print(f"  {gpu_line}")
         print("\n".join(_figures_lines(local_side)))
         print(f"Frontier: {frontier_side.name}")
         print("\n".join(_figures_lines(frontier_side)))

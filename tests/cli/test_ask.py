@@ -177,3 +177,29 @@ def test_ask_with_a_gguf_llama_cpp_refuses_exits_1_with_one_line(
         "  (empty: the local model did not start: hollow.gguf: llama.cpp could not load a 'x' model: "
         "it holds no tensors)"
     )
+
+
+def test_ask_text_for_a_failed_frontier_is_the_error_and_plain_figures(
+    fault_server: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from support.fault_server import FaultServer
+
+    assert isinstance(fault_server, FaultServer)
+    code = main(
+        ["ask", "hi", "--no-local", "--frontier-url", fault_server.url("401"), "--frontier-model", "m"]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert lines[:2] == ["Local specialist: local model", "  (empty: skipped (--no-local))"]
+    assert lines[3].startswith("  error: 401 Unauthorized from 127.0.0.1:")
+    # No "(no text)" under the error and no "TTFT -" for an answer that never started.
+    assert lines[4].startswith("  no tokens streamed · latency ") and lines[4].endswith(" · no price")
+    assert len(lines) == 5
+
+
+def test_ask_refuses_a_frontier_url_without_a_scheme(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "hi", "--frontier-url", "not a url", "--frontier-model", "m"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        err == "specialist-studio ask: --frontier-url must start with http:// or https:// (got 'not a url')"
+    )
