@@ -61,6 +61,19 @@ def _load_scenario(args: argparse.Namespace) -> Scenario:
         raise CliError(str(exc)) from exc
 
 
+def _refuse_to_replace_a_non_pdf(output: Path) -> None:
+    """An existing memo may be replaced; any other file (the scenario, the results) may not."""
+    if not output.is_file():
+        return
+    try:
+        with output.open("rb") as existing:
+            head = existing.read(5)
+    except OSError as exc:
+        raise CliError(f"{output}: cannot check the existing file ({exc.strerror or exc})") from exc
+    if head and head != b"%PDF-":
+        raise CliError(f"{output}: exists and is not a PDF; not replacing it (give the memo its own file)")
+
+
 def run(args: argparse.Namespace) -> int:
     """Load the scenario (and spot-check results), write the memo, print where it went."""
     scenario = _load_scenario(args)
@@ -69,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{output}: is a folder; give the PDF's file name")
     if not output.parent.is_dir():
         raise CliError(f"{output}: folder {output.parent} does not exist")
+    _refuse_to_replace_a_non_pdf(output)
 
     spotcheck = None
     if args.spotcheck:

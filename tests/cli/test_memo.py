@@ -149,3 +149,19 @@ def test_unwritable_target_gives_the_os_reason_on_one_line(
     assert main(["memo", str(scenario_file), "-o", "/proc/memo.pdf"]) == 2
     err = capfd.readouterr().err
     assert err == "specialist-studio memo: memo.pdf: cannot write the memo (No such file or directory)\n", err
+
+
+def test_memo_never_replaces_its_scenario_or_other_non_pdf_files(
+    qapp, scenario_file: Path, tmp_path: Path, capsys
+) -> None:
+    original = scenario_file.read_bytes()
+    assert main(["memo", str(scenario_file), "-o", str(scenario_file)]) == 2
+    err = capsys.readouterr().err
+    assert "exists and is not a PDF; not replacing it" in err and err.count("\n") == 1
+    assert scenario_file.read_bytes() == original
+    # an earlier memo is simply replaced
+    memo_path = tmp_path / "m.pdf"
+    assert main(["memo", str(scenario_file), "-o", str(memo_path)]) == 0
+    assert main(["memo", str(scenario_file), "-o", str(memo_path)]) == 0
+    assert memo_path.read_bytes().startswith(b"%PDF-")
+    capsys.readouterr()
