@@ -105,7 +105,11 @@ def _row(label: str, *values: str) -> str:
 
 def _wrap(text: str, indent: int) -> list[str]:
     return textwrap.wrap(
-        text, width=TABLE_WIDTH, initial_indent=" " * indent, subsequent_indent=" " * indent
+        text,
+        width=TABLE_WIDTH,
+        initial_indent=" " * indent,
+        subsequent_indent=" " * indent,
+        break_on_hyphens=False,  # "off-the-shelf", "out-of-distribution" stay whole
     ) or [" " * indent]
 
 

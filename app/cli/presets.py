@@ -46,7 +46,11 @@ def run(args: argparse.Namespace) -> int:
     for info in presets:
         lines.append(f"{info.name:<{name_width}}{info.title}")
         lines += textwrap.wrap(
-            info.summary, width=96, initial_indent=" " * name_width, subsequent_indent=" " * name_width
+            info.summary,
+            width=96,
+            initial_indent=" " * name_width,
+            subsequent_indent=" " * name_width,
+            break_on_hyphens=False,  # "off-the-shelf" stays on one line
         )
         if args.sources:
             lines += textwrap.wrap(
@@ -54,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
                 width=96,
                 initial_indent=" " * name_width,
                 subsequent_indent=" " * (name_width + 2),
+                break_on_hyphens=False,
             )
         lines.append("")
     lines.append("Show one as a scenario file: specialist-studio presets --show NAME")

@@ -48,3 +48,15 @@ def test_show_an_unknown_preset(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("specialist-studio presets: no preset named 'support-tickets' (known presets: ")
+
+
+def test_wrapped_text_never_splits_a_hyphenated_word(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["presets"]) == 0
+    listing = capsys.readouterr().out
+    assert "off-the-shelf small model" in listing  # it read "off-the-" / "shelf" on two lines
+    assert not any(line.rstrip().endswith("-") for line in listing.splitlines())
+    assert main(["calc", "--preset", "review-sentiment"]) == 0
+    table = capsys.readouterr().out
+    assert not any(
+        line.rstrip().endswith("-") for line in table.splitlines() if not set(line.strip()) <= {"=", "-"}
+    )
