@@ -345,3 +345,22 @@ def test_finish_reasons_read_as_words_and_columns_share_the_width(qtbot, view: P
     qtbot.waitExposed(view)
     left, right = view.answer_columns.sizes()
     assert abs(left - right) <= 0.1 * (left + right)
+
+
+def test_answer_boxes_stay_level_whatever_the_status_says(qtbot, view: PlaygroundView) -> None:
+    from app.inference.playground import SideRun
+    from app.inference.types import GenerationResult
+    from app.ui.playground.view import figures_text
+
+    qtbot.waitExposed(view)
+    fast = GenerationResult(
+        "Half an answer", "m", 5, 3, True, 0.012, 0.0121, error=None, finish_reason="stop"
+    )
+    assert "13 tok/s" not in figures_text(SideRun(name="m", result=fast))
+    assert figures_text(SideRun(name="m", result=fast)).startswith("TTFT 12 ms · 20000 tok/s · ")
+    view.frontier_column.set_status(
+        "The stream from 127.0.0.1:34699 ended early, after 3 tokens, without finishing", problem=True
+    )
+    view.local_column.set_status("Done.")
+    qtbot.wait(50)
+    assert view.frontier_column.text.height() == view.local_column.text.height()

@@ -88,7 +88,9 @@ def figures_text(side: SideRun) -> str:
         # Nothing streamed (an error, or an empty answer): no first token and no speed to show.
         return f"no tokens streamed · {latency} · {tokens} · {cost_text}"
     ttft = f"TTFT {result.time_to_first_token_s * 1000:.0f} ms"
-    speed = f"{result.tokens_per_second:.1f} tok/s" if result.tokens_per_second else "– tok/s"
+    per_second = result.tokens_per_second
+    # Whole numbers from 100 up: a decimal on "13632.8 tok/s" is noise.
+    speed = f"{per_second:.{0 if per_second >= 100 else 1}f} tok/s" if per_second else "– tok/s"
     return f"{ttft} · {speed} · {latency} · {tokens} · {cost_text}"
 
 
@@ -113,6 +115,13 @@ class AnswerColumn(QWidget):
         self.restart_button = QPushButton("Restart model")
         self.restart_button.setVisible(False)
         self.restart_button.clicked.connect(self.restart_requested)
+        # Room for wrapped figures and status reserved up front, so both columns' answer boxes keep
+        # the same height (and their figures line up) whatever each column's status says.
+        line = self.fontMetrics().lineSpacing()
+        self.figures.setMinimumHeight(3 * line)
+        self.status.setMinimumHeight(3 * line)
+        for label in (self.figures, self.status):
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         for widget in (self.title, self.text, self.figures, self.status):
             layout.addWidget(widget)
         if with_restart:
