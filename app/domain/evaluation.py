@@ -814,17 +814,23 @@ def _warnings(
     for model in (specialist, frontier):
         graded = model.accuracy.total
         low, high = model.accuracy.low, model.accuracy.high
-        if 0 < graded < MIN_ITEMS_FOR_NORMAL_APPROX and low is not None and high is not None:
+        claim = check_claim(model.accuracy, bar, model.name) if bar is not None else None
+        straddles = claim is not None and claim.supported is None and graded > 0
+        # When the interval straddles the bar, the "too few items" line below says all this and more.
+        if (
+            0 < graded < MIN_ITEMS_FOR_NORMAL_APPROX
+            and low is not None
+            and high is not None
+            and not straddles
+        ):
             # Quote the interval flat ("59.6%–98.2%"), the way the claim check below does; the
             # full describe() text nested a parenthesis inside this sentence's own.
             lines.append(
                 f"{model.name}: only {graded} graded items; the 95 % interval is wide "
                 f"({low:.1%}–{high:.1%}) and supports no fine distinction."
             )
-        if bar is not None:
-            claim = check_claim(model.accuracy, bar, model.name)
-            if claim.supported is None and graded:
-                lines.append(claim.message)
+        if claim is not None and straddles:
+            lines.append(claim.message)
     ood = next((entry for entry in by_tag if entry.tag == OOD_TAG), None)
     if ood is None or ood.items == 0:
         lines.append("No out-of-distribution (ood) items: the set says nothing about odd inputs.")

@@ -364,3 +364,32 @@ def test_claim_check_at_a_perfect_score_asks_for_more_items_than_already_straddl
     assert tiny.items_needed == 35
     assert check_claim(wilson_interval(34, 34), 0.9).supported is None
     assert check_claim(wilson_interval(35, 35), 0.9).supported is True
+
+
+def test_a_straddling_small_run_is_warned_about_once_per_model() -> None:
+    # 9/10 against a 90 % bar straddles it: the "too few items" line says it; the generic
+    # "only 10 graded items" line used to repeat the same interval just above it.
+    results = [_item(n, (OOD_TAG,) if n > 8 else (), n != 3, True, n != 3) for n in range(1, 11)]
+    summary = summarize_results(
+        results,
+        set_name="demo",
+        run_date="2026-11-23",
+        scorer=ONE_OF,
+        specialist_name="local",
+        frontier_name="frontier",
+        quality_bar=0.9,
+    )
+    about_local = [warning for warning in summary.warnings if "local" in warning]
+    assert len(about_local) == 1 and about_local[0].startswith("Too few items: 10 graded items")
+    about_frontier = [warning for warning in summary.warnings if "frontier" in warning]
+    assert len(about_frontier) == 1 and "About 35 items would settle it" in about_frontier[0]
+    # with no bar to straddle, the generic small-run warning stays
+    no_bar = summarize_results(
+        results,
+        set_name="demo",
+        run_date="2026-11-23",
+        scorer=ONE_OF,
+        specialist_name="local",
+        frontier_name="f",
+    )
+    assert any("local: only 10 graded items" in warning for warning in no_bar.warnings)

@@ -199,3 +199,34 @@ def test_a_set_with_many_problems_says_the_first_and_keeps_the_window_narrow(
     # the message wraps rather than forcing a window wider than a laptop screen
     assert view.minimumSizeHint().width() < 1200
     assert view.test_set is not None and view.test_set.name == "support_triage"  # the loaded set stays
+
+
+def test_items_needed_names_the_specialist_mid_sentence_in_lower_case(view: SpotcheckView) -> None:
+    from app.domain.evaluation import ItemResult, SideResult
+
+    results = [
+        ItemResult(
+            item_id=f"i{n}",
+            input=f"ticket {n}",
+            expected="billing",
+            tags=(),
+            specialist=SideResult(output="billing" if n else "other", correct=n != 0, latency_s=0.1),
+            frontier=SideResult(output="billing", correct=True, latency_s=0.5),
+            agree=n != 0,
+        )
+        for n in range(6)
+    ]
+    from app.domain.evaluation import ScorerSpec, summarize_results
+
+    summary = summarize_results(
+        results,
+        set_name="s",
+        run_date="2026-11-23",
+        scorer=ScorerSpec(),
+        specialist_name="local",
+        frontier_name="frontier",
+    )
+    view._show_summary(summary)  # what a finished run or a grade ends in
+    text = view.needed_label.text()
+    assert "for the specialist, which straddles the 90% bar" in text
+    assert "The specialist" not in text

@@ -633,7 +633,7 @@ class SpotcheckView(QWidget):
         )
         if accuracy.total < needed:
             text += " Too few to claim that precision."
-        claim = check_claim(accuracy, self.document.scenario.quality.quality_bar, "The specialist")
+        claim = check_claim(accuracy, self.document.scenario.quality.quality_bar, "the specialist")
         if claim.supported is None:
             text += f"\n{claim.message}"
         self.needed_label.setText(text)
