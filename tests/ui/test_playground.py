@@ -364,3 +364,19 @@ def test_answer_boxes_stay_level_whatever_the_status_says(qtbot, view: Playgroun
     view.local_column.set_status("Done.")
     qtbot.wait(50)
     assert view.frontier_column.text.height() == view.local_column.text.height()
+
+
+def test_a_crash_keeps_the_answer_boxes_level_and_columns_name_their_models(
+    qtbot, view: PlaygroundView, tmp_path: Path
+) -> None:
+    qtbot.waitExposed(view)
+    assert view.local_column.title.text() == "<b>Local specialist</b> — Gemma 3 270M (Q4_K_M, bundled)"
+    view.local_column.set_status("The local model process was killed by SIGKILL.", problem=True)
+    view.local_column.restart_button.setVisible(True)
+    qtbot.wait(50)
+    assert view.frontier_column.text.height() == view.local_column.text.height()
+    assert not view.frontier_column.restart_button.isVisible()
+    broken = tmp_path / "<odd> & co.gguf"
+    broken.write_bytes(b"")
+    view.choose_model(broken)
+    assert view.local_column.title.text() == "<b>Local specialist</b> — &lt;odd&gt; &amp; co.gguf"

@@ -118,14 +118,23 @@ class AnswerColumn(QWidget):
         # Room for wrapped figures and status reserved up front, so both columns' answer boxes keep
         # the same height (and their figures line up) whatever each column's status says.
         line = self.fontMetrics().lineSpacing()
+        # A long model name wraps (two lines kept in both columns) instead of widening its column.
+        self.title.setWordWrap(True)
+        self.title.setMinimumHeight(2 * line)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
         self.figures.setMinimumHeight(3 * line)
         self.status.setMinimumHeight(3 * line)
         for label in (self.figures, self.status):
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         for widget in (self.title, self.text, self.figures, self.status):
             layout.addWidget(widget)
-        if with_restart:
-            layout.addWidget(self.restart_button)
+        # Both columns hold the button's room (the frontier's is never shown), so the answer boxes
+        # stay level when the local model crashes and its Restart button appears.
+        policy = self.restart_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.restart_button.setSizePolicy(policy)
+        layout.addWidget(self.restart_button)
+        self.restart_button.setEnabled(with_restart)
 
     def set_empty_reason(self, reason: str | None) -> None:
         """What the empty answer box says: why this column will stay empty, or where text will go."""
@@ -469,6 +478,7 @@ class PlaygroundView(QWidget):
         self._crash_timer.timeout.connect(self._check_crash)
         self._crash_timer.start()
         self.frontier_panel.endpoint_changed.connect(self._refresh_frontier_column)
+        self.local_column.title.setText(f"<b>Local specialist</b> — {BUNDLED_MODEL_DISPLAY_NAME}")
         self._refresh_frontier_column()
         self._saved_mode: PromptMode | None = None  # None = follow the model's header
         # (file, mode) restored from the settings: applied when that file's header has been read.
@@ -614,6 +624,9 @@ class PlaygroundView(QWidget):
         self.model_path = path
         self.model_info = None
         self.model_panel.model_label.setText(str(path) if path else BUNDLED_MODEL_DISPLAY_NAME)
+        # The column names the chosen model before it loads (its header name replaces this on load).
+        chosen = html.escape(path.name) if path else BUNDLED_MODEL_DISPLAY_NAME
+        self.local_column.title.setText(f"<b>Local specialist</b> — {chosen}")
         self.model_panel.header.setText("Reading the header…")
         if path is None:
             return self._header_read_bundled()
@@ -696,7 +709,7 @@ class PlaygroundView(QWidget):
             if self.model_path is None
             else (info.name if info else server.model_id)
         )
-        self.local_column.title.setText(f"<b>Local specialist</b> — {name}")
+        self.local_column.title.setText(f"<b>Local specialist</b> — {html.escape(name)}")
         self.model_panel.state.setText(f"Loaded: {name} (pid {server.pid})")
         self.model_panel.load_button.setEnabled(True)
         self.local_column.set_status("")
@@ -753,7 +766,8 @@ class PlaygroundView(QWidget):
             labels=panel.label_list(),
         )
         local: LocalSpecialist | None = None
-        local_name = self.local_column.title.text()
+        # The file's name when it never loaded (the column title is rich text, not a name).
+        local_name = self.model_path.name if self.model_path else BUNDLED_MODEL_DISPLAY_NAME
         if self.server is not None and local_failure is None:
             local = LocalSpecialist(self.server, examples=parse_examples(panel.examples.toPlainText()))
             local_name = local.display_name
