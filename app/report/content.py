@@ -426,15 +426,19 @@ def _volume_chart(scenario: Scenario, summary: CostSummary) -> Chart:
     )
 
 
+def _age_text(model: ModelCost, age_days: int) -> str:
+    """`8.8 months old`; a year-only date ("2026") is read as 1 January, so its age is at most that."""
+    bound = "up to " if len(model.price_as_of.strip()) == 4 else ""
+    return f"{bound}{format_age_days(age_days)} old"
+
+
 def _price_cell(model: ModelCost, today: date) -> tuple[str, str]:
     source = sanitize_text(model.price_source) if model.price_source.strip() else "not given"
     age = price_age_days(model, today)
     if age is None:
         as_of = "no date"
     else:
-        as_of = (
-            f"{model.price_as_of[:10]} ({format_age_days(age)} old)" if age > 0 else model.price_as_of[:10]
-        )
+        as_of = f"{model.price_as_of[:10]} ({_age_text(model, age)})" if age > 0 else model.price_as_of[:10]
     return source, as_of
 
 
@@ -719,7 +723,7 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
         if age is None:
             ages.append(f"{name}: no as-of date given")
         else:
-            ages.append(f"{name}: checked {model.price_as_of[:10]}, {format_age_days(age)} old")
+            ages.append(f"{name}: checked {model.price_as_of[:10]}, {_age_text(model, age)}")
             stale = stale or age > STALE_PRICE_DAYS
     advice = (
         " Prices older than three months are likely out of date; check them before deciding."

@@ -309,3 +309,18 @@ def test_a_break_even_past_ten_years_reads_in_years() -> None:
     assert format_months(120) == "10 years"
     assert format_months(119.9) == "119.9 months"
     assert format_months(44.05) == "44.0 months"
+
+
+def test_a_year_only_price_date_gives_its_age_as_a_bound() -> None:
+    from app.storage.presets import load_preset
+
+    scenario = load_preset("code-review-comments")  # the specialist's prices are dated "2026"
+    assert scenario.small.price_as_of == "2026"
+    content = build_memo_content(scenario, today=MEMO_DAY)
+    dump = repr(content)
+    age = format_age_days((MEMO_DAY - date(2026, 1, 1)).days)
+    assert f"2026 (up to {age} old)" in dump
+    assert f"checked 2026, up to {age} old" in dump
+    assert (
+        f"2026-03 ({format_age_days((MEMO_DAY - date(2026, 3, 1)).days)} old)" in dump
+    )  # month dates as before
