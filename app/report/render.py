@@ -210,6 +210,9 @@ class _Layout:
         h = self.text_height(fonts.small_bold, label, self.width)
         self.draw_text(QRectF(0, 0, self.width, h), label, fonts.small_bold, ACCENT)
         byline = " · ".join(part for part in (format_date(c.memo_date), c.author) if part)
+        # A long author would print over the label: the byline keeps to the space beside it.
+        room = self.width - self.metrics(fonts.small_bold).horizontalAdvance(label) - self.pt(16)
+        byline = self.metrics(fonts.small).elidedText(byline, Qt.TextElideMode.ElideRight, room)
         self.draw_text(QRectF(0, 0, self.width, h), byline, fonts.small, MUTED, Qt.AlignmentFlag.AlignRight)
         self.y = h + self.pt(2)
         self.text_block(c.scenario_name, fonts.title, INK, gap_after=2)

@@ -279,3 +279,14 @@ def test_the_scenario_label_sits_on_white_where_the_curve_crosses_it(qapp, tmp_p
             if colour.green() - colour.red() > 50 and colour.blue() > colour.green():
                 curve += 1
     assert curve == 0, f"{curve} curve pixels inside the label"
+
+
+def test_a_long_author_keeps_clear_of_the_memo_label(qapp, tmp_path: Path) -> None:
+    author = "Jane Alexandra Doe-Montgomery, Senior Vice President of Global Customer Support Operations"
+    path = export_memo(triage_scenario(), tmp_path / "a.pdf", author=author, today=MEMO_DAY)
+    boxes = _word_boxes(path, 1)
+    memo_label = next(b for b in boxes if b[0] == "MEMO")
+    byline_start = next(b for b in boxes if b[0] == "2026-11-23")
+    assert byline_start[1] > memo_label[3], (memo_label, byline_start)  # starts right of "MEMO"
+    assert byline_start[2] < memo_label[4]  # on the same line
+    assert pdf_info(path)["Author"] == author  # the metadata keeps the whole name
