@@ -717,6 +717,14 @@ class _ChartPainter:
         x = self.plot.left() + pt(60)
         y = self.box.top() + pt(2)
         painter.setFont(fonts.small)
+        # Names that fit are drawn whole; when they do not, the longest are cut with an ellipsis
+        # (a long model name ran off the page and pushed the other entries out of sight).
+        budget = self.box.right() - x - len(self.chart.series) * (pt(20) + pt(2) + pt(14))
+        widths = {s.name: metrics.horizontalAdvance(s.name) for s in self.chart.series}
+        allowed: dict[str, float] = {}
+        for index, name in enumerate(sorted(widths, key=widths.__getitem__)):
+            allowed[name] = min(widths[name], budget / (len(widths) - index))
+            budget -= allowed[name]
         for series in self.chart.series:
             pen = QPen(SERIES_COLOURS[series.role], pt(2))
             if series.dashed:
@@ -725,8 +733,9 @@ class _ChartPainter:
             mid = y + metrics.height() / 2
             painter.drawLine(QPointF(x, mid), QPointF(x + pt(16), mid))
             painter.setPen(INK)
-            width = metrics.horizontalAdvance(series.name) + pt(2)
-            painter.drawText(QRectF(x + pt(20), y, width, metrics.height()), 0, series.name)
+            name = metrics.elidedText(series.name, Qt.TextElideMode.ElideRight, allowed[series.name] + 1)
+            width = metrics.horizontalAdvance(name) + pt(2)
+            painter.drawText(QRectF(x + pt(20), y, width, metrics.height()), 0, name)
             x += pt(20) + width + pt(14)
 
 
@@ -737,8 +746,14 @@ def _footer(layout: _Layout, painter: QPainter, page: int, pages: int) -> None:
     _hline(painter, 0, layout.width, top - layout.pt(5), RULE, layout.pt(0.5))
     painter.setFont(fonts.small)
     painter.setPen(MUTED)
-    left = f"{layout.content.title} · {format_date(layout.content.memo_date)}"
-    painter.drawText(QRectF(0, top, layout.width * 0.75, h), int(Qt.AlignmentFlag.AlignLeft), left)
+    # A long title is cut with an ellipsis (it was clipped mid-word), keeping the date visible.
+    date_text = f" · {format_date(layout.content.memo_date)}"
+    metrics = layout.metrics(fonts.small)
+    room = layout.width * 0.75 - metrics.horizontalAdvance(date_text)
+    title = metrics.elidedText(layout.content.title, Qt.TextElideMode.ElideRight, room)
+    painter.drawText(
+        QRectF(0, top, layout.width * 0.75, h), int(Qt.AlignmentFlag.AlignLeft), title + date_text
+    )
     painter.drawText(
         QRectF(0, top, layout.width, h), int(Qt.AlignmentFlag.AlignRight), f"Page {page} of {pages}"
     )

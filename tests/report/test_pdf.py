@@ -290,3 +290,19 @@ def test_a_long_author_keeps_clear_of_the_memo_label(qapp, tmp_path: Path) -> No
     assert byline_start[1] > memo_label[3], (memo_label, byline_start)  # starts right of "MEMO"
     assert byline_start[2] < memo_label[4]  # on the same line
     assert pdf_info(path)["Author"] == author  # the metadata keeps the whole name
+
+
+def test_long_names_stay_on_the_page_in_the_legend_and_footer(qapp, tmp_path: Path) -> None:
+    long_model = "Claude Sonnet 4.5 via a regional enterprise gateway with extended context"
+    scenario = triage_scenario().with_changes(
+        name="Support triage and routing for the EMEA, Americas and APAC regions across every product line",
+        large={**triage_scenario().large.model_dump(), "name": long_model},
+    )
+    path = export_memo(scenario, tmp_path / "long.pdf", today=MEMO_DAY)
+    page_width = float(pdf_info(path)["Page size"].split()[0])
+    boxes = _word_boxes(path, 1)
+    assert max(b[3] for b in boxes) <= page_width - 20, "a word runs off the right edge"
+    text = pdf_text(path, 1)
+    assert "Specialist, no escalation" in text and "Specialist path" in text  # all entries shown
+    footer = next(line for line in text.splitlines() if line.startswith("Decision memo: Support triage"))
+    assert "… · 2026-11-23" in footer and footer.endswith("Page 1 of 3"), footer
