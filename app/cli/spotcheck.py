@@ -159,7 +159,8 @@ def _frontier_generator(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the set, run both models, print the summary; exit 0 when every item finished."""
+    """Load the set, run both models, print the summary; exit 0 when every item finished, 1 when
+    the run stopped early or every answer on one side failed."""
     from pydantic import ValidationError
 
     from app.domain.evaluation import Prices, ScorerSpec, sample_size_for_margin
@@ -253,7 +254,22 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(format_summary(summary, needed, args.margin, args.output))
+    failed = _all_failed(outcome.results)
+    if failed:
+        # Every answer on a side errored: nothing was measured, so say why and do not exit 0.
+        print(f"specialist-studio spotcheck: {failed}", file=sys.stderr)
+        return EXIT_FAILURE
     return EXIT_OK if not outcome.cancelled else EXIT_FAILURE
+
+
+def _all_failed(results: Any) -> str:
+    """`frontier: all 2 items failed (first: ...)` for a side whose every answer errored, else ""."""
+    for side in ("specialist", "frontier"):
+        answers = [getattr(result, side) for result in results]
+        errors = [answer.error for answer in answers if answer.error]
+        if answers and len(errors) == len(answers):
+            return f"{side}: all {len(answers)} items failed (first: {errors[0]})"
+    return ""
 
 
 def _print_progress(progress: Any) -> None:

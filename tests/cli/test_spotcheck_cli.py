@@ -236,3 +236,28 @@ def test_memo_names_a_test_set_given_as_results(capsys: pytest.CaptureFixture[st
     err = capsys.readouterr().err
     assert "support_triage.jsonl: not a spot-check results file (no header line" in err
     assert "unknown line type" not in err
+
+
+def test_a_frontier_that_never_answers_says_why_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = [
+        "--no-local",
+        "--limit",
+        "2",
+        "--frontier-url",
+        f"http://127.0.0.1:{port}/v1",
+        "--frontier-model",
+        "m",
+    ]
+    assert main(["spotcheck", DEMO, *args, "-o", str(tmp_path / "r.jsonl")]) == 1
+    captured = capsys.readouterr()
+    assert "frontier    m: n/a (0 graded), 2 errors" in captured.out  # the report still prints
+    assert captured.err.startswith("specialist-studio spotcheck: frontier: all 2 items failed (first: ")
+    assert "connection refused" in captured.err.lower()
+    assert len(captured.err.strip().splitlines()) == 1
