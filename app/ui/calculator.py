@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.scenario import Scenario
@@ -11,6 +12,11 @@ from app.ui.decision_panel import DecisionPanel
 from app.ui.document import ScenarioDocument
 from app.ui.inputs_panel import InputsPanel
 from app.ui.theme import Theme
+
+# Side panel widths at full size, and the narrowest the inputs get on a small window.
+INPUTS_WIDTH = 430
+DECISION_WIDTH = 410
+INPUTS_MIN_WIDTH = 320
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:
@@ -54,14 +60,38 @@ class CalculatorView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([430, 590, 410])
+        self.splitter.setSizes([INPUTS_WIDTH, 590, DECISION_WIDTH])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
+        self.splitter.splitterMoved.connect(lambda _pos, _index: self._user_sized())
+        self._user_sized_panels = False
         document.reloaded.connect(self._reset_charts)
         document.changed.connect(self.refresh)
         self.refresh(document.scenario)
+
+    def _user_sized(self) -> None:
+        self._user_sized_panels = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """On a narrow window, narrow the side panels so the charts keep a readable width."""
+        super().resizeEvent(event)
+        self.balance_panels()
+
+    def balance_panels(self) -> None:
+        """Side panels take at most ~30% of the width each (down to their minimums) unless the
+        user dragged the splitter; the charts get the rest."""
+        if self._user_sized_panels:
+            return
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        inputs = min(INPUTS_WIDTH, max(INPUTS_MIN_WIDTH, int(total * 0.3)))
+        decision = min(DECISION_WIDTH, max(self.decision.minimumWidth(), int(total * 0.3)))
+        wanted = [inputs, total - inputs - decision, decision]
+        if wanted != self.splitter.sizes():
+            self.splitter.setSizes(wanted)
 
     def _reset_charts(self) -> None:
         # A new scenario gets tight axes; only edits within one keep them steady.

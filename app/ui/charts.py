@@ -167,13 +167,22 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.large_curve = _curve(self, "Large model only")
         self.specialist_curve = _curve(self, "Specialist path")
         self.specialist_only_curve = _curve(self, "Specialist alone (no escalation)")
+        cache_legend(self.legend)
         self.break_even_point = Marker()
         self.addItem(self.break_even_point)
         self.break_even_label = pg.TextItem("", anchor=(0.0, 1.2))
         self.addItem(self.break_even_label)
         self.curves: CostCurves | None = None
         self.y_top: float | None = None
+        # (x of the break-even, x range) while the label sits beside the marker.
+        self.label_span: tuple[float, float, float] | None = None
+        self.getViewBox().sigResized.connect(lambda _box: self._place_label())
         self.apply_theme(LIGHT)
+
+    def _place_label(self) -> None:
+        if self.label_span is not None:
+            right = fits_right(self, self.break_even_label, *self.label_span)
+            self.break_even_label.setAnchor((-0.05, 1.4) if right else (1.05, 1.4))
 
     def reset_ranges(self) -> None:
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
@@ -218,12 +227,12 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
                 f"break-even {months_text} · {format_money(curves.break_even_cost)}"
             )
             horizon = float(scenario.horizon_months)
-            # Keep the label inside the plot: right of the point early on, left of it late.
-            self.break_even_label.setAnchor(
-                (1.05, 1.2) if curves.break_even_months > 0.6 * horizon else (-0.05, 1.2)
-            )
+            # Keep the label inside the plot: right of the point while it fits there, else left.
+            self.label_span = (curves.break_even_months, 0.0, horizon)
+            self._place_label()
             self.break_even_label.setPos(curves.break_even_months, curves.break_even_cost)
         else:
+            self.label_span = None
             self.break_even_point.place(None, None)
             months = document.summary.break_even_months
             beyond = f"pays back at {format_months(months)}" if months is not None else "never pays back"
@@ -276,7 +285,14 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.volumes: np.ndarray = np.array([])
         self.months: np.ndarray = np.array([])
         self.y_top: float | None = None
+        self.label_span: tuple[float, float, float] | None = None  # (x of "now", x range)
+        self.getViewBox().sigResized.connect(lambda _box: self._place_label())
         self.apply_theme(LIGHT)
+
+    def _place_label(self) -> None:
+        if self.label_span is not None:
+            right = fits_right(self, self.current_label, *self.label_span)
+            self.current_label.setAnchor((-0.05, 1.2) if right else (1.05, 1.2))
 
     def reset_ranges(self) -> None:
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
@@ -319,9 +335,8 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
             self.current_point.place(None, None)
             self.current_label.setText(f"now: {format_approx(volume, 3)}/mo → never")
             self.current_label.setPos(math.log10(volume), top * 0.9)
-        self.current_label.setAnchor(
-            (1.05, 1.2) if volume > math.sqrt(volumes[0] * volumes[-1]) * 10 else (-0.05, 1.2)
-        )
+        self.label_span = (math.log10(volume), math.log10(volumes[0]), math.log10(volumes[-1]))
+        self._place_label()
         self.y_top = sticky_top(self.y_top, top)
         self.setYRange(0, self.y_top, padding=0)
         self.setXRange(math.log10(volumes[0]), math.log10(volumes[-1]), padding=0.02)
@@ -350,7 +365,7 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         )
         _style_plot(self)
         self.setAccessibleName("Cost per request breakdown chart")
-        self.setLabel("left", "USD per 1,000 requests")
+        self.setLabel("left", "USD per 1k requests")
         self.getAxis("bottom").setTicks([list(enumerate(self.CATEGORIES))])
         self.legend = self.addLegend(offset=(-10, 10))
         # segments[part][category]: one rectangle per stacked part and bar.
@@ -366,13 +381,34 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
             self.swatches[part] = pg.BarGraphItem(x=[0], height=[1], width=1, name=name)
         for part in ("input", "output"):
             self.legend.addItem(self.swatches[part], self.swatches[part].opts["name"])
+        cache_legend(self.legend)
         self.total_labels = [pg.TextItem("", anchor=(0.5, 1.1)) for _ in self.CATEGORIES]
         for label in self.total_labels:
             self.addItem(label)
         self.heights: dict[str, list[float]] = {}
         self.y_top: float | None = None
-        self.setXRange(-0.5, 2.4, padding=0)  # room on the right for the legend
+        self.x_range = (-0.5, 2.4)
+        self.setXRange(*self.x_range, padding=0)  # room on the right for the legend
+        # Keep the legend clear of the bars at any width.
+        self.getViewBox().sigResized.connect(lambda _box: self.fit_legend_room())
         self.apply_theme(LIGHT)
+
+    def fit_legend_room(self) -> None:
+        """Extend the x range right of the bars by as much as the legend needs in pixels.
+
+        On a narrow plot the left edge moves out too, so the total above the first bar is not
+        clipped by the axis.
+        """
+        view_width = float(self.getViewBox().width())
+        legend_width = float(self.legend.boundingRect().width()) + 24.0
+        left = -0.5 if view_width >= 420 else -0.8
+        bars_width = view_width - legend_width
+        # The two bars span x left..1.5; the legend takes the rest of the plot's width.
+        right = left + (1.5 - left) * view_width / bars_width if bars_width > 80 else 2.4
+        x_range = (left, round(max(1.9, right), 2))
+        if x_range != self.x_range:
+            self.x_range = x_range
+            self.setXRange(*x_range, padding=0)
 
     def reset_ranges(self) -> None:
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
@@ -440,6 +476,19 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         _settle(self)
 
 
+def fits_right(widget: pg.PlotWidget, label: pg.TextItem, x: float, low: float, high: float) -> bool:
+    """True when `label` fits between data x and the right edge of the plot (in pixels).
+
+    Labels go right of their point where they fit and left of it otherwise, so a narrow window
+    does not clip them at the plot's edge.
+    """
+    view_width = float(widget.getViewBox().width())
+    if high <= low or view_width <= 0:
+        return True
+    room = (high - x) / (high - low) * view_width
+    return bool(room >= float(label.boundingRect().width()) * 1.1 + 8.0)
+
+
 def _settle(widget: pg.PlotWidget) -> None:
     """Apply a new view range now rather than at paint time.
 
@@ -461,6 +510,22 @@ def _style_plot(widget: pg.PlotWidget) -> None:
     widget.getAxis("bottom").setHeight(40)
     widget.setMinimumHeight(170)
     widget.getPlotItem().layout.setContentsMargins(4, 6, 10, 4)
+    # The axes sit in the region a moving curve dirties: as cached pixmaps they are blitted
+    # instead of replaying their tick labels' text on every change (redrawn when they change).
+    for name in ("left", "bottom"):
+        widget.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def cache_legend(legend: pg.LegendItem) -> None:
+    """Draw the legend's samples and labels from cached pixmaps.
+
+    The legend lies over the curves, so it is repainted on every change; its text is the costly
+    part and changes only when an entry is renamed (which invalidates the cache).
+    """
+    for sample, label in legend.items:
+        for item in (sample, label, getattr(label, "item", None)):
+            if isinstance(item, QGraphicsItem):
+                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def _theme_plot(widget: pg.PlotWidget, theme: Theme) -> None:
@@ -487,3 +552,4 @@ def _rename(legend: pg.LegendItem, item: Any, name: str) -> None:
 def _ensure_in_legend(legend: pg.LegendItem, item: Any, name: str) -> None:
     if not any(sample.item is item for sample, _ in legend.items):
         legend.addItem(item, name)
+        cache_legend(legend)

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.costs import GoalSeek, goal_seek_large_price, goal_seek_volume
-from app.domain.rules import RULE_TITLES, Recommendation, RuleResult
+from app.domain.rules import RULE_TITLES, VERDICT_LABELS, Recommendation, RuleResult, Verdict
 from app.ui.document import ScenarioDocument
 from app.ui.formatting import format_money, format_months
-from app.ui.theme import LIGHT, STATUS_SYMBOLS, STATUS_WORDS, Theme, status_pixmap
+from app.ui.theme import BLOCKING_SYMBOL, LIGHT, STATUS_SYMBOLS, STATUS_WORDS, Theme, rule_mark_pixmap
 from app.ui.widgets import WrappedText
 
 # Which verdicts read as good news for the switch, bad news, or "not yet".
@@ -31,6 +31,62 @@ _VERDICT_TONE = {
     "keep_large": "bad",
     "needs_eval": "neutral",
 }
+
+
+# The verdict each rule leads to when it holds (the engine's precedence decides which one wins).
+RULE_VERDICTS: dict[int, Verdict] = {
+    1: "specialize",
+    2: "use_off_the_shelf",
+    3: "keep_large_and_route",
+    4: "keep_large",
+    5: "keep_large",
+    6: "needs_eval",
+}
+
+# What an unknown rule is waiting for, in a few words ("Unknown: needs ...").
+RULE_NEEDS: dict[int, str] = {
+    1: "quality inputs",
+    2: "off-the-shelf accuracy",
+    3: "specialist accuracy",
+    4: "the payback figures",
+    5: "how often the task changes",
+    6: "whether an eval exists",
+}
+
+
+def rule_look(result: RuleResult) -> str:
+    """How a rule row is drawn: the verdict tone when it holds, else 'not_holding' or 'unknown'."""
+    if result.status == "pass":
+        return verdict_tone(RULE_VERDICTS.get(result.id, "needs_eval"))
+    return "not_holding" if result.status == "fail" else "unknown"
+
+
+def _rule_1_missing(reason: str) -> str | None:
+    # Rule 1 lists what it lacks ("... Missing: the eval's accuracy, whether an eval exists.").
+    marker = "Missing: "
+    if marker not in reason:
+        return None
+    return reason.split(marker, 1)[1].split(".", 1)[0].strip() or None
+
+
+def rule_status_text(result: RuleResult, deciding: bool) -> str:
+    """The status line of a rule: symbol and words, never colour alone.
+
+    'Holds → Specialize', '– Does not hold', '? Unknown: needs specialist accuracy', with
+    ' · decides' on the rule that decided the verdict.
+    """
+    if result.status == "pass":
+        verdict = RULE_VERDICTS.get(result.id, "needs_eval")
+        symbol = STATUS_SYMBOLS["pass"] if verdict_tone(verdict) == "good" else BLOCKING_SYMBOL
+        text = f"{symbol} {STATUS_WORDS['pass']} → {VERDICT_LABELS[verdict]}"
+    elif result.status == "fail":
+        text = f"{STATUS_SYMBOLS['fail']} {STATUS_WORDS['fail']}"
+    else:
+        needs = (_rule_1_missing(result.reason) if result.id == 1 else None) or RULE_NEEDS.get(
+            result.id, "more inputs"
+        )
+        text = f"{STATUS_SYMBOLS['unknown']} {STATUS_WORDS['unknown']}: needs {needs}"
+    return f"{text} · decides" if deciding else text
 
 
 def verdict_tone(verdict: str) -> str:
@@ -150,12 +206,17 @@ def _set_text_colour(label: QLabel, colour: str) -> None:
 
 
 class RuleRow(QFrame):
-    """One rule: status icon + word (never colour alone), number and title, and its reason."""
+    """One rule: a shaped mark, number and title, a status line in words, and its reason.
+
+    A rule that holds takes the colour of the verdict it leads to; one that does not hold stays
+    neutral grey (often good news); unknown is its own violet "?" and says what it needs.
+    """
 
     def __init__(self, rule_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rule_id = rule_id
         self.status = ""
+        self.look = ""  # a RuleLook once shown
         grid = QGridLayout(self)
         grid.setContentsMargins(4, 4, 4, 4)
         grid.setHorizontalSpacing(8)
@@ -166,40 +227,46 @@ class RuleRow(QFrame):
         self.title.setObjectName("ruleTitle")
         self.title.setWordWrap(True)
         self.status_label = QLabel()
-        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.status_label.setObjectName("ruleStatus")
         bold = self.status_label.font()
         bold.setBold(True)
         self.status_label.setFont(bold)
         self.reason = WrappedText("ruleReason")
         grid.addWidget(self.icon, 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.title, 0, 1)
-        grid.addWidget(self.status_label, 0, 2)
-        grid.addWidget(self.reason, 1, 1, 1, 2)
+        grid.addWidget(self.status_label, 1, 1)
+        grid.addWidget(self.reason, 2, 1)
         grid.setColumnStretch(1, 1)
         self._theme: Theme = LIGHT
         self._deciding = False
 
     def apply_theme(self, theme: Theme) -> None:
-        """Status word colour for light or dark."""
+        """Mark and status colour for light or dark."""
         self._theme = theme
-        if self.status:
-            _set_text_colour(self.status_label, theme.status[self.status])
+        if self.look:
+            self._paint_look()
+
+    def _paint_look(self) -> None:
+        colour = self._theme.rule_marks[self.look]
+        self.icon.setPixmap(rule_mark_pixmap(self.look, colour, 18))
+        _set_text_colour(self.status_label, colour)
 
     def show_result(self, result: RuleResult, deciding: bool) -> None:
         """Show one rule's outcome; `deciding` marks the rule that decided the verdict."""
-        if result.status != self.status:
-            self.status = result.status
-            self.icon.setPixmap(status_pixmap(result.status, 18))
-            _set_text_colour(self.status_label, self._theme.status[result.status])
-        word = f"{STATUS_SYMBOLS[result.status]} {STATUS_WORDS[result.status]}"
-        self.status_label.setText(f"{word} · decides" if deciding else word)
+        self.status = result.status
+        look = rule_look(result)
+        if look != self.look:
+            self.look = look
+            self._paint_look()
+        status_text = rule_status_text(result, deciding)
+        self.status_label.setText(status_text)
         self.title.setText(f"{result.id}. {result.title}")
         self.reason.setText(result.reason)
         if deciding != self._deciding:
             self._deciding = deciding
             # A frame, not a style sheet, marks the deciding rule (cheap to toggle while dragging).
             self.setFrameShape(QFrame.Shape.Box if deciding else QFrame.Shape.NoFrame)
-        self.setAccessibleName(f"Rule {result.id}, {result.title}: {STATUS_WORDS[result.status]}")
+        self.setAccessibleName(f"Rule {result.id}, {result.title}: {status_text}")
         self.setAccessibleDescription(result.reason)
 
 
@@ -302,7 +369,7 @@ class DecisionPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(330)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget()
         layout = QVBoxLayout(content)

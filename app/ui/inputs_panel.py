@@ -365,7 +365,8 @@ class InputsPanel(QScrollArea):
         self.sections: dict[str, CollapsibleSection] = {}
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(420)
+        # Narrow enough for a 1024-pixel window to leave the charts room; the rows still fit.
+        self.setMinimumWidth(320)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         content = QWidget()

@@ -1,8 +1,11 @@
 """Shared look: light and dark palettes, chart colours, and the pass / fail / unknown status marks.
 
 Series colours come from the Okabe-Ito palette (readable with the common colour-vision
-deficiencies), and status is never colour alone: each status has its own icon shape (circle with
-a tick, square with a cross, diamond with a question mark) and a word.
+deficiencies), and status is never colour alone: each rule mark has its own shape and a word.
+A rule that holds is drawn in the colour of the verdict it leads to (a filled circle with a tick
+when that verdict is good news for the switch, a filled square with "!" when it blocks); a rule
+that does not hold is neutral (a grey outline circle with a dash): not holding is no alarm; an
+unknown rule is a violet diamond with "?".
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPalette, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication
 
 from app.storage.resources import ResourceNotFoundError, resource_path
@@ -23,7 +26,13 @@ StatusName = Literal["pass", "fail", "unknown"]
 
 # Words that go with each status (the rule's condition holds / does not hold / cannot tell yet).
 STATUS_WORDS: dict[str, str] = {"pass": "Holds", "fail": "Does not hold", "unknown": "Unknown"}
-STATUS_SYMBOLS: dict[str, str] = {"pass": "✓", "fail": "✗", "unknown": "?"}
+STATUS_SYMBOLS: dict[str, str] = {"pass": "✓", "fail": "–", "unknown": "?"}
+# A holding rule that blocks the switch (its verdict is not good news) gets "!" instead of a tick.
+BLOCKING_SYMBOL = "!"
+
+# How a rule row is drawn: a holding rule by the tone of the verdict it leads to ("good", "bad",
+# "neutral"), else "not_holding" or "unknown". Keys of `Theme.rule_marks`.
+RuleLook = Literal["good", "bad", "neutral", "not_holding", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,7 @@ class Theme:
     self_hosting: str
     marker: str  # break-even point and current scenario
     horizon: str
-    status: dict[str, str]
+    rule_marks: dict[str, str]  # colour of each RuleLook
     verdict_good: str
     verdict_bad: str
     verdict_neutral: str
@@ -69,7 +78,13 @@ LIGHT = Theme(
     self_hosting="#009E73",
     marker="#D55E00",
     horizon="#5b6475",
-    status={"pass": "#007a5a", "fail": "#b34700", "unknown": "#666666"},
+    rule_marks={
+        "good": "#007a5a",
+        "bad": "#b34700",
+        "neutral": "#8a5a00",
+        "not_holding": "#6b7280",
+        "unknown": "#6a4c9c",
+    },
     verdict_good="#dff3ea",
     verdict_bad="#fbe6da",
     verdict_neutral="#eceef2",
@@ -92,7 +107,13 @@ DARK = Theme(
     self_hosting="#2fc49a",
     marker="#ff7a33",
     horizon="#a3aab8",
-    status={"pass": "#3ccf9e", "fail": "#ff8a4c", "unknown": "#b0b0b0"},
+    rule_marks={
+        "good": "#3ccf9e",
+        "bad": "#ff8a4c",
+        "neutral": "#f0c05a",
+        "not_holding": "#9aa1ad",
+        "unknown": "#c3a8f0",
+    },
     verdict_good="#1f3b33",
     verdict_bad="#45291c",
     verdict_neutral="#2f343d",
@@ -157,21 +178,75 @@ def _stylesheet() -> str:
 def apply_theme(app: QApplication, choice: str) -> Theme:
     """Apply a light or dark palette (Fusion style, so it looks the same everywhere) and the stylesheet."""
     theme = resolve_theme(choice)
-    app.setStyle("Fusion")
+    # Each of these re-polishes every widget: skip what is already in place.
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     app.setPalette(_palette(theme))
-    app.setStyleSheet(_stylesheet())
+    sheet = _stylesheet()
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     return theme
 
 
 @cache
-def status_icon(status: str) -> QIcon:
-    """The icon of a rule status ('pass', 'fail', 'unknown'); an empty icon if the file is missing."""
-    try:
-        return QIcon(str(resource_path("icons", f"status-{status}.svg")))
-    except ResourceNotFoundError:
-        return QIcon()
+def rule_mark_pixmap(look: str, colour: str, size: int = 18) -> QPixmap:
+    """The mark of a rule row, drawn in code in `colour` (so it follows the theme).
+
+    Shapes differ as well as colours: "good" a filled circle with a tick, "bad" and "neutral" a
+    filled square with "!", "not_holding" an outline circle with a dash, "unknown" a diamond with "?".
+    """
+    ratio = 2.0  # drawn at twice the size: sharp on high-density screens too
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    ink = QColor(colour)
+    white = QColor("#ffffff")
+    box = QRectF(1.0, 1.0, size - 2.0, size - 2.0)
+    stroke = max(1.5, size / 9.0)
+    if look == "good":
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(ink)
+        painter.drawEllipse(box)
+        painter.setPen(QPen(white, stroke, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawPolyline(
+            QPolygonF(
+                [
+                    QPointF(size * 0.27, size * 0.52),
+                    QPointF(size * 0.43, size * 0.68),
+                    QPointF(size * 0.74, size * 0.33),
+                ]
+            )
+        )
+    elif look in ("bad", "neutral"):
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(ink)
+        painter.drawRoundedRect(box, size / 6.0, size / 6.0)
+        _draw_glyph(painter, box, "!", white, size)
+    elif look == "unknown":
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(ink)
+        half = size / 2.0
+        painter.drawPolygon(
+            QPolygonF(
+                [QPointF(half, 0.5), QPointF(size - 0.5, half), QPointF(half, size - 0.5), QPointF(0.5, half)]
+            )
+        )
+        _draw_glyph(painter, box, "?", white, size)
+    else:  # not holding: outline only, nothing that reads as an alarm
+        painter.setPen(QPen(ink, stroke))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(box.adjusted(stroke / 2, stroke / 2, -stroke / 2, -stroke / 2))
+        painter.drawLine(QPointF(size * 0.32, size / 2.0), QPointF(size * 0.68, size / 2.0))
+    painter.end()
+    return pixmap
 
 
-def status_pixmap(status: str, size: int = 16) -> QPixmap:
-    """The status icon rendered at `size` pixels."""
-    return status_icon(status).pixmap(size, size)
+def _draw_glyph(painter: QPainter, box: QRectF, glyph: str, colour: QColor, size: int) -> None:
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(8, round(size * 0.62)))
+    painter.setFont(font)
+    painter.setPen(colour)
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, glyph)

@@ -355,7 +355,9 @@ class WrappedText(QTextEdit):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        self.document().setTextWidth(self.viewport().width())
+        width = self.viewport().width()
+        if self.document().textWidth() != width:  # re-wrapping is the costly part: only on resize
+            self.document().setTextWidth(width)
         height = max(self.fontMetrics().lineSpacing(), round(self.document().size().height()))
         if height != self.height():
             self.setFixedHeight(height)

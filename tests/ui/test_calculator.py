@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QFrame
 
 from app.domain.costs import (
     break_even_vs_volume,
@@ -15,8 +17,10 @@ from app.domain.costs import (
     goal_seek_volume,
     summarize,
 )
-from app.domain.rules import evaluate
+from app.domain.rules import VERDICT_LABELS, RuleResult, evaluate
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
+from app.storage.presets import list_presets, load_preset
+from app.ui.decision_panel import RuleRow
 from app.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -62,8 +66,56 @@ def assert_views_match_engine(window: MainWindow) -> None:
     recommendation = evaluate(scenario)
     shown = calculator.decision.rules.displayed()
     assert shown == [(rule.id, rule.status, rule.reason) for rule in recommendation.rules]
+    for row, rule in zip(calculator.decision.rules.rows, recommendation.rules, strict=True):
+        assert_rule_row_drawn(window, row, rule, deciding=rule.id == recommendation.deciding_rule)
     assert recommendation.label in calculator.decision.banner.title.text()
     assert recommendation.label.upper() in window.verdict_strip.text()
+
+
+# The verdict each rule leads to when it holds (rules.py's precedence), written out independently.
+RULE_LEADS_TO = {
+    1: "specialize",
+    2: "use_off_the_shelf",
+    3: "keep_large_and_route",
+    4: "keep_large",
+    5: "keep_large",
+    6: "needs_eval",
+}
+GOOD_NEWS = {"specialize", "use_off_the_shelf"}
+
+
+def assert_rule_row_drawn(window: MainWindow, row: RuleRow, rule: RuleResult, deciding: bool) -> None:
+    """A rule row's mark, words and colour say its status without relying on colour alone.
+
+    Holds: the colour of the verdict the rule leads to, a tick when that is good news for the
+    switch and "!" when it blocks it, and the verdict named. Does not hold: neutral grey, a dash,
+    no alarm. Unknown: its own "?" and what it needs. The deciding rule is framed.
+    """
+    theme = window.theme
+    text = row.status_label.text()
+    colour = row.status_label.palette().color(QPalette.ColorRole.WindowText).name()
+    assert row.status == rule.status
+    if rule.status == "pass":
+        verdict = RULE_LEADS_TO[rule.id]
+        tone = "good" if verdict in GOOD_NEWS else ("neutral" if verdict == "needs_eval" else "bad")
+        assert text.startswith("✓ Holds" if verdict in GOOD_NEWS else "! Holds"), text
+        assert VERDICT_LABELS[verdict] in text
+        assert row.look == tone
+        assert colour == QColor(theme.rule_marks[tone]).name()
+    elif rule.status == "fail":
+        assert text.startswith("– Does not hold"), text
+        assert "✗" not in text
+        assert row.look == "not_holding"
+        assert colour == QColor(theme.rule_marks["not_holding"]).name()
+        # Neutral: none of the verdict colours.
+        assert colour not in {QColor(theme.rule_marks[tone]).name() for tone in ("good", "bad", "neutral")}
+    else:
+        assert text.startswith("? Unknown: needs "), text
+        assert row.look == "unknown"
+        assert colour == QColor(theme.rule_marks["unknown"]).name()
+    assert text.endswith(" · decides") == deciding
+    assert (row.frameShape() == QFrame.Shape.Box) == deciding
+    assert not row.icon.pixmap().isNull()
 
 
 def test_window_opens_on_the_preset_and_matches_the_engine(window: MainWindow, preset: Scenario) -> None:
@@ -295,3 +347,55 @@ def test_the_system_theme_is_followed_while_running(window: MainWindow, monkeypa
     QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
     assert window.theme.name == "dark"
     window.apply_theme_choice("system")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_preset_draws_each_rule_status_by_its_meaning(window: MainWindow, theme: str) -> None:
+    window.apply_theme_choice(theme, save=False)
+    seen: set[str] = set()
+    looks: set[str] = set()
+    for info in list_presets():
+        window.document.load(load_preset(info.name), None)
+        assert_views_match_engine(window)
+        seen.update(row.status for row in window.calculator.decision.rules.rows)
+        looks.update(row.look for row in window.calculator.decision.rules.rows)
+    # Unknown as well: take a measured accuracy away.
+    window.calculator.inputs.fields["quality.specialist_accuracy"].known.click()
+    assert_views_match_engine(window)
+    seen.update(row.status for row in window.calculator.decision.rules.rows)
+    looks.update(row.look for row in window.calculator.decision.rules.rows)
+    assert seen == {"pass", "fail", "unknown"}
+    assert {"good", "bad", "not_holding", "unknown"} <= looks
+
+
+def test_an_unknown_rule_says_what_it_needs(window: MainWindow) -> None:
+    window.calculator.inputs.fields["quality.specialist_accuracy"].known.click()
+    rows = {row.rule_id: row for row in window.calculator.decision.rules.rows}
+    assert rows[3].status == "unknown"
+    assert rows[3].status_label.text().startswith("? Unknown: needs specialist accuracy")
+    assert rows[1].status == "unknown"
+    # Rule 1 names what its reason lists as missing.
+    missing = evaluate(window.document.scenario).rule(1).reason.split("Missing: ", 1)[1].split(".")[0]
+    assert f"needs {missing}" in rows[1].status_label.text()
+
+
+def test_a_small_window_keeps_the_charts_readable(window: MainWindow, qtbot) -> None:
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    calculator = window.calculator
+    inputs, charts, decision = calculator.splitter.sizes()
+    assert charts >= 330, calculator.splitter.sizes()
+    assert inputs >= calculator.inputs.minimumWidth() and decision >= calculator.decision.minimumWidth()
+    # The breakdown legend sits right of both bars, not over them.
+    breakdown = calculator.breakdown_chart
+    legend_left = breakdown.getViewBox().mapSceneToView(breakdown.legend.sceneBoundingRect().topLeft()).x()
+    assert legend_left > 1 + breakdown.BAR_WIDTH / 2
+    # Value labels stay inside their plots.
+    for chart, label in (
+        (calculator.volume_chart, calculator.volume_chart.current_label),
+        (calculator.cumulative_chart, calculator.cumulative_chart.break_even_label),
+    ):
+        view = chart.getViewBox().sceneBoundingRect()
+        box = label.sceneBoundingRect()
+        assert view.left() - 1 <= box.left() and box.right() <= view.right() + 1, (chart, box, view)
