@@ -39,6 +39,9 @@ class FrontierSettings(_SettingsPart):
     # Name of the environment variable holding the key (the name only, never the key).
     api_key_env: str = Field(default="OPENAI_API_KEY", max_length=100)
     timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Prices the user typed (USD per million tokens); None = take them from the price catalog.
+    input_price_per_mtok: float | None = Field(default=None, ge=0, le=10_000)
+    output_price_per_mtok: float | None = Field(default=None, ge=0, le=10_000)
 
 
 class LocalModelSettings(_SettingsPart):

@@ -235,6 +235,8 @@ def test_a_restarted_view_comes_back_as_the_user_left_it(
     panel.labels.setText("positive, negative")
     frontier.model.setText("stand-in-model")
     frontier.base_url.setText("http://127.0.0.1:9/v1")
+    frontier.input_price.setValue(3.25)
+    frontier.output_price.setValue(12.5)
     # Saved shortly after the edits, without a run or a close.
     qtbot.waitUntil(lambda: load_settings().local_model.labels == "positive, negative", timeout=5_000)
     view.shutdown()
@@ -251,6 +253,8 @@ def test_a_restarted_view_comes_back_as_the_user_left_it(
     assert panel.label_list() == ("positive", "negative")
     assert frontier.current_preset().name == "custom"
     assert frontier.base_url.text() == "http://127.0.0.1:9/v1" and frontier.model.text() == "stand-in-model"
+    assert (frontier.input_price.value(), frontier.output_price.value()) == (3.25, 12.5)
+    assert frontier.price_source.text() == "custom"
     again.shutdown()
 
 

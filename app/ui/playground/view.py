@@ -525,6 +525,10 @@ class PlaygroundView(QWidget):
         self.frontier_panel.model.setText(front.model)
         self.frontier_panel.timeout.setValue(front.timeout_seconds)
         self.frontier_panel._model_changed()
+        if front.input_price_per_mtok is not None and front.output_price_per_mtok is not None:
+            # Typed prices come back as typed (and stay marked custom), not as the catalog's.
+            self.frontier_panel.input_price.setValue(front.input_price_per_mtok)
+            self.frontier_panel.output_price.setValue(front.output_price_per_mtok)
         self.frontier_panel.refresh_key_state()
         local = settings.local_model
         panel = self.model_panel
@@ -552,13 +556,22 @@ class PlaygroundView(QWidget):
         panel, front = self.model_panel, self.frontier_panel
         for box in (panel.context, panel.threads, panel.gpu_layers, panel.max_tokens):
             box.valueChanged.connect(self._settings_timer.start)
-        for spin in (panel.temperature, front.timeout):
+        for spin in (panel.temperature, front.timeout, front.input_price, front.output_price):
             spin.valueChanged.connect(self._settings_timer.start)
         panel.mode.currentIndexChanged.connect(self._mode_chosen)
         panel.examples.textChanged.connect(self._settings_timer.start)
         for line in (panel.labels, front.base_url, front.model):
             line.textChanged.connect(self._settings_timer.start)
         front.preset.currentIndexChanged.connect(self._settings_timer.start)
+
+    def _typed_prices(self) -> dict[str, float | None]:
+        """The frontier prices when the user typed them; None when the catalog supplies them."""
+        typed = self.frontier_panel.price_source.text() == "custom"
+        panel = self.frontier_panel
+        return {
+            "input_price_per_mtok": panel.input_price.value() if typed else None,
+            "output_price_per_mtok": panel.output_price.value() if typed else None,
+        }
 
     def _mode_chosen(self) -> None:
         self._saved_mode = "chat" if self.model_panel.mode.currentData() == "chat" else "completion"
@@ -578,6 +591,7 @@ class PlaygroundView(QWidget):
                     "model": self.frontier_panel.model.text().strip(),
                     "api_key_env": self.frontier_panel.current_preset().key_env or "",
                     "timeout_seconds": self.frontier_panel.timeout.value(),
+                    **self._typed_prices(),
                 }
             )
             local = settings.local_model.model_copy(
