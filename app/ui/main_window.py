@@ -7,6 +7,7 @@ autosaved (debounced) to a recovery slot that is offered back after a crash.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from functools import partial
@@ -577,6 +578,10 @@ class MainWindow(QMainWindow):
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         self.settings = self.settings.model_copy(update={"window_geometry": geometry})
         self._save_settings()
+        # A closed window stops following the desktop's colour scheme: each follower restyles
+        # the whole application, and a window kept alive after closing would do so for nothing.
+        with contextlib.suppress(RuntimeError, TypeError):  # already disconnected (closed twice)
+            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_system_scheme_changed)
         event.accept()
 
 

@@ -399,3 +399,19 @@ def test_a_small_window_keeps_the_charts_readable(window: MainWindow, qtbot) -> 
         view = chart.getViewBox().sceneBoundingRect()
         box = label.sceneBoundingRect()
         assert view.left() - 1 <= box.left() and box.right() <= view.right() + 1, (chart, box, view)
+
+
+def test_a_closed_window_stops_following_the_desktop_scheme(make_window, monkeypatch) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from app.ui import theme
+
+    closed = make_window()
+    closed.show()
+    assert closed.theme.name == "light"
+    closed.close()
+    monkeypatch.setattr(theme, "system_prefers_dark", lambda: True)
+    QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert closed.theme.name == "light"  # it no longer restyles the application
+    monkeypatch.setattr(theme, "system_prefers_dark", lambda: False)
+    QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
