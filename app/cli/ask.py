@@ -207,6 +207,12 @@ def run(args: argparse.Namespace) -> int:
                 args.frontier_model,
                 key.key,
                 read_timeout_s=args.timeout,
+                key_hint=(
+                    f"the key {key.detail}"
+                    if key.key
+                    else "that the endpoint needs none, or pass --frontier-key-env VAR naming the variable "
+                    "that holds it"
+                ),
                 on_retry=lambda left, why: print(f"retrying in {left:.0f} s: {why}", file=sys.stderr),
             )
             frontier_side = SideRun(

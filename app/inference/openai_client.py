@@ -134,8 +134,11 @@ class OpenAICompatibleGenerator:
         on_retry: RetryCallback | None = None,
         use_grammar: bool = False,
         send_stream_options: bool = True,
+        key_hint: str = "the key in the frontier settings",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Where a rejected key came from, so a 401 tells the user what to fix (GUI and CLI differ).
+        self.key_hint = key_hint
         self.model = model
         self.connect_timeout_s = connect_timeout_s
         self.read_timeout_s = read_timeout_s
@@ -248,7 +251,7 @@ class OpenAICompatibleGenerator:
             reason = _STATUS_TEXT.get(status, "error")
             detail = _body_message(exc)
             hint = {
-                401: "the API key was rejected (check the key in the frontier settings)",
+                401: f"the API key was rejected (check {self.key_hint})",
                 403: f"this key may not use model '{self.model}' or this endpoint",
                 404: f"no model '{self.model}' there, or the base URL is wrong",
                 429: "rate limited",

@@ -192,6 +192,11 @@ def test_ask_text_for_a_failed_frontier_is_the_error_and_plain_figures(
     assert code == 1
     assert lines[:2] == ["Local specialist: local model", "  (empty: skipped (--no-local))"]
     assert lines[3].startswith("  error: 401 Unauthorized from 127.0.0.1:")
+    # A terminal has no frontier settings: the hint says what to do on the command line.
+    assert lines[3].endswith(
+        "the API key was rejected (check that the endpoint needs none, or pass --frontier-key-env VAR "
+        "naming the variable that holds it)"
+    )
     # No "(no text)" under the error and no "TTFT -" for an answer that never started.
     assert lines[4].startswith("  no tokens streamed · latency ") and lines[4].endswith(" · no price")
     assert len(lines) == 5
@@ -203,3 +208,23 @@ def test_ask_refuses_a_frontier_url_without_a_scheme(capsys: pytest.CaptureFixtu
     assert (
         err == "specialist-studio ask: --frontier-url must start with http:// or https:// (got 'not a url')"
     )
+
+
+def test_ask_names_where_a_rejected_key_came_from(
+    fault_server: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support.fault_server import FaultServer
+
+    assert isinstance(fault_server, FaultServer)
+    monkeypatch.setenv("WRONG_KEY", "sk-wrong")
+    args = [
+        "--frontier-url",
+        fault_server.url("401"),
+        "--frontier-model",
+        "m",
+        "--frontier-key-env",
+        "WRONG_KEY",
+    ]
+    assert main(["ask", "hi", "--no-local", *args, "--json"]) == 1
+    error = json.loads(capsys.readouterr().out)["frontier"]["error"]
+    assert error.endswith("the API key was rejected (check the key from the WRONG_KEY environment variable)")
