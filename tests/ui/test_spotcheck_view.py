@@ -182,6 +182,7 @@ def test_recorded_run_reads_dollars_and_cents_and_says_why_no_items_needed(
     per_million = re.search(r"\$([\d,]+\.\d+) per million", view.speed_label.text())
     assert per_million is not None and len(per_million.group(1).split(".")[1]) == 2, view.speed_label.text()
     assert view.margin_spin.text() == "5.0 points"
+    assert view.specialist_label.text() == "not run: tick “Run the local model” to measure it"
     assert "run the local model" in view.needed_label.text()
 
 

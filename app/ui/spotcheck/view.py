@@ -585,9 +585,13 @@ class SpotcheckView(QWidget):
     def _show_summary(self, summary: SpotcheckSummary) -> None:
         self.summary = summary
         specialist, frontier = summary.specialist, summary.frontier
-        self.specialist_label.setText(
-            f"{specialist.name}: {specialist.accuracy.describe()}{_errors(specialist.errors)}"
-        )
+        if specialist.name == "specialist (not run)" and specialist.accuracy.total == 0:
+            # The row is already labelled "Specialist accuracy": say what to do, not "specialist (not run)".
+            self.specialist_label.setText("not run: tick “Run the local model” to measure it")
+        else:
+            self.specialist_label.setText(
+                f"{specialist.name}: {specialist.accuracy.describe()}{_errors(specialist.errors)}"
+            )
         recorded = (
             " (recorded answers)" if frontier.source == RECORDED and RECORDED not in frontier.name else ""
         )
