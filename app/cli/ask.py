@@ -122,6 +122,27 @@ def _figures_lines(side: Any) -> list[str]:
     return lines
 
 
+def _check_ranges(args: argparse.Namespace) -> None:
+    """One usage error per out-of-range option, before any model process starts."""
+    if not 256 <= args.ctx <= 131_072:
+        raise CliError(f"--ctx must be between 256 and 131072 tokens (got {args.ctx})")
+    if args.threads < 0:
+        raise CliError(f"--threads must be 0 (llama.cpp's default) or more (got {args.threads})")
+    if args.gpu_layers < -1:
+        raise CliError(f"--gpu-layers must be -1 (all layers), 0 (CPU only) or more (got {args.gpu_layers})")
+    if not 0 <= args.temperature <= 2:
+        raise CliError(f"--temperature must be between 0 and 2 (got {args.temperature:g})")
+    if args.timeout <= 0:
+        raise CliError(f"--timeout must be above 0 seconds (got {args.timeout:g})")
+    for option, prices in (("--local-price", args.local_price), ("--frontier-price", args.frontier_price)):
+        if prices and min(prices) < 0:
+            raise CliError(
+                f"{option} takes two prices of 0 or more USD per Mtok (got {prices[0]:g} {prices[1]:g})"
+            )
+    if args.labels is not None and not any(part.strip() for part in args.labels.split(",")):
+        raise CliError(f"--labels names no label (got {args.labels!r}); give them as A,B,C")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the comparison and print it; exit 1 when a configured side failed."""
     from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, BundledModelError, bundled_model_path
@@ -146,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("give --frontier-url and --frontier-model together")
     if args.max_tokens < 1:
         raise CliError("--max-tokens must be at least 1")
+    _check_ranges(args)
     if args.frontier_url and not args.frontier_url.strip().lower().startswith(("http://", "https://")):
         raise CliError(f"--frontier-url must start with http:// or https:// (got {args.frontier_url!r})")
     labels = tuple(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None

@@ -228,3 +228,22 @@ def test_ask_names_where_a_rejected_key_came_from(
     assert main(["ask", "hi", "--no-local", *args, "--json"]) == 1
     error = json.loads(capsys.readouterr().out)["frontier"]["error"]
     assert error.endswith("the API key was rejected (check the key from the WRONG_KEY environment variable)")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--ctx", "0"], "--ctx must be between 256 and 131072 tokens (got 0)"),
+        (["--threads", "-3"], "--threads must be 0 (llama.cpp's default) or more (got -3)"),
+        (["--gpu-layers", "-2"], "--gpu-layers must be -1 (all layers), 0 (CPU only) or more (got -2)"),
+        (["--temperature", "9"], "--temperature must be between 0 and 2 (got 9)"),
+        (["--timeout", "0"], "--timeout must be above 0 seconds (got 0)"),
+        (["--local-price", "-1", "2"], "--local-price takes two prices of 0 or more USD per Mtok (got -1 2)"),
+        (["--labels", ",,"], "--labels names no label (got ',,'); give them as A,B,C"),
+    ],
+)
+def test_ask_refuses_out_of_range_options_in_one_line(
+    options: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "hi", *options]) == 2
+    assert capsys.readouterr().err.strip() == f"specialist-studio ask: {message}"
