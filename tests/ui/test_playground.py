@@ -384,3 +384,36 @@ def test_a_crash_keeps_the_answer_boxes_level_and_columns_name_their_models(
     broken.write_bytes(b"")
     view.choose_model(broken)
     assert view.local_column.title.text() == "<b>Local specialist</b> — &lt;odd&gt; &amp; co.gguf"
+
+
+@pytest.mark.slow
+def test_a_readable_header_after_a_broken_one_is_not_red_and_a_failed_load_is(
+    qtbot, view: PlaygroundView, tmp_path: Path
+) -> None:
+    import struct
+
+    def string(text: str) -> bytes:
+        return struct.pack("<Q", len(text)) + text.encode()
+
+    garbage = tmp_path / "garbage.gguf"
+    garbage.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 2**63, 2**62))
+    hollow = tmp_path / "hollow.gguf"
+    hollow.write_bytes(
+        b"GGUF"
+        + struct.pack("<IQQ", 3, 0, 1)
+        + string("general.architecture")
+        + struct.pack("<I", 8)
+        + string("x")
+    )
+    view.choose_model(garbage)
+    qtbot.waitUntil(lambda: view.model_panel.header.text().startswith("garbage.gguf: "), timeout=10_000)
+    assert "#c0392b" in view.model_panel.header.styleSheet()
+    view.choose_model(hollow)
+    qtbot.waitUntil(lambda: view.model_info is not None, timeout=10_000)
+    assert view.model_panel.header.styleSheet() == ""
+    run = _run(qtbot, view, "hi")
+    assert run.local.result is None and run.frontier.result is not None
+    status = view.local_column.status
+    assert status.text() == "hollow.gguf: llama.cpp could not load a 'x' model: it holds no tensors"
+    assert "#c0392b" in status.styleSheet()  # a model that failed to load is an error, not an empty state
+    assert run.local.name == "hollow.gguf"

@@ -657,6 +657,7 @@ class PlaygroundView(QWidget):
         if self.model_path != info.path:
             return  # the user picked another file meanwhile
         self.model_info = info
+        self.model_panel.header.setStyleSheet("")  # a readable header: no longer the last file's error red
         self.model_panel.header.setText("\n".join(info.summary_lines()))
         restoring, self._restoring_mode = self._restoring_mode, None
         if restoring is not None and restoring[0] == info.path:
@@ -831,10 +832,11 @@ class PlaygroundView(QWidget):
         column = self.local_column if side == "local" else self.frontier_column
         column.set_status(f"Retrying in {seconds_left:.0f} s — {reason}")
 
-    def _finish_side(self, column: AnswerColumn, side: SideRun) -> None:
+    def _finish_side(self, column: AnswerColumn, side: SideRun, failed: bool = False) -> None:
+        """Final figures and status; `failed` marks an empty side that broke (red), not one left out."""
         result = side.result
         if result is None:
-            column.set_status(side.empty_reason or "", problem=False)
+            column.set_status(side.empty_reason or "", problem=failed)
             return
         column.figures.setText(figures_text(side))
         if result.cancelled:
@@ -881,7 +883,7 @@ class PlaygroundView(QWidget):
             empty_reason=pending["frontier_empty"],
             prices=pending["frontier_prices"],
         )
-        self._finish_side(self.local_column, local_side)
+        self._finish_side(self.local_column, local_side, failed=bool(pending["local_failure"]))
         self._finish_side(self.frontier_column, frontier_side)
         run = PlaygroundRun(
             prompt=pending["prompt"], local=local_side, frontier=frontier_side, settings=pending["settings"]
