@@ -419,9 +419,15 @@ class _Layout:
         first_row_h = row_height(table.rows[0], fonts.small) if table.rows else 0.0
         self.ensure_room(header_h + first_row_h)
         header()
+        heights = [row_height(cells, fonts.small) for cells in table.rows]
+        last = len(heights) - 1
         for index, cells in enumerate(table.rows):
-            h = row_height(cells, fonts.small)
-            if self.y + h > self.bottom:
+            h = heights[index]
+            # No last row alone on a page (with the caption under it): when the last two rows do
+            # not fit together, they move over together, as long as two rows stay behind.
+            keep_with_last = index == last - 1 and index >= 2
+            needed = h + heights[last] if keep_with_last else h
+            if self.y + needed > self.bottom:
                 self.new_page()
                 header()  # repeat the header on the next page
             tone = table.row_tones[index] if index < len(table.row_tones) else None

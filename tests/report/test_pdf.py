@@ -306,3 +306,25 @@ def test_long_names_stay_on_the_page_in_the_legend_and_footer(qapp, tmp_path: Pa
     assert "Specialist, no escalation" in text and "Specialist path" in text  # all entries shown
     footer = next(line for line in text.splitlines() if line.startswith("Decision memo: Support triage"))
     assert "… · 2026-11-23" in footer and footer.endswith("Page 1 of 3"), footer
+
+
+def test_a_table_never_leaves_its_last_row_alone_on_a_page(qapp, tmp_path: Path) -> None:
+    # The invoice memo's rule table once broke before rule 6, which sat alone atop page 3. Put a
+    # six-row table where exactly its last row would not fit and see where each row lands.
+    from PySide6.QtGui import QPdfWriter
+
+    from app.report.content import Table, build_memo_content
+    from app.report.render import _Layout
+
+    writer = QPdfWriter(str(tmp_path / "t.pdf"))
+    layout = _Layout(writer, build_memo_content(triage_scenario(), today=MEMO_DAY))
+    table = Table(columns=("#", "Row"), rows=tuple((str(i), f"row {i}") for i in range(6)))
+    header_h = layout.text_height(layout.fonts.small_bold, "Row", layout.width) + 2 * layout.pt(4)
+    row_h = layout.text_height(layout.fonts.small, "row 0", layout.width) + 2 * layout.pt(4)
+    layout.y = layout.bottom - (header_h + 5.5 * row_h)
+    placed: list[tuple[int, str]] = []
+    layout.draw_text = lambda rect, text, *args, **kw: placed.append((len(layout.pages), text))  # type: ignore[method-assign]
+    layout.table(table)
+    pages = {text: page for page, text in placed if text.startswith("row ")}
+    assert pages["row 5"] == pages["row 4"] == 2, pages  # the last two rows move over together
+    assert pages["row 3"] == 1
