@@ -417,3 +417,9 @@ def test_a_readable_header_after_a_broken_one_is_not_red_and_a_failed_load_is(
     assert status.text() == "hollow.gguf: llama.cpp could not load a 'x' model: it holds no tensors"
     assert "#c0392b" in status.styleSheet()  # a model that failed to load is an error, not an empty state
     assert run.local.name == "hollow.gguf"
+
+
+def test_model_and_frontier_fields_show_their_units(view: PlaygroundView) -> None:
+    assert view.model_panel.context.text() == "1024 tokens"  # the fixture's context size
+    assert view.frontier_panel.timeout.text() == "60 s"
+    assert view.model_panel.state.text() == "Not loaded: loads on the first Run both, or with Load model."
