@@ -30,10 +30,11 @@ CHANGES = 200
 WARM_UP = 20
 COLD_RUNS = 3
 
+# Imports in the order of `python -m app` (app.__main__ imports app.ui.app before any Qt module).
 _CHILD_COLD_START = """
 import sys
-from PySide6.QtCore import QEvent, QObject, QTimer
 from app.ui import app as ui_app
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 application = ui_app.create_application()
 
