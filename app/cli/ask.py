@@ -97,6 +97,11 @@ def _frontier_prices(model: str, given: list[float] | None) -> Any:
     return None
 
 
+def _no_cost(result: Any) -> str:
+    # A refused request is not billed; otherwise there was no price to multiply by.
+    return "not billed" if result.error and not result.output_tokens else "no price"
+
+
 def _figures_lines(side: Any) -> list[str]:
     from app.inference.pricing import format_cost
 
@@ -111,7 +116,7 @@ def _figures_lines(side: Any) -> list[str]:
     counted = " (counted)" if result.tokens_counted else ""
     tokens = f"tokens in {result.input_tokens} / out {result.output_tokens}{counted}"
     cost = side.cost_usd
-    cost_text = f"cost {format_cost(cost)}" if cost is not None else "no price"
+    cost_text = f"cost {format_cost(cost)}" if cost is not None else _no_cost(result)
     latency = f"latency {result.total_s:.2f} s"
     if result.time_to_first_token_s is None:
         lines.append(f"  no tokens streamed · {latency} · {tokens} · {cost_text}")

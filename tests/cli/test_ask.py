@@ -198,7 +198,7 @@ def test_ask_text_for_a_failed_frontier_is_the_error_and_plain_figures(
         "naming the variable that holds it)"
     )
     # No "(no text)" under the error and no "TTFT -" for an answer that never started.
-    assert lines[4].startswith("  no tokens streamed · latency ") and lines[4].endswith(" · no price")
+    assert lines[4].startswith("  no tokens streamed · latency ") and lines[4].endswith(" · not billed")
     assert len(lines) == 5
 
 

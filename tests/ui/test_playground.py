@@ -281,6 +281,9 @@ def test_figures_wrap_and_name_their_units(qtbot) -> None:
     text = figures_text(SideRun(name="m", result=nothing, prices=Prices(2.5, 10.0, "custom")))
     assert text.startswith("no tokens streamed · latency 0.81 s · tokens in 11 / out 0 (counted)")
     assert "TTFT –" not in text and "– tok/s" not in text
+    refused = GenerationResult("", "m", 5, 0, True, None, 0.02, error="401 Unauthorized from h: rejected")
+    refused_text = figures_text(SideRun(name="m", result=refused, prices=Prices(2.5, 10.0, "custom")))
+    assert refused_text.endswith(" · not billed")  # priced, but a refused request costs nothing
     column = AnswerColumn("Frontier", with_restart=False)
     qtbot.addWidget(column)
     column.figures.setText(figures_text(side) + " · " + figures_text(side))

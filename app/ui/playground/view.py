@@ -71,6 +71,11 @@ def parse_examples(text: str) -> list[tuple[str, str]]:
     return examples
 
 
+def _no_cost(result: GenerationResult) -> str:
+    # A refused request is not billed; otherwise there was no price to multiply by.
+    return "not billed" if result.error and not result.output_tokens else "no price"
+
+
 def figures_text(side: SideRun) -> str:
     """'TTFT 80 ms · 52.1 tok/s · 1.20 s · in 12 / out 40 · $0.0001' for a column."""
     result = side.result
@@ -82,7 +87,7 @@ def figures_text(side: SideRun) -> str:
         f"out {result.output_tokens if result.output_tokens is not None else '–'}{counted}"
     )
     cost = side.cost_usd
-    cost_text = f"cost {format_cost(cost)}" if cost is not None else "no price"
+    cost_text = f"cost {format_cost(cost)}" if cost is not None else _no_cost(result)
     latency = f"latency {result.total_s:.2f} s"
     if result.time_to_first_token_s is None:
         # Nothing streamed (an error, or an empty answer): no first token and no speed to show.
