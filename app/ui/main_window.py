@@ -18,11 +18,9 @@ from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
-    QColor,
     QGuiApplication,
     QIcon,
     QKeySequence,
-    QPalette,
 )
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -311,9 +309,13 @@ class MainWindow(QMainWindow):
         if (tone, self.theme.name) == self._strip_tone:
             return  # palette changes re-polish the label: only when the tone or theme changes
         self._strip_tone = (tone, self.theme.name)
-        palette = self.verdict_strip.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor(tone_colour(self.theme, tone)))
-        self.verdict_strip.setPalette(palette)
+        # A style sheet of its own, not a palette: the label is styled by the application's sheet,
+        # whose re-polish on a theme change put back the palette it first saw (light green
+        # behind light text when the window opened in dark).
+        colour = tone_colour(self.theme, tone)
+        self.verdict_strip.setStyleSheet(
+            f"QLabel#verdictStrip {{ background: {colour}; color: {self.theme.text}; }}"
+        )
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.display_name}[*] — {APP_NAME}")

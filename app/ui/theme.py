@@ -178,13 +178,11 @@ def _stylesheet() -> str:
 def apply_theme(app: QApplication, choice: str) -> Theme:
     """Apply a light or dark palette (Fusion style, so it looks the same everywhere) and the stylesheet."""
     theme = resolve_theme(choice)
-    # Each of these re-polishes every widget: skip what is already in place.
-    if app.style().name().lower() != "fusion":
-        app.setStyle("Fusion")
+    app.setStyle("Fusion")
     app.setPalette(_palette(theme))
-    sheet = _stylesheet()
-    if app.styleSheet() != sheet:
-        app.setStyleSheet(sheet)
+    # Set again even when unchanged: the re-polish it causes is what gives the widgets the style
+    # sheet styles (labels with an object name) the new palette's colours.
+    app.setStyleSheet(_stylesheet())
     return theme
 
 

@@ -20,7 +20,8 @@ from app.domain.costs import (
 from app.domain.rules import VERDICT_LABELS, RuleResult, evaluate
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
 from app.storage.presets import list_presets, load_preset
-from app.ui.decision_panel import RuleRow
+from app.storage.settings import Settings
+from app.ui.decision_panel import RuleRow, tone_colour, verdict_tone
 from app.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -415,3 +416,26 @@ def test_a_closed_window_stops_following_the_desktop_scheme(make_window, monkeyp
     assert closed.theme.name == "light"  # it no longer restyles the application
     monkeypatch.setattr(theme, "system_prefers_dark", lambda: False)
     QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_verdict_strip_is_readable_in_a_window_opened_in_either_theme(make_window, qtbot, theme) -> None:
+    # A light window first, as when the theme is changed between runs of the app.
+    first = make_window()
+    first.show()
+    first.close()
+    main = make_window(settings=Settings(theme=theme))
+    main.show()
+    qtbot.waitExposed(main)
+    image = main.verdict_strip.grab().toImage()
+    background = image.pixelColor(3, 3)
+    expected = QColor(tone_colour(main.theme, verdict_tone(main.document.recommendation.verdict)))
+    assert background.name() == expected.name()
+    assert (background.lightness() < 100) == (theme == "dark")
+    main.apply_theme_choice("light" if theme == "dark" else "dark", save=False)
+    flipped = main.verdict_strip.grab().toImage().pixelColor(3, 3)
+    assert (
+        flipped.name()
+        == QColor(tone_colour(main.theme, verdict_tone(main.document.recommendation.verdict))).name()
+    )
+    main.apply_theme_choice("system", save=False)
