@@ -351,6 +351,7 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
     """
 
     CATEGORIES = ("Large model", "Specialist path")
+    SHORT_CATEGORIES = ("Large", "Specialist")
     PARTS = (
         ("input", "input tokens"),
         ("output", "output tokens"),
@@ -366,7 +367,10 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         _style_plot(self)
         self.setAccessibleName("Cost per request breakdown chart")
         self.setLabel("left", "USD per 1k requests")
+        self.category_names = self.CATEGORIES
         self.getAxis("bottom").setTicks([list(enumerate(self.CATEGORIES))])
+        # Two fixed names that never collide: on a narrow plot pyqtgraph would drop the first one.
+        self.getAxis("bottom").setStyle(hideOverlappingLabels=False)
         self.legend = self.addLegend(offset=(-10, 10))
         # segments[part][category]: one rectangle per stacked part and bar.
         self.segments: dict[str, list[QGraphicsRectItem]] = {}
@@ -400,8 +404,8 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         clipped by the axis.
         """
         view_width = float(self.getViewBox().width())
-        legend_width = float(self.legend.boundingRect().width()) + 24.0
-        left = -0.5 if view_width >= 420 else -0.8
+        legend_width = float(self.legend.boundingRect().width()) + 16.0
+        left = -0.5 if view_width >= 420 else -0.65
         bars_width = view_width - legend_width
         # The two bars span x left..1.5; the legend takes the rest of the plot's width.
         right = left + (1.5 - left) * view_width / bars_width if bars_width > 80 else 2.4
@@ -409,6 +413,11 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         if x_range != self.x_range:
             self.x_range = x_range
             self.setXRange(*x_range, padding=0)
+        # Short bar names where the full ones would run into each other.
+        names = self.CATEGORIES if view_width >= 420 else self.SHORT_CATEGORIES
+        if names != self.category_names:
+            self.category_names = names
+            self.getAxis("bottom").setTicks([list(enumerate(names))])
 
     def reset_ranges(self) -> None:
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""

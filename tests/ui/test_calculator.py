@@ -381,6 +381,7 @@ def test_an_unknown_rule_says_what_it_needs(window: MainWindow) -> None:
 
 
 def test_a_small_window_keeps_the_charts_readable(window: MainWindow, qtbot) -> None:
+    assert window.calculator.breakdown_chart.category_names == ("Large model", "Specialist path")
     window.resize(1024, 700)
     window.show()
     qtbot.waitExposed(window)
@@ -388,8 +389,10 @@ def test_a_small_window_keeps_the_charts_readable(window: MainWindow, qtbot) -> 
     inputs, charts, decision = calculator.splitter.sizes()
     assert charts >= 330, calculator.splitter.sizes()
     assert inputs >= calculator.inputs.minimumWidth() and decision >= calculator.decision.minimumWidth()
-    # The breakdown legend sits right of both bars, not over them.
+    # The breakdown legend sits right of both bars, not over them; narrow bars get short names.
     breakdown = calculator.breakdown_chart
+    narrow = breakdown.getViewBox().width() < 420
+    assert breakdown.category_names == (breakdown.SHORT_CATEGORIES if narrow else breakdown.CATEGORIES)
     legend_left = breakdown.getViewBox().mapSceneToView(breakdown.legend.sceneBoundingRect().topLeft()).x()
     assert legend_left > 1 + breakdown.BAR_WIDTH / 2
     # Value labels stay inside their plots.
