@@ -7,12 +7,9 @@ from pathlib import Path
 
 import pytest
 from support.fault_server import FaultServer
-from support.fixtures import bundled_model, fault_server
 
 from app.cli import main
 from app.storage.resources import resource_path
-
-__all__ = ["bundled_model", "fault_server"]  # fixtures used by name below
 
 DEMO = str(resource_path("spotcheck", "support_triage.jsonl"))
 LABELS = {"billing", "shipping", "technical", "account", "other"}
