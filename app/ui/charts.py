@@ -286,6 +286,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.months: np.ndarray = np.array([])
         self.y_top: float | None = None
         self.label_span: tuple[float, float, float] | None = None  # (x of "now", x range)
+        self.curve_key: tuple[Scenario, float, float] | None = None  # what the curve was drawn for
         self.getViewBox().sigResized.connect(lambda _box: self._place_label())
         self.apply_theme(LIGHT)
 
@@ -298,6 +299,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
         self.y_top = None
         self.volumes = np.array([])
+        self.curve_key = None
 
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark."""
@@ -315,9 +317,19 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         scenario = document.scenario
         previous = (float(self.volumes[0]), float(self.volumes[-1])) if self.volumes.size else None
         volumes = chart_volumes(scenario, previous=previous)
-        months = break_even_vs_volume(scenario, volumes)
-        self.volumes, self.months = volumes, months
-        self.curve.setData(np.log10(volumes), _finite_or_nan(months), connect="finite")
+        # The curve depends on everything but the scenario's own volume: while the volume slider
+        # drags within the drawn range, it stays as it is (no recomputation, no new path, and
+        # the plot repaints only around the moving marker and lines).
+        curve_key = (
+            scenario.model_copy(update={"volume_per_month": 0}),
+            float(volumes[0]),
+            float(volumes[-1]),
+        )
+        if curve_key != self.curve_key:
+            self.curve_key = curve_key
+            months = break_even_vs_volume(scenario, volumes)
+            self.volumes, self.months = volumes, months
+            self.curve.setData(np.log10(volumes), _finite_or_nan(months), connect="finite")
         horizon = float(scenario.horizon_months)
         self.horizon_line.setValue(horizon)
         volume = max(scenario.volume_per_month, 1.0)
