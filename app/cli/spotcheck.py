@@ -45,7 +45,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--frontier-url", metavar="URL", help="OpenAI-compatible base URL, e.g. .../v1")
     parser.add_argument("--frontier-model", metavar="NAME", help="model name at the frontier endpoint")
     parser.add_argument(
+        # Same name as `ask`; the older spelling stays accepted.
+        "--frontier-key-env",
         "--api-key-env",
+        dest="api_key_env",
         metavar="VAR",
         help="environment variable holding the frontier API key "
         "(default: the endpoint's usual variable, then the system keyring)",

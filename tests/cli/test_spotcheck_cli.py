@@ -258,3 +258,15 @@ def test_a_frontier_that_never_answers_says_why_and_exits_1(
     assert captured.err.startswith("specialist-studio spotcheck: frontier: all 2 items failed (first: ")
     assert "connection refused" in captured.err.lower()
     assert len(captured.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", ["--frontier-key-env", "--api-key-env"])
+def test_key_variable_option_is_named_as_in_ask(option: str) -> None:
+    """`ask` and `spotcheck` take the frontier key's variable under the same name."""
+    from app.cli import build_parser
+
+    parser, _ = build_parser()
+    args = parser.parse_args(["spotcheck", DEMO, option, "MY_KEY"])
+    assert args.api_key_env == "MY_KEY"
+    ask_args = parser.parse_args(["ask", "hello", "--frontier-key-env", "MY_KEY"])
+    assert ask_args.frontier_key_env == "MY_KEY"
