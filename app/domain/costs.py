@@ -469,11 +469,21 @@ def break_even_on_curves(scenario: Scenario, max_months: float = DEFAULT_SEARCH_
     return _as_optional(float(months))
 
 
-def cumulative_curves(scenario: Scenario, points_per_month: int = 4) -> CostCurves:
-    """Cumulative USD over the horizon for large only, the specialist path and the specialist alone."""
+def cumulative_curves(
+    scenario: Scenario, points_per_month: int = 4, summary: CostSummary | None = None
+) -> CostCurves:
+    """Cumulative USD over the horizon for large only, the specialist path and the specialist alone.
+
+    `summary`, when given, must be `summarize(scenario)`: its break-even (the costly part, a
+    search on the curves when extras are on) is reused instead of being found a second time,
+    with identical results. A summary whose large-model monthly cost does not match the
+    scenario's is refused.
+    """
     if points_per_month < 1:
         raise ValueError(f"points_per_month must be at least 1, got {points_per_month}")
     econ = _economics(scenario)
+    if summary is not None and summary.large_monthly != econ.large_per_request * scenario.volume_per_month:
+        raise ValueError("summary does not belong to this scenario (its large-model monthly cost differs)")
     horizon = scenario.horizon_months
     months = np.linspace(0.0, float(horizon), horizon * points_per_month + 1)
     volume = scenario.volume_per_month
@@ -493,8 +503,13 @@ def cumulative_curves(scenario: Scenario, points_per_month: int = 4) -> CostCurv
     else:
         specialist_only = specialist.copy()
 
-    summary_months = _as_optional(
-        float(_break_even(econ, np.array(volume), np.array(large), on_curves=not econ.linear))
+    # The same break-even as `summarize` (same arithmetic), so the marker sits where it says.
+    summary_months = (
+        summary.break_even_months
+        if summary is not None
+        else _as_optional(
+            float(_break_even(econ, np.array(volume), np.array(large), on_curves=not econ.linear))
+        )
     )
     marked_months: float | None = None
     marked_cost: float | None = None

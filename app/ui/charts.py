@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.costs import CostCurves, break_even_vs_volume, cumulative_curves
+from app.domain.costs import CostCurves, break_even_vs_volume
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
 from app.ui.document import ScenarioDocument
 from app.ui.formatting import format_approx, format_money, format_months
@@ -201,9 +201,9 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.break_even_label.setColor(theme.text)
 
     def update_from(self, document: ScenarioDocument) -> None:
-        """Redraw from the document's scenario."""
+        """Redraw from the document's scenario and its curves (computed once per change)."""
         scenario = document.scenario
-        curves = cumulative_curves(scenario)
+        curves = document.curves
         self.curves = curves
         self.large_curve.setData(curves.months, curves.large_only)
         escalating = scenario.routing.escalation_rate > 0

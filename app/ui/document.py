@@ -1,8 +1,9 @@
 """The open scenario as the one model every view subscribes to, with undo/redo of every edit.
 
 Views never change each other: an input widget asks the document for a new scenario, the document
-pushes one undoable command, recomputes the cost summary and the recommendation once, and emits
-`changed`; every chart and table redraws from that.
+pushes one undoable command and emits `changed`; the cost summary, the cumulative curves and the
+recommendation are computed at most once per change, when a view first asks, and every chart and
+table redraws from those.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from app.domain.costs import CostSummary, summarize
+from app.domain.costs import CostCurves, CostSummary, cumulative_curves, summarize
 from app.domain.rules import Recommendation, evaluate
 from app.domain.scenario import Scenario
 
@@ -98,6 +99,7 @@ class ScenarioDocument(QObject):
         self._scenario = scenario
         self._path = path
         self._summary: CostSummary | None = None
+        self._curves: CostCurves | None = None
         self._recommendation: Recommendation | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -127,6 +129,16 @@ class ScenarioDocument(QObject):
         if self._summary is None:
             self._summary = summarize(self._scenario)
         return self._summary
+
+    @property
+    def curves(self) -> CostCurves:
+        """The cumulative cost curves of the current scenario, computed once per change.
+
+        Built from `summary`, so its break-even is not searched for a second time.
+        """
+        if self._curves is None:
+            self._curves = cumulative_curves(self._scenario, summary=self.summary)
+        return self._curves
 
     @property
     def recommendation(self) -> Recommendation:
@@ -176,5 +188,6 @@ class ScenarioDocument(QObject):
     def _apply(self, scenario: Scenario) -> None:
         self._scenario = scenario
         self._summary = None
+        self._curves = None
         self._recommendation = None
         self.changed.emit(scenario)

@@ -329,3 +329,28 @@ def test_goal_seek_large_price_impossible_when_everything_escalates() -> None:
     seek = costs.goal_seek_large_price(design_example(routing={"escalation_rate": 1.0, "mode": "router"}), 6)
     assert seek.value is None
     assert "No large-model price" in seek.message
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"routing": {"escalation_rate": 0.2, "mode": "router"}},
+        {"retraining": {"every_months": 6, "cost": 5000}, "price_decline_per_year": 0.3},
+        {"volume_per_month": 100_000},  # pays back beyond the horizon: no marked point
+    ],
+)
+def test_curves_from_a_given_summary_are_identical(changes: dict[str, object]) -> None:
+    scenario = design_example(**changes)
+    fresh = costs.cumulative_curves(scenario)
+    reused = costs.cumulative_curves(scenario, summary=costs.summarize(scenario))
+    for name in ("months", "large_only", "specialist", "specialist_only"):
+        assert np.array_equal(getattr(fresh, name), getattr(reused, name)), name
+    assert reused.break_even_months == fresh.break_even_months
+    assert reused.break_even_cost == fresh.break_even_cost
+
+
+def test_curves_refuse_the_summary_of_another_scenario() -> None:
+    other = costs.summarize(design_example(volume_per_month=100_000))
+    with pytest.raises(ValueError, match="summary does not belong"):
+        costs.cumulative_curves(design_example(), summary=other)
