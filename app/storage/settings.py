@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -114,3 +115,38 @@ def load_settings() -> Settings:
 def save_settings(settings: Settings) -> None:
     """Write the settings atomically. Raises `OSError` when the folder is not writable."""
     atomic_write_text(settings_path(), json_text(settings.model_dump(mode="json")))
+
+
+def update_settings(transform: Callable[[Settings], Settings] | None = None, /, **changes: Any) -> Settings:
+    """Re-read the settings file, change only what the caller owns, save atomically; return the result.
+
+    Several parts of the app write the same file (the main window its theme, recent files and
+    geometry; the playground its model and endpoint choices). Each writes through here so it never
+    puts back a stale copy of another part's fields. `changes` are top-level fields; a section
+    (`frontier`, `local_model`) may be given as a mapping of only the fields to change in it.
+    `transform`, when given, runs first on the fresh settings (for changes that depend on what is
+    saved, such as the recent-files list). Raises `ValueError` naming the field for an unknown
+    field or a value the settings refuse (nothing is written), and `OSError` when the folder is
+    not writable.
+    """
+    current = load_settings()
+    if transform is not None:
+        current = transform(current)
+    data = current.model_dump()
+    for name, value in changes.items():
+        if name not in Settings.model_fields:
+            raise ValueError(f"settings: unknown field {name!r}")
+        if isinstance(value, Mapping) and isinstance(data.get(name), dict):
+            # Merge into the saved section so its other fields keep their saved values.
+            data[name] = {**data[name], **value}
+        else:
+            data[name] = value.model_dump() if isinstance(value, BaseModel) else value
+    try:
+        # Validate the whole result (model_copy does not): a refused value is never written.
+        updated = Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ValueError(f"settings: {where}: {first['msg']}") from None
+    save_settings(updated)
+    return updated

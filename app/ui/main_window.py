@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import (
@@ -28,7 +29,7 @@ from app import APP_NAME, __version__
 from app.domain.scenario import ModelCost, OneTimeCosts, Scenario
 from app.storage.autosave import clear_autosave, read_autosave, write_autosave
 from app.storage.scenario_files import ScenarioFileError, load_scenario, save_scenario
-from app.storage.settings import Settings, load_settings, save_settings
+from app.storage.settings import Settings, load_settings, update_settings
 from app.ui.calculator import CalculatorView
 from app.ui.decision_panel import tone_colour, verdict_strip_text, verdict_tone
 from app.ui.dialogs import Prompter
@@ -82,6 +83,17 @@ def first_run_scenario() -> Scenario:
         except Exception as exc:
             logger.warning("preset %s unavailable: %s", name, exc)
     return fallback_scenario()
+
+
+# The settings fields the main window owns and writes; other views write their own sections.
+_WINDOW_FIELDS = (
+    "theme",
+    "recent_files",
+    "last_scenario",
+    "last_directory",
+    "reopen_last_scenario",
+    "window_geometry",
+)
 
 
 class MainWindow(QMainWindow):
@@ -452,17 +464,31 @@ class MainWindow(QMainWindow):
         return True
 
     def _remember(self, path: Path) -> None:
-        self.settings = self.settings.with_recent_file(str(path)).model_copy(
-            update={"last_directory": str(path.parent)}
+        recent = self.settings.with_recent_file(str(path))
+        self._save_settings(
+            recent_files=recent.recent_files,
+            last_scenario=recent.last_scenario,
+            last_directory=str(path.parent),
         )
-        self._save_settings()
         self._rebuild_recent_menu()
 
-    def _save_settings(self) -> None:
+    def _save_settings(self, **changes: Any) -> None:
+        """Save only the fields this window owns, on top of the file as it is now.
+
+        Other views (the playground) write their own fields to the same file; writing this
+        window's start-up copy back whole would undo them.
+        """
+        # This window's own fields follow its copy (it may have been given settings that were
+        # never saved); the rest are taken as saved, so the copy never goes stale.
+        held = self.settings.model_copy(update=changes)
         try:
-            save_settings(self.settings)
-        except OSError as exc:
+            saved = update_settings(**changes)
+        except (OSError, ValueError) as exc:
+            # Not written, but this session still follows the choice (theme, recent files).
+            self.settings = held
             self.statusBar().showMessage(f"Settings not saved: {exc}", 8000)
+            return
+        self.settings = saved.model_copy(update={name: getattr(held, name) for name in _WINDOW_FIELDS})
 
     # -- compare -----------------------------------------------------------------------------
     def compare_with(self, other: Scenario, other_name: str) -> QWidget:
@@ -525,8 +551,7 @@ class MainWindow(QMainWindow):
         action = self.theme_actions.get(choice, self.theme_actions["system"])
         action.setChecked(True)
         if save and choice != self.settings.theme and choice in ("system", "light", "dark"):
-            self.settings = self.settings.model_copy(update={"theme": choice})
-            self._save_settings()
+            self._save_settings(theme=choice)
 
     def _on_system_scheme_changed(self, _scheme: object) -> None:
         if self.settings.theme == "system":
@@ -578,8 +603,7 @@ class MainWindow(QMainWindow):
         self._autosave_interval.stop()
         clear_autosave()
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
-        self.settings = self.settings.model_copy(update={"window_geometry": geometry})
-        self._save_settings()
+        self._save_settings(window_geometry=geometry)
         # A closed window stops following the desktop's colour scheme: each follower restyles
         # the whole application, and a window kept alive after closing would do so for nothing.
         with contextlib.suppress(RuntimeError, TypeError):  # already disconnected (closed twice)

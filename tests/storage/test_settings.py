@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.storage.paths import settings_path
-from app.storage.settings import MAX_RECENT_FILES, Settings, load_settings, save_settings
+from app.storage.settings import (
+    MAX_RECENT_FILES,
+    Settings,
+    load_settings,
+    save_settings,
+    update_settings,
+)
 
 
 def test_defaults_when_there_is_no_file() -> None:
@@ -59,3 +67,37 @@ def test_an_unreadable_file_gives_defaults() -> None:
 def test_keys_from_a_newer_version_are_ignored() -> None:
     settings_path().write_text(json.dumps({"theme": "dark", "a_future_option": True}), encoding="utf-8")
     assert load_settings().theme == "dark"
+
+
+def test_two_updates_of_different_fields_both_survive() -> None:
+    # Two writers that each loaded the settings before either saved.
+    update_settings(theme="dark")
+    update_settings(local_model={"gpu_layers": 4, "labels": "a, b"}, frontier={"model": "m-1"})
+    update_settings(window_geometry="AAAA")
+    saved = load_settings()
+    assert saved.theme == "dark" and saved.window_geometry == "AAAA"
+    assert saved.local_model.gpu_layers == 4 and saved.local_model.labels == "a, b"
+    assert saved.frontier.model == "m-1"
+    # A section given in part keeps its other saved fields.
+    assert saved.local_model.context_size == Settings().local_model.context_size
+    update_settings(local_model={"context_size": 512})
+    assert load_settings().local_model.gpu_layers == 4
+
+
+def test_an_update_keeps_fields_the_file_gained_since_it_was_read() -> None:
+    update_settings(theme="light")
+    stale = load_settings()
+    update_settings(frontier={"base_url": "http://127.0.0.1:9/v1"})
+    returned = update_settings(recent_files=stale.with_recent_file("/x.json").recent_files)
+    assert returned == load_settings()
+    assert returned.frontier.base_url == "http://127.0.0.1:9/v1" and returned.recent_files == ("/x.json",)
+
+
+def test_a_refused_update_names_the_field_and_writes_nothing() -> None:
+    update_settings(theme="dark")
+    before = settings_path().read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match=r"local_model\.context_size"):
+        update_settings(local_model={"context_size": 1})
+    with pytest.raises(ValueError, match="unknown field 'colour'"):
+        update_settings(colour="red")
+    assert settings_path().read_text(encoding="utf-8") == before

@@ -209,12 +209,42 @@ def test_the_main_window_hosts_the_playground_tab(window, qtbot) -> None:
     qtbot.waitUntil(lambda: isinstance(getattr(page, "view", None), PlaygroundView), timeout=10_000)
     view = page.view
     assert view.run_button.text() == "Run both" and view.server is None  # nothing loads until asked
-    # The window writes its own copy of the settings back whole (on close): it must hold the
-    # playground's latest choices, not the ones it read at start-up.
+    # The window's next settings write (here a theme change) keeps the playground's latest
+    # choices, in the file and in the window's copy, not the ones it read at start-up.
+    from app.storage.settings import load_settings
+
     view.model_panel.gpu_layers.setValue(5)
+    qtbot.waitUntil(lambda: load_settings().local_model.gpu_layers == 5, timeout=5_000)
+    window.apply_theme_choice("dark")
     qtbot.waitUntil(lambda: window.settings.local_model.gpu_layers == 5, timeout=5_000)
+    assert load_settings().local_model.gpu_layers == 5 and load_settings().theme == "dark"
+    window.apply_theme_choice("system")
     wait_for_all()
     view.shutdown()
+
+
+def test_a_theme_change_keeps_the_settings_another_playground_saved(
+    qtbot, window, document: ScenarioDocument
+) -> None:
+    """The window holds settings from before the playground saved; its write must not undo them."""
+    from app.storage.settings import load_settings
+
+    other = PlaygroundView(document)  # not inside this window: nothing can patch its copy
+    qtbot.addWidget(other)
+    other.model_panel.gpu_layers.setValue(9)
+    other.model_panel.labels.setText("spam, ham")
+    other.frontier_panel.model.setText("kept-model")
+    other.frontier_panel.input_price.setValue(4.5)
+    other._save_settings()
+    window.apply_theme_choice("dark")
+    saved = load_settings()
+    assert saved.theme == "dark"
+    assert saved.local_model.gpu_layers == 9 and saved.local_model.labels == "spam, ham"
+    assert saved.frontier.model == "kept-model" and saved.frontier.input_price_per_mtok == 4.5
+    window.apply_theme_choice("system", save=False)
+    window.close()  # the geometry written on close keeps them too
+    assert load_settings().local_model.gpu_layers == 9 and load_settings().window_geometry
+    other.shutdown()
 
 
 def test_a_restarted_view_comes_back_as_the_user_left_it(

@@ -587,22 +587,20 @@ class PlaygroundView(QWidget):
     def _save_settings(self) -> None:
         """Endpoint, model and local settings persist; the key never does."""
         try:
-            from app.storage.settings import Settings, load_settings, save_settings
+            from app.storage.settings import update_settings
 
-            settings = load_settings()
             panel = self.model_panel
-            front = settings.frontier.model_copy(
-                update={
+            # Only the playground's own sections, written on top of the file as it is now.
+            update_settings(
+                frontier={
                     "preset": self.frontier_panel.current_preset().name,
                     "base_url": self.frontier_panel.base_url.text().strip(),
                     "model": self.frontier_panel.model.text().strip(),
                     "api_key_env": self.frontier_panel.current_preset().key_env or "",
                     "timeout_seconds": self.frontier_panel.timeout.value(),
                     **self._typed_prices(),
-                }
-            )
-            local = settings.local_model.model_copy(
-                update={
+                },
+                local_model={
                     "model_path": str(self.model_path) if self.model_path else None,
                     "context_size": panel.context.value(),
                     "threads": panel.threads.value() or None,
@@ -612,18 +610,8 @@ class PlaygroundView(QWidget):
                     "prompt_mode": self._saved_mode,
                     "few_shot_examples": panel.examples.toPlainText(),
                     "labels": panel.labels.text(),
-                }
+                },
             )
-            parts = {"frontier": front, "local_model": local}
-            # Validate (model_copy does not): a value the settings file refuses must not be written.
-            Settings.model_validate(settings.model_copy(update=parts).model_dump())
-            save_settings(settings.model_copy(update=parts))
-            # The main window keeps its own copy of the settings and writes it back whole (theme,
-            # recent files, geometry on close): give it these sections so it never writes stale ones.
-            window = self.window()
-            held = getattr(window, "settings", None)
-            if window is not self and isinstance(held, Settings):
-                window.settings = held.model_copy(update=parts)  # type: ignore[attr-defined]
         except Exception as exc:
             self.message.setText(f"Settings not saved: {exc}")
 
