@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -117,22 +117,17 @@ def save_settings(settings: Settings) -> None:
     atomic_write_text(settings_path(), json_text(settings.model_dump(mode="json")))
 
 
-def update_settings(transform: Callable[[Settings], Settings] | None = None, /, **changes: Any) -> Settings:
+def update_settings(**changes: Any) -> Settings:
     """Re-read the settings file, change only what the caller owns, save atomically; return the result.
 
     Several parts of the app write the same file (the main window its theme, recent files and
     geometry; the playground its model and endpoint choices). Each writes through here so it never
     puts back a stale copy of another part's fields. `changes` are top-level fields; a section
     (`frontier`, `local_model`) may be given as a mapping of only the fields to change in it.
-    `transform`, when given, runs first on the fresh settings (for changes that depend on what is
-    saved, such as the recent-files list). Raises `ValueError` naming the field for an unknown
-    field or a value the settings refuse (nothing is written), and `OSError` when the folder is
-    not writable.
+    Raises `ValueError` naming the field for an unknown field or a value the settings refuse
+    (nothing is written), and `OSError` when the folder is not writable.
     """
-    current = load_settings()
-    if transform is not None:
-        current = transform(current)
-    data = current.model_dump()
+    data = load_settings().model_dump()
     for name, value in changes.items():
         if name not in Settings.model_fields:
             raise ValueError(f"settings: unknown field {name!r}")
