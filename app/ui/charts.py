@@ -249,10 +249,10 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             self.break_even_label.setAnchor(anchor)
             self.break_even_label.setPos(x, middle)
         # Explicit ranges (no auto-range): auto-ranging happens at paint time and would paint twice.
-        self.setXRange(0, float(scenario.horizon_months), padding=0.02)
+        _set_range(self, "x", 0, float(scenario.horizon_months), padding=0.02)
         top = float(max(np.max(curves.large_only), np.max(curves.specialist), 1.0))
         self.y_top = sticky_top(self.y_top, top * 1.04)
-        self.setYRange(0, self.y_top, padding=0)
+        _set_range(self, "y", 0, self.y_top)
         _settle(self)
 
 
@@ -350,8 +350,8 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.label_span = (math.log10(volume), math.log10(volumes[0]), math.log10(volumes[-1]))
         self._place_label()
         self.y_top = sticky_top(self.y_top, top)
-        self.setYRange(0, self.y_top, padding=0)
-        self.setXRange(math.log10(volumes[0]), math.log10(volumes[-1]), padding=0.02)
+        _set_range(self, "y", 0, self.y_top)
+        _set_range(self, "x", math.log10(volumes[0]), math.log10(volumes[-1]), padding=0.02)
         _settle(self)
 
 
@@ -493,7 +493,7 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
             label.setText(f"{format_money(total)} / 1k")
             label.setPos(index, total)
         self.y_top = sticky_top(self.y_top, max(totals) * 1.2)
-        self.setYRange(0, self.y_top, padding=0)
+        _set_range(self, "y", 0, self.y_top)
         _settle(self)
 
 
@@ -508,6 +508,23 @@ def fits_right(widget: pg.PlotWidget, label: pg.TextItem, x: float, low: float, 
         return True
     room = (high - x) / (high - low) * view_width
     return bool(room >= float(label.boundingRect().width()) * 1.1 + 8.0)
+
+
+def _set_range(widget: pg.PlotWidget, axis: str, low: float, high: float, padding: float = 0.0) -> None:
+    """Set the x or y view range, skipping the call when it asks for the range already set.
+
+    The axes are sticky, so most changes ask for the same ranges again; pyqtgraph's `setRange`
+    does a good deal of work before it finds nothing changed (five calls a change add up).
+    """
+    requested: dict[str, tuple[float, float, float]] = widget.__dict__.setdefault("requested_ranges", {})
+    wanted = (low, high, padding)
+    if requested.get(axis) == wanted:
+        return
+    requested[axis] = wanted
+    if axis == "x":
+        widget.setXRange(low, high, padding=padding)
+    else:
+        widget.setYRange(low, high, padding=padding)
 
 
 def _settle(widget: pg.PlotWidget) -> None:
