@@ -1,0 +1,196 @@
+"""Test items, test sets and per-item results as stored in the JSONL results file.
+
+Plain data (no I/O): the loader lives in `app.storage.testsets`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+OOD_TAG = "ood"
+IN_DISTRIBUTION = "in-distribution"
+
+
+# ---------------------------------------------------------------------------------------------
+# Test items, per-item results and the summary
+
+
+@dataclass(frozen=True)
+class TestItem:
+    """One row of a test set."""
+
+    __test__ = False  # not a pytest class, whatever its name
+
+    item_id: str
+    input: str
+    expected: str | None = None
+    reference_output: str | None = None  # a recorded frontier answer, for offline reviews
+    tags: tuple[str, ...] = ()
+    line: int = 0  # where it came from, for messages
+
+    @property
+    def is_ood(self) -> bool:
+        return OOD_TAG in self.tags
+
+
+@dataclass(frozen=True)
+class TestSet:
+    """A loaded test set: its items in file order, where it came from and its fingerprint."""
+
+    __test__ = False
+
+    name: str
+    path: Path
+    items: tuple[TestItem, ...]
+    fingerprint: str  # sha256 of the file's bytes: a results file is resumed only against the same set
+
+    @property
+    def ood_count(self) -> int:
+        return sum(1 for item in self.items if item.is_ood)
+
+    def limited(self, limit: int | None) -> TestSet:
+        """The first `limit` items (all of them when None)."""
+        if limit is None:
+            return self
+        return TestSet(self.name, self.path, self.items[:limit], self.fingerprint)
+
+
+@dataclass(frozen=True)
+class SideResult:
+    """One model's answer to one item, as stored in the results file."""
+
+    output: str
+    correct: bool | None
+    detail: str = ""
+    latency_s: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    tokens_estimated: bool = False
+    error: str | None = None
+    source: Literal["live", "recorded", "none"] = "live"
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for the JSONL results file."""
+        return {
+            "output": self.output,
+            "correct": self.correct,
+            "detail": self.detail,
+            "latency_s": self.latency_s,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "tokens_estimated": self.tokens_estimated,
+            "error": self.error,
+            "source": self.source,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> SideResult:
+        """Inverse of `to_json` (raises KeyError/TypeError/ValueError on malformed data)."""
+        source = data.get("source", "live")
+        if source not in ("live", "recorded", "none"):
+            raise ValueError(f"unknown source {source!r}")
+        return SideResult(
+            output=str(data["output"]),
+            correct=_optional_bool(data.get("correct")),
+            detail=str(data.get("detail", "")),
+            latency_s=_optional_float(data.get("latency_s")),
+            input_tokens=_optional_int(data.get("input_tokens")),
+            output_tokens=_optional_int(data.get("output_tokens")),
+            tokens_estimated=bool(data.get("tokens_estimated", False)),
+            error=None if data.get("error") is None else str(data["error"]),
+            source=source,
+        )
+
+
+def _optional_bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"expected true, false or null, got {value!r}")
+
+
+def _optional_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """Both models' answers to one test item."""
+
+    item_id: str
+    input: str
+    expected: str | None
+    tags: tuple[str, ...]
+    specialist: SideResult
+    frontier: SideResult
+    agree: bool | None  # None when either side has no output
+
+    @property
+    def is_ood(self) -> bool:
+        return OOD_TAG in self.tags
+
+    @property
+    def disagreement(self) -> bool:
+        return self.agree is False
+
+    @property
+    def failure(self) -> bool:
+        """Either model got it wrong or errored."""
+        return (
+            self.specialist.correct is False
+            or self.frontier.correct is False
+            or self.specialist.error is not None
+            or self.frontier.error is not None
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for one line of the JSONL results file."""
+        return {
+            "type": "item",
+            "id": self.item_id,
+            "input": self.input,
+            "expected": self.expected,
+            "tags": list(self.tags),
+            "specialist": self.specialist.to_json(),
+            "frontier": self.frontier.to_json(),
+            "agree": self.agree,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> ItemResult:
+        """Inverse of `to_json`."""
+        tags = data.get("tags") or []
+        if not isinstance(tags, list):
+            raise ValueError("tags must be a list")
+        expected = data.get("expected")
+        return ItemResult(
+            item_id=str(data["id"]),
+            input=str(data["input"]),
+            expected=None if expected is None else str(expected),
+            tags=tuple(str(tag) for tag in tags),
+            specialist=SideResult.from_json(data["specialist"]),
+            frontier=SideResult.from_json(data["frontier"]),
+            agree=_optional_bool(data.get("agree")),
+        )
+
+    def with_human_grade(self, side: Literal["specialist", "frontier"], grade: bool | None) -> ItemResult:
+        """A copy with one side's human grade set (None clears it)."""
+        old = self.specialist if side == "specialist" else self.frontier
+        detail = "not graded yet" if grade is None else ("graded up" if grade else "graded down")
+        new = SideResult(**{**old.__dict__, "correct": grade, "detail": detail})
+        if side == "specialist":
+            return ItemResult(**{**self.__dict__, "specialist": new})
+        return ItemResult(**{**self.__dict__, "frontier": new})
