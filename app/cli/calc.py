@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 from app.cli import EXIT_OK, CliError
+from app.cli.calc_uncertainty import add_arguments, options, render_uncertainty, uncertainty_data
 from app.domain.costs import CostSummary, summarize
 from app.domain.formatting import format_money, format_months, format_per_request, format_share, format_volume
 from app.domain.report_data import calc_result
@@ -48,6 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--preset", metavar="NAME", help="use a bundled preset instead of a file")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (numbers unrounded)")
+    add_arguments(parser)
     return parser
 
 
@@ -69,14 +71,21 @@ def load_cli_scenario(file: str | None, preset: str | None) -> Scenario:
 def run(args: argparse.Namespace) -> int:
     """Print the result for the scenario as JSON or as a table."""
     _tolerate_narrow_stdout()
+    monte_carlo = options(args)
     scenario = load_cli_scenario(args.file, args.preset)
     summary = summarize(scenario)
     recommendation = evaluate(scenario, summary)
+    section, found = uncertainty_data(scenario, *monte_carlo) if monte_carlo else ({}, None)
     if args.json:
         result = calc_result(scenario, summary, recommendation)
+        if monte_carlo:
+            result["uncertainty"] = section
         emit(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        emit(render_table(scenario, summary, recommendation))
+        table = render_table(scenario, summary, recommendation)
+        if monte_carlo:
+            table += "\n" + render_uncertainty(scenario, found, *monte_carlo)
+        emit(table)
     return EXIT_OK
 
 

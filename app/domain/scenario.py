@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from app.domain.ranges import Range, check_range, rangeable_fields, unknown_path_message
 
 CURRENT_SCHEMA_VERSION = 1
 
@@ -126,6 +128,11 @@ class Scenario(_Model):
     price_decline_per_year: Annotated[float, Field(ge=0, le=0.95, allow_inf_nan=False)] = 0.0
     retraining: Retraining = Retraining()
     quality: Quality = Quality()
+    # Yearly discount rate for the net present value of the savings (0 = no discounting).
+    discount_rate_per_year: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    # Uncertain inputs: dotted field path -> Range (the field's value is the most likely one).
+    # Declared last so its validator sees every other field (see `_ranges_fit`).
+    ranges: dict[str, Range] = Field(default_factory=dict)
 
     @field_validator("name")
     @classmethod
@@ -140,6 +147,26 @@ class Scenario(_Model):
     def _finite(cls, value: float) -> float:
         if not math.isfinite(value):
             raise ValueError("must be a finite number")
+        return value
+
+    @field_validator("ranges")
+    @classmethod
+    def _ranges_fit(cls, value: dict[str, Range], info: ValidationInfo) -> dict[str, Range]:
+        # Each path must name a numeric field, and the field's value must sit inside its range.
+        known = rangeable_fields(cls)
+        for path, rng in value.items():
+            field = known.get(path)
+            if field is None:
+                raise ValueError(unknown_path_message(path, known))
+            head, *rest = path.split(".")
+            if head not in info.data:
+                continue  # that field failed its own validation, which already says so
+            mode: object = info.data[head]
+            for part in rest:
+                mode = getattr(mode, part)
+            problem = check_range(field, rng, mode if isinstance(mode, int | float) else None)
+            if problem:
+                raise ValueError(problem)
         return value
 
     def with_changes(self, **changes: object) -> Scenario:

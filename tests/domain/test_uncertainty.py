@@ -1,0 +1,288 @@
+"""Monte Carlo, tornado and value of information, against an independent simulation written here.
+
+The oracle is a plain-Python loop over its own draws (the `random` module, not numpy) with the cost
+formula written out by hand (DESIGN §1, no extras): large/specialist per request from tokens and
+prices, net = (large - path)·V - ops, break-even = one_time / net when net > 0, savings at the
+horizon = net·H - one_time. Probabilities must agree within sampling error of both runs.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+from domain_helpers import design_example
+
+from app.domain import uncertainty
+from app.domain.costs import summarize
+from app.domain.scenario import Scenario
+
+HORIZON = 24
+# Near the volume threshold of the worked example (break-even 24.0 months at 117k/month).
+RANGES: dict[str, Any] = {
+    "volume_per_month": {"low": 80_000, "high": 200_000, "distribution": "triangular"},
+    "monthly_ops": {"low": 800, "high": 1600, "distribution": "uniform"},
+    "one_time.data_curation": {"low": 6_000, "high": 14_000, "distribution": "pert"},
+}
+
+
+def near_threshold(**changes: Any) -> Scenario:
+    return design_example(volume_per_month=117_000, ranges=RANGES, **changes)
+
+
+def oracle_outcomes(draws: int, seed: int) -> tuple[list[float], list[float]]:
+    """(break-even months, savings at the horizon) per draw, by hand."""
+    rand = random.Random(seed)
+    large = (2200 * 5.0 + 300 * 15.0) / 1e6
+    small = (250 * 0.30 + 300 * 1.20) / 1e6
+    months, savings = [], []
+    for _ in range(draws):
+        volume = rand.triangular(80_000, 200_000, 117_000)
+        ops = rand.uniform(800, 1600)
+        # beta-PERT on [6000, 14000] with mode 8000: Beta(1 + 4·0.25, 1 + 4·0.75).
+        curation = 6_000 + 8_000 * rand.betavariate(2.0, 4.0)
+        one_time = curation + 1_500 + 4_000
+        net = (large - small) * volume - ops
+        months.append(one_time / net if net > 0 else math.inf)
+        savings.append(net * HORIZON - one_time)
+    return months, savings
+
+
+@pytest.fixture(scope="module")
+def result() -> uncertainty.UncertaintyResult:
+    found = uncertainty.analyse(near_threshold(), draws=4_000, seed=7)
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="module")
+def oracle() -> tuple[list[float], list[float]]:
+    return oracle_outcomes(40_000, seed=99)
+
+
+def _close(p: float, q: float, n_p: int, n_q: int) -> bool:
+    spread = math.sqrt(max(p * (1 - p), 1e-4) / n_p + max(q * (1 - q), 1e-4) / n_q)
+    return abs(p - q) < 4.5 * spread
+
+
+def test_probability_of_payback_matches_the_independent_simulation(
+    result: uncertainty.UncertaintyResult, oracle: tuple[list[float], list[float]]
+) -> None:
+    months, _ = oracle
+    expected = sum(m <= HORIZON for m in months) / len(months)
+    assert 0.2 < expected < 0.8  # the test is only sharp where the answer is uncertain
+    assert _close(result.p_payback_within_horizon, expected, result.draws, len(months))
+
+
+def test_percentiles_sit_at_their_share_of_the_independent_draws(
+    result: uncertainty.UncertaintyResult, oracle: tuple[list[float], list[float]]
+) -> None:
+    months, savings = oracle
+    for share, value in zip((0.1, 0.5, 0.9), result.savings_percentiles, strict=True):
+        below = sum(s <= value for s in savings) / len(savings)
+        assert _close(below, share, len(savings), result.draws), (share, value, below)
+    for share, value in zip((0.1, 0.5, 0.9), result.break_even_percentiles, strict=True):
+        if value is None:
+            below = sum(math.isfinite(m) for m in months) / len(months)
+            assert below <= share + 0.03
+            continue
+        below = sum(m <= value for m in months) / len(months)
+        assert _close(below, share, len(months), result.draws), (share, value, below)
+
+
+def test_the_engine_over_draws_gives_each_draws_own_scalar_figures() -> None:
+    scenario = near_threshold()
+    inputs = uncertainty.sample_inputs(scenario, 25, seed=3)
+    figures = uncertainty.engine_over_draws(scenario, inputs)
+    for index in range(25):
+        drawn = uncertainty.scenario_with(
+            scenario, {path: float(values[index]) for path, values in inputs.items()}
+        )
+        summary = summarize(drawn)
+        expected = math.inf if summary.break_even_months is None else summary.break_even_months
+        assert figures.break_even_months[index] == expected
+        assert figures.net_monthly_savings[index] == summary.net_monthly_savings
+
+
+def test_seeded_runs_are_reproducible_and_seeds_differ() -> None:
+    scenario = near_threshold()
+    first = uncertainty.analyse(scenario, draws=300, seed=5)
+    again = uncertainty.analyse(scenario, draws=300, seed=5)
+    other = uncertainty.analyse(scenario, draws=300, seed=6)
+    assert first is not None and again is not None and other is not None
+    assert np.array_equal(first.figures.savings_at_horizon, again.figures.savings_at_horizon)
+    assert first.p_payback_within_horizon == again.p_payback_within_horizon
+    assert not np.array_equal(first.figures.savings_at_horizon, other.figures.savings_at_horizon)
+
+
+def test_adding_a_range_leaves_the_other_fields_draws_alone() -> None:
+    scenario = near_threshold()
+    more = scenario.with_changes(ranges={**RANGES, "one_time.eval_build": {"low": 3000, "high": 6000}})
+    before = uncertainty.sample_inputs(scenario, 50, seed=1)
+    after = uncertainty.sample_inputs(more, 50, seed=1)
+    for path, values in before.items():
+        assert np.array_equal(values, after[path])
+
+
+def test_whole_number_fields_draw_whole_numbers() -> None:
+    scenario = design_example(ranges={"large.input_tokens": {"low": 1000, "high": 3001}})
+    values = uncertainty.sample_inputs(scenario, 200, seed=2)["large.input_tokens"]
+    assert np.all(values == np.rint(values)) and values.min() >= 1000 and values.max() <= 3001
+
+
+def test_no_ranges_means_nothing_to_show() -> None:
+    assert uncertainty.analyse(design_example()) is None
+
+
+def test_tornado_order_matches_the_swings_worked_by_hand() -> None:
+    large = (2200 * 5.0 + 300 * 15.0) / 1e6
+    small = (250 * 0.30 + 300 * 1.20) / 1e6
+
+    def savings(volume: float = 117_000, ops: float = 1200, curation: float = 8000) -> float:
+        return ((large - small) * volume - ops) * HORIZON - (curation + 5_500)
+
+    expected = {
+        "volume_per_month": (savings(volume=80_000), savings(volume=200_000)),
+        "monthly_ops": (savings(ops=800), savings(ops=1600)),
+        "one_time.data_curation": (savings(curation=6000), savings(curation=14000)),
+    }
+    bars = uncertainty.tornado(near_threshold())
+    order = sorted(expected, key=lambda path: -abs(expected[path][1] - expected[path][0]))
+    assert [bar.field for bar in bars] == order
+    for bar in bars:
+        assert bar.savings_at_low == pytest.approx(expected[bar.field][0])
+        assert bar.savings_at_high == pytest.approx(expected[bar.field][1])
+    # Volume's low end never pays back within 24 months: break-even there is later than the high's.
+    volume = bars[0]
+    assert volume.break_even_at_low is not None and volume.break_even_at_high is not None
+    assert volume.break_even_at_low > HORIZON > volume.break_even_at_high
+
+
+# -- value of information ------------------------------------------------------------------------
+
+
+def test_evpi_of_a_linear_value_in_a_uniform_driver_matches_the_integral() -> None:
+    # value = a·X + b with X ~ U(lo, hi): E[max(v, 0)] = a·(hi - r)^2 / (2·(hi - lo)), r = -b/a.
+    lo, hi, a, b = 0.0, 10.0, 3.0, -12.0
+    x = np.random.default_rng(4).uniform(lo, hi, 400_000)
+    values = a * x + b
+    root = -b / a
+    exact = a * (hi - root) ** 2 / (2 * (hi - lo)) - max(a * (lo + hi) / 2 + b, 0.0)
+    assert uncertainty.evpi(values) == pytest.approx(exact, rel=0.01)
+    # One driver explains everything: its EVPPI is the EVPI (binning loses a little).
+    assert uncertainty.evppi_binned(x, values) == pytest.approx(exact, rel=0.03)
+    # A driver the value does not depend on is worth nothing to know.
+    noise = np.random.default_rng(8).uniform(0, 1, x.size)
+    assert uncertainty.evppi_binned(noise, values) < 0.05 * exact
+
+
+def test_sample_information_matches_the_conjugate_preposterior() -> None:
+    """Accuracy ~ Beta(a, b); specializing is worth GAIN if accuracy >= bar, else -LOSS.
+
+    The exact EVSI of n more items: k ~ beta-binomial(n, a, b), posterior Beta(a + k, b + n - k),
+    P(accuracy >= bar | k) by numerical integration of the posterior density here.
+    """
+    a, b, bar, gain, loss, n = 19, 3, 0.86, 50_000.0, 30_000.0, 40
+
+    def tail_above(alpha: float, beta: float) -> float:
+        steps = 4000
+        h = (1 - bar) / steps
+        log_norm = math.lgamma(alpha + beta) - math.lgamma(alpha) - math.lgamma(beta)
+        total = 0.0
+        for i in range(steps + 1):
+            x = min(bar + i * h, 1 - 1e-15)
+            density = math.exp(log_norm + (alpha - 1) * math.log(x) + (beta - 1) * math.log1p(-x))
+            total += (1 if i in (0, steps) else (4 if i % 2 else 2)) * density
+        return total * h / 3
+
+    prior_above = tail_above(a, b)
+    prior_value = gain * prior_above - loss * (1 - prior_above)
+    expected = 0.0
+    for k in range(n + 1):
+        log_pmf = (
+            math.lgamma(n + 1)
+            - math.lgamma(k + 1)
+            - math.lgamma(n - k + 1)
+            + math.lgamma(k + a)
+            + math.lgamma(n - k + b)
+            - math.lgamma(n + a + b)
+            + math.lgamma(a + b)
+            - math.lgamma(a)
+            - math.lgamma(b)
+        )
+        above = tail_above(a + k, b + n - k)
+        expected += math.exp(log_pmf) * max(gain * above - loss * (1 - above), 0.0)
+    exact = expected - max(prior_value, 0.0)
+    assert exact > 1000  # a case where more evidence is worth something
+
+    accuracy = np.random.default_rng(11).beta(a, b, 20_000)
+    values = np.where(accuracy >= bar, gain, -loss)
+    found = uncertainty.sample_information_value(accuracy, values, n)
+    assert found == pytest.approx(exact, rel=0.08)
+    assert found <= uncertainty.evpi(values) + 1e-6
+
+
+def test_accuracy_below_the_bar_costs_the_build_in_the_decision_value() -> None:
+    scenario = design_example(
+        quality={"specialist_accuracy": 0.9, "quality_bar": 0.9, "eval_exists": True},
+        ranges={"quality.specialist_accuracy": {"low": 0.8, "high": 0.95, "distribution": "uniform"}},
+    )
+    result = uncertainty.analyse(scenario, draws=2_000, seed=1)
+    assert result is not None
+    clears = result.p_accuracy_clears_bar
+    assert clears is not None and _close(clears, 1 / 3, 2_000, 10**9)
+    # Savings do not depend on accuracy; knowing it is worth what a miss would cost (the build).
+    assert result.evpi == pytest.approx(result.evppi["quality.specialist_accuracy"], rel=0.05)
+    assert result.evpi > 0
+    info = result.sample_information
+    assert info is not None and info.relevant
+    assert all(0 <= value <= result.evpi * 1.05 for value in info.evsi)
+
+
+def test_verdict_probabilities_add_up_and_follow_the_rules() -> None:
+    scenario = near_threshold(
+        quality={
+            "specialist_accuracy": 0.95,
+            "quality_bar": 0.9,
+            "eval_exists": True,
+            "task_change_months": 120,
+        }
+    )
+    result = uncertainty.analyse(scenario, draws=600, seed=2)
+    assert result is not None
+    assert sum(result.verdict_probabilities.values()) == pytest.approx(1.0)
+    # Within the horizon it specializes, beyond it keeps the large model (rule 4).
+    assert set(result.verdict_probabilities) <= {"specialize", "keep_large"}
+    assert result.verdict_probabilities.get("specialize", 0.0) == pytest.approx(
+        result.p_payback_within_horizon, abs=0.08
+    )
+
+
+def test_default_ranges_are_labelled_assumptions_and_load() -> None:
+    scenario = design_example(quality={"specialist_accuracy": 0.93}, routing={"escalation_rate": 0.1})
+    ranges = uncertainty.default_ranges(scenario)
+    assert {
+        "volume_per_month",
+        "monthly_ops",
+        "quality.specialist_accuracy",
+        "routing.escalation_rate",
+    } <= set(ranges)
+    assert all(rng.note.startswith("assumption") for rng in ranges.values())
+    # Prices are published figures: no default range on them.
+    assert not any("price" in path for path in ranges)
+    loaded = scenario.with_changes(ranges={path: rng.model_dump() for path, rng in ranges.items()})
+    assert loaded.ranges == ranges
+
+
+def test_volume_for_probability_reaches_the_target_and_a_little_less_does_not() -> None:
+    scenario = near_threshold()
+    answer = uncertainty.volume_for_probability(scenario, 0.8, draws=300, seed=4)
+    assert answer.value is not None and answer.probability is not None
+    assert answer.probability >= 0.8
+    # Independent check with the hand formula on the same relative spread of volume.
+    assert answer.value > 117_000  # today's chance is below 80 %
+    assert "80%" in answer.message
+    assert uncertainty.volume_for_probability(scenario, 1.5).value is None
