@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         gpu_offload_supported,
     )
     from app.inference.openai_client import OpenAICompatibleGenerator
-    from app.inference.playground import PlaygroundRun, Prices, SideRun, run_both
+    from app.inference.playground import PendingRun, Prices, RunSettings, SideRun, run_both
     from app.inference.types import GenerationRequest, PromptMode
 
     if not args.prompt.strip():
@@ -267,24 +267,21 @@ def run(args: argparse.Namespace) -> int:
             server.stop()
         if frontier is not None:
             frontier.close()
-    if local_result is not None:
-        local_side = SideRun(name=local_side.name, result=local_result, prices=local_side.prices)
-    if frontier_result is not None:
-        frontier_side = SideRun(name=frontier_side.name, result=frontier_result, prices=frontier_side.prices)
-    record = PlaygroundRun(
+    record = PendingRun(
         prompt=args.prompt,
         local=local_side,
         frontier=frontier_side,
-        settings={
-            "mode": mode,
-            "max_tokens": args.max_tokens,
-            "temperature": args.temperature,
-            "labels": labels,
-            "context_size": args.ctx,
-            "threads": args.threads,
-            "gpu_layers": args.gpu_layers,
-        },
-    )
+        settings=RunSettings(
+            mode=mode,
+            max_tokens=args.max_tokens,
+            temperature=args.temperature,
+            labels=labels,
+            context_size=args.ctx,
+            threads=args.threads,
+            gpu_layers=args.gpu_layers,
+        ),
+        local_failed=local_failed,
+    ).finish(local_result, frontier_result)
     gpu_line = describe_gpu_offload(gpu_supported, args.gpu_layers)
     if args.json:
         data = record.to_dict()
@@ -296,11 +293,11 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(f"Local specialist: {local_side.name}")
+        print(f"Local specialist: {record.local.name}")
         if not args.no_local:
             print(f"  {gpu_line}")
-        print("\n".join(_figures_lines(local_side)))
-        print(f"Frontier: {frontier_side.name}")
-        print("\n".join(_figures_lines(frontier_side)))
+        print("\n".join(_figures_lines(record.local)))
+        print(f"Frontier: {record.frontier.name}")
+        print("\n".join(_figures_lines(record.frontier)))
     failed = local_failed or any(r is not None and r.error for r in (local_result, frontier_result))
     return EXIT_FAILURE if failed else EXIT_OK

@@ -4,6 +4,7 @@ and turn measured token counts into scenario fields. Shared by the window and `s
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import statistics
@@ -16,7 +17,7 @@ from typing import Any, Literal
 
 from app.domain.scenario import ModelCost, Scenario
 from app.inference.pricing import request_cost
-from app.inference.types import GenerationRequest, GenerationResult, TextGenerator, TokenCallback
+from app.inference.types import GenerationRequest, GenerationResult, PromptMode, TextGenerator, TokenCallback
 
 Side = Literal["local", "frontier"]
 
@@ -56,6 +57,10 @@ class SideRun:
     @property
     def succeeded(self) -> bool:
         return self.result is not None and self.result.ok
+
+    def answered(self, result: GenerationResult | None) -> SideRun:
+        """This side once its run is over: with the answer (no empty reason), or as it was without one."""
+        return self if result is None else dataclasses.replace(self, result=result, empty_reason=None)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able figures (never any key or secret)."""
@@ -106,6 +111,66 @@ class PlaygroundRun:
             "local": self.local.to_dict(),
             "frontier": self.frontier.to_dict(),
         }
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a run was made, recorded with it (history, export, `ask --json`)."""
+
+    mode: PromptMode
+    max_tokens: int
+    temperature: float
+    labels: tuple[str, ...] | None
+    context_size: int
+    threads: int
+    gpu_layers: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able settings, in the order the history files have always used."""
+        return {
+            "mode": self.mode,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "labels": list(self.labels) if self.labels is not None else None,
+            "context_size": self.context_size,
+            "threads": self.threads,
+            "gpu_layers": self.gpu_layers,
+        }
+
+
+@dataclass(frozen=True)
+class PendingRun:
+    """A run between launch and finish: what was asked, fixed when it started.
+
+    Names, prices and the reasons a side stays empty are taken at launch, so a price edited while
+    the answer streams does not leak into the record of this run.
+    """
+
+    prompt: str
+    local: SideRun
+    frontier: SideRun
+    settings: RunSettings
+    local_failed: bool = False  # a local model was asked for and did not start
+
+    def finish(self, local: GenerationResult | None, frontier: GenerationResult | None) -> PlaygroundRun:
+        """The finished run: each side with its answer, or with the reason it stayed empty."""
+        return PlaygroundRun(
+            prompt=self.prompt,
+            local=self.local.answered(local),
+            frontier=self.frontier.answered(frontier),
+            settings=self.settings.to_dict(),
+        )
+
+
+def parse_examples(text: str) -> list[tuple[str, str]]:
+    """Few-shot examples typed one per line as `input => output`; other lines are ignored."""
+    examples = []
+    for line in text.splitlines():
+        if "=>" in line:
+            given, expected = line.split("=>", 1)
+            if given.strip() and expected.strip():
+                examples.append((given.strip(), expected.strip()))
+    return examples
 
 
 def run_both(

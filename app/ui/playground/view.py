@@ -3,393 +3,58 @@
 Layout: a model panel (left) and a frontier panel (right) around the prompt box, two
 streaming columns with their figures, and the session's history below. The model runs in a
 child process (`LocalModelServer`); every slow call runs in a QThread worker and comes back
-through signals, so the GUI thread only paints.
+through signals, so the GUI thread only paints. The panels (`panels`), columns (`columns`),
+history table (`history`) and workers (`workers`) live in their own modules; this view connects
+them and owns the run in progress (`PendingRun`, typed, from `app.inference.playground`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
-import time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, bundled_model_path
-from app.inference.endpoints import ENDPOINT_PRESETS, EndpointPreset, preset_by_name
 from app.inference.gguf import GgufInfo, read_gguf_info
-from app.inference.keys import KeyStore, default_key_store, keyring_usable
+from app.inference.keys import default_key_store
 from app.inference.local_generator import LocalSpecialist
-from app.inference.local_server import (
-    LocalModelServer,
-    LocalModelSettings,
-    describe_gpu_offload,
-    gpu_offload_supported,
+from app.inference.local_server import LocalModelServer, LocalModelSettings, gpu_offload_supported
+from app.inference.playground import (
+    PendingRun,
+    PlaygroundRun,
+    Prices,
+    RunSettings,
+    SideRun,
+    apply_measurements,
+    export_jsonl,
+    parse_examples,
 )
-from app.inference.openai_client import OpenAICompatibleGenerator
-from app.inference.playground import PlaygroundRun, Prices, SideRun, apply_measurements, export_jsonl
-from app.inference.pricing import format_cost
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode
 from app.ui.document import ScenarioDocument
+from app.ui.playground.columns import AnswerColumn, figures_text
+from app.ui.playground.history import HistoryTable
+from app.ui.playground.panels import FrontierPanel, ModelPanel
 from app.ui.playground.workers import CallWorker, RunWorker, keep_alive
 
 CRASH_POLL_MS = 500
 SETTINGS_SAVE_DELAY_MS = 400  # one write after a burst of edits, not one per keystroke
 
-
-def parse_examples(text: str) -> list[tuple[str, str]]:
-    """Few-shot examples typed one per line as `input => output`; other lines are ignored."""
-    examples = []
-    for line in text.splitlines():
-        if "=>" in line:
-            given, expected = line.split("=>", 1)
-            if given.strip() and expected.strip():
-                examples.append((given.strip(), expected.strip()))
-    return examples
-
-
-def _no_cost(result: GenerationResult) -> str:
-    # A refused request is not billed; otherwise there was no price to multiply by.
-    return "not billed" if result.error and not result.output_tokens else "no price"
-
-
-def figures_text(side: SideRun) -> str:
-    """'TTFT 80 ms · 52.1 tok/s · 1.20 s · in 12 / out 40 · $0.0001' for a column."""
-    result = side.result
-    if result is None:
-        return ""
-    counted = " (counted)" if result.tokens_counted else ""
-    tokens = (
-        f"tokens in {result.input_tokens if result.input_tokens is not None else '–'} / "
-        f"out {result.output_tokens if result.output_tokens is not None else '–'}{counted}"
-    )
-    cost = side.cost_usd
-    cost_text = f"cost {format_cost(cost)}" if cost is not None else _no_cost(result)
-    latency = f"latency {result.total_s:.2f} s"
-    if result.time_to_first_token_s is None:
-        # Nothing streamed (an error, or an empty answer): no first token and no speed to show.
-        return f"no tokens streamed · {latency} · {tokens} · {cost_text}"
-    ttft = f"TTFT {result.time_to_first_token_s * 1000:.0f} ms"
-    per_second = result.tokens_per_second
-    # Whole numbers from 100 up: a decimal on "13632.8 tok/s" is noise.
-    speed = f"{per_second:.{0 if per_second >= 100 else 1}f} tok/s" if per_second else "– tok/s"
-    return f"{ttft} · {speed} · {latency} · {tokens} · {cost_text}"
-
-
-class AnswerColumn(QWidget):
-    """One streaming column: title, live text, figures, status line (and Restart for the local side)."""
-
-    restart_requested = Signal()
-
-    def __init__(self, title: str, with_restart: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        self.title = QLabel(f"<b>{title}</b>")
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setPlaceholderText("The answer streams here.")
-        self.figures = QLabel("")
-        # Wrapped: one long unwrapped line would force the column, and the window, wider.
-        self.figures.setWordWrap(True)
-        self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        self.restart_button = QPushButton("Restart model")
-        self.restart_button.setVisible(False)
-        self.restart_button.clicked.connect(self.restart_requested)
-        # Room for wrapped figures and status reserved up front, so both columns' answer boxes keep
-        # the same height (and their figures line up) whatever each column's status says.
-        line = self.fontMetrics().lineSpacing()
-        # A long model name wraps (two lines kept in both columns) instead of widening its column.
-        self.title.setWordWrap(True)
-        self.title.setMinimumHeight(2 * line)
-        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
-        self.figures.setMinimumHeight(3 * line)
-        self.status.setMinimumHeight(3 * line)
-        for label in (self.figures, self.status):
-            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        for widget in (self.title, self.text, self.figures, self.status):
-            layout.addWidget(widget)
-        # Both columns hold the button's room (the frontier's is never shown), so the answer boxes
-        # stay level when the local model crashes and its Restart button appears.
-        policy = self.restart_button.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.restart_button.setSizePolicy(policy)
-        layout.addWidget(self.restart_button)
-        self.restart_button.setEnabled(with_restart)
-
-    def set_empty_reason(self, reason: str | None) -> None:
-        """What the empty answer box says: why this column will stay empty, or where text will go."""
-        self.text.setPlaceholderText(reason or "The answer streams here.")
-
-    def clear(self) -> None:
-        self.text.clear()
-        self.figures.setText("")
-        self.status.setText("")
-
-    def append(self, piece: str) -> None:
-        cursor = self.text.textCursor()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(piece)
-
-    def set_status(self, message: str, problem: bool = False) -> None:
-        self.status.setText(message)
-        self.status.setStyleSheet("color: #c0392b;" if problem else "")
-
-
-class ModelPanel(QGroupBox):
-    """Which GGUF, what its header says, and how llama.cpp should run it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Local specialist (GGUF)", parent)
-        outer = QVBoxLayout(self)
-        form = QFormLayout()
-        outer.addLayout(form)
-        outer.addStretch(1)  # rows stay together at the top instead of spreading out
-        self.model_label = QLabel(BUNDLED_MODEL_DISPLAY_NAME)
-        self.model_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        self.open_button = QPushButton("Open GGUF…")
-        self.bundled_button = QPushButton("Bundled model")
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.bundled_button)
-        self.header = QLabel("Drop a .gguf file here or open one; its header is shown before loading.")
-        self.header.setWordWrap(True)
-        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.context = QSpinBox()
-        self.context.setRange(256, 131072)
-        self.context.setSingleStep(256)
-        self.context.setValue(2048)
-        self.context.setSuffix(" tokens")
-        self.threads = QSpinBox()
-        self.threads.setRange(0, 256)
-        self.threads.setSpecialValueText("auto")
-        self.gpu_layers = QSpinBox()
-        self.gpu_layers.setRange(0, 1000)
-        self.gpu_note = QLabel("GPU offload: checking this llama.cpp build…")
-        self.gpu_note.setWordWrap(True)
-        # None until the build has been asked (in a worker: importing llama.cpp takes a moment).
-        self.gpu_supported: bool | None = None
-        self.gpu_layers.valueChanged.connect(self.refresh_gpu_note)
-        self.temperature = QDoubleSpinBox()
-        self.temperature.setRange(0.0, 2.0)
-        self.temperature.setSingleStep(0.1)
-        self.max_tokens = QSpinBox()
-        self.max_tokens.setRange(1, 32768)
-        self.max_tokens.setValue(128)
-        self.mode = QComboBox()
-        self.mode.addItem("Completion + few-shot (base models)", "completion")
-        self.mode.addItem("Chat template", "chat")
-        self.examples = QPlainTextEdit()
-        self.examples.setPlaceholderText("Few-shot examples, one per line:  input => output")
-        self.examples.setMaximumHeight(70)
-        self.labels = QLineEdit()
-        self.labels.setPlaceholderText("optional: positive, negative, neutral")
-        self.load_button = QPushButton("Load model")
-        self.state = QLabel("Not loaded: loads on the first Run both, or with Load model.")
-        self.state.setWordWrap(True)
-        form.addRow(self.model_label)
-        form.addRow(buttons)
-        form.addRow(self.header)
-        form.addRow("Context size", self.context)
-        form.addRow("Threads", self.threads)
-        form.addRow("GPU layers", self.gpu_layers)
-        form.addRow("", self.gpu_note)
-        form.addRow("Temperature", self.temperature)
-        form.addRow("Max tokens", self.max_tokens)
-        form.addRow("Prompt mode", self.mode)
-        form.addRow("Examples", self.examples)
-        form.addRow("Labels", self.labels)
-        form.addRow(self.load_button)
-        form.addRow(self.state)
-
-    def set_gpu_supported(self, supported: bool) -> None:
-        """Record what this llama.cpp build can do and say it under "GPU layers"."""
-        self.gpu_supported = supported
-        self.refresh_gpu_note()
-
-    def refresh_gpu_note(self) -> None:
-        """Whether offload is on: the build's ability and the layers asked for, in one line."""
-        if self.gpu_supported is None:
-            return
-        self.gpu_note.setText(describe_gpu_offload(self.gpu_supported, self.gpu_layers.value()))
-
-    def settings(self) -> LocalModelSettings:
-        return LocalModelSettings(
-            context_size=self.context.value(),
-            threads=self.threads.value(),
-            gpu_layers=self.gpu_layers.value(),
-        )
-
-    def label_list(self) -> tuple[str, ...] | None:
-        labels = tuple(part.strip() for part in self.labels.text().split(",") if part.strip())
-        return labels or None
-
-
-class FrontierPanel(QGroupBox):
-    """Which OpenAI-compatible endpoint, which model, its key (keyring/memory) and prices."""
-
-    endpoint_changed = Signal()  # preset, base URL, model or key: whether a run can reach it may differ
-
-    def __init__(self, keys: KeyStore, parent: QWidget | None = None) -> None:
-        super().__init__("Frontier (OpenAI-compatible)", parent)
-        self.keys = keys
-        form = QFormLayout(self)
-        self.preset = QComboBox()
-        for preset in ENDPOINT_PRESETS:
-            self.preset.addItem(preset.title, preset.name)
-        self.base_url = QLineEdit()
-        self.model = QLineEdit()
-        self.key_state = QLabel("")
-        self.key_state.setWordWrap(True)
-        self.key_button = QPushButton("Set API key…")
-        self.input_price = QDoubleSpinBox()
-        self.output_price = QDoubleSpinBox()
-        for box in (self.input_price, self.output_price):
-            box.setRange(0.0, 10000.0)
-            box.setDecimals(3)
-            box.setSuffix(" $/Mtok")
-        self.price_source = QLabel("custom")
-        self.timeout = QDoubleSpinBox()
-        self.timeout.setRange(1.0, 600.0)
-        self.timeout.setDecimals(0)  # whole seconds: "60.00 s" read as false precision
-        self.timeout.setValue(60.0)
-        self.timeout.setSuffix(" s")
-        form.addRow("Endpoint", self.preset)
-        form.addRow("Base URL", self.base_url)
-        form.addRow("Model", self.model)
-        form.addRow("API key", self.key_state)
-        form.addRow(self.key_button)
-        form.addRow("Input price", self.input_price)
-        form.addRow("Output price", self.output_price)
-        form.addRow("", self.price_source)
-        form.addRow("Read timeout", self.timeout)
-        self.preset.currentIndexChanged.connect(self._preset_changed)
-        self.model.textChanged.connect(self._model_changed)
-        self._pricing_from_catalog = False
-        for box in (self.input_price, self.output_price):
-            box.valueChanged.connect(self._price_typed)
-        self.key_button.clicked.connect(self.ask_key)
-        self.base_url.textChanged.connect(self.endpoint_changed)
-        self.model.textChanged.connect(self.endpoint_changed)
-        self._preset_changed()
-
-    def current_preset(self) -> EndpointPreset:
-        return preset_by_name(str(self.preset.currentData()))
-
-    def select_preset(self, name: str) -> None:
-        index = self.preset.findData(name)
-        self.preset.setCurrentIndex(max(index, 0))
-
-    def _preset_changed(self) -> None:
-        preset = self.current_preset()
-        self.base_url.setText(preset.base_url)
-        self.base_url.setReadOnly(bool(preset.base_url) and preset.name in ("openai", "openrouter"))
-        if preset.example_model and not self.model.text():
-            self.model.setText(preset.example_model)
-        self._model_changed()
-        self.refresh_key_state()
-
-    def _model_changed(self) -> None:
-        """Prices follow the catalog when it lists the model; otherwise they are typed in."""
-        try:
-            from app.storage.catalog import load_catalog
-
-            entries = load_catalog()
-        except Exception:
-            entries = []
-        name = self.model.text().strip()
-        for entry in entries:
-            if entry.id in (name, name.rsplit("/", 1)[-1]):
-                self._pricing_from_catalog = True
-                try:
-                    self.input_price.setValue(entry.input_price_per_mtok)
-                    self.output_price.setValue(entry.output_price_per_mtok)
-                finally:
-                    self._pricing_from_catalog = False
-                self.price_source.setText(f"catalog {entry.id} ({entry.as_of})")
-                return
-        self.price_source.setText("custom")
-
-    def _price_typed(self) -> None:
-        """A price the user changed is theirs: the catalog no longer vouches for it."""
-        if not self._pricing_from_catalog:
-            self.price_source.setText("custom")
-
-    def refresh_key_state(self) -> None:
-        self.key_state.setText(self.keys.get(self.current_preset()).detail)
-        self.endpoint_changed.emit()
-
-    def ask_key(self) -> None:
-        """The settings dialog for the key: typed once, kept in the keyring (or memory), never in files."""
-        preset = self.current_preset()
-        where = (
-            "the system keyring" if keyring_usable() else "memory for this session (no system keyring here)"
-        )
-        key, accepted = QInputDialog.getText(
-            self,
-            f"API key for {preset.title}",
-            f"Key (kept in {where}; never written to files or logs):",
-            QLineEdit.EchoMode.Password,
-        )
-        if accepted and key.strip():
-            self.set_key(key)
-
-    def set_key(self, key: str) -> None:
-        stored = self.keys.set(self.current_preset(), key)
-        self.key_state.setText(stored.detail)
-        self.endpoint_changed.emit()
-
-    def prices(self) -> Prices:
-        return Prices(self.input_price.value(), self.output_price.value(), self.price_source.text())
-
-    def empty_reason(self) -> str | None:
-        """Why the frontier column will stay empty with these settings, or None when it can run."""
-        preset = self.current_preset()
-        if not self.base_url.text().strip():
-            return "No frontier endpoint: choose a preset or type a base URL."
-        if not self.model.text().strip():
-            return "No frontier model name given."
-        key = self.keys.get(preset)
-        if preset.needs_key and not key.key:
-            return f"No API key for {preset.title}: {key.detail.removeprefix('no key: ')}."
-        return None
-
-    def generator(self) -> tuple[OpenAICompatibleGenerator | None, str | None]:
-        """A client for the configured endpoint, or None and the reason the column stays empty."""
-        reason = self.empty_reason()
-        if reason is not None:
-            return None, reason
-        url = self.base_url.text().strip()
-        model = self.model.text().strip()
-        key = self.keys.get(self.current_preset())
-        generator = OpenAICompatibleGenerator(
-            url, model, key.key, read_timeout_s=self.timeout.value(), display_name=model
-        )
-        return generator, None
+# Re-exported: the panels, columns and helpers moved to their own modules.
+__all__ = ["AnswerColumn", "FrontierPanel", "ModelPanel", "PlaygroundView", "figures_text", "parse_examples"]
 
 
 class PlaygroundView(QWidget):
@@ -408,11 +73,12 @@ class PlaygroundView(QWidget):
         self._workers: set[Any] = set()
         self._run_worker: RunWorker | None = None
         self._run_after_load = False
-        self._run_started = 0.0
         # (model file, settings) of the running process and of the load in progress.
         self._loaded_choice: tuple[Path | None, LocalModelSettings] | None = None
         self._pending_choice: tuple[Path | None, LocalModelSettings] | None = None
-        self._pending: dict[str, Any] = {}
+        # The run in progress (None between runs) and its local client, closed when it ends.
+        self._pending: PendingRun | None = None
+        self._run_local: LocalSpecialist | None = None
         self.setAcceptDrops(True)
 
         self.model_panel = ModelPanel()
@@ -426,10 +92,7 @@ class PlaygroundView(QWidget):
         self.stop_button.setEnabled(False)
         self.local_column = AnswerColumn("Local specialist", with_restart=True)
         self.frontier_column = AnswerColumn("Frontier", with_restart=False)
-        self.history_table = QTableWidget(0, 4)
-        self.history_table.setHorizontalHeaderLabels(["Time", "Prompt", "Local", "Frontier"])
-        self.history_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history_table = HistoryTable()
         self.export_button = QPushButton("Export history (JSONL)…")
         self.use_button = QPushButton("Use in scenario")
         self.use_button.setToolTip(
@@ -525,30 +188,10 @@ class PlaygroundView(QWidget):
             settings = load_settings()
         except Exception:
             return
-        front = settings.frontier
-        self.frontier_panel.select_preset(front.preset)
-        if front.base_url:
-            self.frontier_panel.base_url.setText(front.base_url)
-        self.frontier_panel.model.setText(front.model)
-        self.frontier_panel.timeout.setValue(front.timeout_seconds)
-        self.frontier_panel._model_changed()
-        if front.input_price_per_mtok is not None and front.output_price_per_mtok is not None:
-            # Typed prices come back as typed (and stay marked custom), not as the catalog's.
-            self.frontier_panel.input_price.setValue(front.input_price_per_mtok)
-            self.frontier_panel.output_price.setValue(front.output_price_per_mtok)
-        self.frontier_panel.refresh_key_state()
+        self.frontier_panel.restore(settings.frontier)
         local = settings.local_model
-        panel = self.model_panel
-        panel.context.setValue(local.context_size)
-        panel.threads.setValue(local.threads or 0)
-        panel.gpu_layers.setValue(local.gpu_layers)
-        panel.temperature.setValue(local.temperature)
-        panel.max_tokens.setValue(local.max_tokens)
-        panel.examples.setPlainText(local.few_shot_examples)
-        panel.labels.setText(local.labels)
+        self.model_panel.restore(local)
         self._saved_mode = local.prompt_mode
-        if local.prompt_mode is not None:
-            panel.mode.setCurrentIndex(panel.mode.findData(local.prompt_mode))
         if local.model_path and Path(local.model_path).is_file():
             if local.prompt_mode is not None:
                 self._restoring_mode = (Path(local.model_path), local.prompt_mode)
@@ -560,25 +203,9 @@ class PlaygroundView(QWidget):
         self._settings_timer.setSingleShot(True)
         self._settings_timer.setInterval(SETTINGS_SAVE_DELAY_MS)
         self._settings_timer.timeout.connect(self._save_settings)
-        panel, front = self.model_panel, self.frontier_panel
-        for box in (panel.context, panel.threads, panel.gpu_layers, panel.max_tokens):
-            box.valueChanged.connect(self._settings_timer.start)
-        for spin in (panel.temperature, front.timeout, front.input_price, front.output_price):
-            spin.valueChanged.connect(self._settings_timer.start)
-        panel.mode.currentIndexChanged.connect(self._mode_chosen)
-        panel.examples.textChanged.connect(self._settings_timer.start)
-        for line in (panel.labels, front.base_url, front.model):
-            line.textChanged.connect(self._settings_timer.start)
-        front.preset.currentIndexChanged.connect(self._settings_timer.start)
-
-    def _typed_prices(self) -> dict[str, float | None]:
-        """The frontier prices when the user typed them; None when the catalog supplies them."""
-        typed = self.frontier_panel.price_source.text() == "custom"
-        panel = self.frontier_panel
-        return {
-            "input_price_per_mtok": panel.input_price.value() if typed else None,
-            "output_price_per_mtok": panel.output_price.value() if typed else None,
-        }
+        self.model_panel.edited.connect(self._settings_timer.start)
+        self.frontier_panel.edited.connect(self._settings_timer.start)
+        self.model_panel.mode.currentIndexChanged.connect(self._mode_chosen)
 
     def _mode_chosen(self) -> None:
         self._saved_mode = "chat" if self.model_panel.mode.currentData() == "chat" else "completion"
@@ -589,27 +216,13 @@ class PlaygroundView(QWidget):
         try:
             from app.storage.settings import update_settings
 
-            panel = self.model_panel
             # Only the playground's own sections, written on top of the file as it is now.
             update_settings(
-                frontier={
-                    "preset": self.frontier_panel.current_preset().name,
-                    "base_url": self.frontier_panel.base_url.text().strip(),
-                    "model": self.frontier_panel.model.text().strip(),
-                    "api_key_env": self.frontier_panel.current_preset().key_env or "",
-                    "timeout_seconds": self.frontier_panel.timeout.value(),
-                    **self._typed_prices(),
-                },
+                frontier=self.frontier_panel.saved_fields(),
                 local_model={
                     "model_path": str(self.model_path) if self.model_path else None,
-                    "context_size": panel.context.value(),
-                    "threads": panel.threads.value() or None,
-                    "gpu_layers": panel.gpu_layers.value(),
-                    "temperature": panel.temperature.value(),
-                    "max_tokens": panel.max_tokens.value(),
                     "prompt_mode": self._saved_mode,
-                    "few_shot_examples": panel.examples.toPlainText(),
-                    "labels": panel.labels.text(),
+                    **self.model_panel.saved_fields(),
                 },
             )
         except Exception as exc:
@@ -781,51 +394,56 @@ class PlaygroundView(QWidget):
         if self.server is not None and local_failure is None:
             local = LocalSpecialist(self.server, examples=parse_examples(panel.examples.toPlainText()))
             local_name = local.display_name
-            self.local_column.set_status("Streaming…")
+            self.local_column.set_status("Streaming…", live=True)
         frontier, frontier_empty = self.frontier_panel.generator()
         if frontier is None:
             self.frontier_column.set_status(frontier_empty or "", problem=False)
         else:
-            self.frontier_column.set_status("Waiting for the first token…")
-        self._pending = {
-            "prompt": prompt,
-            "local_name": local_name if self.model_path else BUNDLED_MODEL_DISPLAY_NAME,
-            "local_failure": local_failure,
-            "frontier_name": frontier.display_name if frontier else self.frontier_panel.model.text(),
-            "frontier_empty": frontier_empty,
-            "frontier_prices": self.frontier_panel.prices(),
-            "settings": {
-                "mode": mode,
-                "max_tokens": base.max_tokens,
-                "temperature": base.temperature,
-                "labels": list(base.labels or ()),
-                "context_size": panel.context.value(),
-                "threads": panel.threads.value(),
-                "gpu_layers": panel.gpu_layers.value(),
-            },
-            "local_client": local,
-        }
+            self.frontier_column.set_status("Waiting for the first token…", live=True)
+        scenario_small = self.document.scenario.small
+        self._pending = PendingRun(
+            prompt=prompt,
+            local=SideRun(
+                name=local_name if self.model_path else BUNDLED_MODEL_DISPLAY_NAME,
+                empty_reason=local_failure or "the local model is not loaded",
+                prices=Prices(
+                    scenario_small.input_price_per_mtok, scenario_small.output_price_per_mtok, "scenario"
+                ),
+            ),
+            frontier=SideRun(
+                name=frontier.display_name if frontier else self.frontier_panel.model.text(),
+                empty_reason=frontier_empty,
+                prices=self.frontier_panel.prices(),
+            ),
+            settings=RunSettings(
+                mode=mode,
+                max_tokens=base.max_tokens,
+                temperature=base.temperature,
+                labels=tuple(base.labels or ()),
+                context_size=panel.context.value(),
+                threads=panel.threads.value(),
+                gpu_layers=panel.gpu_layers.value(),
+            ),
+            local_failed=local_failure is not None,
+        )
+        self._run_local = local
         worker = RunWorker(local, base, frontier, dataclasses.replace(base, mode="chat"))
         keep_alive(worker)
         worker.token.connect(self._token)
         worker.retry.connect(self._retry)
         worker.done.connect(self._done)
         self._run_worker = worker
-        self._run_started = time.perf_counter()
         worker.start()
 
     def _token(self, side: str, text: str) -> None:
         column = self.local_column if side == "local" else self.frontier_column
-        if column.status.text() in (
-            "Streaming…",
-            "Waiting for the first token…",
-        ) or column.status.text().startswith("Retrying"):
-            column.set_status("Streaming…")
+        if column.live:  # a final status (an error, "Stopped.") is never overwritten by a late token
+            column.set_status("Streaming…", live=True)
         column.append(text)
 
     def _retry(self, side: str, seconds_left: float, reason: str) -> None:
         column = self.local_column if side == "local" else self.frontier_column
-        column.set_status(f"Retrying in {seconds_left:.0f} s — {reason}")
+        column.set_status(f"Retrying in {seconds_left:.0f} s — {reason}", live=True)
 
     def _finish_side(self, column: AnswerColumn, side: SideRun, failed: bool = False) -> None:
         """Final figures and status; `failed` marks an empty side that broke (red), not one left out."""
@@ -856,34 +474,20 @@ class PlaygroundView(QWidget):
         pending = self._pending
         worker = self._run_worker
         self._run_worker = None
+        self._pending = None
         if worker is not None:
             worker.wait()
-        client = pending.get("local_client")
-        if isinstance(client, LocalSpecialist):
-            client.close()
-        local_side = SideRun(
-            name=pending["local_name"],
-            result=local_result if isinstance(local_result, GenerationResult) else None,
-            empty_reason=pending["local_failure"]
-            or (None if local_result else "the local model is not loaded"),
-            prices=Prices(
-                self.document.scenario.small.input_price_per_mtok,
-                self.document.scenario.small.output_price_per_mtok,
-                "scenario",
-            ),
+        if self._run_local is not None:
+            self._run_local.close()
+            self._run_local = None
+        assert pending is not None  # `_done` only follows `_launch_run`
+        run = pending.finish(
+            local_result if isinstance(local_result, GenerationResult) else None,
+            frontier_result if isinstance(frontier_result, GenerationResult) else None,
         )
-        frontier_side = SideRun(
-            name=pending["frontier_name"],
-            result=frontier_result if isinstance(frontier_result, GenerationResult) else None,
-            empty_reason=pending["frontier_empty"],
-            prices=pending["frontier_prices"],
-        )
-        self._finish_side(self.local_column, local_side, failed=bool(pending["local_failure"]))
-        self._finish_side(self.frontier_column, frontier_side)
-        run = PlaygroundRun(
-            prompt=pending["prompt"], local=local_side, frontier=frontier_side, settings=pending["settings"]
-        )
-        if local_side.result is not None or frontier_side.result is not None:
+        self._finish_side(self.local_column, run.local, failed=pending.local_failed)
+        self._finish_side(self.frontier_column, run.frontier)
+        if run.local.result is not None or run.frontier.result is not None:
             self._add_history(run)
         self.run_button.setEnabled(True)
         self.stop_button.setEnabled(False)
@@ -899,24 +503,7 @@ class PlaygroundView(QWidget):
     # -- history ------------------------------------------------------------------------------
     def _add_history(self, run: PlaygroundRun) -> None:
         self.history.append(run)
-        row = self.history_table.rowCount()
-        self.history_table.insertRow(row)
-
-        def summary(side: SideRun) -> str:
-            result = side.result
-            if result is None:
-                return f"not run: {side.empty_reason}" if side.empty_reason else "—"
-            if result.error:
-                return "error: " + result.error
-            if result.cancelled:
-                return "stopped"
-            speed = f" {result.tokens_per_second:.0f} tok/s" if result.tokens_per_second else ""
-            return f"{result.output_tokens} tokens{speed} · {result.text.strip()[:60] or '(no text)'}"
-
-        for column, text in enumerate(
-            (run.timestamp[11:19], run.prompt.strip()[:80], summary(run.local), summary(run.frontier))
-        ):
-            self.history_table.setItem(row, column, QTableWidgetItem(text))
+        self.history_table.add_run(run)
 
     def choose_export_path(self) -> Path | None:
         """Ask where to export the history (tests replace this)."""

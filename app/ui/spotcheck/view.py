@@ -3,148 +3,59 @@
 Top: set picker, scorer, how many items, which frontier. Then progress (bar, ETA, cancel), the
 summary strip (accuracy ± 95 % interval per model, agreement shown apart, the ood slice,
 latency, cost, items needed) and the item table, filterable and graded from the keyboard.
-The run itself is `app.inference.spotcheck.run_spotcheck` in a worker thread; the local model
-lives in its own process that this view starts on first use and stops when it closes.
+The run itself is `app.inference.spotcheck.run_spotcheck` in a worker thread (`worker`); the
+local model lives in its own process that this view starts on first use and stops when it closes.
+The set-up rows are `setup_panel.SetupPanel`, the figures `summary_strip.SummaryStrip`; this view
+connects them and owns the run.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.evaluation import (
-    IN_DISTRIBUTION,
-    OOD_TAG,
-    SCORER_KINDS,
-    SCORER_TITLES,
     ItemResult,
-    ModelSummary,
     Prices,
     PromptTemplate,
-    ScorerKind,
     ScorerSpec,
     SpotcheckSummary,
     TestSet,
-    check_claim,
-    sample_size_for_margin,
     score_output,
     summarize_results,
 )
 from app.domain.scenario import Scenario, describe_validation_error
-from app.inference.spotcheck import (
-    DEFAULT_CONCURRENCY,
-    Progress,
-    RunConfig,
-    RunOutcome,
-    SpotcheckError,
-    run_spotcheck,
-    save_grades,
-)
-from app.storage.paths import data_dir
+from app.inference.spotcheck import Progress, RunConfig, RunOutcome, save_grades
 from app.storage.resources import resource_path
 from app.storage.settings import Settings, load_settings
+from app.storage.spotcheck_runs import spotcheck_results_path
 from app.storage.testsets import TestSetError, default_prompt_for, load_test_set
 from app.ui.document import ScenarioDocument
 from app.ui.spotcheck.items_model import FILTER_TITLES, ItemFilter, ItemsModel, ItemsTable
-
-AGREEMENT_NOTE = "agreement with the frontier model is not correctness"
-RECORDED = "recorded"
-LIVE = "live"
+from app.ui.spotcheck.setup_panel import LIVE, RECORDED, SetupPanel
+from app.ui.spotcheck.summary_strip import AGREEMENT_NOTE, SummaryStrip
+from app.ui.spotcheck.worker import SpotcheckRunThread, eta_text
 
 
 def bundled_sets() -> list[Path]:
     """The sample sets shipped in resources/spotcheck."""
     folder = resource_path("spotcheck")
     return sorted([*folder.glob("*.jsonl"), *folder.glob("*.csv")])
-
-
-def _eta_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "estimating…"
-    if seconds < 60:
-        return f"about {seconds:.0f} s left"
-    return f"about {seconds / 60:.1f} min left"
-
-
-class _RunThread(QThread):
-    """Starts the local model if needed, then runs the spot-check; reports through signals."""
-
-    progressed = Signal(object)  # Progress
-    status = Signal(str)
-    succeeded = Signal(object)  # RunOutcome
-    failed = Signal(str)
-
-    def __init__(
-        self,
-        view: SpotcheckView,
-        test_set: TestSet,
-        config: RunConfig,
-        results_path: Path,
-        use_local: bool,
-        frontier: Any,
-    ) -> None:
-        super().__init__(view)
-        self._view = view
-        self._test_set = test_set
-        self._config = config
-        self._results_path = results_path
-        self._use_local = use_local
-        self._frontier = frontier
-        self.cancel = threading.Event()
-
-    def run(self) -> None:
-        """Worker thread body: never lets an exception escape into Qt."""
-        specialist = None
-        try:
-            if self._use_local:
-                self.status.emit("Starting the local model…")
-                specialist = self._view.local_specialist()
-                if self.cancel.is_set():
-                    self.failed.emit("Cancelled before the first item.")
-                    return
-            self.status.emit("Running…")
-            outcome = run_spotcheck(
-                self._test_set,
-                specialist,
-                self._frontier,
-                self._config,
-                self._results_path,
-                on_progress=self.progressed.emit,
-                cancel=self.cancel,
-            )
-            self.succeeded.emit(outcome)
-        except SpotcheckError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # the local model failing to start, a GGUF error: one line for the user
-            self.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
-        finally:
-            if self._frontier is not None:
-                self._frontier.close()
 
 
 class SpotcheckView(QWidget):
@@ -164,7 +75,7 @@ class SpotcheckView(QWidget):
         self.outcome: RunOutcome | None = None
         self.summary: SpotcheckSummary | None = None
         self.results_path: Path | None = None
-        self._run_thread: _RunThread | None = None
+        self._run_thread: SpotcheckRunThread | None = None
         self._server: Any = None
         self._specialist: Any = None
         self._server_lock = threading.Lock()
@@ -182,56 +93,17 @@ class SpotcheckView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
 
-        top = QGridLayout()
-        self.set_combo = QComboBox()
-        for path in bundled_sets():
-            self.set_combo.addItem(path.stem, str(path))
-        self.set_combo.activated.connect(lambda _row: self.load_set(Path(self.set_combo.currentData())))
-        open_button = QPushButton("Open set…")
-        open_button.clicked.connect(self._open_set)
-        self.set_info = QLabel("")
-        self.set_info.setWordWrap(True)  # a long message wraps instead of widening the window
-        top.addWidget(QLabel("Test set"), 0, 0)
-        top.addWidget(self.set_combo, 0, 1)
-        top.addWidget(open_button, 0, 2)
-        top.addWidget(self.set_info, 0, 3, 1, 3)
-
-        self.scorer_combo = QComboBox()
-        for kind in SCORER_KINDS:
-            self.scorer_combo.addItem(SCORER_TITLES[kind], kind)
-        self.scorer_combo.currentIndexChanged.connect(self._scorer_kind_changed)
-        self.scorer_option = QLineEdit()
-        self.scorer_option.setPlaceholderText("labels, comma-separated")
-        top.addWidget(QLabel("Scorer"), 1, 0)
-        top.addWidget(self.scorer_combo, 1, 1)
-        top.addWidget(self.scorer_option, 1, 2, 1, 2)
-
-        self.limit_spin = QSpinBox()
-        self.limit_spin.setRange(0, 100_000)
-        self.limit_spin.setSpecialValueText("all")
-        self.limit_spin.setToolTip("Run only the first N items (0 = all)")
-        self.local_check = QCheckBox("Run the local model")
-        self.local_check.setChecked(True)
-        self.frontier_combo = QComboBox()
-        self.frontier_combo.addItem("Frontier: recorded answers from the set (offline)", RECORDED)
-        frontier = self.settings.frontier
-        self.frontier_combo.addItem(f"Frontier: {frontier.model} at {frontier.base_url}", LIVE)
-        self.concurrency_spin = QSpinBox()
-        self.concurrency_spin.setRange(1, 64)
-        self.concurrency_spin.setValue(DEFAULT_CONCURRENCY)
-        self.concurrency_spin.setToolTip("Parallel requests to the frontier endpoint")
-        self.fresh_check = QCheckBox("Start over")
-        self.fresh_check.setToolTip("Discard earlier results of this set instead of resuming them")
-        options = QHBoxLayout()
-        options.addWidget(QLabel("Items"))
-        options.addWidget(self.limit_spin)
-        options.addWidget(self.local_check)
-        options.addWidget(self.frontier_combo, 1)
-        options.addWidget(QLabel("Parallel"))
-        options.addWidget(self.concurrency_spin)
-        options.addWidget(self.fresh_check)
-        top.addLayout(options, 2, 0, 1, 6)
-        layout.addLayout(top)
+        setup = SetupPanel(bundled_sets(), self.settings.frontier)
+        setup.set_chosen.connect(self.load_set)
+        setup.open_requested.connect(self._open_set)
+        self.setup = setup
+        # The controls stay reachable from the view under their old names.
+        self.set_combo, self.set_info = setup.set_combo, setup.set_info
+        self.scorer_combo, self.scorer_option = setup.scorer_combo, setup.scorer_option
+        self.limit_spin, self.local_check = setup.limit_spin, setup.local_check
+        self.frontier_combo, self.concurrency_spin = setup.frontier_combo, setup.concurrency_spin
+        self.fresh_check = setup.fresh_check
+        layout.addWidget(setup)
 
         run_row = QHBoxLayout()
         self.run_button = QPushButton("Run spot-check")
@@ -251,48 +123,15 @@ class SpotcheckView(QWidget):
         run_row.addWidget(self.eta_label)
         layout.addLayout(run_row)
 
-        strip = QFrame()
-        strip.setFrameShape(QFrame.Shape.StyledPanel)
-        form = QFormLayout(strip)
-        self.specialist_label = QLabel("–")
-        self.frontier_label = QLabel("–")
-        self.agreement_label = QLabel("–")
-        self.tags_label = QLabel("–")
-        self.speed_label = QLabel("–")
-        for label in (self.specialist_label, self.frontier_label, self.agreement_label):
-            label.setWordWrap(True)
-        # Never squeezed by the table below: multi-line rows must stay readable.
-        strip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        form.addRow("Specialist accuracy", self.specialist_label)
-        form.addRow("Frontier accuracy", self.frontier_label)
-        form.addRow("Agreement", self.agreement_label)
-        form.addRow("In-distribution vs ood", self.tags_label)
-        form.addRow("Latency and cost", self.speed_label)
-        needed_row = QHBoxLayout()
-        self.margin_spin = QDoubleSpinBox()
-        self.margin_spin.setRange(0.5, 25.0)
-        self.margin_spin.setSingleStep(0.5)
-        self.margin_spin.setDecimals(1)
-        self.margin_spin.setValue(5.0)
-        self.margin_spin.setSuffix(" points")
-        self.margin_spin.valueChanged.connect(lambda _value: self._show_needed())
-        self.needed_label = QLabel("–")
-        self.needed_label.setWordWrap(True)
-        needed_row.addWidget(QLabel("±"))
-        needed_row.addWidget(self.margin_spin)
-        needed_row.addWidget(self.needed_label, 1)
-        form.addRow("How many items?", needed_row)
-        self.warnings_label = QLabel("")
-        self.warnings_label.setWordWrap(True)
-        form.addRow("Warnings", self.warnings_label)
-        push_row = QHBoxLayout()
-        self.push_button = QPushButton("Use these accuracies in the scenario")
-        self.push_button.setEnabled(False)
-        self.push_button.clicked.connect(self.push_into_scenario)
-        self.push_label = QLabel("")
-        push_row.addWidget(self.push_button)
-        push_row.addWidget(self.push_label, 1)
-        form.addRow(push_row)
+        strip = SummaryStrip()
+        strip.margin_spin.valueChanged.connect(lambda _value: self._show_needed())
+        strip.push_button.clicked.connect(self.push_into_scenario)
+        self.strip = strip
+        self.specialist_label, self.frontier_label = strip.specialist_label, strip.frontier_label
+        self.agreement_label, self.tags_label = strip.agreement_label, strip.tags_label
+        self.speed_label, self.margin_spin = strip.speed_label, strip.margin_spin
+        self.needed_label, self.warnings_label = strip.needed_label, strip.warnings_label
+        self.push_button, self.push_label = strip.push_button, strip.push_label
         layout.addWidget(strip)
 
         filter_row = QHBoxLayout()
@@ -336,23 +175,11 @@ class SpotcheckView(QWidget):
             test_set = load_test_set(path)
             template = default_prompt_for(path) or PromptTemplate()
         except TestSetError as exc:
-            # One line in the bar (a long list would widen the whole window); all of them on hover.
-            more = len(exc.problems) - 1
-            self.set_info.setText(
-                f"Cannot load {path.name}: {exc.problems[0]}"
-                + (f" (and {more} more problems; hover for the list)" if more > 0 else "")
-            )
-            self.set_info.setToolTip("\n".join(exc.problems))
+            self.setup.show_set_problems(path.name, exc.problems)
             return False
         self.test_set = test_set
         self.template = template
-        if self.set_combo.findData(str(path)) < 0:
-            self.set_combo.addItem(path.stem, str(path))
-        self.set_combo.setCurrentIndex(self.set_combo.findData(str(path)))
-        self.set_info.setText(f"{len(test_set.items)} items, {test_set.ood_count} tagged ood")
-        self.set_info.setToolTip("")
-        self.scorer_combo.setCurrentIndex(self.scorer_combo.findData(template.scorer.kind))
-        self._fill_scorer_option(template.scorer)
+        self.setup.show_set(path, len(test_set.items), test_set.ood_count, template)
         self.items_model.set_results([])
         self._clear_summary()
         # Before a run the bar counts the set, not a placeholder "0 / 1".
@@ -360,53 +187,9 @@ class SpotcheckView(QWidget):
         self.progress.setValue(0)
         return True
 
-    def _fill_scorer_option(self, spec: ScorerSpec) -> None:
-        if spec.kind == "one_of":
-            self.scorer_option.setText(", ".join(spec.labels))
-        elif spec.kind == "regex":
-            self.scorer_option.setText(spec.pattern)
-        elif spec.kind == "number":
-            self.scorer_option.setText(f"{spec.tolerance:g}")
-        elif spec.kind == "json_fields":
-            self.scorer_option.setText(", ".join(spec.fields))
-        else:
-            self.scorer_option.setText("")
-
-    def _scorer_kind_changed(self) -> None:
-        kind: ScorerKind = self.scorer_combo.currentData()
-        hints = {
-            "one_of": "labels, comma-separated",
-            "regex": "pattern (empty: each item's expected is the pattern)",
-            "number": "tolerance, e.g. 0.01",
-            "json_fields": "fields to compare, comma-separated (empty: all)",
-        }
-        self.scorer_option.setEnabled(kind in hints)
-        self.scorer_option.setPlaceholderText(hints.get(kind, ""))
-        if self.template is not None and kind == self.template.scorer.kind:
-            self._fill_scorer_option(self.template.scorer)
-        elif kind == "one_of" and self.template is not None and self.template.labels:
-            self.scorer_option.setText(", ".join(self.template.labels))
-        else:
-            self.scorer_option.setText("")
-
     def scorer_spec(self) -> ScorerSpec:
         """The scorer chosen in the controls; raises ValueError with a readable reason."""
-        kind: ScorerKind = self.scorer_combo.currentData()
-        option = self.scorer_option.text().strip()
-        parts = tuple(part.strip() for part in option.split(",") if part.strip())
-        if kind == "one_of":
-            return ScorerSpec(kind=kind, labels=parts)
-        if kind == "regex":
-            return ScorerSpec(kind=kind, pattern=option)
-        if kind == "number":
-            try:
-                tolerance = float(option) if option else 0.0
-            except ValueError as exc:
-                raise ValueError(f"tolerance must be a number, got {option!r}") from exc
-            return ScorerSpec(kind=kind, tolerance=tolerance)
-        if kind == "json_fields":
-            return ScorerSpec(kind=kind, fields=parts)
-        return ScorerSpec(kind=kind)
+        return self.setup.scorer_spec()
 
     # -- the local model -----------------------------------------------------------------------
     def local_model_path(self) -> Path:
@@ -438,7 +221,7 @@ class SpotcheckView(QWidget):
             return self._specialist
 
     def _frontier_generator(self) -> Any:
-        if self.frontier_combo.currentData() != LIVE:
+        if not self.setup.live_frontier:
             return None
         from app.inference.endpoints import preset_by_name
         from app.inference.keys import default_key_store
@@ -454,14 +237,6 @@ class SpotcheckView(QWidget):
     @property
     def running(self) -> bool:
         return self._run_thread is not None and self._run_thread.isRunning()
-
-    def _results_file(self, test_set: TestSet, scorer: ScorerSpec, specialist: str, frontier: str) -> Path:
-        # One file per (set version, scorer, models): re-running resumes, changing any starts anew.
-        key = json.dumps([test_set.fingerprint, scorer.model_dump(mode="json"), specialist, frontier])
-        digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-        folder = data_dir() / "spotcheck"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{test_set.name}-{digest}.jsonl"
 
     def start_run(self) -> bool:
         """Start a run in the worker thread; False (with the reason shown) when it cannot start."""
@@ -500,7 +275,7 @@ class SpotcheckView(QWidget):
             return False
         frontier = self._frontier_generator()
         frontier_name = frontier.display_name if frontier is not None else RECORDED
-        self.results_path = self._results_file(test_set, scorer, specialist_name, frontier_name)
+        self.results_path = spotcheck_results_path(test_set, scorer, specialist_name, frontier_name)
         if self.fresh_check.isChecked():
             self.results_path.unlink(missing_ok=True)
         self._summary_args = {
@@ -515,7 +290,9 @@ class SpotcheckView(QWidget):
         self._clear_summary()
         self.progress.setRange(0, len(test_set.items))
         self.progress.setValue(0)
-        thread = _RunThread(self, test_set, config, self.results_path, use_local, frontier)
+        thread = SpotcheckRunThread(
+            test_set, config, self.results_path, self.local_specialist if use_local else None, frontier, self
+        )
         thread.progressed.connect(self._on_progress)
         thread.status.connect(self.eta_label.setText)
         thread.succeeded.connect(self._on_succeeded)
@@ -535,7 +312,7 @@ class SpotcheckView(QWidget):
     def _on_progress(self, progress: Progress) -> None:
         self.progress.setValue(progress.done)
         resumed = f" ({progress.resumed} resumed)" if progress.resumed else ""
-        self.eta_label.setText(f"{progress.done}/{progress.total}{resumed} · {_eta_text(progress.eta_s)}")
+        self.eta_label.setText(f"{progress.done}/{progress.total}{resumed} · {eta_text(progress.eta_s)}")
         if progress.last is not None:
             self.items_model.add_result(progress.last)
 
@@ -570,77 +347,16 @@ class SpotcheckView(QWidget):
     # -- results -------------------------------------------------------------------------------
     def _clear_summary(self) -> None:
         self.summary = None
-        for label in (
-            self.specialist_label,
-            self.frontier_label,
-            self.agreement_label,
-            self.tags_label,
-            self.speed_label,
-            self.needed_label,
-        ):
-            label.setText("–")
-        self.warnings_label.setText("")
-        self.push_button.setEnabled(False)
+        self.strip.clear()
 
     def _show_summary(self, summary: SpotcheckSummary) -> None:
         self.summary = summary
-        specialist, frontier = summary.specialist, summary.frontier
-        if specialist.name == "specialist (not run)" and specialist.accuracy.total == 0:
-            # The row is already labelled "Specialist accuracy": say what to do, not "specialist (not run)".
-            self.specialist_label.setText("not run: tick “Run the local model” to measure it")
-        else:
-            self.specialist_label.setText(
-                f"{specialist.name}: {specialist.accuracy.describe()}{_errors(specialist.errors)}"
-            )
-        recorded = (
-            " (recorded answers)" if frontier.source == RECORDED and RECORDED not in frontier.name else ""
-        )
-        self.frontier_label.setText(
-            f"{frontier.name}{recorded}: {frontier.accuracy.describe()}{_errors(frontier.errors)}"
-        )
-        self.agreement_label.setText(f"{summary.agreement.describe()} — {AGREEMENT_NOTE}")
-        parts = []
-        for name in (IN_DISTRIBUTION, OOD_TAG):
-            entry = summary.tag(name)
-            if entry is not None and entry.items:
-                parts.append(
-                    f"{name} ({entry.items}): specialist {entry.specialist.describe()}, "
-                    f"frontier {entry.frontier.describe()}"
-                )
-        self.tags_label.setText("\n".join(parts) or "–")
-        self.speed_label.setText(
-            "\n".join(
-                _speed_and_cost(side, model)
-                for side, model in (("Specialist", summary.specialist), ("Frontier", summary.frontier))
-            )
-        )
-        self.warnings_label.setText("\n".join(f"• {line}" for line in summary.warnings))
+        self.strip.show_summary(summary)
         self._show_needed()
-        self.push_button.setEnabled(summary.specialist.accuracy.estimate is not None)
         self.summary_changed.emit(summary)
 
     def _show_needed(self) -> None:
-        summary = self.summary
-        if summary is None:
-            self.needed_label.setText("–")
-            return
-        if summary.specialist.accuracy.estimate is None:
-            self.needed_label.setText("– (no graded specialist answers: run the local model to size the set)")
-            return
-        margin = self.margin_spin.value() / 100
-        accuracy = summary.specialist.accuracy
-        estimate = accuracy.estimate if accuracy.estimate is not None else 0.0
-        needed = sample_size_for_margin(estimate, margin)
-        text = (
-            f"{needed} graded items for ±{margin * 100:g} points at the specialist's {estimate:.1%} "
-            f"(normal approximation); this run has {accuracy.total}."
-        )
-        if accuracy.total < needed:
-            text += " Too few to claim that precision."
-        claim = check_claim(accuracy, self.document.scenario.quality.quality_bar, "the specialist")
-        if claim.supported is None:
-            text += f"\n{claim.message}"
-        self.needed_label.setText(text)
+        self.strip.show_needed(self.summary, self.document.scenario.quality.quality_bar)
 
     def grade(self, row: int, grade: bool | None, side: str) -> None:
         """A human grade for one answer: rescored, summary recomputed, saved to the results file."""
@@ -718,29 +434,14 @@ class SpotcheckView(QWidget):
         return super().eventFilter(watched, event)
 
 
-def _errors(count: int) -> str:
-    return f" · {count} errors" if count else ""
-
-
-def _speed_and_cost(side: str, model: ModelSummary) -> str:
-    estimated = " (tokens estimated)" if model.tokens_estimated and model.cost_per_item is not None else ""
-    return (
-        f"{side}: p50 {_seconds(model.latency_p50_s)}, p95 {_seconds(model.latency_p95_s)} · "
-        f"{_money(model.cost_per_item)} per item, "
-        f"{_money(model.cost_per_million_items)} per million{estimated}"
-    )
-
-
-def _seconds(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f} s"
-
-
-def _money(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    # sub-cent figures need their digits; anything a cent or more reads as dollars and cents
-    return f"${value:,.6f}" if value < 0.01 else f"${value:,.2f}"
-
-
 ItemFilterName = ItemFilter
-__all__ = ["ItemFilterName", "ItemResult", "SpotcheckView", "bundled_sets"]
+# Re-exported: these moved to the set-up panel and the summary strip.
+__all__ = [
+    "AGREEMENT_NOTE",
+    "LIVE",
+    "RECORDED",
+    "ItemFilterName",
+    "ItemResult",
+    "SpotcheckView",
+    "bundled_sets",
+]

@@ -1,0 +1,79 @@
+"""The spot-check's worker thread: starts the local model if asked, then runs the whole set."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from app.domain.evaluation import TestSet
+from app.inference.openai_client import OpenAICompatibleGenerator
+from app.inference.spotcheck import RunConfig, SpotcheckError, run_spotcheck
+from app.inference.types import TextGenerator
+
+
+def eta_text(seconds: float | None) -> str:
+    """'about 40 s left' / 'about 2.5 min left', or 'estimating…' before the first item."""
+    if seconds is None:
+        return "estimating…"
+    if seconds < 60:
+        return f"about {seconds:.0f} s left"
+    return f"about {seconds / 60:.1f} min left"
+
+
+class SpotcheckRunThread(QThread):
+    """Starts the local model if needed, then runs the spot-check; reports through signals."""
+
+    progressed = Signal(object)  # Progress
+    status = Signal(str)
+    succeeded = Signal(object)  # RunOutcome
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        test_set: TestSet,
+        config: RunConfig,
+        results_path: Path,
+        local_specialist: Callable[[], TextGenerator] | None,
+        frontier: OpenAICompatibleGenerator | None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._test_set = test_set
+        self._config = config
+        self._results_path = results_path
+        # Called on this thread: starting the model process takes seconds.
+        self._local_specialist = local_specialist
+        self._frontier = frontier
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        """Worker thread body: never lets an exception escape into Qt."""
+        specialist = None
+        try:
+            if self._local_specialist is not None:
+                self.status.emit("Starting the local model…")
+                specialist = self._local_specialist()
+                if self.cancel.is_set():
+                    self.failed.emit("Cancelled before the first item.")
+                    return
+            self.status.emit("Running…")
+            outcome = run_spotcheck(
+                self._test_set,
+                specialist,
+                self._frontier,
+                self._config,
+                self._results_path,
+                on_progress=self.progressed.emit,
+                cancel=self.cancel,
+            )
+            self.succeeded.emit(outcome)
+        except SpotcheckError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # the local model failing to start, a GGUF error: one line for the user
+            self.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        finally:
+            if self._frontier is not None:
+                self._frontier.close()
