@@ -15,7 +15,7 @@ from typing import Protocol
 
 from app import APP_NAME, __version__
 
-SUBCOMMANDS: tuple[str, ...] = ("calc", "presets", "ask", "spotcheck", "memo")
+SUBCOMMANDS: tuple[str, ...] = ("calc", "presets", "ask", "spotcheck", "memo", "distill")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

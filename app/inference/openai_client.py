@@ -135,6 +135,7 @@ class OpenAICompatibleGenerator:
         use_grammar: bool = False,
         send_stream_options: bool = True,
         key_hint: str = "the key in the frontier settings",
+        stream: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         # Where a rejected key came from, so a 401 tells the user what to fix (GUI and CLI differ).
@@ -148,6 +149,9 @@ class OpenAICompatibleGenerator:
         # llama.cpp servers take a GBNF `grammar` field; others get the labels as an instruction.
         self.use_grammar = use_grammar
         self.send_stream_options = send_stream_options
+        # One answer in one response: servers that send no token usage in streams
+        # (llama-cpp-python's) do report it here, so batch labelling gets real counts.
+        self.stream = stream
         self._display_name = display_name or model
         self._host = urlsplit(self.base_url).netloc or self.base_url
         self._client = openai.OpenAI(
@@ -186,11 +190,11 @@ class OpenAICompatibleGenerator:
             "model": self.model,
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
-            "stream": True,
+            "stream": self.stream,
         }
         if request.stop:
             kwargs["stop"] = list(request.stop)
-        if self.send_stream_options:
+        if self.send_stream_options and self.stream:
             kwargs["stream_options"] = {"include_usage": True}
         if extra_body:
             kwargs["extra_body"] = extra_body
@@ -211,6 +215,9 @@ class OpenAICompatibleGenerator:
                 stream = self._client.chat.completions.create(**kwargs)
             else:
                 stream = self._client.completions.create(**kwargs)
+            if not self.stream:
+                self._read_whole(chat, stream, events)
+                return
             attempt.stream = stream
             events.put(("open", None))
             for chunk in stream:
@@ -226,6 +233,21 @@ class OpenAICompatibleGenerator:
             events.put(("done", None))
         except BaseException as exc:
             events.put(("error", exc))
+
+    @staticmethod
+    def _read_whole(chat: bool, response: Any, events: queue.Queue[tuple[str, Any]]) -> None:
+        """A non-streamed answer reported as the same events a stream gives."""
+        events.put(("open", None))
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            events.put(("usage", (usage.prompt_tokens, usage.completion_tokens)))
+        for choice in response.choices or ():
+            text = (choice.message.content if chat else choice.text) or ""
+            if text:
+                events.put(("token", text))
+            if choice.finish_reason:
+                events.put(("finish", choice.finish_reason))
+        events.put(("done", None))
 
     @staticmethod
     def _abort(attempt: _Attempt) -> None:
