@@ -22,7 +22,12 @@ from app.domain.report_data import calc_result
 from app.domain.rules import Recommendation, evaluate
 from app.domain.scenario import Scenario
 from app.storage.presets import PresetNotFoundError, load_preset
-from app.storage.scenario_files import ScenarioFileError, load_scenario, scenario_from_text
+from app.storage.scenario_files import (
+    ScenarioFileError,
+    ScenarioRead,
+    read_scenario,
+    read_scenario_text_checked,
+)
 
 TABLE_WIDTH = 96
 LABEL_WIDTH = 28
@@ -55,29 +60,43 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def load_cli_scenario(file: str | None, preset: str | None) -> Scenario:
     """The scenario named on the command line: a FILE or a --preset NAME (exactly one). Raises `CliError`."""
+    return read_cli_scenario(file, preset).scenario
+
+
+def read_cli_scenario(file: str | None, preset: str | None) -> ScenarioRead:
+    """`load_cli_scenario` plus the file's warning lines (a decisive cost left out of it)."""
     if bool(file) == bool(preset):
         raise CliError("give a scenario FILE or --preset NAME (one of them)")
     try:
         if preset:
-            return load_preset(preset)
+            return ScenarioRead(load_preset(preset))
         if file == "-":
             # `presets --show NAME | calc -` and other pipelines.
-            return scenario_from_text(sys.stdin.read(), "<stdin>")
-        return load_scenario(Path(str(file)))
+            return read_scenario_text_checked(sys.stdin.read(), "<stdin>")
+        return read_scenario(Path(str(file)))
     except (ScenarioFileError, PresetNotFoundError) as exc:
         raise CliError(str(exc)) from None
+
+
+def warn(lines: tuple[str, ...]) -> None:
+    """Each warning as one line on stderr, so `--json` on stdout stays valid JSON."""
+    for line in lines:
+        sys.stderr.write(f"warning: {line}\n")
+    sys.stderr.flush()
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the result for the scenario as JSON or as a table."""
     _tolerate_narrow_stdout()
     monte_carlo = options(args)
-    scenario = load_cli_scenario(args.file, args.preset)
+    read = read_cli_scenario(args.file, args.preset)
+    warn(read.warnings)
+    scenario = read.scenario
     summary = summarize(scenario)
     recommendation = evaluate(scenario, summary)
     section, found = uncertainty_data(scenario, *monte_carlo) if monte_carlo else ({}, None)
     if args.json:
-        result = calc_result(scenario, summary, recommendation)
+        result = calc_result(scenario, summary, recommendation, warnings=read.warnings)
         if monte_carlo:
             result["uncertainty"] = section
         emit(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))

@@ -65,6 +65,26 @@ def model_cost_per_request(model: ModelCost) -> float:
     ) / 1e6
 
 
+def off_the_shelf_cost_per_request(scenario: Scenario) -> float:
+    """USD for one request to the off-the-shelf small model, with its own (long) prompt.
+
+    An off-the-shelf model has not learned the task, so it needs the large model's few-shot prompt:
+    token counts default to the large model's, prices to the small model's per-token prices
+    (`Scenario.off_the_shelf` overrides each). No escalation: rule 2 asks whether it meets the bar
+    on its own.
+    """
+    shelf, large, small = scenario.off_the_shelf, scenario.large, scenario.small
+    input_tokens = large.input_tokens if shelf.input_tokens is None else shelf.input_tokens
+    output_tokens = large.output_tokens if shelf.output_tokens is None else shelf.output_tokens
+    input_price = (
+        small.input_price_per_mtok if shelf.input_price_per_mtok is None else shelf.input_price_per_mtok
+    )
+    output_price = (
+        small.output_price_per_mtok if shelf.output_price_per_mtok is None else shelf.output_price_per_mtok
+    )
+    return (input_tokens * input_price + output_tokens * output_price) / 1e6
+
+
 @dataclass(frozen=True)
 class CostBreakdown:
     """Cost per request (USD) split into the parts drawn in the breakdown chart.
@@ -99,6 +119,7 @@ class CostSummary:
     large_cost_per_request: float  # CONTRACT
     small_cost_per_request: float  # the specialist alone (self-hosted: GPU $ per request it serves)
     specialist_cost_per_request: float  # CONTRACT: the specialist path, escalation included
+    off_the_shelf_cost_per_request: float  # rule 2: the untuned small model with its own long prompt
     cost_ratio: float | None  # large / specialist path; None when the path costs nothing
     large_monthly: float  # large model for all traffic, USD per month
     specialist_monthly: float  # the specialist path for all traffic, USD per month (ops excluded)
@@ -417,6 +438,7 @@ def summarize(scenario: Scenario) -> CostSummary:
         large_cost_per_request=large,
         small_cost_per_request=small_alone,
         specialist_cost_per_request=path,
+        off_the_shelf_cost_per_request=off_the_shelf_cost_per_request(scenario),
         cost_ratio=large / path if path > 0 else None,
         large_monthly=large_monthly,
         specialist_monthly=specialist_monthly,

@@ -41,8 +41,12 @@ def calc_result(
     scenario: Scenario,
     summary: CostSummary | None = None,
     recommendation: Recommendation | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Every contract key plus the figures behind them, as a JSON-ready dict."""
+    """Every contract key plus the figures behind them, as a JSON-ready dict.
+
+    `warnings` are the lines shown when the file was read (a decisive cost left out, counted as $0).
+    """
     summary = summary if summary is not None else summarize(scenario)
     recommendation = recommendation if recommendation is not None else evaluate(scenario, summary)
     breakdown = summary.breakdown
@@ -56,6 +60,7 @@ def calc_result(
         "large_cost_per_request": summary.large_cost_per_request,
         "small_cost_per_request": summary.small_cost_per_request,
         "specialist_cost_per_request": summary.specialist_cost_per_request,
+        "off_the_shelf_cost_per_request": summary.off_the_shelf_cost_per_request,
         "cost_ratio": summary.cost_ratio,
         "large_monthly": summary.large_monthly,
         "specialist_monthly": summary.specialist_monthly,
@@ -77,4 +82,5 @@ def calc_result(
             "self_hosting": breakdown.self_hosting,
         },
         "recommendation": recommendation_data(recommendation),
+        "warnings": list(warnings),
     }

@@ -8,7 +8,8 @@ Rules:
 1. High volume, stable task, quality proven -> specialize. Holds when the specialist pays back
    within the horizon, its accuracy meets the bar, an eval exists, and the task (when its change
    interval is known) changes more slowly than the payback.
-2. An off-the-shelf small model already meets the bar and its path is cheaper per request.
+2. An off-the-shelf small model already meets the bar and is cheaper per request than the large
+   model, priced with its own prompt (by default the large model's token counts).
 3. Even fine-tuned, the small model misses the bar.
 4. Low volume: the fixed costs do not pay back within the horizon.
 5. The task changes faster than the fine-tune pays back (a retraining treadmill).
@@ -201,12 +202,14 @@ def _rule_2(scenario: Scenario, summary: CostSummary) -> RuleResult:
     bar = format_share(quality.quality_bar)
     if accuracy is None:
         return _result(2, "unknown", f"Off-the-shelf small model accuracy not measured (bar {bar}).")
-    path = summary.specialist_cost_per_request
+    # Priced with its own prompt: without a fine-tune it needs the long few-shot prompt, not the
+    # specialist's short one (so the specialist's cheap path says nothing about it).
+    shelf = summary.off_the_shelf_cost_per_request
     large = summary.large_cost_per_request
-    cheaper = path < large
+    cheaper = shelf < large
     cost_text = (
-        f"its path costs {format_per_request(path)} per request against {format_per_request(large)} "
-        "for the large model"
+        f"with its own prompt it costs {format_per_request(shelf)} per request against "
+        f"{format_per_request(large)} for the large model"
     )
     if accuracy >= quality.quality_bar and cheaper:
         return _result(

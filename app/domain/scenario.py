@@ -8,13 +8,26 @@ them verbatim (see `describe_validation_error`).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+import numbers
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from app.domain.ranges import Range, check_range, rangeable_fields, unknown_path_message
 
-CURRENT_SCHEMA_VERSION = 1
+# Version 2: strict numbers and booleans, the off-the-shelf model's own prompt (`off_the_shelf`),
+# the hybrid's accuracy (`quality.hybrid_accuracy`). Version 1 files load through a migration.
+CURRENT_SCHEMA_VERSION = 2
 
 # Sane upper bounds: far beyond any real task, low enough that float maths stays exact-ish
 # and a typo (an extra three zeros) is caught instead of silently drawn.
@@ -26,10 +39,52 @@ MAX_HORIZON_MONTHS = 120
 
 RoutingMode = Literal["cascade", "router"]
 
-Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False)]
-Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS)]
-Price = Annotated[float, Field(ge=0, le=MAX_PRICE_PER_MTOK, allow_inf_nan=False)]
+
+def _json_kind(value: object) -> str:
+    """How a value reads in JSON, for messages: `true`, `a string ("10000000")`, `a list`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 20 else value[:17] + "..."
+        return f"a string ({shown!r})"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, numbers.Real):
+        return f"the number {value!r}"
+    return type(value).__name__
+
+
+def _json_number(value: object) -> object:
+    """Let only real numbers through: `true` is not 1 request and `"10000000"` is not a number.
+
+    Pydantic's lax mode would convert both; a scenario that silently reads `true` as 1 request or a
+    quoted price as a number is a wrong decision nobody sees. `None` passes on to the field's own
+    type, which accepts it only where the field is optional. Whole-number fields still take an
+    integral float such as `24.0` (the window's number boxes send floats); `24.5` is refused there.
+    """
+    if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool)):
+        return value
+    raise ValueError(f"must be a JSON number, found {_json_kind(value)}")
+
+
+def _json_bool(value: object) -> object:
+    """Let only `true` / `false` through: `"yes"`, `1` or `"false"` are not booleans."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValueError(f"must be true or false, found {_json_kind(value)}")
+
+
+# Every numeric field of the scenario goes through `_json_number`; every boolean is strict
+# (only `true` / `false`, not "yes" or 1) with a message that says what was found.
+JsonNumber = BeforeValidator(_json_number)
+StrictBool = Annotated[bool, BeforeValidator(_json_bool), Strict()]
+
+Money = Annotated[float, Field(ge=0, le=MAX_MONEY, allow_inf_nan=False), JsonNumber]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), JsonNumber]
+Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS), JsonNumber]
+Price = Annotated[float, Field(ge=0, le=MAX_PRICE_PER_MTOK, allow_inf_nan=False), JsonNumber]
 
 
 class _Model(BaseModel):
@@ -50,7 +105,7 @@ class ModelCost(_Model):
     price_source: str = Field(default="", max_length=500)
     price_as_of: str = Field(default="", max_length=40)  # ISO date, "" when unknown
     # True when token counts were measured in the playground rather than typed in.
-    tokens_measured: bool = False
+    tokens_measured: StrictBool = False
 
 
 class OneTimeCosts(_Model):
@@ -71,8 +126,8 @@ class Routing(_Model):
 class Distillation(_Model):
     """The large model labels training examples (teacher), humans review a share of them."""
 
-    enabled: bool = False
-    examples: int = Field(default=0, ge=0, le=100_000_000)
+    enabled: StrictBool = False
+    examples: Annotated[int, Field(ge=0, le=100_000_000), JsonNumber] = 0
     human_review_share: Share = 0.0
     review_cost_per_example: Money = 0.0
 
@@ -80,16 +135,18 @@ class Distillation(_Model):
 class SelfHosting(_Model):
     """Run the specialist on rented GPUs instead of paying per token."""
 
-    enabled: bool = False
-    gpu_price_per_hour: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)] = 2.0
-    requests_per_second_per_gpu: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] = 20.0
-    min_gpus: int = Field(default=1, ge=0, le=10_000)
+    enabled: StrictBool = False
+    gpu_price_per_hour: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False), JsonNumber] = 2.0
+    requests_per_second_per_gpu: Annotated[
+        float, Field(gt=0, le=1_000_000, allow_inf_nan=False), JsonNumber
+    ] = 20.0
+    min_gpus: Annotated[int, Field(ge=0, le=10_000), JsonNumber] = 1
 
 
 class Retraining(_Model):
     """Periodic retraining of the specialist; `every_months == 0` means never."""
 
-    every_months: int = Field(default=0, ge=0, le=MAX_HORIZON_MONTHS)
+    every_months: Annotated[int, Field(ge=0, le=MAX_HORIZON_MONTHS), JsonNumber] = 0
     cost: Money = 0.0
 
 
@@ -99,24 +156,46 @@ class Quality(_Model):
     off_the_shelf_accuracy: Share | None = None
     specialist_accuracy: Share | None = None
     large_accuracy: Share | None = None
+    # The specialist-with-escalation path's accuracy (the hybrid: escalated items answered by the
+    # large model), where one is measured (a routing curve's operating point). With escalation on,
+    # the rules judge this instead of the specialist alone; `None` = not measured.
+    hybrid_accuracy: Share | None = None
     quality_bar: Share = 0.9
-    # How often the task definition changes (labels, formats, policy), in months.
-    task_change_months: Annotated[float, Field(gt=0, le=1200, allow_inf_nan=False)] | None = None
-    eval_exists: bool | None = None
+    # How often the task definition changes (labels, formats, policy), in months; `None` = unknown.
+    task_change_months: Annotated[float, Field(gt=0, le=1200, allow_inf_nan=False), JsonNumber] | None = None
+    eval_exists: StrictBool | None = None
     # Provenance of the accuracies: "" when typed in, else e.g. "spot-check support_triage 2026-11-23".
     measured_from: str = Field(default="", max_length=300)
+
+
+class OffTheShelf(_Model):
+    """The off-the-shelf small model (no fine-tune) as rule 2 prices it.
+
+    Without the task in its weights it needs the long few-shot prompt the large model gets, not
+    the specialist's short one: token counts default (`None`) to the large model's. Prices
+    default to the small model's per-token prices (the same model before fine-tuning).
+    """
+
+    input_tokens: Tokens | None = None
+    output_tokens: Tokens | None = None
+    input_price_per_mtok: Price | None = None
+    output_price_per_mtok: Price | None = None
 
 
 class Scenario(_Model):
     """A whole scenario file (DESIGN §1 file contract plus the extras)."""
 
-    schema_version: int = Field(default=CURRENT_SCHEMA_VERSION, ge=1, le=CURRENT_SCHEMA_VERSION)
+    # A scenario in memory is always the current format (storage migrates older files first);
+    # an older number given here is read as the current one (see `_current_version`).
+    schema_version: Annotated[int, Field(ge=1, le=CURRENT_SCHEMA_VERSION), JsonNumber] = (
+        CURRENT_SCHEMA_VERSION
+    )
     name: str = Field(default="Untitled scenario", max_length=200)
     description: str = Field(default="", max_length=5000)
     # Where the preset's numbers come from; shown in the window and the memo.
     source: str = Field(default="", max_length=2000)
-    volume_per_month: Annotated[float, Field(ge=0, le=MAX_VOLUME_PER_MONTH, allow_inf_nan=False)]
-    horizon_months: int = Field(default=24, ge=1, le=MAX_HORIZON_MONTHS)
+    volume_per_month: Annotated[float, Field(ge=0, le=MAX_VOLUME_PER_MONTH, allow_inf_nan=False), JsonNumber]
+    horizon_months: Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS), JsonNumber] = 24
     large: ModelCost
     small: ModelCost
     one_time: OneTimeCosts = OneTimeCosts()
@@ -125,14 +204,22 @@ class Scenario(_Model):
     distillation: Distillation = Distillation()
     self_hosting: SelfHosting = SelfHosting()
     # Yearly fall of the frontier model's prices (0.3 = 30 % cheaper each year).
-    price_decline_per_year: Annotated[float, Field(ge=0, le=0.95, allow_inf_nan=False)] = 0.0
+    price_decline_per_year: Annotated[float, Field(ge=0, le=0.95, allow_inf_nan=False), JsonNumber] = 0.0
     retraining: Retraining = Retraining()
     quality: Quality = Quality()
+    off_the_shelf: OffTheShelf = OffTheShelf()
     # Yearly discount rate for the net present value of the savings (0 = no discounting).
-    discount_rate_per_year: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    discount_rate_per_year: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), JsonNumber] = 0.0
     # Uncertain inputs: dotted field path -> Range (the field's value is the most likely one).
     # Declared last so its validator sees every other field (see `_ranges_fit`).
     ranges: dict[str, Range] = Field(default_factory=dict)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _current_version(cls, value: int) -> int:
+        # Version 2 only added optional fields, so an older stamp describes the same data; the
+        # object says what it is now, and a save writes the current format.
+        return CURRENT_SCHEMA_VERSION
 
     @field_validator("name")
     @classmethod
@@ -177,6 +264,26 @@ class Scenario(_Model):
         return Scenario.model_validate(data)
 
 
+# Parts of a scenario file that default to $0 when left out, and what that zero hides.
+_COST_PARTS_THAT_DECIDE: dict[str, str] = {
+    "one_time": "the one-time costs (data curation, training runs, eval build)",
+    "monthly_ops": "the monthly operations cost (drift monitoring, retraining, on-call)",
+}
+
+
+def missing_cost_warnings(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """One warning line per decisive cost a scenario document leaves out (`one_time`, `monthly_ops`).
+
+    Left out, they count as $0, and these forgotten costs are what decide most switches; the file
+    still loads (old and hand-written files often omit them) but the reader is told, never silent.
+    """
+    return tuple(
+        f"{key} is not in the file: {what} count as $0; add them to the file if they are not zero"
+        for key, what in _COST_PARTS_THAT_DECIDE.items()
+        if key not in document
+    )
+
+
 def describe_validation_error(error: ValidationError) -> str:
     """One line per problem, each naming the field path: `large.input_price_per_mtok: must be >= 0`."""
     lines = []
@@ -187,6 +294,8 @@ def describe_validation_error(error: ValidationError) -> str:
             message = "unknown field (typo?)"
         elif item["type"] == "missing":
             message = "required field is missing"
+        elif item["type"] == "int_from_float":
+            message = f"must be a whole number, found {item['input']!r}"
         message = message.removeprefix("Value error, ")
         lines.append(f"{path}: {message}")
     return "; ".join(lines)

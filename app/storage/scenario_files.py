@@ -9,25 +9,47 @@ Format versions: `schema_version` in the file says which format it is written in
 are brought up to date by `MIGRATIONS[v]` (version v -> v + 1) in order; a file newer than this
 app gets a clear error instead of a guess. A file without `schema_version` is read as version 1,
 the first published format, so hand-written files and outside tools may leave it out.
+
+Version 2 added optional fields only (`off_the_shelf`, `quality.hybrid_accuracy`), so the step
+from 1 is a re-stamp. What changed for every version alike: numeric fields take only JSON
+numbers and boolean fields only `true`/`false` (a quoted number or a `true` volume is an error
+naming the field), and a file that leaves out `one_time` or `monthly_ops` loads with a warning
+line (`read_scenario`), because those forgotten costs are what decide a switch.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from app.domain.scenario import CURRENT_SCHEMA_VERSION, Scenario, describe_validation_error
+from app.domain.scenario import (
+    CURRENT_SCHEMA_VERSION,
+    Scenario,
+    describe_validation_error,
+    missing_cost_warnings,
+)
 from app.storage.atomic import atomic_write_text, json_text
 
 JsonObject = dict[str, Any]
 
+
 # MIGRATIONS[v] turns a version-v document into a version-(v + 1) document. Add an entry (and a
 # fixture file under tests/fixtures/scenarios/) whenever CURRENT_SCHEMA_VERSION goes up.
-MIGRATIONS: dict[int, Callable[[JsonObject], JsonObject]] = {}
+def _v1_to_v2(document: JsonObject) -> JsonObject:
+    """Version 1 -> 2: every v1 field keeps its name and meaning; v2 only adds optional ones.
+
+    (Stricter reading of numbers and booleans applies to every version and is not a migration:
+    a v1 file that wrote `"volume_per_month": "10000000"` was wrong then too.)
+    """
+    return document
+
+
+MIGRATIONS: dict[int, Callable[[JsonObject], JsonObject]] = {1: _v1_to_v2}
 
 # A scenario file is a few kilobytes; refuse to read something absurd (a wrong file picked).
 MAX_FILE_BYTES = 5_000_000
@@ -105,8 +127,21 @@ def migrate(
     return document
 
 
+@dataclass(frozen=True)
+class ScenarioRead:
+    """A scenario read from a file, and the warning lines its reader must show (one line each)."""
+
+    scenario: Scenario
+    warnings: tuple[str, ...] = ()
+
+
 def scenario_from_text(text: str, source_name: str) -> Scenario:
     """Parse, migrate and validate scenario JSON; `source_name` names it in error messages."""
+    return read_scenario_text_checked(text, source_name).scenario
+
+
+def read_scenario_text_checked(text: str, source_name: str) -> ScenarioRead:
+    """`scenario_from_text` plus the warnings: each line is `<source>: <field> is not in the file: ...`."""
     if not text.strip():
         raise ScenarioFileError(source_name, "file is empty (expected a JSON scenario object)")
     try:
@@ -128,9 +163,11 @@ def scenario_from_text(text: str, source_name: str) -> Scenario:
     except ValueError as exc:
         raise ScenarioFileError(source_name, str(exc)) from None
     try:
-        return Scenario.model_validate(document)
+        scenario = Scenario.model_validate(document)
     except ValidationError as exc:
         raise ScenarioFileError(source_name, describe_validation_error(exc)) from None
+    warnings = tuple(f"{source_name}: {line}" for line in missing_cost_warnings(data))
+    return ScenarioRead(scenario, warnings)
 
 
 def scenario_to_text(scenario: Scenario) -> str:
@@ -170,8 +207,13 @@ def read_scenario_text(path: Path) -> str:
 
 def load_scenario(path: Path | str) -> Scenario:
     """Read a scenario file, apply migrations and validate it; raises `ScenarioFileError`."""
+    return read_scenario(path).scenario
+
+
+def read_scenario(path: Path | str) -> ScenarioRead:
+    """`load_scenario` plus the warning lines to show (a decisive cost left out of the file)."""
     file_path = Path(path)
-    return scenario_from_text(read_scenario_text(file_path), str(file_path))
+    return read_scenario_text_checked(read_scenario_text(file_path), str(file_path))
 
 
 def save_scenario(scenario: Scenario, path: Path | str) -> None:

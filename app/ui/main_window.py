@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWi
 from app import APP_NAME, __version__
 from app.domain.scenario import ModelCost, OneTimeCosts, Scenario
 from app.storage.autosave import clear_autosave, read_autosave, write_autosave
-from app.storage.scenario_files import ScenarioFileError, load_scenario, save_scenario
+from app.storage.scenario_files import ScenarioFileError, load_scenario, read_scenario, save_scenario
 from app.storage.settings import Settings, load_settings, update_settings
 from app.ui.calculator import CalculatorView
 from app.ui.decision_panel import tone_colour, verdict_strip_text, verdict_tone
@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
         )
         self.theme: Theme = LIGHT
         self.compare_windows: list[QWidget] = []
+        # Warning lines of the last opened file (a decisive cost left out, counted as $0).
+        self.open_warnings: tuple[str, ...] = ()
         self.setWindowIcon(_app_icon())
         self.resize(1440, 900)
 
@@ -387,14 +389,20 @@ class MainWindow(QMainWindow):
         if ask and not self.maybe_save():
             return False
         try:
-            scenario = load_scenario(path)
+            read = read_scenario(path)
         except ScenarioFileError as exc:
             self.prompter.show_error(self, "Could not open the scenario", str(exc))
             self.statusBar().showMessage(f"Not opened: {exc}", 10000)
             return False
-        self.document.load(scenario, path.resolve())
+        self.document.load(read.scenario, path.resolve())
         self._remember(path.resolve())
-        self.statusBar().showMessage(f"Opened {path}", 5000)
+        self.open_warnings = read.warnings
+        if read.warnings:
+            # A cost left out of the file counts as $0 and can decide the verdict: say so, in words.
+            self.prompter.show_error(self, "Opened with a warning", "\n".join(read.warnings))
+            self.statusBar().showMessage(f"Opened {path} with a warning: {read.warnings[0]}", 15000)
+        else:
+            self.statusBar().showMessage(f"Opened {path}", 5000)
         return True
 
     def open_dialog(self) -> bool:

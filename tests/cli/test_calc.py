@@ -159,6 +159,12 @@ def _broken(tmp_path: Path, case: str) -> tuple[Path, str]:
         document["routing"]["escalation_rate"] = 2  # type: ignore[index]
     elif case == "wrong-type":
         document["volume_per_month"] = "a lot"
+    elif case == "boolean-volume":
+        document["volume_per_month"] = True
+    elif case == "quoted-number":
+        document["monthly_ops"] = "1200"
+    elif case == "not-a-boolean":
+        document["quality"] = {"eval_exists": "yes"}
     elif case == "unknown-field":
         document["colour"] = "blue"
     elif case == "newer-version":
@@ -167,7 +173,11 @@ def _broken(tmp_path: Path, case: str) -> tuple[Path, str]:
     problems = {
         "negative-price": "large.input_price_per_mtok: Input should be greater than or equal to 0",
         "rate-above-one": "routing.escalation_rate: Input should be less than or equal to 1",
-        "wrong-type": "volume_per_month: Input should be a valid number",
+        # Strict since format version 2: only JSON numbers in numeric fields, only true/false in booleans.
+        "wrong-type": "volume_per_month: must be a JSON number, found a string ('a lot')",
+        "boolean-volume": "volume_per_month: must be a JSON number, found true",
+        "quoted-number": "monthly_ops: must be a JSON number, found a string ('1200')",
+        "not-a-boolean": "quality.eval_exists: must be true or false, found a string ('yes')",
         "unknown-field": "colour: unknown field (typo?)",
         "newer-version": "schema_version: 99 is newer than this version of Specialist Studio understands",
     }
@@ -184,6 +194,9 @@ CASES = [
     "negative-price",
     "rate-above-one",
     "wrong-type",
+    "boolean-volume",
+    "quoted-number",
+    "not-a-boolean",
     "unknown-field",
     "newer-version",
 ]
@@ -199,6 +212,40 @@ def test_a_bad_file_gives_exit_2_and_one_line(
     assert captured.out == ""
     assert captured.err.count("\n") == 1
     assert captured.err.startswith(f"specialist-studio calc: {path}: {problem}")
+
+
+def test_a_boolean_volume_in_a_real_process_exits_2_with_one_line(tmp_path: Path) -> None:
+    path, problem = _broken(tmp_path, "boolean-volume")
+    done = _run_cli("calc", str(path), "--json")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == f"specialist-studio calc: {path}: {problem}\n"
+
+
+def test_a_file_without_one_time_or_ops_warns_on_stderr_and_in_the_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads((FIXTURES / "v1_minimal.json").read_text(encoding="utf-8"))
+    del document["one_time"], document["monthly_ops"]
+    path = tmp_path / "forgot.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert main(["calc", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"warning: {path}: one_time is not in the file: ")
+    assert lines[1].startswith(f"warning: {path}: monthly_ops is not in the file: ")
+    assert all("count as $0" in line for line in lines)
+    result = json.loads(captured.out)  # stdout stays valid JSON
+    assert result["warnings"] == [line.removeprefix("warning: ") for line in lines]
+    assert result["one_time_cost"] == 0
+
+
+def test_a_complete_file_has_no_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["calc", str(FIXTURES / "v2_full.json"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert json.loads(captured.out)["warnings"] == []
 
 
 def test_a_bad_file_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:

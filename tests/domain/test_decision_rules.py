@@ -90,14 +90,35 @@ def test_rule_2_off_the_shelf_meets_the_bar() -> None:
     recommendation = evaluate(design_example(quality=quality))
     assert recommendation.verdict == "use_off_the_shelf"
     assert recommendation.deciding_rule == 2
-    assert "$0.000435" in recommendation.rule(2).reason and "$0.0155" in recommendation.rule(2).reason
+    # Priced with its own prompt (since format 2; it used the specialist's short one, $0.000435):
+    # the large model's 2,200 / 300 tokens at the small model's $0.30 / $1.20 per Mtok
+    # = (660 + 360) / 1e6 = $0.00102 per request, against $0.0155 for the large model.
+    assert "$0.00102" in recommendation.rule(2).reason and "$0.0155" in recommendation.rule(2).reason
+
+
+def test_rule_2_prices_the_off_the_shelf_model_with_its_own_prompt_fields() -> None:
+    quality = {**PROVEN, "off_the_shelf_accuracy": 0.95}
+    shelf = {
+        "input_tokens": 1000,
+        "output_tokens": 100,
+        "input_price_per_mtok": 1.0,
+        "output_price_per_mtok": 2.0,
+    }
+    recommendation = evaluate(design_example(quality=quality, off_the_shelf=shelf))
+    # (1000·1 + 100·2) / 1e6 = $0.0012 per request.
+    assert "$0.00120 per request" in recommendation.rule(2).reason
+    assert recommendation.rule(2).status == "pass"
 
 
 def test_rule_2_fails_when_off_the_shelf_is_not_cheaper() -> None:
     quality = {**PROVEN, "off_the_shelf_accuracy": 0.95}
-    # Everything escalated in cascade: path = 0.000435 + 0.0155, dearer than the large model alone.
-    recommendation = evaluate(design_example(quality=quality, routing={"escalation_rate": 1.0}))
+    # Its own prompt at its own price: (4000·4 + 300·1.20) / 1e6 = $0.01636, dearer than $0.0155.
+    # (The old version of this test escalated everything; escalation belongs to the specialist's
+    # path, not to an off-the-shelf model that meets the bar on its own.)
+    shelf = {"input_tokens": 4000, "input_price_per_mtok": 4.0}
+    recommendation = evaluate(design_example(quality=quality, off_the_shelf=shelf))
     assert recommendation.rule(2).status == "fail"
+    assert "$0.0164" in recommendation.rule(2).reason
     assert recommendation.verdict != "use_off_the_shelf"
 
 

@@ -42,7 +42,8 @@ def test_there_is_a_fixture_for_every_format_version() -> None:
 
 def test_v1_minimal_fixture_loads_with_the_contract_values_and_defaults() -> None:
     scenario = load_scenario(FIXTURES / "v1_minimal.json")
-    assert scenario.schema_version == 1
+    # Migrated: the scenario in memory is the current format (a save writes version 2).
+    assert scenario.schema_version == CURRENT_SCHEMA_VERSION == 2
     assert scenario.volume_per_month == 10_000_000
     assert scenario.large.input_tokens == 2200
     assert scenario.large.output_price_per_mtok == 15.0
@@ -72,7 +73,129 @@ def test_v1_full_fixture_loads_every_extra() -> None:
 def test_a_file_without_schema_version_is_read_as_version_1() -> None:
     document = _contract_document()
     del document["schema_version"]
-    assert scenario_from_text(json.dumps(document), "x.json").schema_version == 1
+    seen: list[int] = []
+    original = scenario_files.MIGRATIONS[1]
+
+    def spy(doc: dict[str, Any]) -> dict[str, Any]:
+        seen.append(doc.get("schema_version", 1))
+        return original(doc)
+
+    scenario_files.MIGRATIONS[1] = spy
+    try:
+        scenario = scenario_from_text(json.dumps(document), "x.json")
+    finally:
+        scenario_files.MIGRATIONS[1] = original
+    # Read as version 1 (its migration ran), then held as the current version.
+    assert seen == [1]
+    assert scenario.schema_version == CURRENT_SCHEMA_VERSION
+
+
+def test_v2_full_fixture_loads_the_v2_fields() -> None:
+    scenario = load_scenario(FIXTURES / "v2_full.json")
+    assert scenario.schema_version == 2
+    assert scenario.quality.hybrid_accuracy == 0.94
+    assert scenario.off_the_shelf.input_tokens == 1500
+    assert scenario.off_the_shelf.output_tokens == 180
+    assert scenario.off_the_shelf.input_price_per_mtok == 0.1
+    assert scenario.off_the_shelf.output_price_per_mtok == 0.4
+    # Every v1 field keeps its meaning in v2.
+    assert scenario.routing.escalation_rate == 0.08
+    assert scenario.retraining.every_months == 6
+
+
+def test_v1_files_load_with_the_v2_defaults() -> None:
+    scenario = load_scenario(FIXTURES / "v1_full.json")
+    assert scenario.quality.hybrid_accuracy is None
+    assert scenario.off_the_shelf.input_tokens is None  # = the large model's prompt
+    v2 = json.loads((FIXTURES / "v2_full.json").read_text(encoding="utf-8"))
+    v1 = json.loads((FIXTURES / "v1_full.json").read_text(encoding="utf-8"))
+    # The v2 fixture is the v1 fixture plus the v2 additions: the shared fields load alike.
+    loaded_v2 = load_scenario(FIXTURES / "v2_full.json")
+    for key in v1:
+        if key not in ("schema_version", "name", "description", "quality"):
+            assert getattr(scenario, key) == getattr(loaded_v2, key), key
+    assert set(v2) - set(v1) == {"off_the_shelf"}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "found"),
+    [
+        (("volume_per_month",), True, "true"),
+        (("volume_per_month",), "10000000", "a string ('10000000')"),
+        (("horizon_months",), False, "false"),
+        (("large", "input_tokens"), "2200", "a string ('2200')"),
+        (("large", "input_price_per_mtok"), [5], "a list"),
+        (("one_time", "data_curation"), True, "true"),
+        (("monthly_ops",), "1200", "a string ('1200')"),
+        (("routing", "escalation_rate"), True, "true"),
+        (("quality", "specialist_accuracy"), "0.9", "a string ('0.9')"),
+        (("retraining", "every_months"), True, "true"),
+    ],
+)
+def test_numeric_fields_take_only_json_numbers(
+    tmp_path: Path, path: tuple[str, ...], value: object, found: str
+) -> None:
+    document = _contract_document()
+    node = document
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+    message = _error_for(_write_json(tmp_path / "s.json", document))
+    assert message.endswith(f"{'.'.join(path)}: must be a JSON number, found {found}")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "found"),
+    [
+        (("quality", "eval_exists"), "yes", "a string ('yes')"),
+        (("quality", "eval_exists"), 1, "the number 1"),
+        (("distillation", "enabled"), "false", "a string ('false')"),
+        (("large", "tokens_measured"), 0, "the number 0"),
+    ],
+)
+def test_boolean_fields_take_only_true_or_false(
+    tmp_path: Path, path: tuple[str, ...], value: object, found: str
+) -> None:
+    document = _contract_document()
+    node = document
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = value
+    message = _error_for(_write_json(tmp_path / "s.json", document))
+    assert message.endswith(f"{'.'.join(path)}: must be true or false, found {found}")
+
+
+def test_a_fractional_whole_number_is_named(tmp_path: Path) -> None:
+    document = _contract_document()
+    document["horizon_months"] = 24.5
+    assert _error_for(_write_json(tmp_path / "s.json", document)).endswith(
+        "horizon_months: must be a whole number, found 24.5"
+    )
+    document["horizon_months"] = 24.0  # a whole number written as a float is still that number
+    assert load_scenario(_write_json(tmp_path / "s.json", document)).horizon_months == 24
+
+
+@pytest.mark.parametrize("left_out", [("one_time",), ("monthly_ops",), ("one_time", "monthly_ops")])
+def test_a_file_without_a_decisive_cost_loads_with_a_warning_per_part(
+    tmp_path: Path, left_out: tuple[str, ...]
+) -> None:
+    document = _contract_document()
+    for key in left_out:
+        del document[key]
+    path = _write_json(tmp_path / "s.json", document)
+    read = scenario_files.read_scenario(path)
+    assert len(read.warnings) == len(left_out)
+    for key, line in zip(left_out, read.warnings, strict=True):
+        assert line.startswith(f"{path}: {key} is not in the file: ")
+        assert "count as $0" in line
+        assert "\n" not in line
+    assert load_scenario(path) == read.scenario  # the plain loader still loads it
+
+
+def test_a_complete_file_has_no_warning() -> None:
+    assert scenario_files.read_scenario(FIXTURES / "v1_minimal.json").warnings == ()
+    assert scenario_files.read_scenario(FIXTURES / "v2_full.json").warnings == ()
 
 
 def test_a_byte_order_mark_is_tolerated(tmp_path: Path) -> None:
@@ -196,9 +319,8 @@ def test_wrong_type_names_the_field(tmp_path: Path) -> None:
     document = _contract_document()
     document["large"]["input_tokens"] = "lots"
     message = _error_for(_write_json(tmp_path / "scenario.json", document))
-    assert message == (
-        "large.input_tokens: Input should be a valid integer, unable to parse string as an integer"
-    )
+    # Strict since version 2: a string is never read as a number (it said "unable to parse string").
+    assert message == "large.input_tokens: must be a JSON number, found a string ('lots')"
 
 
 def test_negative_price_names_the_field(tmp_path: Path) -> None:

@@ -286,3 +286,28 @@ def test_the_window_hosts_the_extra_views_built_on_first_show(window: MainWindow
         page = window.tabs.widget(index)
         assert isinstance(page, LazyView) and page.view is None  # nothing heavy at start-up
     assert len(window.tab_actions) == window.tabs.count()
+
+
+def test_a_file_without_one_time_or_ops_opens_with_a_warning_shown(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    """A cost left out counts as $0 and can decide the verdict: the window says so when opening."""
+    document = json.loads(
+        (Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "v1_minimal.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    del document["monthly_ops"]
+    path = tmp_path / "forgot-ops.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    window.prompter.open_answer = path  # type: ignore[attr-defined]
+    window.prompter.save_answer = "discard"  # type: ignore[attr-defined]
+    assert window.open_dialog()
+    assert window.document.scenario.monthly_ops == 0
+    assert len(window.open_warnings) == 1
+    assert "monthly_ops is not in the file" in window.open_warnings[0]
+    box = window.prompter.open_boxes[-1]  # type: ignore[attr-defined]
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "monthly_ops is not in the file" in box.text() and "count as $0" in box.text()
+    assert "monthly_ops is not in the file" in window.statusBar().currentMessage()
+    box.accept()
