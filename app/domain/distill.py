@@ -484,6 +484,15 @@ def _warning(residual: Estimate, bar: float | None, sampled: int, labelled: int)
     return ""
 
 
+def apply_review(item: LabelledItem, final: str | None, seconds: float, when: str = "") -> LabelledItem:
+    """The item with a person's decision: `final` None is a skip; the teacher's answer is an accept."""
+    if final is None:
+        return replace(item, review=Review("skipped", None, seconds, when))
+    teacher_answer = item.teacher.answer if item.teacher is not None and item.teacher.valid else None
+    verdict: ReviewVerdict = "accepted" if final == teacher_answer else "corrected"
+    return replace(item, review=Review(verdict, final, seconds, when))
+
+
 # ---------------------------------------------------------------------------------------------
 # Measured costs for the scenario
 
@@ -525,3 +534,31 @@ def distillation_costs(items: Sequence[LabelledItem], hourly_rate: float | None)
         hourly_rate=hourly_rate,
         review_cost_per_example=review_cost,
     )
+
+
+def measured_distillation(
+    costs: DistillationCosts, report: TeacherErrorReport, source: str
+) -> dict[str, float | int | bool | str | None]:
+    """The scenario's `distillation` fields as this run measured them (for a review before applying).
+
+    `examples` is what the teacher labelled; `human_review_share` the reviewed part of it;
+    `review_cost_per_example` is per reviewed example (seconds × hourly rate), as the cost model
+    multiplies it by examples × share. Fields with nothing measured are left out.
+    """
+    fields: dict[str, float | int | bool | str | None] = {
+        "enabled": True,
+        "examples": costs.labelled,
+        "human_review_share": round(costs.review_share, 6),
+    }
+    if costs.review_cost_per_example is not None:
+        fields["review_cost_per_example"] = round(costs.review_cost_per_example, 6)
+    if costs.review_seconds_per_item is not None:
+        fields["review_seconds_per_example"] = round(costs.review_seconds_per_item, 3)
+    if costs.hourly_rate is not None:
+        fields["reviewer_hourly_rate"] = costs.hourly_rate
+    if costs.teacher_cost_per_example is not None:
+        fields["teacher_cost_per_example"] = costs.teacher_cost_per_example
+    if report.overall_error.value is not None:
+        fields["teacher_error_rate"] = round(report.overall_error.value, 6)
+    fields["measured_from"] = source[:300]
+    return fields

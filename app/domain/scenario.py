@@ -129,7 +129,16 @@ class Distillation(_Model):
     enabled: StrictBool = False
     examples: Annotated[int, Field(ge=0, le=100_000_000), JsonNumber] = 0
     human_review_share: Share = 0.0
-    review_cost_per_example: Money = 0.0
+    review_cost_per_example: Money = 0.0  # per reviewed example
+    # Measured by a distillation run (None when typed in): what the teacher cost per example, the
+    # review time per reviewed example and the hourly rate behind review_cost_per_example, and the
+    # teacher's error rate from the reviewed sample. The cost model prices teacher labelling at
+    # the large model's per-request cost; these say how the measured run compares.
+    teacher_cost_per_example: Money | None = None
+    review_seconds_per_example: Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)] | None = None
+    reviewer_hourly_rate: Money | None = None
+    teacher_error_rate: Share | None = None
+    measured_from: str = Field(default="", max_length=300)
 
 
 class SelfHosting(_Model):

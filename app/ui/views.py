@@ -1,4 +1,4 @@
-"""The extra views the main window hosts next to the calculator (Playground, Spot-check).
+"""The extra views the main window hosts next to the calculator (Playground, Spot-check, Distillation).
 
 Each view is a QWidget class taking `(document, parent=None)`. A view is listed in `EXTRA_VIEWS`
 by module and class name and is imported and built only when its tab is first shown, so start-up
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 EXTRA_VIEWS: tuple[tuple[str, str, str], ...] = (
     ("Playground", "app.ui.playground.view", "PlaygroundView"),
     ("Spot-check", "app.ui.spotcheck.view", "SpotcheckView"),
+    ("Distillation", "app.ui.distill.view", "DistillView"),
 )
 
 

@@ -1,0 +1,596 @@
+"""The Distillation tab: load inputs, let the teacher label them, review by keyboard, read the
+teacher's error rate, export the training set, and carry the measured costs into the scenario.
+
+The labelled file (`<inputs>.labelled.jsonl` beside the inputs, or one opened directly) is the
+single record of the work: labelling checkpoints into it, every review decision saves it (atomic
+writes), and opening it again resumes both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.distill import (
+    DEFAULT_MARGIN,
+    LabelledItem,
+    TeacherErrorReport,
+    build_review_queue,
+    distillation_costs,
+    measured_distillation,
+    queue_order,
+    task_labels,
+    teacher_error_report,
+)
+from app.domain.distill_export import EXPORT_FORMATS, prepare_split, readme_text
+from app.domain.evaluation import PromptTemplate, ScorerSpec, TestSet
+from app.domain.scenario import Distillation
+from app.inference.distill import LabelConfig
+from app.storage.distill_files import (
+    DistillFileError,
+    labelled_header,
+    load_inputs,
+    read_labelled,
+    write_export,
+    write_labelled,
+)
+from app.storage.testsets import TestSetError, default_prompt_for
+from app.ui.distill.review import ReviewPanel
+from app.ui.distill.worker import LabelThread
+from app.ui.document import ScenarioDocument
+from app.ui.playground.workers import keep_alive
+
+INPUT_FILTER = "Inputs (*.jsonl *.csv *.ndjson);;All files (*)"
+LABELLED_FILTER = "Labelled files (*.jsonl);;All files (*)"
+REVIEW_SEED = 0
+
+
+class DistillPrompter:
+    """The questions this tab asks; tests answer them by subclassing."""
+
+    def open_path(self, parent: QWidget, title: str, file_filter: str) -> Path | None:
+        """A file to open, or None."""
+        path, _ = QFileDialog.getOpenFileName(parent, title, "", file_filter)
+        return Path(path) if path else None
+
+    def folder(self, parent: QWidget, title: str) -> Path | None:
+        """A folder to write into, or None."""
+        path = QFileDialog.getExistingDirectory(parent, title)
+        return Path(path) if path else None
+
+    def confirm(self, parent: QWidget, title: str, text: str) -> bool:
+        """Yes/no before changing something of the user's."""
+        answer = QMessageBox.question(parent, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class DistillView(QWidget):
+    """Teacher labelling, human review and export, wired to the scenario document."""
+
+    def __init__(
+        self,
+        document: ScenarioDocument,
+        parent: QWidget | None = None,
+        prompter: DistillPrompter | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.prompter = prompter or DistillPrompter()
+        self.inputs: TestSet | None = None
+        self.template = PromptTemplate()
+        self.labelled_path: Path | None = None
+        self.header: dict[str, Any] = {}
+        self.report: TeacherErrorReport | None = None
+        self._thread: LabelThread | None = None
+        self._watched_window: QWidget | None = None
+
+        # -- set-up ----------------------------------------------------------------------------
+        self.load_button = QPushButton("Load inputs…")
+        self.load_button.setToolTip(
+            "Unlabelled inputs: .jsonl/.csv with an 'input' field, or playground history"
+        )
+        self.open_button = QPushButton("Open labelled file…")
+        self.source_label = QLabel("No inputs loaded.")
+        self.source_label.setWordWrap(True)
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("https://api.openai.com/v1 or any OpenAI-compatible URL")
+        self.url_edit.setAccessibleName("Teacher endpoint URL")
+        self.model_edit = QLineEdit()
+        self.model_edit.setPlaceholderText("model name")
+        self.model_edit.setAccessibleName("Teacher model")
+        self.key_env_edit = QLineEdit()
+        self.key_env_edit.setPlaceholderText("variable holding the key (default: the endpoint's usual one)")
+        self.labels_edit = QLineEdit()
+        self.labels_edit.setPlaceholderText("labels, comma-separated (default: the inputs' prompt template)")
+        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin.setRange(1, 64)
+        self.concurrency_spin.setValue(4)
+        self.label_button = QPushButton("Label with the teacher")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Labelling progress")
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self.status_label.setAccessibleName("Distillation status")
+
+        setup = QGroupBox("1 · Teacher labelling")
+        form = QFormLayout()
+        form.addRow("Endpoint", self.url_edit)
+        form.addRow("Model", self.model_edit)
+        form.addRow("Key variable", self.key_env_edit)
+        form.addRow("Labels", self.labels_edit)
+        form.addRow("Requests in flight", self.concurrency_spin)
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.load_button)
+        files_row.addWidget(self.open_button)
+        files_row.addWidget(self.source_label, 1)
+        run_row = QHBoxLayout()
+        run_row.addWidget(self.label_button)
+        run_row.addWidget(self.cancel_button)
+        run_row.addWidget(self.progress, 1)
+        setup_layout = QVBoxLayout(setup)
+        setup_layout.addLayout(files_row)
+        setup_layout.addLayout(form)
+        setup_layout.addLayout(run_row)
+        setup_layout.addWidget(self.status_label)
+
+        # -- review ----------------------------------------------------------------------------
+        self.review = ReviewPanel()
+        review_box = QGroupBox("2 · Review (random sample + every flagged item)")
+        QVBoxLayout(review_box).addWidget(self.review)
+
+        # -- readout, costs, export ----------------------------------------------------------
+        self.accuracy_label = QLabel("Teacher accuracy: review some of the random sample to measure it.")
+        self.accuracy_label.setWordWrap(True)
+        self.accuracy_label.setAccessibleName("Teacher accuracy")
+        self.left_label = QLabel("")
+        self.left_label.setWordWrap(True)
+        self.per_label_label = QLabel("")
+        self.per_label_label.setWordWrap(True)
+        self.warning_label = QLabel("")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setObjectName("distillWarning")
+        self.warning_label.setStyleSheet("color: #b3261e;")
+        self.meaning_label = QLabel("")
+        self.meaning_label.setWordWrap(True)
+        self.meaning_label.setStyleSheet("color: palette(mid);")
+        self.rate_spin = QDoubleSpinBox()
+        self.rate_spin.setRange(0, 10_000)
+        self.rate_spin.setDecimals(2)
+        self.rate_spin.setPrefix("$")
+        self.rate_spin.setSuffix(" per hour")
+        self.rate_spin.setValue(40.0)
+        self.rate_spin.setAccessibleName("Reviewer hourly rate")
+        self.costs_label = QLabel("")
+        self.costs_label.setWordWrap(True)
+        self.use_button = QPushButton("Use in scenario…")
+        self.use_button.setToolTip(
+            "Put the measured labelling and review costs into the scenario's distillation inputs"
+        )
+        self.format_combo = QComboBox()
+        self.format_combo.addItems(list(EXPORT_FORMATS))
+        self.split_spin = QDoubleSpinBox()
+        self.split_spin.setRange(0.05, 1.0)
+        self.split_spin.setSingleStep(0.05)
+        self.split_spin.setValue(0.9)
+        self.test_spin = QDoubleSpinBox()
+        self.test_spin.setRange(0.0, 0.5)
+        self.test_spin.setSingleStep(0.05)
+        self.test_spin.setValue(0.1)
+        self.export_button = QPushButton("Export training set…")
+
+        readout = QGroupBox("3 · The teacher's error rate")
+        readout_layout = QVBoxLayout(readout)
+        for widget in (self.accuracy_label, self.left_label, self.per_label_label, self.warning_label):
+            readout_layout.addWidget(widget)
+        readout_layout.addWidget(self.meaning_label)
+        readout_layout.addStretch(1)
+        costs_box = QGroupBox("4 · Measured costs")
+        costs_form = QFormLayout(costs_box)
+        costs_form.addRow("Reviewer rate", self.rate_spin)
+        costs_form.addRow(self.costs_label)
+        costs_form.addRow(self.use_button)
+        export_box = QGroupBox("5 · Training set")
+        export_form = QFormLayout(export_box)
+        export_form.addRow("Format", self.format_combo)
+        export_form.addRow("Train share", self.split_spin)
+        export_form.addRow("Test slice", self.test_spin)
+        export_form.addRow(self.export_button)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(readout, 1)
+        side_layout.addWidget(costs_box)
+        side_layout.addWidget(export_box)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(review_box)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(setup)
+        layout.addWidget(splitter, 1)
+
+        self.load_button.clicked.connect(self._choose_inputs)
+        self.open_button.clicked.connect(self._choose_labelled)
+        self.label_button.clicked.connect(self.start_labelling)
+        self.cancel_button.clicked.connect(self.cancel_labelling)
+        self.use_button.clicked.connect(self.use_in_scenario)
+        self.export_button.clicked.connect(self._choose_export_folder)
+        self.review.decided.connect(self._on_decided)
+        self.review.message.connect(self.status_label.setText)
+        self.rate_spin.valueChanged.connect(lambda _value: self._refresh_readout())
+        document.changed.connect(lambda _scenario: self._refresh_readout())
+        self._refresh_buttons()
+
+    # -- files -----------------------------------------------------------------------------
+    def _choose_inputs(self) -> None:
+        path = self.prompter.open_path(self, "Load unlabelled inputs", INPUT_FILTER)
+        if path is not None:
+            self.load_inputs(path)
+
+    def _choose_labelled(self) -> None:
+        path = self.prompter.open_path(self, "Open a labelled file", LABELLED_FILTER)
+        if path is not None:
+            self.open_labelled(path)
+
+    def load_inputs(self, path: Path) -> bool:
+        """Load inputs; an earlier labelled file beside them is opened to resume."""
+        try:
+            inputs = load_inputs(path)
+            template = default_prompt_for(path) or PromptTemplate()
+        except (DistillFileError, TestSetError) as exc:
+            self.status_label.setText(str(exc))
+            return False
+        self.inputs = inputs
+        self.template = template
+        self.labelled_path = path.with_name(f"{path.stem}.labelled.jsonl")
+        labels = ", ".join(template.labels)
+        self.source_label.setText(
+            f"{path.name}: {len(inputs.items)} inputs · task: {template.task or 'free text'}"
+            + (f" · labels: {labels}" if labels else "")
+            + f" · labels go to {self.labelled_path.name}"
+        )
+        self.status_label.setText("")
+        if self.labelled_path.exists():
+            self.open_labelled(self.labelled_path, quiet=True)
+        self._refresh_buttons()
+        return True
+
+    def open_labelled(self, path: Path, quiet: bool = False) -> bool:
+        """Open a labelled file and its review queue (built now if it has none)."""
+        try:
+            labelled = read_labelled(path)
+        except DistillFileError as exc:
+            self.status_label.setText(str(exc))
+            return False
+        self.labelled_path = path
+        self.header = labelled.header
+        self.template = labelled.template
+        self._show_queue(labelled.items)
+        if not quiet:
+            self.source_label.setText(f"{path.name}: {len(labelled.items)} labelled items")
+        self._refresh_buttons()
+        return True
+
+    def _show_queue(self, items: list[LabelledItem]) -> None:
+        scorer = self.template.scorer
+        queued = build_review_queue(items, scorer, margin=DEFAULT_MARGIN, seed=REVIEW_SEED)
+        if queued != items and self.labelled_path is not None:
+            self._save(queued)
+        self.review.set_queue(queued, queue_order(queued, REVIEW_SEED), task_labels(self.template, scorer))
+        self._refresh_readout()
+
+    def _save(self, items: list[LabelledItem]) -> None:
+        if self.labelled_path is None:
+            return
+        try:
+            write_labelled(self.labelled_path, self.header, items)
+        except DistillFileError as exc:
+            self.status_label.setText(f"Not saved: {exc}")
+
+    # -- labelling -------------------------------------------------------------------------
+    def _template_for_run(self) -> PromptTemplate:
+        text = self.labels_edit.text().strip()
+        if not text:
+            return self.template
+        labels = tuple(dict.fromkeys(label.strip() for label in text.split(",") if label.strip()))
+        return self.template.model_copy(
+            update={"labels": labels, "scorer": ScorerSpec(kind="one_of", labels=labels)}
+        )
+
+    def _teacher(self) -> Any:
+        from app.inference.endpoints import preset_for_url
+        from app.inference.keys import default_key_store
+        from app.inference.openai_client import OpenAICompatibleGenerator
+
+        url = self.url_edit.text().strip()
+        variable = self.key_env_edit.text().strip()
+        key = os.environ.get(variable) if variable else default_key_store().get(preset_for_url(url)).key
+        return OpenAICompatibleGenerator(url, self.model_edit.text().strip(), key, stream=False)
+
+    def start_labelling(self) -> bool:
+        """Ask the teacher about every input not yet labelled, in a worker thread."""
+        if self._thread is not None:
+            return False
+        if self.inputs is None or self.labelled_path is None:
+            self.status_label.setText("Load the inputs first (Load inputs…).")
+            return False
+        if not self.url_edit.text().strip() or not self.model_edit.text().strip():
+            self.status_label.setText("Give the teacher's endpoint URL and model name.")
+            return False
+        template = self._template_for_run()
+        done: dict[str, LabelledItem] = {}
+        if self.labelled_path.exists():
+            try:
+                existing = read_labelled(self.labelled_path)
+            except DistillFileError as exc:
+                self.status_label.setText(str(exc))
+                return False
+            if existing.header.get("source_fingerprint") == self.inputs.fingerprint and existing.header.get(
+                "prompt"
+            ) == template.model_dump(mode="json"):
+                done = {item.item_id: item for item in existing.items}
+            elif not self.prompter.confirm(
+                self,
+                "Start over?",
+                f"{self.labelled_path.name} holds labels for other inputs or another prompt. Replace it?",
+            ):
+                return False
+        large = self.document.scenario.large
+        config = LabelConfig(
+            prompt=template,
+            concurrency=self.concurrency_spin.value(),
+            input_price_per_mtok=large.input_price_per_mtok,
+            output_price_per_mtok=large.output_price_per_mtok,
+        )
+        self.template = template
+        self.header = labelled_header(
+            self.inputs,
+            template,
+            self.model_edit.text().strip(),
+            {
+                "endpoint": self.url_edit.text().strip(),
+                "prices": {
+                    "input_per_mtok": large.input_price_per_mtok,
+                    "output_per_mtok": large.output_price_per_mtok,
+                },
+            },
+        )
+        thread = LabelThread(self.inputs, self._teacher(), config, self.labelled_path, self.header, done)
+        thread.progressed.connect(self._on_progress)
+        thread.succeeded.connect(self._on_labelled)
+        thread.failed.connect(self._on_failed)
+        thread.finished.connect(self._on_thread_finished)
+        keep_alive(thread)
+        self._thread = thread
+        self.progress.setRange(0, len(self.inputs.items))
+        self.progress.setValue(len(done))
+        self.status_label.setText("Labelling…")
+        thread.start()
+        self._refresh_buttons()
+        return True
+
+    def cancel_labelling(self) -> None:
+        """Stop after the requests in flight; what finished is saved and resumes next time."""
+        if self._thread is not None:
+            self._thread.cancel.set()
+            self.status_label.setText("Stopping after the requests in flight…")
+
+    def _on_progress(self, progress: Any) -> None:
+        self.progress.setValue(progress.done)
+        failed = f" · {progress.errors} failed" if progress.errors else ""
+        note = f" · {progress.note}" if progress.note else ""
+        self.status_label.setText(
+            f"Labelling: {progress.done} of {progress.total}{failed} · "
+            f"teacher cost ${progress.cost_usd:.6f}{note}"
+        )
+
+    def _on_labelled(self, outcome: Any) -> None:
+        failed = f"; {outcome.errors} failed (Label again to retry them)" if outcome.errors else ""
+        stopped = "Stopped" if outcome.cancelled else "Done"
+        self.status_label.setText(
+            f"{stopped}: {sum(1 for item in outcome.items if item.labelled)} labelled{failed}. "
+            "Review the queue below by keyboard."
+        )
+        self._show_queue(list(outcome.items))
+
+    def _on_failed(self, message: str) -> None:
+        self.status_label.setText(f"Labelling failed: {message}")
+
+    def _on_thread_finished(self) -> None:
+        self._thread = None
+        self._refresh_buttons()
+
+    @property
+    def running(self) -> bool:
+        """True while the teacher is labelling."""
+        return self._thread is not None
+
+    def _refresh_buttons(self) -> None:
+        running = self._thread is not None
+        self.label_button.setEnabled(not running and self.inputs is not None)
+        self.cancel_button.setEnabled(running)
+        self.load_button.setEnabled(not running)
+        self.open_button.setEnabled(not running)
+        has_items = bool(self.review.items)
+        self.use_button.setEnabled(has_items and not running)
+        self.export_button.setEnabled(has_items and not running)
+
+    # -- review and readout ------------------------------------------------------------------
+    def _on_decided(self, _index: int) -> None:
+        self._save(self.review.items)
+        self._refresh_readout()
+
+    def _refresh_readout(self) -> None:
+        items = self.review.items
+        if not items:
+            return
+        bar = self.document.scenario.quality.quality_bar
+        report = teacher_error_report(items, bar)
+        self.report = report
+        self.accuracy_label.setText(f"Teacher accuracy (random sample): {report.accuracy.describe()}")
+        left = report.wrong_left
+        if left.value is not None and left.low is not None and left.high is not None:
+            self.left_label.setText(
+                f"Wrong labels left in the {report.remainder - report.sample_reviewed} unreviewed items: "
+                "about "
+                f"{left.value:.1f} (95 % {left.low:.1f}–{left.high:.1f}) of {report.labelled} labelled"
+            )
+        else:
+            self.left_label.setText("Wrong labels left: unknown until part of the random sample is reviewed.")
+        self.per_label_label.setText(
+            "<br>".join(
+                f"says <b>{entry.label}</b>: wrong {entry.errors.describe()}" for entry in report.per_label
+            )
+        )
+        self.warning_label.setText(report.warning)
+        self.meaning_label.setText(report.meaning)
+        costs = distillation_costs(items, self.rate_spin.value())
+        parts = [f"{costs.labelled} labelled · {costs.reviewed} reviewed ({costs.review_share * 100:.1f} %)"]
+        if costs.teacher_cost_per_example is not None:
+            estimated = " (tokens estimated)" if costs.tokens_estimated else ""
+            parts.append(f"teacher ${costs.teacher_cost_per_example:.6f} per example{estimated}")
+        if costs.review_seconds_per_item is not None and costs.review_cost_per_example is not None:
+            parts.append(
+                f"review {costs.review_seconds_per_item:.1f} s per item = "
+                f"${costs.review_cost_per_example:.3f}"
+            )
+        self.costs_label.setText(" · ".join(parts))
+        self._refresh_buttons()
+
+    # -- into the scenario ---------------------------------------------------------------------
+    def use_in_scenario(self) -> bool:
+        """Show each distillation field before → after; apply on a yes, as one undo step."""
+        items = self.review.items
+        if not items:
+            return False
+        costs = distillation_costs(items, self.rate_spin.value())
+        report = teacher_error_report(items, self.document.scenario.quality.quality_bar)
+        source = (
+            f"distillation {self.header.get('source', '')} · teacher {self.header.get('teacher', '')} · "
+            f"{costs.labelled} labelled, {costs.reviewed} reviewed · "
+            f"{str(self.header.get('created', ''))[:10]}"
+        )
+        after = measured_distillation(costs, report, source)
+        before = self.document.scenario.distillation
+        lines = [
+            f"{name}: {getattr(before, name)!r} → {value!r}"
+            for name, value in after.items()
+            if getattr(before, name) != value
+        ]
+        large_per_request = self._large_per_request()
+        if costs.teacher_cost_per_example is not None:
+            lines.append(
+                "\nNote: the cost model prices teacher labelling at the large model's "
+                f"${large_per_request:.6f} "
+                f"per request; this run measured ${costs.teacher_cost_per_example:.6f} per example"
+                + (" (tokens estimated)." if costs.tokens_estimated else ".")
+            )
+        if costs.reviewed < 30:
+            lines.append(f"\nOnly {costs.reviewed} items were reviewed: the review time per item is rough.")
+        text = "Put these measured values into the scenario?\n\n" + "\n".join(lines)
+        if not self.prompter.confirm(self, "Use measured distillation costs", text):
+            return False
+        updated = Distillation.model_validate({**before.model_dump(), **after})
+        scenario = self.document.scenario.with_changes(distillation=updated)
+        self.document.set_scenario(scenario, "Use measured distillation costs")
+        self.status_label.setText(f"Scenario's distillation inputs now measured: {source}")
+        return True
+
+    def _large_per_request(self) -> float:
+        large = self.document.scenario.large
+        return (
+            large.input_tokens * large.input_price_per_mtok
+            + large.output_tokens * large.output_price_per_mtok
+        ) / 1e6
+
+    # -- export ----------------------------------------------------------------------------
+    def _choose_export_folder(self) -> None:
+        folder = self.prompter.folder(self, "Export the training set into")
+        if folder is not None:
+            self.export_to(folder)
+
+    def export_to(self, folder: Path) -> bool:
+        """Write train/validation/test and README.txt into `folder`."""
+        from datetime import date
+
+        items = self.review.items
+        split = prepare_split(items, self.split_spin.value(), self.test_spin.value())
+        if not split.train:
+            self.status_label.setText("Nothing to export yet: no item has a usable answer.")
+            return False
+        export_format = EXPORT_FORMATS[self.format_combo.currentIndex()]
+        system = self.template.frontier.system
+        readme = readme_text(
+            split,
+            export_format=export_format,
+            source=str(self.header.get("source", "")),
+            teacher=str(self.header.get("teacher", "")),
+            created=date.today().isoformat(),
+            seed=13,
+            train_share=self.split_spin.value(),
+            test_share=self.test_spin.value(),
+            system=system,
+        )
+        try:
+            write_export(folder, split, export_format, system, readme, self.template)
+        except DistillFileError as exc:
+            self.status_label.setText(f"Export failed: {exc}")
+            return False
+        self.status_label.setText(
+            f"Exported {len(split.train)} train, {len(split.validation)} validation and "
+            f"{len(split.test)} test "
+            f"examples ({export_format}) to {folder}"
+        )
+        return True
+
+    # -- shutting down -------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop a labelling run and wait for its thread (idempotent)."""
+        if self._thread is not None:
+            self._thread.cancel.set()
+            self._thread.wait()
+            self._thread = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        """Leave no thread behind."""
+        self.shutdown()
+        super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Watch the top-level window: a tab gets no close event when its window closes."""
+        window = self.window()
+        if window is not self and window is not self._watched_window:
+            window.installEventFilter(self)
+            self._watched_window = window
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Stop the run when the window closes."""
+        if watched is self._watched_window and event.type() == QEvent.Type.Close and event.isAccepted():
+            self.shutdown()
+        return super().eventFilter(watched, event)
