@@ -1,8 +1,14 @@
-"""`specialist-studio memo`: write the PDF decision memo for a scenario file or a preset."""
+"""`specialist-studio memo`: write the PDF decision memo for a scenario file or a preset.
+
+`--json FILE` also (or only) writes the memo's content as JSON; `--from-json FILE` renders the PDF
+from such a file without recomputing anything, so a memo can be re-exported (another paper size,
+a lost PDF) exactly as it was, without re-running a spot-check.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.cli import EXIT_OK, CliError
@@ -19,17 +25,27 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Write the decision memo (verdict, numbers, charts, inputs, rules, caveats) as a PDF.",
     )
     parser.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario JSON file")
+    parser.add_argument(
+        "--from-json",
+        metavar="CONTENT",
+        help="render the PDF from a memo content file written by --json (nothing is recomputed)",
+    )
     parser.add_argument("--preset", metavar="NAME", help="use a bundled preset instead of a file")
     parser.add_argument(
         "--spotcheck", metavar="RESULTS", help="spot-check results file (JSONL) to add its section"
     )
-    parser.add_argument("-o", "--output", required=True, metavar="PDF", help="where to write the memo")
+    parser.add_argument("-o", "--output", metavar="PDF", help="where to write the memo (PDF)")
+    parser.add_argument(
+        "--json",
+        metavar="CONTENT",
+        help="also write the memo's content as JSON ('-' for standard output); enough alone without -o",
+    )
     parser.add_argument(
         "--page-size",
-        default="A4",
+        default=None,
         type=_page_size,
         metavar="A4|Letter",
-        help="paper size (default A4)",
+        help="paper size (default A4, or the one a --from-json file was rendered on)",
     )
     parser.add_argument("--author", default="", metavar="NAME", help="author shown on the memo")
     return parser
@@ -74,15 +90,82 @@ def _refuse_to_replace_a_non_pdf(output: Path) -> None:
         raise CliError(f"{output}: exists and is not a PDF; not replacing it (give the memo its own file)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Load the scenario (and spot-check results), write the memo, print where it went."""
-    scenario = _load_scenario(args)
-    output = Path(args.output)
+def _check_output(output: Path) -> None:
     if output.is_dir():
         raise CliError(f"{output}: is a folder; give the PDF's file name")
     if not output.parent.is_dir():
         raise CliError(f"{output}: folder {output.parent} does not exist")
     _refuse_to_replace_a_non_pdf(output)
+
+
+def _check_json_target(target: str, sources: list[str]) -> None:
+    """The content file may replace an earlier content file, never the scenario or the results."""
+    if target == "-":
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise CliError(f"{path}: is a folder; give the JSON file's name")
+    if not path.parent.is_dir():
+        raise CliError(f"{path}: folder {path.parent} does not exist")
+    for source in sources:
+        if source and path.exists() and Path(source).exists() and path.samefile(source):
+            raise CliError(f"{path}: is one of the inputs; give the memo content its own file")
+    if path.is_file():
+        from app.report.memo_json import MemoJsonError, read_memo_json
+
+        try:
+            read_memo_json(path)
+        except MemoJsonError:
+            raise CliError(f"{path}: exists and is not a memo content file; not replacing it") from None
+
+
+def _write_json(target: str, text: str) -> None:
+    if target == "-":
+        sys.stdout.write(text)
+        return
+    from app.storage.atomic import atomic_write_text
+
+    try:
+        atomic_write_text(Path(target), text)
+    except OSError as exc:
+        raise CliError(f"{target}: cannot write the memo content ({exc.strerror or exc})") from exc
+
+
+def _render_from_json(args: argparse.Namespace) -> int:
+    if args.scenario or args.preset or args.spotcheck or args.author or args.json:
+        raise CliError("--from-json renders a content file as it is: give only -o (and --page-size)")
+    if not args.output:
+        raise CliError("--from-json needs -o PDF: where to write the memo")
+    from app.report.memo_json import MemoJsonError, read_memo_json
+
+    try:
+        content, page_size = read_memo_json(Path(args.from_json))
+    except MemoJsonError as exc:
+        raise CliError(str(exc)) from exc
+    output = Path(args.output)
+    _check_output(output)
+    from app.report.export import MemoExportError, render_memo
+
+    try:
+        written = render_memo(content, output, args.page_size or page_size)
+    except MemoExportError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"Wrote the decision memo {content.scenario_name!r} from {Path(args.from_json).name} to {written}")
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the scenario (and spot-check results), write the memo (and its content), say where."""
+    if args.from_json:
+        return _render_from_json(args)
+    if not args.output and not args.json:
+        raise CliError("give -o PDF, --json CONTENT, or both")
+    scenario = _load_scenario(args)
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        _check_output(output)
+    if args.json:
+        _check_json_target(args.json, [args.scenario or "", args.spotcheck or "", args.output or ""])
 
     spotcheck = None
     if args.spotcheck:
@@ -93,14 +176,25 @@ def run(args: argparse.Namespace) -> int:
         except SpotcheckError as exc:
             raise CliError(str(exc)) from exc
 
-    # Qt is imported here, not at start-up, so the other commands never pay for it.
-    from app.report.export import MemoExportError, export_memo
+    from app.report.content import build_memo_content
+
+    page_size = args.page_size or "A4"
+    content = build_memo_content(scenario, spotcheck=spotcheck, author=args.author)
+    if args.json:
+        from app.report.memo_json import memo_to_json
+
+        _write_json(args.json, memo_to_json(content, page_size))
+    if output is None:
+        if args.json != "-":
+            print(f"Wrote the memo content for {scenario.name!r} to {args.json}")
+        return EXIT_OK
+    # Qt is imported here, not at start-up, so the other commands (and --json alone) never pay for it.
+    from app.report.export import MemoExportError, render_memo
 
     try:
-        written = export_memo(
-            scenario, output, spotcheck=spotcheck, page_size=args.page_size, author=args.author
-        )
+        written = render_memo(content, output, page_size)
     except MemoExportError as exc:
         raise CliError(str(exc)) from exc
-    print(f"Wrote the decision memo for {scenario.name!r} to {written}")
+    if args.json != "-":
+        print(f"Wrote the decision memo for {scenario.name!r} to {written}")
     return EXIT_OK

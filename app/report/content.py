@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath, PureWindowsPath
@@ -31,6 +31,8 @@ from app.domain.costs import (
 from app.domain.evaluation import IN_DISTRIBUTION, OOD_TAG, Interval, ModelSummary, SpotcheckSummary
 from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, evaluate
 from app.domain.scenario import ModelCost, Scenario
+from app.report.board import board_line, old_price_lines
+from app.report.evidence import EvidenceCheck, evidence_check, page_one_lines, page_one_tone
 from app.report.formatting import (
     format_age_days,
     format_date,
@@ -172,6 +174,16 @@ class VerdictBlock:
     deciding_rule: str  # "Rule 1 · High volume, narrow stable task, quality proven" or "No single rule"
     reason: str  # the deciding rule's reason, with its numbers
     tone: Tone
+    board_line: str = ""  # the answer in annual and horizon terms (app.report.board)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A boxed note on page one (what the evidence says, prices that are old): (lead, text) lines."""
+
+    title: str
+    lines: tuple[tuple[str, str], ...]
+    tone: Tone = "neutral"
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,7 @@ class MemoContent:
     headline_numbers: tuple[HeadlineNumber, ...]
     decision_chart: Chart
     sections: tuple[Section, ...]
+    notices: tuple[Notice, ...] = ()  # page one, between the verdict and the figures
     source_note: str = ""  # where the scenario's numbers come from
     generator: str = "Specialist Studio"
     extra: dict[str, str] = field(default_factory=dict)  # raw figures for tests and debugging
@@ -262,7 +275,9 @@ def _unless_repeated(reason: str, headline: str) -> str:
     return "" if reason.strip().lower() in headline.lower() else sanitize_text(reason)
 
 
-def _verdict_block(recommendation: Recommendation) -> VerdictBlock:
+def _verdict_block(
+    recommendation: Recommendation, qualify: Callable[[str], str], board: str = ""
+) -> VerdictBlock:
     deciding: RuleResult | None = None
     if recommendation.deciding_rule is not None:
         deciding = next(
@@ -272,10 +287,11 @@ def _verdict_block(recommendation: Recommendation) -> VerdictBlock:
     return VerdictBlock(
         verdict=recommendation.verdict,
         label=label,
-        headline=sanitize_text(recommendation.headline),
+        headline=qualify(sanitize_text(recommendation.headline)),
         deciding_rule=f"Rule {deciding.id} · {deciding.title}" if deciding else "No single rule decided",
-        reason=_unless_repeated(deciding.reason, recommendation.headline) if deciding else "",
+        reason=qualify(_unless_repeated(deciding.reason, recommendation.headline)) if deciding else "",
         tone=_VERDICT_TONES.get(recommendation.verdict, "neutral"),
+        board_line=sanitize_text(board),
     )
 
 
@@ -324,23 +340,30 @@ def _headline_numbers(
             format_money(summary.one_time_cost),
             _one_time_detail(scenario, recommendation),
         ),
-        HeadlineNumber(
-            "Large model, per request",
-            format_per_request(summary.large_cost_per_request),
-            _model_label(scenario.large, "large model"),
-        ),
-        HeadlineNumber(
-            "Specialist path, per request",
-            format_per_request(summary.specialist_cost_per_request),
-            specialist_detail,
-        ),
+        # The window's four figures, in one row: page one keeps room for the evidence and the chart.
         HeadlineNumber(
             "Cost ratio",
             format_ratio(summary.cost_ratio),
-            "large ÷ specialist path",
+            f"{_model_label(scenario.large, 'large model')} "
+            f"{format_per_request(summary.large_cost_per_request)} ÷ specialist path "
+            f"{format_per_request(summary.specialist_cost_per_request)} per request; {specialist_detail}",
             "good" if (summary.cost_ratio or 0) > 1 else "neutral",
         ),
     )
+
+
+# Verdicts that turn the priced swap down: its savings are shown as the rejected plan's, never in green.
+_SWAP_REJECTED = frozenset({"keep_large", "keep_large_and_route"})
+
+
+def _as_rejected_swap(numbers: tuple[HeadlineNumber, ...]) -> tuple[HeadlineNumber, ...]:
+    """The swap's money tiles labelled as the plan the verdict rejects, in neutral colours."""
+    marked = []
+    for tile in numbers:
+        if tile.label in {"Net monthly savings", "Break-even", "Cost ratio"}:
+            tile = HeadlineNumber(f"{tile.label} (rejected swap)", tile.value, tile.detail, "neutral")
+        marked.append(tile)
+    return tuple(marked)
 
 
 def _decision_chart(scenario: Scenario, summary: CostSummary, curves: CostCurves) -> Chart:
@@ -574,13 +597,13 @@ def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Se
     return Section("Inputs", tuple(blocks))
 
 
-def _decision_section(recommendation: Recommendation) -> Section:
+def _decision_section(recommendation: Recommendation, qualify: Callable[[str], str]) -> Section:
     rows = tuple(
         (
             str(rule.id),
             sanitize_text(rule.title),
             _STATUS_TEXT.get(rule.status, rule.status),
-            sanitize_text(rule.reason),
+            qualify(sanitize_text(rule.reason)),
         )
         for rule in recommendation.rules
     )
@@ -757,6 +780,24 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
     return Section("Assumptions and caveats", (Bullets(tuple(items)),))
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
+def _notices(scenario: Scenario, check: EvidenceCheck | None, today: date) -> tuple[Notice, ...]:
+    """Page one's boxes: what the attached evidence says about the verdict, then prices gone stale."""
+    notices = []
+    if check is not None:
+        lines = tuple((lead, sanitize_text(text)) for lead, text in page_one_lines(check))
+        notices.append(Notice("Measured evidence", lines, page_one_tone(check)))
+    old = tuple(
+        (lead, sanitize_text(text)) for lead, text in old_price_lines(scenario, today, price_age_days)
+    )
+    if old:
+        notices.append(Notice("", old, "warn"))  # one line, its lead says what it is
+    return tuple(notices)
+
+
 def build_memo_content(
     scenario: Scenario,
     *,
@@ -769,9 +810,11 @@ def build_memo_content(
     summary = summarize(scenario)
     recommendation = evaluate(scenario, summary)
     curves = cumulative_curves(scenario)
+    check = evidence_check(scenario, spotcheck)
+    qualify = check.qualify if check is not None else _as_is
     sections = [
         _inputs_section(scenario, summary, today),
-        _decision_section(recommendation),
+        _decision_section(recommendation, qualify),
         Section("Break-even vs volume", (_volume_chart(scenario, summary),)),
     ]
     if spotcheck is not None:
@@ -785,10 +828,15 @@ def build_memo_content(
         description=_shorten(description, PAGE_ONE_DESCRIPTION_CHARS),
         author=sanitize_text(author.strip()),
         memo_date=today,
-        verdict=_verdict_block(recommendation),
-        headline_numbers=_headline_numbers(scenario, summary, recommendation),
+        verdict=_verdict_block(recommendation, qualify, board_line(scenario, summary, recommendation)),
+        headline_numbers=(
+            _as_rejected_swap(_headline_numbers(scenario, summary, recommendation))
+            if recommendation.verdict in _SWAP_REJECTED
+            else _headline_numbers(scenario, summary, recommendation)
+        ),
         decision_chart=_decision_chart(scenario, summary, curves),
         sections=tuple(sections),
+        notices=_notices(scenario, check, today),
         source_note=sanitize_text(scenario.source),
         extra={"date": format_date(today)},
     )

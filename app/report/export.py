@@ -67,8 +67,22 @@ def export_memo(
         raise MemoExportError(f"page size must be {' or '.join(PAGE_SIZE_NAMES)}, not {page_size!r}")
     if not target.parent.is_dir():
         raise MemoExportError(f"{target.name}: folder {target.parent.name or '.'} does not exist")
-    ensure_gui_application()
     content = build_memo(scenario, spotcheck=spotcheck, author=author, today=today)
+    return render_memo(content, target, page_size)
+
+
+def render_memo(content: MemoContent, path: Path | str, page_size: str = "A4") -> Path:
+    """Write already-built memo content to `path` (PDF): a memo re-rendered from its JSON, say.
+
+    Same checks and errors as `export_memo`; nothing is recomputed. Safe from a worker thread once
+    a QGuiApplication exists.
+    """
+    target = Path(path)
+    if page_size not in PAGE_SIZES:
+        raise MemoExportError(f"page size must be {' or '.join(PAGE_SIZE_NAMES)}, not {page_size!r}")
+    if not target.parent.is_dir():
+        raise MemoExportError(f"{target.name}: folder {target.parent.name or '.'} does not exist")
+    ensure_gui_application()
     try:
         render_memo_pdf(content, target, page_size)
     except OSError as exc:

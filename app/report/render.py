@@ -39,6 +39,7 @@ from app.report.content import (
     ChartMarker,
     HeadlineNumber,
     MemoContent,
+    Notice,
     Paragraph,
     Series,
     Table,
@@ -125,7 +126,7 @@ def _make_fonts() -> _Fonts:
         title=_font(19, QFont.Weight.Bold),
         heading=_font(13.5, QFont.Weight.Bold),
         verdict=_font(24, QFont.Weight.Bold),
-        tile_value=_font(17, QFont.Weight.Bold),
+        tile_value=_font(15, QFont.Weight.Bold),
         body=_font(9.5),
         bold=_font(9.5, QFont.Weight.Bold),
         small=_font(8),
@@ -232,6 +233,10 @@ class _Layout:
             (kicker, fonts.small_bold, TONE_COLOURS[v.tone], 2),
             (v.label, fonts.verdict, TONE_COLOURS[v.tone], 4),
             (v.headline, fonts.bold, INK, 5),
+        ]
+        if v.board_line:
+            parts.append((v.board_line, fonts.body, INK, 5))
+        parts += [
             (f"Decided by {v.deciding_rule}", fonts.small_bold, MUTED, 1),
         ]
         if v.reason:
@@ -261,9 +266,39 @@ class _Layout:
             y += height + self.pt(gap)
         self.y = top + total + self.pt(12)
 
+    def notice(self, notice: Notice) -> None:
+        """A framed note on page one: a toned title, then one wrapped line per (lead, text)."""
+        fonts = self.fonts
+        pad = self.pt(8)
+        inner = self.width - 2 * pad - self.pt(4)
+        texts = [(notice.title.upper(), fonts.small_bold, TONE_COLOURS[notice.tone])] if notice.title else []
+        texts += [(f"{lead} {text}".strip(), fonts.small, INK) for lead, text in notice.lines]
+        heights = [self.text_height(font, text, inner) for text, font, _ in texts]
+        total = sum(heights) + self.pt(2) * (len(texts) - 1) + 2 * pad
+        self.ensure_room(total)
+        top = self.y
+        box = QRectF(0, top, self.width, total)
+        fill = TONE_FILLS[notice.tone]
+        bar = TONE_COLOURS[notice.tone]
+
+        def background(painter: QPainter) -> None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(fill)
+            painter.drawRect(box)
+            painter.setBrush(bar)
+            painter.drawRect(QRectF(0, top, self.pt(3), total))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+
+        self.add(background)
+        y = top + pad
+        for (text, font, colour), height in zip(texts, heights, strict=True):
+            self.draw_text(QRectF(pad + self.pt(4), y, inner, height), text, font, colour)
+            y += height + self.pt(2)
+        self.y = top + total + self.pt(8)
+
     def tiles(self, numbers: Sequence[HeadlineNumber]) -> None:
         fonts = self.fonts
-        columns = 3
+        columns = 4 if len(numbers) % 4 == 0 else 3
         gap = self.pt(8)
         pad = self.pt(8)
         tile_w = (self.width - gap * (columns - 1)) / columns
@@ -464,10 +499,13 @@ class _Layout:
         c = self.content
         self.header()
         self.verdict()
+        for notice in c.notices:
+            self.notice(notice)
         self.tiles(c.headline_numbers)
         # The decision chart takes what is left of page one (within reason).
         room = self.bottom - self.y - self.pt(60)
-        self.chart(c.decision_chart, max(self.pt(170), min(room, self.pt(300))))
+        # 130 pt still reads (four ticks a side); below that the chart goes to page two whole.
+        self.chart(c.decision_chart, max(self.pt(130), min(room, self.pt(300))))
         for index, section in enumerate(c.sections):
             if index == 0:
                 self.new_page()  # page one is the decision alone

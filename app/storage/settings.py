@@ -61,6 +61,14 @@ class LocalModelSettings(_SettingsPart):
     labels: str = Field(default="", max_length=5_000)
 
 
+class MemoSettings(_SettingsPart):
+    """What the memo export remembers: where it last wrote, the paper and the author's name."""
+
+    last_directory: str | None = Field(default=None, max_length=4000)
+    page_size: Literal["A4", "Letter"] = "A4"
+    author: str = Field(default="", max_length=200)
+
+
 class Settings(_SettingsPart):
     """Everything the app remembers between runs (except secrets)."""
 
@@ -73,6 +81,7 @@ class Settings(_SettingsPart):
     window_geometry: str = Field(default="", max_length=10_000)  # base64 of QWidget.saveGeometry()
     frontier: FrontierSettings = FrontierSettings()
     local_model: LocalModelSettings = LocalModelSettings()
+    memo: MemoSettings = MemoSettings()
 
     def with_recent_file(self, path: str) -> Settings:
         """A copy with `path` first in the recent files (no duplicates, at most MAX_RECENT_FILES)."""
@@ -123,7 +132,7 @@ def update_settings(**changes: Any) -> Settings:
     Several parts of the app write the same file (the main window its theme, recent files and
     geometry; the playground its model and endpoint choices). Each writes through here so it never
     puts back a stale copy of another part's fields. `changes` are top-level fields; a section
-    (`frontier`, `local_model`) may be given as a mapping of only the fields to change in it.
+    (`frontier`, `local_model`, `memo`) may be given as a mapping of only the fields to change in it.
     Raises `ValueError` naming the field for an unknown field or a value the settings refuse
     (nothing is written), and `OSError` when the folder is not writable.
     """

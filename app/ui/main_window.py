@@ -23,7 +23,15 @@ from PySide6.QtGui import (
     QIcon,
     QKeySequence,
 )
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
 
 from app import APP_NAME, __version__
 from app.domain.scenario import ModelCost, OneTimeCosts, Scenario
@@ -34,6 +42,7 @@ from app.ui.calculator import CalculatorView
 from app.ui.decision_panel import tone_colour, verdict_strip_text, verdict_tone
 from app.ui.dialogs import Prompter
 from app.ui.document import ScenarioDocument
+from app.ui.memo_export import MemoExporter
 from app.ui.theme import LIGHT, Theme, apply_theme
 from app.ui.views import extra_views
 
@@ -134,7 +143,6 @@ class MainWindow(QMainWindow):
         self.verdict_strip.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.verdict_strip.setAutoFillBackground(True)
         self._strip_tone = ("", "")
-        self.tabs.setCornerWidget(self.verdict_strip, Qt.Corner.TopRightCorner)
         self.setCentralWidget(self.tabs)
 
         self.path_label = QLabel()
@@ -152,6 +160,8 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_menus()
+        self.memo_exporter = MemoExporter(self)
+        self._add_memo_button()
         self.document.changed.connect(self._on_changed)
         self.document.dirty_changed.connect(lambda _dirty: self._update_title())
         self.document.path_changed.connect(lambda _path: self._update_title())
@@ -188,6 +198,12 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save", self.save, "Ctrl+S", "Save the scenario")
         self.save_as_action = self._action("Save &As…", self.save_as, "Ctrl+Shift+S", "Save under a new name")
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q", "Close the window")
+        self.export_memo_action = self._action(
+            "Export decision &memo…",
+            lambda: self.memo_exporter.start(),
+            "Ctrl+E",
+            "Write the decision memo (PDF) of this scenario",
+        )
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
@@ -231,7 +247,7 @@ class MainWindow(QMainWindow):
         self.extras_action = self._action(
             "Show &extras",
             self._toggle_extras,
-            "Ctrl+E",
+            "Ctrl+Shift+E",
             "Show or fold distillation, self-hosting, price decline, retraining",
         )
         self.tab_actions = []
@@ -261,6 +277,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_memo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -297,6 +315,22 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts_action, self.about_action])
         self._rebuild_recent_menu()
+
+    def _add_memo_button(self) -> None:
+        """The verdict strip and, beside it, the memo button: the answer and the way to forward it."""
+        corner = QWidget()
+        row = QHBoxLayout(corner)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        row.addWidget(self.verdict_strip)
+        self.memo_button = QToolButton()
+        self.memo_button.setDefaultAction(self.export_memo_action)
+        self.memo_button.setText("Export memo…")
+        self.memo_button.setAccessibleName("Export decision memo")
+        row.addWidget(self.memo_button)
+        # Fixed like the strip inside it, so a new verdict text never re-lays out the tab bar.
+        corner.setFixedSize(corner.sizeHint())
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
 
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -609,6 +643,7 @@ class MainWindow(QMainWindow):
             return
         self._autosave_timer.stop()
         self._autosave_interval.stop()
+        self.memo_exporter.shutdown()
         clear_autosave()
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         self._save_settings(window_geometry=geometry)

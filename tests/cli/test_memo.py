@@ -165,3 +165,62 @@ def test_memo_never_replaces_its_scenario_or_other_non_pdf_files(
     assert main(["memo", str(scenario_file), "-o", str(memo_path)]) == 0
     assert memo_path.read_bytes().startswith(b"%PDF-")
     capsys.readouterr()
+
+
+def test_memo_json_round_trips_to_the_same_pdf_text(
+    qapp, scenario_file: Path, tmp_path: Path, capsys
+) -> None:
+    """`memo --json` writes the content; `memo --from-json` renders it without recomputing anything."""
+    results = write_results(tmp_path / "run.jsonl")
+    first_pdf, content, second_pdf = tmp_path / "first.pdf", tmp_path / "memo.json", tmp_path / "second.pdf"
+    args = [str(scenario_file), "--spotcheck", str(results), "--author", "Jane", "--page-size", "Letter"]
+    assert main(["memo", *args, "-o", str(first_pdf), "--json", str(content)]) == 0
+    data = json.loads(content.read_text(encoding="utf-8"))
+    assert data["format"] == "specialist-studio-memo" and data["page_size"] == "Letter"
+    # The inputs are gone: the content file alone makes the memo again.
+    scenario_file.unlink()
+    results.unlink()
+    assert main(["memo", "--from-json", str(content), "-o", str(second_pdf)]) == 0
+    assert pdf_text(first_pdf) == pdf_text(second_pdf)
+    assert "Jane" in pdf_text(second_pdf)
+    size = subprocess.run(["pdfinfo", str(second_pdf)], capture_output=True, text=True, check=True).stdout
+    assert "612 x 792 pts" in size  # Letter, as the content file says
+    assert "second.pdf" in capsys.readouterr().out
+
+
+def test_memo_json_alone_needs_no_pdf_and_can_go_to_stdout(scenario_file: Path, capsys) -> None:
+    assert main(["memo", str(scenario_file), "--json", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["content"]["scenario_name"] == load_preset(preset_names()[0]).name
+    assert data["content"]["verdict"]["verdict"] in {
+        "specialize",
+        "use_off_the_shelf",
+        "keep_large_and_route",
+        "keep_large",
+        "needs_eval",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["{scenario}"], "give -o PDF, --json CONTENT, or both"),
+        (["--from-json", "{tmp}/c.json"], "--from-json needs -o PDF"),
+        (["--from-json", "{tmp}/c.json", "{scenario}", "-o", "{tmp}/m.pdf"], "give only -o"),
+        (["--from-json", "{scenario}", "-o", "{tmp}/m.pdf"], "triage.json: not a memo content file"),
+        (["{scenario}", "--json", "{scenario}"], "is one of the inputs"),
+        (["{scenario}", "--json", "{tmp}/other.json"], "exists and is not a memo content file"),
+    ],
+)
+def test_json_options_refuse_with_one_line(
+    scenario_file: Path, tmp_path: Path, capsys, args: list[str], message: str
+) -> None:
+    (tmp_path / "c.json").write_text("{}", encoding="utf-8")
+    other = tmp_path / "other.json"
+    other.write_text('{"mine": true}', encoding="utf-8")
+    filled = [a.format(tmp=tmp_path, scenario=scenario_file) for a in args]
+    assert main(["memo", *filled]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert other.read_text(encoding="utf-8") == '{"mine": true}'
+    assert not (tmp_path / "m.pdf").exists()

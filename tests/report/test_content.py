@@ -108,14 +108,16 @@ def test_headline_numbers_are_the_engines() -> None:
     summary = summarize(scenario)
     content = build_memo_content(scenario, today=MEMO_DAY, author="Jane Doe")
     tiles = {tile.label: tile.value for tile in content.headline_numbers}
+    # The window's four figures; the per-request costs behind the ratio are under it.
     assert tiles == {
         "Net monthly savings": format_money(summary.net_monthly_savings),
         "Break-even": format_months(summary.break_even_months),
         "One-time investment": format_money(summary.one_time_cost),
-        "Large model, per request": format_per_request(summary.large_cost_per_request),
-        "Specialist path, per request": format_per_request(summary.specialist_cost_per_request),
         "Cost ratio": format_ratio(summary.cost_ratio),
     }
+    ratio_detail = content.headline_numbers[-1].detail
+    assert format_per_request(summary.large_cost_per_request) in ratio_detail
+    assert format_per_request(summary.specialist_cost_per_request) in ratio_detail
     recommendation = evaluate(scenario, summary)
     assert content.verdict.verdict == recommendation.verdict
     assert content.verdict.label == VERDICT_LABELS[recommendation.verdict]
@@ -140,7 +142,10 @@ def test_no_break_even_means_no_marker() -> None:
     scenario = triage_scenario().with_changes(volume_per_month=1000)
     content = build_memo_content(scenario, today=MEMO_DAY)
     assert content.decision_chart.markers == ()
-    assert {tile.label: tile.value for tile in content.headline_numbers}["Break-even"] == "never"
+    tiles = {tile.label: tile for tile in content.headline_numbers}
+    # Keep the large model: the swap's figures are the rejected plan's, labelled so and never green.
+    assert tiles["Break-even (rejected swap)"].value == "never"
+    assert all(tile.tone != "good" for tile in content.headline_numbers)
 
 
 def test_sections_in_order_and_volume_chart_matches_engine(spotcheck) -> None:

@@ -1,0 +1,158 @@
+"""File ▸ Export decision memo… in the real window: Ctrl+E and the menu action, read back with pdftotext."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from app.report.formatting import format_money, format_months
+from app.storage.settings import load_settings
+from app.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def pdf_text(path: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        ["pdftotext", "-layout", *pages, str(path), "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+class SaveDialog:
+    """Stands in for the platform's save dialog: answers `answer`, records what it was offered."""
+
+    def __init__(self, answer: Path | None) -> None:
+        self.answer = answer
+        self.offered: list[str] = []
+
+    def __call__(self, parent: Any, title: str, suggested: str, filters: str) -> tuple[str, str]:
+        self.offered.append(suggested)
+        return (str(self.answer) if self.answer else "", filters)
+
+
+@pytest.fixture
+def save_dialog(monkeypatch: pytest.MonkeyPatch) -> SaveDialog:
+    dialog = SaveDialog(None)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    return dialog
+
+
+def _export(qtbot, window: MainWindow, press_keys: bool = True) -> Any:
+    """Open the options with Ctrl+E (or the menu action), then press Export…; the outcome."""
+    exporter = window.memo_exporter
+    if press_keys:
+        window.activateWindow()
+        qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    else:
+        window.export_memo_action.trigger()
+    dialog = exporter.dialog
+    assert dialog is not None and dialog.isVisible()
+    with qtbot.waitSignal(exporter.finished, timeout=60_000) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def test_ctrl_e_writes_the_memo_with_the_verdict_and_the_windows_figures(
+    qtbot, window: MainWindow, save_dialog: SaveDialog, tmp_path: Path
+) -> None:
+    save_dialog.answer = tmp_path / "board memo"  # no suffix: .pdf is added
+    assert window.export_memo_action in window.menuBar().actions()[0].menu().actions()
+    outcome = _export(qtbot, window)
+    assert outcome.ok, outcome.error
+    assert outcome.pdf_path == tmp_path / "board memo.pdf"
+    page_one = words(pdf_text(outcome.pdf_path, 1))
+    document = window.document
+    summary = document.summary
+    assert document.recommendation.label in page_one
+    assert document.recommendation.label.upper() in window.verdict_strip.text()
+    # The same figures the window's verdict card shows, as the memo writes them.
+    assert format_money(summary.net_monthly_savings) in page_one
+    assert format_months(summary.break_even_months) in page_one
+    assert format_money(summary.one_time_cost) in page_one
+    # The result box offers Open and Show in folder; both go to the desktop with the file's URL.
+    opened: list[QUrl] = []
+    window.memo_exporter.open_url = opened.append
+    box = window.memo_exporter.result_box
+    assert box is not None and box.isVisible()
+    assert "board memo.pdf" in box.text()
+    qtbot.mouseClick(window.memo_exporter.open_button, Qt.MouseButton.LeftButton)
+    assert opened == [QUrl.fromLocalFile(str(tmp_path / "board memo.pdf"))]
+
+
+def test_the_menu_action_remembers_folder_paper_and_author(
+    qtbot, window: MainWindow, save_dialog: SaveDialog, tmp_path: Path
+) -> None:
+    folder = tmp_path / "memos"
+    folder.mkdir()
+    save_dialog.answer = folder / "first.pdf"
+    window.export_memo_action.trigger()
+    dialog = window.memo_exporter.dialog
+    assert dialog is not None
+    assert not dialog.spotcheck_check.isEnabled()  # no spot-check has run in this session
+    dialog.author_edit.setText("Dana Reyes")
+    dialog.page_combo.setCurrentText("Letter")
+    dialog.json_check.setChecked(True)
+    with qtbot.waitSignal(window.memo_exporter.finished, timeout=60_000) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    outcome = blocker.args[0]
+    assert outcome.ok, outcome.error
+    assert outcome.json_path == folder / "first.json" and outcome.json_path.is_file()
+    assert "Dana Reyes" in pdf_text(outcome.pdf_path, 1)
+    info = subprocess.run(
+        ["pdfinfo", str(outcome.pdf_path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "612 x 792 pts" in info  # Letter
+    saved = load_settings().memo
+    assert (saved.last_directory, saved.page_size, saved.author) == (str(folder), "Letter", "Dana Reyes")
+
+    # The next export starts from what was remembered.
+    opened: list[QUrl] = []
+    window.memo_exporter.open_url = opened.append
+    qtbot.mouseClick(window.memo_exporter.folder_button, Qt.MouseButton.LeftButton)
+    assert opened == [QUrl.fromLocalFile(str(folder))]
+    save_dialog.answer = None  # cancel this time: nothing is written
+    window.export_memo_action.trigger()
+    again = window.memo_exporter.dialog
+    assert again is not None
+    assert again.author_edit.text() == "Dana Reyes" and again.page_combo.currentText() == "Letter"
+    again.accept()
+    assert save_dialog.offered[-1].startswith(str(folder))
+    assert not window.memo_exporter.running
+
+
+def test_a_failure_names_the_file_and_the_reason(
+    qtbot, window: MainWindow, save_dialog: SaveDialog, tmp_path: Path
+) -> None:
+    save_dialog.answer = tmp_path / "no such folder" / "memo.pdf"
+    outcome = _export(qtbot, window, press_keys=False)
+    assert not outcome.ok
+    box = window.memo_exporter.result_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "memo.pdf" in box.text() and "does not exist" in box.text()
+    assert window.export_memo_action.isEnabled()
+    assert window.document.scenario.name  # the scenario is untouched
+    assert not window.document.dirty
+
+
+def test_the_memo_button_beside_the_verdict_runs_the_same_action(window: MainWindow) -> None:
+    assert window.memo_button.defaultAction() is window.export_memo_action
+    assert window.memo_button.isVisible()
+    assert window.export_memo_action.shortcut().toString() == "Ctrl+E"
+    window.memo_button.click()
+    dialog = window.memo_exporter.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.reject()
