@@ -190,7 +190,7 @@ class Checkpoint:
         self._order = [item.item_id for item in items]
         self._items = {item.item_id: item for item in items}
         self.interval_s = interval_s
-        self._written_at = 0.0
+        self._written_at: float | None = None  # never written: the first add writes
         self._dirty = True
 
     @property
@@ -204,7 +204,7 @@ class Checkpoint:
             self._order.append(item.item_id)
         self._items[item.item_id] = item
         self._dirty = True
-        if time.monotonic() - self._written_at >= self.interval_s:
+        if self._written_at is None or time.monotonic() - self._written_at >= self.interval_s:
             self.flush()
 
     def flush(self) -> None:

@@ -247,3 +247,28 @@ def test_items_round_trip_through_json() -> None:
     assert LabelledItem.from_json(item.to_json()) == item
     with pytest.raises(ValueError, match="verdict"):
         LabelledItem.from_json({**item.to_json(), "review": {"verdict": "maybe"}})
+
+
+def test_a_decision_is_an_accept_only_when_it_keeps_the_teachers_valid_answer() -> None:
+    from app.domain.distill import apply_review
+
+    item = _item(1, "billing")
+    assert apply_review(item, "billing", 2.0).review == Review("accepted", "billing", 2.0)
+    assert apply_review(item, "other", 2.0).review == Review("corrected", "other", 2.0)
+    assert apply_review(item, None, 1.0).review == Review("skipped", None, 1.0)
+    invalid = _item(2, "banana")
+    assert apply_review(invalid, "banana", 1.0).review == Review("corrected", "banana", 1.0)
+
+
+def test_measured_fields_for_the_scenario_come_from_the_costs_and_the_report() -> None:
+    from app.domain.distill import measured_distillation
+    from app.domain.scenario import Distillation
+
+    items = _run_with_sample(wrong=1, sampled=4, remainder=10, targeted=[])
+    costs = distillation_costs(items, hourly_rate=36.0)
+    fields = measured_distillation(costs, teacher_error_report(items), "run 1")
+    assert fields["examples"] == 10
+    assert fields["human_review_share"] == 0.4
+    assert fields["review_cost_per_example"] == pytest.approx(10.0 * 36 / 3600)  # 10 s each at $36/h
+    assert fields["teacher_error_rate"] == pytest.approx(0.25)  # 1 of 4, no flagged items
+    Distillation.model_validate(fields)  # every field is a valid scenario value

@@ -98,6 +98,12 @@ def test_v2_full_fixture_loads_the_v2_fields() -> None:
     assert scenario.off_the_shelf.output_tokens == 180
     assert scenario.off_the_shelf.input_price_per_mtok == 0.1
     assert scenario.off_the_shelf.output_price_per_mtok == 0.4
+    distillation = scenario.distillation
+    assert distillation.teacher_cost_per_example == 0.0123
+    assert distillation.review_seconds_per_example == 45.0
+    assert distillation.reviewer_hourly_rate == 40.0
+    assert distillation.teacher_error_rate == 0.04
+    assert distillation.measured_from.startswith("distillation tickets.jsonl")
     # Every v1 field keeps its meaning in v2.
     assert scenario.routing.escalation_rate == 0.08
     assert scenario.retraining.every_months == 6
@@ -112,8 +118,12 @@ def test_v1_files_load_with_the_v2_defaults() -> None:
     # The v2 fixture is the v1 fixture plus the v2 additions: the shared fields load alike.
     loaded_v2 = load_scenario(FIXTURES / "v2_full.json")
     for key in v1:
-        if key not in ("schema_version", "name", "description", "quality"):
+        if key not in ("schema_version", "name", "description", "quality", "distillation"):
             assert getattr(scenario, key) == getattr(loaded_v2, key), key
+    # v2's distillation adds the measured fields; the typed ones are the same.
+    for key in v1["distillation"]:
+        assert getattr(scenario.distillation, key) == getattr(loaded_v2.distillation, key), key
+    assert scenario.distillation.teacher_cost_per_example is None
     assert set(v2) - set(v1) == {"off_the_shelf"}
 
 
