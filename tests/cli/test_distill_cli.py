@@ -226,6 +226,8 @@ def test_server_errors_back_off_then_record_the_failure(
     # No client retries, so each request the server saw is one runner attempt: 1 + 2 back-offs.
     assert fault_server.hits["503"] - before == 3
     assert "503 Service Unavailable" in err
+    # The default 4 requests in flight were halved twice on the way.
+    assert "backing off, 1 in flight now" in err
     (item,) = read_labelled(output).items
     assert item.teacher is not None and item.teacher.error is not None
 
