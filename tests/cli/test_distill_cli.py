@@ -41,6 +41,24 @@ def _inputs(tmp_path: Path, count: int, with_prompt: bool = True) -> Path:
     return path
 
 
+def _label(inputs: Path, url: str, output: Path, *options: str) -> int:
+    """`distill label` against `url` (model name "m") writing `output`."""
+    return main(
+        [
+            "distill",
+            "label",
+            str(inputs),
+            "--frontier-url",
+            url,
+            "--frontier-model",
+            "m",
+            "-o",
+            str(output),
+            *options,
+        ]
+    )
+
+
 def _item_lines(path: Path) -> int:
     if not path.exists():
         return 0
@@ -131,22 +149,7 @@ def test_rate_limit_once_is_retried_and_labels_everything(
 ) -> None:
     inputs = _inputs(tmp_path, 2, with_prompt=False)
     output = tmp_path / "out.jsonl"
-    code = main(
-        [
-            "distill",
-            "label",
-            str(inputs),
-            "--frontier-url",
-            fault_server.url("429-once"),
-            "--frontier-model",
-            "fault-model",
-            "--stream",
-            "--concurrency",
-            "1",
-            "-o",
-            str(output),
-        ]
-    )
+    code = _label(inputs, fault_server.url("429-once"), output, "--stream", "--concurrency", "1")
     out = capsys.readouterr().out
     assert code == 0, out
     items = read_labelled(output).items
@@ -160,19 +163,7 @@ def test_a_rejected_key_fails_in_one_line_and_keeps_the_file(
 ) -> None:
     inputs = _inputs(tmp_path, 2, with_prompt=False)
     output = tmp_path / "out.jsonl"
-    code = main(
-        [
-            "distill",
-            "label",
-            str(inputs),
-            "--frontier-url",
-            fault_server.url("401"),
-            "--frontier-model",
-            "m",
-            "-o",
-            str(output),
-        ]
-    )
+    code = _label(inputs, fault_server.url("401"), output)
     captured = capsys.readouterr()
     assert code == 1
     assert "every request failed (first: 401 Unauthorized" in captured.err
@@ -181,20 +172,7 @@ def test_a_rejected_key_fails_in_one_line_and_keeps_the_file(
     assert len(items) == 2 and all(item.teacher is not None and item.teacher.error for item in items)
 
     # A later run against a working endpoint asks the failed items again.
-    code = main(
-        [
-            "distill",
-            "label",
-            str(inputs),
-            "--frontier-url",
-            fault_server.url("ok"),
-            "--frontier-model",
-            "m",
-            "--stream",
-            "-o",
-            str(output),
-        ]
-    )
+    code = _label(inputs, fault_server.url("ok"), output, "--stream")
     assert code == 0
     assert "(0 from the earlier run)" in capsys.readouterr().out
     assert all(item.labelled for item in read_labelled(output).items)
@@ -206,21 +184,7 @@ def test_server_errors_back_off_then_record_the_failure(
     inputs = _inputs(tmp_path, 1, with_prompt=False)
     output = tmp_path / "out.jsonl"
     before = fault_server.hits["503"]
-    code = main(
-        [
-            "distill",
-            "label",
-            str(inputs),
-            "--frontier-url",
-            fault_server.url("503"),
-            "--frontier-model",
-            "m",
-            "--retries",
-            "0",
-            "-o",
-            str(output),
-        ]
-    )
+    code = _label(inputs, fault_server.url("503"), output, "--retries", "0")
     err = capsys.readouterr().err
     assert code == 1
     # No client retries, so each request the server saw is one runner attempt: 1 + 2 back-offs.
@@ -235,22 +199,15 @@ def test_server_errors_back_off_then_record_the_failure(
 def test_bad_inputs_and_options_fail_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "no input field"}\n', encoding="utf-8")
-    code = main(
-        [
-            "distill",
-            "label",
-            str(bad),
-            "--frontier-url",
-            "http://127.0.0.1:9/v1",
-            "--frontier-model",
-            "m",
-            "-o",
-            str(tmp_path / "o.jsonl"),
-        ]
-    )
+    code = _label(bad, "http://127.0.0.1:9/v1", tmp_path / "o.jsonl")
     err = capsys.readouterr().err
     assert code == 2
     assert "input: required field is missing" in err
+    good = _inputs(tmp_path, 1, with_prompt=False)
+    assert _label(good, "http://127.0.0.1:9/v1", tmp_path / "o.jsonl", "--concurrency", "0") == 2
+    assert "--concurrency must be between 1 and 64, got 0" in capsys.readouterr().err
+    assert _label(good, "http://127.0.0.1:9/v1", good) == 2
+    assert "is the INPUTS file" in capsys.readouterr().err
     code = main(["distill", "export", str(bad), "--out-dir", str(tmp_path / "d")])
     assert code == 2
     assert "not a labelled file" in capsys.readouterr().err
