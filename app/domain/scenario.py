@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -191,6 +192,33 @@ class OffTheShelf(_Model):
     output_price_per_mtok: Price | None = None
 
 
+class Decision(_Model):
+    """Who decides what, by when: typed by the user for the memo's page one (all optional)."""
+
+    owner: str = Field(default="", max_length=200)  # who owns the decision
+    ask: str = Field(default="", max_length=1000)  # what the board is asked to approve
+    pilot_plan: str = Field(default="", max_length=2000)  # how the switch is tried before it is made
+    decision_date: str = Field(default="", max_length=10)  # ISO date (YYYY-MM-DD), "" when not set
+
+    @field_validator("decision_date")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"must be a date written YYYY-MM-DD, not {value!r}") from None
+            if len(value) != 10:
+                raise ValueError(f"must be a date written YYYY-MM-DD, not {value!r}")
+        return value
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing was filled in."""
+        return not (self.owner.strip() or self.ask.strip() or self.pilot_plan.strip() or self.decision_date)
+
+
 class Scenario(_Model):
     """A whole scenario file (DESIGN §1 file contract plus the extras)."""
 
@@ -219,6 +247,8 @@ class Scenario(_Model):
     off_the_shelf: OffTheShelf = OffTheShelf()
     # Yearly discount rate for the net present value of the savings (0 = no discounting).
     discount_rate_per_year: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), JsonNumber] = 0.0
+    # The decision the memo asks for (owner, the ask, pilot plan, decision date); optional, v2.
+    decision: Decision = Decision()
     # Uncertain inputs: dotted field path -> Range (the field's value is the most likely one).
     # Declared last so its validator sees every other field (see `_ranges_fit`).
     ranges: dict[str, Range] = Field(default_factory=dict)

@@ -784,9 +784,32 @@ def _as_is(text: str) -> str:
     return text
 
 
+def _decision_notice(scenario: Scenario) -> Notice | None:
+    """The decision fields the user filled in (the ask, owner, date, pilot plan), or None."""
+    decision = scenario.decision
+    if decision.empty:
+        return None
+    lines = []
+    if decision.ask.strip():
+        lines.append(("The ask:", sanitize_text(" ".join(decision.ask.split()))))
+    who = []
+    if decision.owner.strip():
+        who.append(f"owner {sanitize_text(decision.owner.strip())}")
+    if decision.decision_date:
+        who.append(f"decide by {decision.decision_date}")
+    if who:
+        lines.append(("Decision:", "; ".join(who) + "."))
+    if decision.pilot_plan.strip():
+        lines.append(("Pilot plan:", sanitize_text(" ".join(decision.pilot_plan.split()))))
+    return Notice("For decision", tuple(lines), "neutral")
+
+
 def _notices(scenario: Scenario, check: EvidenceCheck | None, today: date) -> tuple[Notice, ...]:
     """Page one's boxes: what the attached evidence says about the verdict, then prices gone stale."""
     notices = []
+    decision = _decision_notice(scenario)
+    if decision is not None:
+        notices.append(decision)
     if check is not None:
         lines = tuple((lead, sanitize_text(text)) for lead, text in page_one_lines(check))
         notices.append(Notice("Measured evidence", lines, page_one_tone(check)))

@@ -204,6 +204,11 @@ class MainWindow(QMainWindow):
             "Ctrl+E",
             "Write the decision memo (PDF) of this scenario",
         )
+        self.decision_action = self._action(
+            "Decision &details…",
+            lambda: self.memo_exporter.edit_decision(),
+            tip="The owner, the ask, the pilot plan and the decision date the memo shows",
+        )
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
@@ -298,6 +303,7 @@ class MainWindow(QMainWindow):
             )
             self.presets_menu.addAction(action)
         scenario_menu.addAction(self.duplicate_action)
+        scenario_menu.addAction(self.decision_action)
         scenario_menu.addSeparator()
         scenario_menu.addActions(
             [self.compare_file_action, self.compare_saved_action, self.compare_preset_action]

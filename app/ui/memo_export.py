@@ -42,6 +42,7 @@ from app.domain.evaluation import SpotcheckSummary
 from app.domain.scenario import Scenario
 from app.storage.atomic import atomic_write_text
 from app.storage.settings import MemoSettings, load_settings, update_settings
+from app.ui.decision_fields import DecisionFieldsDialog
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -170,6 +171,9 @@ class MemoOptionsDialog(QDialog):
         form.addRow("Evidence:", self.spotcheck_check)
         self.json_check = QCheckBox("Also save the memo's content as JSON (re-render it later, unchanged)")
         form.addRow("Data:", self.json_check)
+        self.decision_button = QPushButton("&Decision details…")
+        self.decision_button.setToolTip("The owner, the ask, the pilot plan and the decision date")
+        form.addRow("Page one:", self.decision_button)
         layout.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = QPushButton("&Export…")
@@ -190,6 +194,7 @@ class MemoExporter(QObject):
         super().__init__(window)
         self.window = window
         self.dialog: MemoOptionsDialog | None = None
+        self.decision_dialog: DecisionFieldsDialog | None = None
         self.result_box: QMessageBox | None = None
         self.last_outcome: MemoOutcome | None = None
         # Opening files and folders goes through the desktop; kept as an attribute so a test can
@@ -235,7 +240,15 @@ class MemoExporter(QObject):
         self._spotcheck = self.current_spotcheck()
         dialog = MemoOptionsDialog(load_settings().memo, self._spotcheck, self.window)
         dialog.accepted.connect(self._options_accepted)
+        dialog.decision_button.clicked.connect(lambda: self.edit_decision(dialog))
         self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def edit_decision(self, parent: QWidget | None = None) -> DecisionFieldsDialog:
+        """Scenario ▸ Decision details… (also a button in the export options): opens without blocking."""
+        dialog = DecisionFieldsDialog(self.window.document, parent or self.window)
+        self.decision_dialog = dialog
         dialog.open()
         return dialog
 

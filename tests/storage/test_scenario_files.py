@@ -104,6 +104,8 @@ def test_v2_full_fixture_loads_the_v2_fields() -> None:
     assert distillation.reviewer_hourly_rate == 40.0
     assert distillation.teacher_error_rate == 0.04
     assert distillation.measured_from.startswith("distillation tickets.jsonl")
+    assert scenario.decision.owner == "Head of Support Operations"
+    assert scenario.decision.decision_date == "2026-12-15"
     # Every v1 field keeps its meaning in v2.
     assert scenario.routing.escalation_rate == 0.08
     assert scenario.retraining.every_months == 6
@@ -124,7 +126,8 @@ def test_v1_files_load_with_the_v2_defaults() -> None:
     for key in v1["distillation"]:
         assert getattr(scenario.distillation, key) == getattr(loaded_v2.distillation, key), key
     assert scenario.distillation.teacher_cost_per_example is None
-    assert set(v2) - set(v1) == {"off_the_shelf"}
+    assert set(v2) - set(v1) == {"off_the_shelf", "decision"}
+    assert scenario.decision.empty  # v1 files have no decision fields
 
 
 @pytest.mark.parametrize(

@@ -156,3 +156,86 @@ def test_the_memo_button_beside_the_verdict_runs_the_same_action(window: MainWin
     dialog = window.memo_exporter.dialog
     assert dialog is not None and dialog.isVisible()
     dialog.reject()
+
+
+def _tab(window: MainWindow, title: str) -> Any:
+    from app.ui.views import LazyView
+
+    for index in range(window.tabs.count()):
+        if window.tabs.tabText(index) == title:
+            window.tabs.setCurrentIndex(index)
+            page = window.tabs.widget(index)
+            return page.ensure_built() if isinstance(page, LazyView) else page
+    raise AssertionError(f"no {title} tab")
+
+
+def test_a_spotcheck_run_in_this_session_goes_on_page_one(
+    qtbot, window: MainWindow, save_dialog: SaveDialog, tmp_path: Path
+) -> None:
+    """The bundled set's recorded frontier answers (no model to start): 80 of 87 right."""
+    view = _tab(window, "Spot-check")
+    view.local_check.setChecked(False)
+    with qtbot.waitSignal(view.run_finished, timeout=240_000):
+        assert view.start_run()
+    summary = view.summary
+    assert summary is not None
+    window.tabs.setCurrentIndex(0)
+    save_dialog.answer = tmp_path / "with-evidence.pdf"
+    window.export_memo_action.trigger()
+    dialog = window.memo_exporter.dialog
+    assert dialog is not None and dialog.spotcheck_check.isEnabled() and dialog.spotcheck_check.isChecked()
+    with qtbot.waitSignal(window.memo_exporter.finished, timeout=60_000) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    outcome = blocker.args[0]
+    assert outcome.ok, outcome.error
+    page_one = words(pdf_text(outcome.pdf_path, 1))
+    assert "MEASURED EVIDENCE" in page_one
+    assert f"{summary.frontier.name}" in page_one and "80 of 87 items" in page_one
+    assert f"{80 / 87 * 100:.1f}%" in page_one and summary.run_date in page_one
+    # The specialist did not run: the typed accuracy is said to be typed, not measured.
+    typed = window.document.scenario.quality.specialist_accuracy
+    assert typed is not None
+    assert f"specialist accuracy of {typed * 100:.1f}%" in page_one and "not measured" in page_one
+    assert window.memo_exporter.current_spotcheck() is summary
+    view.shutdown()
+
+
+def test_decision_details_reach_page_one_and_the_scenario_file(
+    qtbot, window: MainWindow, save_dialog: SaveDialog, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QDate
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    options = window.memo_exporter.dialog
+    assert options is not None
+    qtbot.mouseClick(options.decision_button, Qt.MouseButton.LeftButton)
+    details = window.memo_exporter.decision_dialog
+    assert details is not None and details.isVisible()
+    details.ask_edit.setText("Approve $21.5K and a four-week pilot")
+    details.owner_edit.setText("Head of Support")
+    details.date_check.setChecked(True)
+    details.date_edit.setDate(QDate(2026, 12, 15))
+    details.pilot_edit.setPlainText("Route 10 % of tickets for four weeks; stop below 90 % accuracy.")
+    before = window.document.undo_stack.count()
+    details.accept()
+    assert window.document.undo_stack.count() == before + 1  # one undo step
+    assert window.document.scenario.decision.decision_date == "2026-12-15"
+
+    save_dialog.answer = tmp_path / "decision.pdf"
+    with qtbot.waitSignal(window.memo_exporter.finished, timeout=60_000) as blocker:
+        qtbot.mouseClick(options.export_button, Qt.MouseButton.LeftButton)
+    outcome = blocker.args[0]
+    assert outcome.ok, outcome.error
+    page_one = words(pdf_text(outcome.pdf_path, 1))
+    assert "FOR DECISION" in page_one
+    assert "The ask: Approve $21.5K and a four-week pilot" in page_one
+    assert "owner Head of Support; decide by 2026-12-15" in page_one
+    assert "Pilot plan: Route 10 % of tickets for four weeks" in page_one
+
+    # Stored with the scenario, and one undo takes it back.
+    assert window.save_to(tmp_path / "scenario.json")
+    assert '"decision_date": "2026-12-15"' in (tmp_path / "scenario.json").read_text(encoding="utf-8")
+    window.document.undo_stack.undo()
+    assert window.document.scenario.decision.empty
+    assert window.decision_action in window.menuBar().actions()[2].menu().actions()
