@@ -78,4 +78,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        # A file or disk fault no command caught itself (a full disk, a vanished folder): one line.
+        print(f"specialist-studio {args.command}: {_os_error_line(exc)}", file=sys.stderr)
+        return EXIT_FAILURE
     return code
+
+
+def _os_error_line(exc: OSError) -> str:
+    """`<file>: <reason>` from any OSError, on one line."""
+    from app.storage.regular_files import FileRefusedError, os_problem
+
+    if isinstance(exc, FileRefusedError):
+        return str(exc)
+    where = f"{exc.filename}: " if exc.filename else ""
+    return " ".join(f"{where}{os_problem(exc)}".split())

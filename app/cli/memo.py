@@ -91,10 +91,13 @@ def _refuse_to_replace_a_non_pdf(output: Path) -> None:
 
 
 def _check_output(output: Path) -> None:
-    if output.is_dir():
-        raise CliError(f"{output}: is a folder; give the PDF's file name")
-    if not output.parent.is_dir():
-        raise CliError(f"{output}: folder {output.parent} does not exist")
+    from app.storage.regular_files import FileRefusedError, check_output_target
+
+    try:
+        # Before any work: a folder, a missing folder, a device (/dev/full) or a pipe is refused.
+        check_output_target(output, "the decision memo")
+    except FileRefusedError as exc:
+        raise CliError(str(exc)) from exc
     _refuse_to_replace_a_non_pdf(output)
 
 
@@ -126,9 +129,9 @@ def _write_json(target: str, text: str) -> None:
     from app.storage.atomic import atomic_write_text
 
     try:
-        atomic_write_text(Path(target), text)
+        atomic_write_text(Path(target), text, what="the memo content")
     except OSError as exc:
-        raise CliError(f"{target}: cannot write the memo content ({exc.strerror or exc})") from exc
+        raise CliError(str(exc)) from exc
 
 
 def _render_from_json(args: argparse.Namespace) -> int:

@@ -102,6 +102,13 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.no_local and args.gguf is not None:
         raise CliError("--no-local and --gguf contradict each other")
     if args.output is not None:
+        from app.storage.regular_files import FileRefusedError, check_output_target
+
+        try:
+            # Before any work: /dev/full, a pipe, a folder or a missing folder is refused here.
+            check_output_target(args.output, "the spot-check results")
+        except FileRefusedError as exc:
+            raise CliError(f"-o {exc}") from exc
         # Results go to their own file: -o naming an input would overwrite what the user made.
         for option, given in (("SET", args.set), ("--prompt", args.prompt), ("--scenario", args.scenario)):
             if given is not None and _same_file(args.output, given):
@@ -125,13 +132,17 @@ def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
     from app.inference.gguf import GgufError
     from app.inference.local_generator import LocalSpecialist
     from app.inference.local_server import LocalModelServer, LocalServerError
+    from app.storage.regular_files import FileRefusedError, check_regular
 
     try:
         model_path = args.gguf if args.gguf is not None else bundled_model_path()
     except BundledModelError as exc:
         raise CliError(str(exc)) from exc
-    if not Path(model_path).is_file():
-        raise CliError(f"--gguf: {model_path}: no such file")
+    try:
+        # A missing file, a pipe (which would block the header read) or a device, in one line.
+        check_regular(model_path, "a GGUF model file", None)
+    except FileRefusedError as exc:
+        raise CliError(f"--gguf: {exc}") from exc
     server = LocalModelServer(model_path)
     try:
         server.start()

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from app.storage.regular_files import FileRefusedError, check_regular
 
 GGUF_MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (1, 2, 3)
@@ -20,6 +23,8 @@ DEFAULT_ALIGNMENT = 32
 # Far above any real file; a bigger count means the header is garbage, not a huge model.
 MAX_TENSORS = 1_000_000
 MAX_KV_PAIRS = 1_000_000
+# llama.cpp's own files nest arrays one level; gguf-py allows arrays of arrays. 64 is generous.
+MAX_ARRAY_NESTING = 64
 
 # llama.cpp's `llama_ftype`: what `general.file_type` says the weights are quantised to.
 FILE_TYPE_NAMES: dict[int, str] = {
@@ -222,12 +227,21 @@ class _Reader:
         return self.read(length).decode("utf-8", errors="replace")
 
 
-def _read_value(reader: _Reader, value_type: int, length_u64: bool, keep_arrays: bool) -> MetadataValue:
+def _read_value(
+    reader: _Reader, value_type: int, length_u64: bool, keep_arrays: bool, depth: int = 0
+) -> MetadataValue:
     if value_type in _SCALAR_FORMATS:
         return reader.unpack(_SCALAR_FORMATS[value_type])
     if value_type == _TYPE_STRING:
         return reader.string(length_u64)
     if value_type == _TYPE_ARRAY:
+        if depth >= MAX_ARRAY_NESTING:
+            # Real files nest at most one level (arrays of strings or numbers); thousands of
+            # levels are a hostile header, refused before Python's recursion limit is hit.
+            raise GgufError(
+                reader._path,
+                f"file is corrupt: metadata arrays nested more than {MAX_ARRAY_NESTING} levels deep",
+            )
         item_type = reader.u32()
         count = reader.u64() if length_u64 else reader.u32()
         if not keep_arrays:
@@ -236,24 +250,27 @@ def _read_value(reader: _Reader, value_type: int, length_u64: bool, keep_arrays:
                 reader.skip(count * struct.calcsize(_SCALAR_FORMATS[item_type]))
             else:
                 for _ in range(count):
-                    _read_value(reader, item_type, length_u64, keep_arrays=False)
+                    _read_value(reader, item_type, length_u64, keep_arrays=False, depth=depth + 1)
             return [f"<array of {count}>"]
-        return [_read_value(reader, item_type, length_u64, keep_arrays) for _ in range(count)]
+        return [_read_value(reader, item_type, length_u64, keep_arrays, depth + 1) for _ in range(count)]
     raise GgufError(reader._path, f"file is corrupt: unknown metadata value type {value_type}")
 
 
 def _open_checked(path: Path) -> tuple[BinaryIO, int]:
-    if not path.exists():
-        raise GgufError(path, "file not found")
-    if path.is_dir():
-        raise GgufError(path, "is a folder, not a GGUF model file")
+    try:
+        # A named pipe or a device would block or never end: only a regular file is opened.
+        size = check_regular(path, "a GGUF model file", None).st_size
+    except FileRefusedError as exc:
+        raise GgufError(path, exc.problem) from None
     try:
         handle = path.open("rb")
     except PermissionError:
         raise GgufError(path, "cannot be read: permission denied") from None
     except OSError as exc:
         raise GgufError(path, f"cannot be read: {exc.strerror or exc}") from None
-    size = os.fstat(handle.fileno()).st_size
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped for a pipe since the check
+        handle.close()
+        raise GgufError(path, "is not a regular file")
     if size == 0:
         handle.close()
         raise GgufError(path, "file is empty (0 bytes)")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import statistics
 import threading
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from app.domain.scenario import ModelCost, Scenario
 from app.inference.pricing import request_cost
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode, TextGenerator, TokenCallback
+from app.storage.atomic import atomic_write_text
 
 Side = Literal["local", "frontier"]
 
@@ -206,15 +206,9 @@ def run_both(
 
 
 def export_jsonl(runs: Sequence[PlaygroundRun], path: Path) -> None:
-    """Write one JSON object per run; written to a temporary file first, then moved into place."""
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        for run in runs:
-            handle.write(json.dumps(run.to_dict(), ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)
+    """Write one JSON object per run through the one atomic write (raises `FileRefusedError`)."""
+    text = "".join(json.dumps(run.to_dict(), ensure_ascii=False) + "\n" for run in runs)
+    atomic_write_text(Path(path), text, what="the playground runs")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +35,8 @@ from app.domain.evaluation import (
     summary_from_json,
 )
 from app.inference.types import GenerationRequest, GenerationResult, TextGenerator
+from app.storage.atomic import append_record, atomic_write_text
+from app.storage.regular_files import FileRefusedError, os_problem, read_regular_bytes
 
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 64
@@ -45,6 +46,8 @@ CHARS_PER_TOKEN = 4.0
 
 RESULTS_FORMAT = "specialist-studio-spotcheck"
 RESULTS_VERSION = 1
+# Far above any real run (100,000 items of a few kilobytes); a bigger file is not a results file.
+MAX_RESULTS_BYTES = 1024 * 1024 * 1024
 
 Side = Literal["specialist", "frontier"]
 
@@ -225,9 +228,9 @@ def read_results(path: Path) -> ResultsFile:
     """Parse a results file; raises `SpotcheckError` naming the bad line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpotcheckError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
+        text = read_regular_bytes(path, "a spot-check results file", MAX_RESULTS_BYTES).decode("utf-8")
+    except FileRefusedError as exc:
+        raise SpotcheckError(f"{path.name}: {exc.problem}") from exc
     except UnicodeDecodeError as exc:
         raise SpotcheckError(
             f"{path.name}: not UTF-8 text (byte {exc.start}): not a spot-check results file"
@@ -279,7 +282,12 @@ def load_spotcheck_results(path: Path) -> SpotcheckSummary:
 
 
 class _ResultsWriter:
-    """Appends one JSON line per finished item, so a crash loses at most the items in flight."""
+    """Appends one JSON line per finished item, so a crash loses at most the items in flight.
+
+    The first write (header and kept items) goes through the one atomic write; a failed append
+    (a full disk) is undone to the last whole line and reported as one `SpotcheckError` line, so
+    the file stays readable and resumable.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self._path = path
@@ -288,27 +296,32 @@ class _ResultsWriter:
     def start(self, header: dict[str, Any], kept: list[ItemResult]) -> None:
         if self._path is None:
             return
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self._path.with_name(self._path.name + ".tmp")
-        # Rewritten compactly (header, kept items, no stale summary), then appended to.
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps(header, ensure_ascii=False) + "\n")
-            for result in kept:
-                handle.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(self._path)
+        lines = [json.dumps(header, ensure_ascii=False)]
+        lines += [json.dumps(result.to_json(), ensure_ascii=False) for result in kept]
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            # Rewritten compactly (header, kept items, no stale summary), then appended to.
+            atomic_write_text(self._path, "\n".join(lines) + "\n", what="the spot-check results")
+        except OSError as exc:
+            raise SpotcheckError(_write_problem(self._path, exc)) from None
 
     def append(self, line: dict[str, Any], durable: bool = False) -> None:
         if self._path is None:
             return
-        with self._lock, self._path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-            # Closing hands the line to the OS, which survives a crash of this process; fsync
-            # (against power loss) only for the summary, as it costs milliseconds per item.
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        # Handing the line to the OS survives a crash of this process; fsync (against power loss)
+        # only for the summary, as it costs milliseconds per item.
+        with self._lock:
+            try:
+                append_record(self._path, data, what="the spot-check results", durable=durable)
+            except OSError as exc:
+                raise SpotcheckError(_write_problem(self._path, exc)) from None
+
+
+def _write_problem(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileRefusedError):
+        return str(exc)
+    return f"{path}: could not write the spot-check results ({os_problem(exc)})"
 
 
 def _resumable(results_path: Path | None, test_set: TestSet, scorer: ScorerSpec) -> dict[str, ItemResult]:

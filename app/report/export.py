@@ -22,6 +22,7 @@ from app.domain.evaluation import SpotcheckSummary
 from app.domain.scenario import Scenario
 from app.report.content import MemoContent, build_memo_content
 from app.report.render import PAGE_SIZES, render_memo_pdf
+from app.storage.regular_files import FileRefusedError, os_problem
 
 PAGE_SIZE_NAMES: tuple[str, ...] = tuple(PAGE_SIZES)
 
@@ -65,8 +66,6 @@ def export_memo(
     target = Path(path)
     if page_size not in PAGE_SIZES:
         raise MemoExportError(f"page size must be {' or '.join(PAGE_SIZE_NAMES)}, not {page_size!r}")
-    if not target.parent.is_dir():
-        raise MemoExportError(f"{target.name}: folder {target.parent.name or '.'} does not exist")
     content = build_memo(scenario, spotcheck=spotcheck, author=author, today=today)
     return render_memo(content, target, page_size)
 
@@ -80,13 +79,13 @@ def render_memo(content: MemoContent, path: Path | str, page_size: str = "A4") -
     target = Path(path)
     if page_size not in PAGE_SIZES:
         raise MemoExportError(f"page size must be {' or '.join(PAGE_SIZE_NAMES)}, not {page_size!r}")
-    if not target.parent.is_dir():
-        raise MemoExportError(f"{target.name}: folder {target.parent.name or '.'} does not exist")
     ensure_gui_application()
     try:
         render_memo_pdf(content, target, page_size)
+    except FileRefusedError as exc:
+        raise MemoExportError(str(exc)) from exc
     except OSError as exc:
-        raise MemoExportError(f"{target.name}: cannot write the memo ({exc.strerror or exc})") from exc
+        raise MemoExportError(f"{target}: cannot write the memo ({os_problem(exc)})") from exc
     return target
 
 

@@ -11,6 +11,7 @@ touches a widget, a window or a global other than the font database.
 
 from __future__ import annotations
 
+import errno
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -46,6 +47,7 @@ from app.report.content import (
     Tone,
 )
 from app.report.formatting import format_date, format_money, format_volume
+from app.storage.atomic import atomic_write_bytes
 
 PageSizeName = Literal["A4", "Letter"]
 PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
@@ -824,23 +826,27 @@ def _configure_writer(writer: QPdfWriter, content: MemoContent, page_size: str) 
 def render_memo_pdf(content: MemoContent, path: Path, page_size: PageSizeName | str = "A4") -> int:
     """Write `content` as a PDF at `path`; returns the number of pages.
 
-    Needs a QGuiApplication (fonts). Writes to a temporary file beside `path` and renames it into
-    place, so a failed export never leaves half a memo where a good one was.
+    Needs a QGuiApplication (fonts). The PDF is rendered in memory, checked to be a whole PDF, and
+    handed to the one atomic write, which checks what reached the disk before it replaces the old
+    file: a full disk never leaves an empty or half memo where a good one was. Raises `OSError`
+    (`FileRefusedError`: one line naming the file and the reason).
     """
-    path = Path(path)
-    partial = path.with_name(f".{path.name}.part")
-    writer = QPdfWriter(str(partial))
+    data, pages = render_memo_pdf_bytes(content, page_size)
+    atomic_write_bytes(Path(path), data, what="the decision memo")
+    return pages
+
+
+def render_memo_pdf_bytes(content: MemoContent, page_size: PageSizeName | str = "A4") -> tuple[bytes, int]:
+    """The memo as the bytes of a PDF file, and its number of pages."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     _configure_writer(writer, content, page_size)
     layout = _Layout(writer, content)
     pages = layout.run()
-    # Open it ourselves first: the OS says why (permission denied, read-only file system), where
-    # QPainter.begin would only print "Returned false" to stderr.
-    with partial.open("wb"):
-        pass
     painter = QPainter()
     if not painter.begin(writer):
-        partial.unlink(missing_ok=True)
-        raise OSError("the PDF writer could not open the file")
+        raise OSError(errno.EIO, "the PDF writer could not start a page")
     try:
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         for number, ops in enumerate(pages, start=1):
@@ -851,13 +857,12 @@ def render_memo_pdf(content: MemoContent, path: Path, page_size: PageSizeName | 
             _footer(layout, painter, number, len(pages))
     finally:
         painter.end()
-    del writer  # flushes and closes the file before the rename
-    try:
-        partial.replace(path)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        raise
-    return len(pages)
+    del writer  # finishes the PDF (cross-reference table and trailer) in the buffer
+    data = bytes(buffer.data().data())
+    buffer.close()
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+        raise OSError(errno.EIO, "the PDF writer produced an incomplete file")
+    return data, len(pages)
 
 
-__all__ = ["PAGE_SIZES", "PageSizeName", "render_memo_pdf"]
+__all__ = ["PAGE_SIZES", "PageSizeName", "render_memo_pdf", "render_memo_pdf_bytes"]

@@ -34,6 +34,7 @@ from app.domain.scenario import (
     missing_cost_warnings,
 )
 from app.storage.atomic import atomic_write_text, json_text
+from app.storage.regular_files import FileRefusedError, read_regular_bytes
 
 JsonObject = dict[str, Any]
 
@@ -175,33 +176,22 @@ def scenario_to_text(scenario: Scenario) -> str:
     return json_text(scenario.model_dump(mode="json"))
 
 
-def _os_problem(exc: OSError) -> str:
-    return exc.strerror or exc.__class__.__name__
-
-
 def read_scenario_text(path: Path) -> str:
-    """The file's text (UTF-8, a leading BOM tolerated) or a `ScenarioFileError` naming the problem."""
-    source_name = str(path)
-    if not path.exists():
-        raise ScenarioFileError(source_name, "file not found")
-    if path.is_dir():
-        raise ScenarioFileError(source_name, "is a folder, not a scenario file")
+    """The file's text (UTF-8, a leading BOM tolerated) or a `ScenarioFileError` naming the problem.
+
+    Only a regular file of at most `MAX_FILE_BYTES` is read: a named pipe would block forever and
+    `/dev/zero` would never end (symbolic links are followed; a loop is reported as one).
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioFileError(
-                source_name,
-                f"file is {size:,} bytes, too large for a scenario file (limit {MAX_FILE_BYTES:,})",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioFileError(source_name, f"cannot read the file ({_os_problem(exc)})") from None
+        raw = read_regular_bytes(path, "a scenario file", MAX_FILE_BYTES)
+    except FileRefusedError as exc:
+        raise ScenarioFileError(str(path), exc.problem) from None
     try:
         # utf-8-sig: editors on Windows like to prepend a byte-order mark.
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioFileError(
-            source_name, f"byte {exc.start}: not UTF-8 text (is this a scenario JSON file?)"
+            str(path), f"byte {exc.start}: not UTF-8 text (is this a scenario JSON file?)"
         ) from None
 
 
@@ -219,9 +209,7 @@ def read_scenario(path: Path | str) -> ScenarioRead:
 def save_scenario(scenario: Scenario, path: Path | str) -> None:
     """Write the scenario atomically: a failed save leaves the previous file as it was."""
     file_path = Path(path)
-    if file_path.is_dir():
-        raise ScenarioFileError(str(file_path), "is a folder; choose a file name to save to")
     try:
-        atomic_write_text(file_path, scenario_to_text(scenario))
-    except OSError as exc:
-        raise ScenarioFileError(str(file_path), f"cannot save ({_os_problem(exc)})") from None
+        atomic_write_text(file_path, scenario_to_text(scenario), what="the scenario")
+    except FileRefusedError as exc:
+        raise ScenarioFileError(str(file_path), exc.problem) from None

@@ -8,22 +8,43 @@ that fails validation falls back to its default (logged).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import logging
-from collections.abc import Mapping
+import os
+import threading
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.storage.atomic import atomic_write_text, json_text
 from app.storage.paths import settings_path
+from app.storage.regular_files import FileRefusedError, read_regular_bytes
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 SETTINGS_VERSION = 1
 MAX_RECENT_FILES = 10
+# A settings file is a few kilobytes; anything far bigger is not one (and is not read whole).
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 Theme = Literal["system", "light", "dark"]
 
 logger = logging.getLogger(__name__)
+# flock is per open file, so two threads of one process would each get it; this covers them.
+_THREAD_LOCK = threading.RLock()
+
+
+class _Depth(threading.local):
+    depth = 0
+
+
+_HELD = _Depth()
 
 
 class _SettingsPart(BaseModel):
@@ -109,8 +130,10 @@ def load_settings() -> Settings:
     """The saved settings, or defaults when there are none or the file is unreadable."""
     path = settings_path()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        data = json.loads(read_regular_bytes(path, "a settings file", MAX_SETTINGS_BYTES).decode("utf-8"))
+    except FileRefusedError as exc:
+        if exc.errno != errno.ENOENT:
+            logger.warning("settings file %s; using defaults", exc)
         return Settings()
     except (OSError, ValueError) as exc:
         logger.warning("settings file %s is unreadable (%s); using defaults", path, exc)
@@ -123,7 +146,46 @@ def load_settings() -> Settings:
 
 def save_settings(settings: Settings) -> None:
     """Write the settings atomically. Raises `OSError` when the folder is not writable."""
-    atomic_write_text(settings_path(), json_text(settings.model_dump(mode="json")))
+    with settings_lock():
+        _write(settings)
+
+
+def _write(settings: Settings) -> None:
+    atomic_write_text(settings_path(), json_text(settings.model_dump(mode="json")), what="the settings")
+
+
+@contextlib.contextmanager
+def settings_lock() -> Iterator[None]:
+    """Hold the settings file's lock across processes (and threads) for a read-modify-write.
+
+    Two copies of the app each re-read, change and save the file; without a lock one's save can
+    land between the other's read and save and undo it. The lock is an exclusive `flock` on a
+    separate `settings.json.lock` (the settings file itself is replaced by each save, so a lock
+    on it would lock a file that is gone). The OS drops the lock when a process dies, so a
+    crashed copy never blocks the next one. Where `fcntl` does not exist (Windows) only the
+    threads of this process are serialised.
+    """
+    with _THREAD_LOCK:
+        if fcntl is None or _HELD.depth:
+            # Nested in a held lock (a second flock on a new descriptor would wait for ourselves).
+            _HELD.depth += 1
+            try:
+                yield
+            finally:
+                _HELD.depth -= 1
+            return
+        lock_path = settings_path().with_name(settings_path().name + ".lock")
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            _HELD.depth += 1
+            try:
+                yield
+            finally:
+                _HELD.depth -= 1
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+        finally:
+            os.close(descriptor)
 
 
 def update_settings(**changes: Any) -> Settings:
@@ -136,6 +198,11 @@ def update_settings(**changes: Any) -> Settings:
     Raises `ValueError` naming the field for an unknown field or a value the settings refuse
     (nothing is written), and `OSError` when the folder is not writable.
     """
+    with settings_lock():
+        return _update_locked(changes)
+
+
+def _update_locked(changes: Mapping[str, Any]) -> Settings:
     data = load_settings().model_dump()
     for name, value in changes.items():
         if name not in Settings.model_fields:
@@ -152,5 +219,5 @@ def update_settings(**changes: Any) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ValueError(f"settings: {where}: {first['msg']}") from None
-    save_settings(updated)
+    _write(updated)
     return updated

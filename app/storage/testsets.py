@@ -21,11 +21,16 @@ from pydantic import ValidationError
 
 from app.domain.evaluation import PromptTemplate, TestItem, TestSet
 from app.domain.scenario import describe_validation_error
+from app.storage.regular_files import FileRefusedError, read_regular_bytes
 
 MAX_LISTED_PROBLEMS = 20
 MAX_ITEMS = 100_000
 MAX_FIELD_CHARS = 200_000
 KNOWN_FIELDS = ("id", "input", "expected", "reference_output", "tags")
+# A set of MAX_ITEMS items of a few kilobytes each fits well within this; a bigger file is a wrong
+# file picked (a disk image, a log), read before anything can say so.
+MAX_SET_BYTES = 256 * 1024 * 1024
+MAX_TEMPLATE_BYTES = 4 * 1024 * 1024
 
 
 class TestSetError(Exception):
@@ -46,9 +51,9 @@ def load_test_set(path: Path) -> TestSet:
     """Read a `.jsonl` or `.csv` test set; raises `TestSetError` naming every bad line and field."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TestSetError(path, [f"cannot read the file ({exc.strerror or exc})"]) from exc
+        raw = read_regular_bytes(path, "a test set", MAX_SET_BYTES)
+    except FileRefusedError as exc:
+        raise TestSetError(path, [exc.problem]) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -191,9 +196,9 @@ def prompt_template_path(set_path: Path) -> Path:
 def load_prompt_template(path: Path) -> PromptTemplate:
     """Read a prompt template; raises `TestSetError` naming the field and problem."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise TestSetError(Path(path), [f"cannot read the file ({exc.strerror or exc})"]) from exc
+        data = json.loads(read_regular_bytes(path, "a prompt template", MAX_TEMPLATE_BYTES).decode("utf-8"))
+    except FileRefusedError as exc:
+        raise TestSetError(Path(path), [exc.problem]) from exc
     except UnicodeDecodeError as exc:
         raise TestSetError(Path(path), [f"not UTF-8 text (byte {exc.start})"]) from exc
     except json.JSONDecodeError as exc:

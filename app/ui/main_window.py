@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from app import APP_NAME, __version__
 from app.domain.scenario import ModelCost, OneTimeCosts, Scenario
-from app.storage.autosave import clear_autosave, read_autosave, write_autosave
+from app.storage.autosave import AutosaveSlot, RecoveredScenario, leftover_slots
 from app.storage.scenario_files import ScenarioFileError, load_scenario, read_scenario, save_scenario
 from app.storage.settings import Settings, load_settings, update_settings
 from app.ui.calculator import CalculatorView
@@ -125,6 +125,11 @@ class MainWindow(QMainWindow):
         self.compare_windows: list[QWidget] = []
         # Warning lines of the last opened file (a decisive cost left out, counted as $0).
         self.open_warnings: tuple[str, ...] = ()
+        # Windows opened for the second and later recovered slots (kept so they stay open).
+        self.recovered_windows: list[MainWindow] = []
+        # This window's own recovery slot: another window's edits never overwrite it, and this
+        # window's clean exit deletes only it.
+        self.autosave_slot = AutosaveSlot()
         self.setWindowIcon(_app_icon())
         self.resize(1440, 900)
 
@@ -380,30 +385,51 @@ class MainWindow(QMainWindow):
 
     # -- autosave and recovery ---------------------------------------------------------------
     def autosave_now(self) -> bool:
-        """Write the recovery slot when there is unsaved work; True when written."""
+        """Write this window's recovery slot when there is unsaved work; True when written."""
         if not self.document.dirty:
             return False
         try:
-            write_autosave(self.document.scenario, self.document.path)
+            self.autosave_slot.write(self.document.scenario, self.document.path)
         except OSError as exc:
             self.statusBar().showMessage(f"Autosave failed: {exc}", 8000)
             return False
         return True
 
     def offer_recovery(self) -> bool:
-        """After a crash, offer the autosaved work back; True when it was restored."""
-        recovered = read_autosave()
-        if recovered is None:
-            return False
-        where = str(recovered.document_path) if recovered.document_path else "a scenario never saved"
-        when = recovered.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        description = f"“{recovered.scenario.name}” ({where}), autosaved {when}"
-        if self.prompter.ask_recover(self, description):
-            self.document.load(recovered.scenario, recovered.document_path, dirty=True)
-            self.statusBar().showMessage(f"Recovered {description}; save to keep it", 10000)
-            return True
-        clear_autosave()
-        return False
+        """After a crash, offer back the work of each window that stopped with unsaved edits.
+
+        The first one accepted replaces this window's scenario (when it has no unsaved edits of its
+        own); each further one opens in a window of its own. True when anything was restored.
+        """
+        restored = False
+        for recovered in leftover_slots():
+            where = str(recovered.document_path) if recovered.document_path else "a scenario never saved"
+            when = recovered.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            description = f"“{recovered.scenario.name}” ({where}), autosaved {when}"
+            try:
+                if self.prompter.ask_recover(self, description):
+                    target = self if not restored and not self.document.dirty else self._recovery_window()
+                    target.adopt(recovered)
+                    target.statusBar().showMessage(f"Recovered {description}; save to keep it", 10000)
+                    restored = True
+                else:
+                    recovered.discard()
+            finally:
+                recovered.release()
+        return restored
+
+    def adopt(self, recovered: RecoveredScenario) -> None:
+        """Take a recovered scenario in as unsaved work, moved into this window's own slot."""
+        self.document.load(recovered.scenario, recovered.document_path, dirty=True)
+        # Written to this window's slot before the old slot goes, so a crash now loses nothing.
+        if self.autosave_now():
+            recovered.discard()
+
+    def _recovery_window(self) -> MainWindow:
+        window = MainWindow(settings=self.settings, prompter=self.prompter, scenario=self.document.scenario)
+        self.recovered_windows.append(window)
+        window.show()
+        return window
 
     # -- files -------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
@@ -507,7 +533,7 @@ class MainWindow(QMainWindow):
             return False
         self.document.mark_saved(path.resolve())
         self._remember(path.resolve())
-        clear_autosave()
+        self.autosave_slot.clear()
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
@@ -650,7 +676,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()
         self._autosave_interval.stop()
         self.memo_exporter.shutdown()
-        clear_autosave()
+        self.autosave_slot.close()
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         self._save_settings(window_geometry=geometry)
         # A closed window stops following the desktop's colour scheme: each follower restyles

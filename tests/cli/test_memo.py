@@ -148,7 +148,10 @@ def test_unwritable_target_gives_the_os_reason_on_one_line(
     # Returned false" and the message repeated itself.
     assert main(["memo", str(scenario_file), "-o", "/proc/memo.pdf"]) == 2
     err = capfd.readouterr().err
-    assert err == "specialist-studio memo: memo.pdf: cannot write the memo (No such file or directory)\n", err
+    assert err == (
+        "specialist-studio memo: /proc/memo.pdf: could not write the decision memo "
+        "(No such file or directory); nothing was replaced\n"
+    ), err
 
 
 def test_memo_never_replaces_its_scenario_or_other_non_pdf_files(

@@ -129,7 +129,7 @@ def test_malformed_set_exits_2_naming_line_and_field(
 
 def test_missing_gguf_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["spotcheck", DEMO, "--gguf", str(tmp_path / "none.gguf")]) == 2
-    assert "none.gguf: no such file" in capsys.readouterr().err
+    assert "none.gguf: file not found" in capsys.readouterr().err
 
 
 @pytest.mark.slow

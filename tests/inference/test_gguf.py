@@ -92,14 +92,13 @@ def test_unreadable(bundled_model: Path, tmp_path: Path) -> None:
 
 
 def test_unreadable_file_object(tmp_path: Path) -> None:
-    # Root can read any mode, so also check an object that cannot be read at all: a FIFO would block,
-    # a socket path cannot be opened.
+    # Root can read any mode, so also check an object that cannot be read at all: a socket.
     import socket
 
     path = tmp_path / "model.sock"
     with socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(path))
-        _expect(path, "cannot be read")
+        _expect(path, "is a socket, not a regular file")
 
 
 def test_unsupported_version(tmp_path: Path) -> None:
@@ -136,3 +135,44 @@ def test_formatting() -> None:
     assert format_size(512) == "512 B"
     assert format_parameters(268_098_176) == "268M"
     assert format_parameters(7_240_000_000) == "7.2B"
+
+
+def _nested_arrays_header(depth: int) -> bytes:
+    """A v3 header with one key whose value is `depth` arrays, each holding the next."""
+    key = b"hostile.nesting"
+    body = struct.pack("<4sIQQ", b"GGUF", 3, 0, 1) + struct.pack("<Q", len(key)) + key
+    body += struct.pack("<I", 9)  # the value is an array ...
+    body += struct.pack("<IQ", 9, 1) * (depth - 1)  # ... of one array, of one array, ...
+    body += struct.pack("<IQ", 4, 1) + struct.pack("<I", 7)  # ... of one uint32
+    return body
+
+
+def test_thousands_of_nested_metadata_arrays_are_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    path = tmp_path / "nested.gguf"
+    path.write_bytes(_nested_arrays_header(5000))
+    _expect(path, "nested more than 64 levels deep")
+
+
+def test_shallow_nested_arrays_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "nested.gguf"
+    path.write_bytes(_nested_arrays_header(3))
+    assert read_gguf_info(path).metadata["hostile.nesting"] == ["<array of 1>"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_as_model_is_refused_without_blocking(tmp_path: Path) -> None:
+    path = tmp_path / "model.gguf"
+    os.mkfifo(path)
+    _expect(path, "is a named pipe (FIFO), not a regular file")
+
+
+def test_a_link_loop_as_model_is_named_a_loop(tmp_path: Path) -> None:
+    path = tmp_path / "model.gguf"
+    path.symlink_to(path)
+    _expect(path, "loop of symbolic links")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_dev_zero_as_model_is_refused() -> None:
+    with pytest.raises(GgufError, match="zero: is a character device"):
+        read_gguf_info("/dev/zero")

@@ -254,7 +254,10 @@ def test_a_failed_write_leaves_the_old_file_intact_and_no_temp_file(
     new = old.with_changes(name="Changed")
     with pytest.raises(ScenarioFileError) as info:
         save_scenario(new, path)
-    assert str(info.value) == f"{path}: cannot save (No space left on device)"
+    assert (
+        str(info.value)
+        == f"{path}: could not write the scenario (No space left on device); nothing was replaced"
+    )
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.json"]
 
@@ -269,7 +272,9 @@ def test_a_failed_rename_leaves_the_old_file_intact(tmp_path: Path, monkeypatch:
         raise OSError(13, "Permission denied")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(ScenarioFileError, match="cannot save"):
+    with pytest.raises(
+        ScenarioFileError, match=r"could not write the scenario \(Permission denied\); nothing was replaced"
+    ):
         save_scenario(old.with_changes(name="Changed"), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["scenario.json"]
@@ -286,7 +291,7 @@ def test_saving_keeps_the_permissions_of_the_replaced_file(tmp_path: Path) -> No
 
 
 def test_saving_onto_a_folder_names_the_problem(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioFileError, match=r"is a folder; choose a file name"):
+    with pytest.raises(ScenarioFileError, match=r"is a folder; give the scenario a file name"):
         save_scenario(load_scenario(FIXTURES / "v1_minimal.json"), tmp_path)
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from app.domain.scenario import Scenario
 from app.storage.atomic import json_text
-from app.storage.autosave import read_autosave, write_autosave
+from app.storage.autosave import AutosaveSlot
 from app.storage.scenario_files import (
     ScenarioFileError,
     load_scenario,
@@ -90,8 +90,10 @@ def test_file_and_autosave_round_trip_is_exact(scenario: Scenario) -> None:
         path = Path(folder) / "scenario.json"
         save_scenario(scenario, path)
         assert load_scenario(path) == scenario
-    write_autosave(scenario, None)
-    recovered = read_autosave()
+    slot = AutosaveSlot()
+    slot.write(scenario, None)
+    recovered = slot.read()
+    slot.close()
     assert recovered is not None and recovered.scenario == scenario
 
 

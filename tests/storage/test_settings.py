@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +19,8 @@ from app.storage.settings import (
     save_settings,
     update_settings,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_when_there_is_no_file() -> None:
@@ -101,3 +108,58 @@ def test_a_refused_update_names_the_field_and_writes_nothing() -> None:
     with pytest.raises(ValueError, match="unknown field 'colour'"):
         update_settings(colour="red")
     assert settings_path().read_text(encoding="utf-8") == before
+
+
+# A copy of the app changing its own field of the settings, round after round, as fast as it can.
+# Each round first checks that its previous value is still there: a save by the other copy built
+# from a stale read would have put back an older value (a lost update).
+_SETTINGS_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from app.storage.settings import load_settings, update_settings
+    side, rounds, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    while not go.exists():
+        time.sleep(0.001)
+    lost = 0
+    for i in range(rounds):
+        settings = load_settings()
+        mine = settings.frontier.model if side == "a" else settings.local_model.few_shot_examples
+        if i and mine != f"{side}{i - 1}":
+            lost += 1
+        if side == "a":
+            update_settings(frontier={"model": f"a{i}"})
+        else:
+            update_settings(local_model={"few_shot_examples": f"b{i}"})
+    print(lost)
+    """
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the cross-process lock is POSIX flock")
+def test_two_processes_saving_settings_lose_no_update(tmp_path: Path) -> None:
+    rounds = 200
+    go = tmp_path / "go"
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SETTINGS_WRITER, side, str(rounds), str(go)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for side in ("a", "b")
+    ]
+    go.touch()  # both start at once
+    outputs = [writer.communicate(timeout=300) for writer in writers]
+    assert [writer.returncode for writer in writers] == [0, 0], outputs
+    assert [out.strip() for out, _ in outputs] == ["0", "0"], outputs
+    final = load_settings()
+    assert final.frontier.model == f"a{rounds - 1}"
+    assert final.local_model.few_shot_examples == f"b{rounds - 1}"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_as_the_settings_file_gives_defaults_at_once() -> None:
+    os.mkfifo(settings_path())
+    assert load_settings() == Settings()  # without waiting for a writer that never comes

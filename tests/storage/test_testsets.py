@@ -137,7 +137,7 @@ def test_unusable_files(tmp_path: Path, name: str, content: str | None, problem:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(TestSetError, match=r"nope\.jsonl: cannot read the file"):
+    with pytest.raises(TestSetError, match=r"nope\.jsonl: file not found"):
         load_test_set(tmp_path / "nope.jsonl")
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.domain.costs import cumulative_curves
 from app.domain.scenario import Scenario
-from app.storage.autosave import read_autosave, write_autosave
+from app.storage.autosave import AutosaveSlot, leftover_slots
 from app.storage.presets import load_preset
 from app.storage.scenario_files import load_scenario
 from app.storage.settings import Settings, load_settings
@@ -152,9 +152,10 @@ def test_leaving_unsaved_changes_asks_first(window: MainWindow, qtbot, preset: S
 def test_autosave_and_recovery_after_a_crash(window: MainWindow, qtbot, make_window) -> None:
     assert not window.autosave_now()  # nothing unsaved yet, nothing written
     type_into(qtbot, window, "one_time.data_curation", "42k")
-    qtbot.waitUntil(lambda: read_autosave() is not None, timeout=5000)  # the debounced autosave
-    recovered = read_autosave()
+    qtbot.waitUntil(lambda: window.autosave_slot.read() is not None, timeout=5000)  # the debounced autosave
+    recovered = window.autosave_slot.read()
     assert recovered is not None and recovered.scenario == window.document.scenario
+    window.autosave_slot.abandon()  # the window's process dies: the OS drops its slot's lock
 
     # The next start after a crash: the slot is offered and restored as unsaved work.
     restarted = make_window(load_preset("review-sentiment"))
@@ -163,14 +164,54 @@ def test_autosave_and_recovery_after_a_crash(window: MainWindow, qtbot, make_win
     assert restarted.document.scenario.one_time.data_curation == 42_000
     assert restarted.document.dirty
     assert any(question.startswith("recover") for question in prompter.questions)
+    # The work now lives in the new window's own slot; the crashed window's slot is gone.
+    kept = restarted.autosave_slot.read()
+    assert kept is not None and kept.scenario.one_time.data_curation == 42_000
+    assert not recovered.slot_path.exists()
+
+
+def test_two_windows_that_crashed_are_each_offered_back(make_window, preset: Scenario) -> None:
+    """Edits in two windows, both crash: each window's work comes back, in a window of its own."""
+    first, second = make_window(preset), make_window(preset)
+    first.document.load(preset.with_changes(monthly_ops=111.0), None, dirty=True)
+    second.document.load(preset.with_changes(monthly_ops=222.0), None, dirty=True)
+    assert first.autosave_now() and second.autosave_now()
+    assert first.autosave_slot.path != second.autosave_slot.path
+    first.autosave_slot.abandon()
+    second.autosave_slot.abandon()
+
+    restarted = make_window(preset)
+    assert restarted.offer_recovery()
+    assert sum(question.startswith("recover") for question in restarted.prompter.questions) == 2
+    restored = [restarted, *restarted.recovered_windows]
+    assert sorted(window.document.scenario.monthly_ops for window in restored) == [111.0, 222.0]
+    assert all(window.document.dirty for window in restored)
+    for window in restarted.recovered_windows:
+        window.prompter.save_answer = "discard"  # type: ignore[attr-defined]
+        window.close()
+
+
+def test_a_clean_exit_keeps_the_other_windows_autosave(make_window, preset: Scenario) -> None:
+    editing, closing = make_window(preset), make_window(preset)
+    editing.document.load(preset.with_changes(monthly_ops=333.0), None, dirty=True)
+    assert editing.autosave_now()
+    closing.close()  # no unsaved work: a clean exit
+    kept = editing.autosave_slot.read()
+    assert kept is not None and kept.scenario.monthly_ops == 333.0
+    editing.autosave_slot.abandon()
+    offered = leftover_slots()
+    assert [item.scenario.monthly_ops for item in offered] == [333.0]
+    offered[0].release()
 
 
 def test_declining_recovery_empties_the_slot(make_window, preset: Scenario) -> None:
-    write_autosave(preset.with_changes(monthly_ops=999.0), None)
+    crashed = AutosaveSlot()
+    crashed.write(preset.with_changes(monthly_ops=999.0), None)
+    crashed.abandon()
     window = make_window(preset)
     window.prompter.recover_answer = False
     assert not window.offer_recovery()
-    assert read_autosave() is None
+    assert leftover_slots() == [] and not crashed.path.exists()
     assert window.document.scenario == preset
 
 
