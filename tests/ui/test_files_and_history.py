@@ -151,7 +151,7 @@ def test_leaving_unsaved_changes_asks_first(window: MainWindow, qtbot, preset: S
 
 def test_autosave_and_recovery_after_a_crash(window: MainWindow, qtbot, make_window) -> None:
     assert not window.autosave_now()  # nothing unsaved yet, nothing written
-    type_into(qtbot, window, "one_time.data_curation", "42k")
+    type_into(qtbot, window, "one_time.data_curation", "20k")
     qtbot.waitUntil(lambda: window.autosave_slot.read() is not None, timeout=5000)  # the debounced autosave
     recovered = window.autosave_slot.read()
     assert recovered is not None and recovered.scenario == window.document.scenario
@@ -161,20 +161,20 @@ def test_autosave_and_recovery_after_a_crash(window: MainWindow, qtbot, make_win
     restarted = make_window(load_preset("review-sentiment"))
     prompter = restarted.prompter
     assert restarted.offer_recovery()
-    assert restarted.document.scenario.one_time.data_curation == 42_000
+    assert restarted.document.scenario.one_time.data_curation == 20_000
     assert restarted.document.dirty
     assert any(question.startswith("recover") for question in prompter.questions)
     # The work now lives in the new window's own slot; the crashed window's slot is gone.
     kept = restarted.autosave_slot.read()
-    assert kept is not None and kept.scenario.one_time.data_curation == 42_000
+    assert kept is not None and kept.scenario.one_time.data_curation == 20_000
     assert not recovered.slot_path.exists()
 
 
 def test_two_windows_that_crashed_are_each_offered_back(make_window, preset: Scenario) -> None:
     """Edits in two windows, both crash: each window's work comes back, in a window of its own."""
     first, second = make_window(preset), make_window(preset)
-    first.document.load(preset.with_changes(monthly_ops=111.0), None, dirty=True)
-    second.document.load(preset.with_changes(monthly_ops=222.0), None, dirty=True)
+    first.document.load(preset.with_changes(monthly_ops=1300.0), None, dirty=True)
+    second.document.load(preset.with_changes(monthly_ops=1400.0), None, dirty=True)
     assert first.autosave_now() and second.autosave_now()
     assert first.autosave_slot.path != second.autosave_slot.path
     first.autosave_slot.abandon()
@@ -184,7 +184,7 @@ def test_two_windows_that_crashed_are_each_offered_back(make_window, preset: Sce
     assert restarted.offer_recovery()
     assert sum(question.startswith("recover") for question in restarted.prompter.questions) == 2
     restored = [restarted, *restarted.recovered_windows]
-    assert sorted(window.document.scenario.monthly_ops for window in restored) == [111.0, 222.0]
+    assert sorted(window.document.scenario.monthly_ops for window in restored) == [1300.0, 1400.0]
     assert all(window.document.dirty for window in restored)
     for window in restarted.recovered_windows:
         window.prompter.save_answer = "discard"  # type: ignore[attr-defined]
@@ -193,20 +193,20 @@ def test_two_windows_that_crashed_are_each_offered_back(make_window, preset: Sce
 
 def test_a_clean_exit_keeps_the_other_windows_autosave(make_window, preset: Scenario) -> None:
     editing, closing = make_window(preset), make_window(preset)
-    editing.document.load(preset.with_changes(monthly_ops=333.0), None, dirty=True)
+    editing.document.load(preset.with_changes(monthly_ops=1500.0), None, dirty=True)
     assert editing.autosave_now()
     closing.close()  # no unsaved work: a clean exit
     kept = editing.autosave_slot.read()
-    assert kept is not None and kept.scenario.monthly_ops == 333.0
+    assert kept is not None and kept.scenario.monthly_ops == 1500.0
     editing.autosave_slot.abandon()
     offered = leftover_slots()
-    assert [item.scenario.monthly_ops for item in offered] == [333.0]
+    assert [item.scenario.monthly_ops for item in offered] == [1500.0]
     offered[0].release()
 
 
 def test_declining_recovery_empties_the_slot(make_window, preset: Scenario) -> None:
     crashed = AutosaveSlot()
-    crashed.write(preset.with_changes(monthly_ops=999.0), None)
+    crashed.write(preset.with_changes(monthly_ops=1600.0), None)
     crashed.abandon()
     window = make_window(preset)
     window.prompter.recover_answer = False
