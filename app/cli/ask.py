@@ -150,13 +150,11 @@ def _check_ranges(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the comparison and print it; exit 1 when a configured side failed."""
-    from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, BundledModelError, bundled_model_path
+    from app.inference.bundled_model import BundledModelError, bundled_model_path
     from app.inference.endpoints import preset_by_name, preset_for_url
     from app.inference.gguf import GgufError, read_gguf_info
-    from app.inference.keys import default_key_store
     from app.inference.local_generator import LocalSpecialist
     from app.inference.local_server import (
-        LocalModelServer,
         LocalModelSettings,
         LocalServerError,
         describe_gpu_offload,
@@ -164,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from app.inference.openai_client import OpenAICompatibleGenerator
     from app.inference.playground import PendingRun, Prices, RunSettings, SideRun, run_both
+    from app.inference.session import FrontierEndpoint, InferenceSession, ModelChoice, model_display_name
     from app.inference.types import GenerationRequest, PromptMode
 
     if not args.prompt.strip():
@@ -177,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--frontier-url must start with http:// or https:// (got {args.frontier_url!r})")
     labels = tuple(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None
 
-    server: LocalModelServer | None = None
+    # The one owner of the model process and of the frontier client, as in the window.
+    session = InferenceSession()
     local: LocalSpecialist | None = None
     local_side = SideRun(name="local model", empty_reason="skipped (--no-local)")
     mode: PromptMode = "completion"
@@ -194,22 +194,18 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         except BundledModelError as exc:
             raise CliError(str(exc)) from None
-        quantization = f" ({info.quantization})" if info.quantization != "not stated" else ""
-        name = (
-            BUNDLED_MODEL_DISPLAY_NAME if not args.gguf else f"{info.name or model_path.stem}{quantization}"
-        )
+        chosen = model_path if args.gguf else None  # None: the bundled model, named as such
+        name = model_display_name(chosen, info)
         mode = args.mode if args.mode != "auto" else ("chat" if info.has_chat_template else "completion")
         settings = LocalModelSettings(context_size=args.ctx, threads=args.threads, gpu_layers=args.gpu_layers)
-        server = LocalModelServer(model_path, settings, model_id=model_path.stem)
         try:
-            server.start()
+            server = session.ensure(ModelChoice(chosen, settings))
             local = LocalSpecialist(server, display_name=name)
             local_side = SideRun(name=name, prices=local_prices)
             gpu_supported = server.gpu_offload
         except LocalServerError as exc:
             local_side = SideRun(name=name, empty_reason=f"the local model did not start: {exc}")
             local_failed = True
-            server = None
             gpu_supported = gpu_offload_supported()
 
     frontier: OpenAICompatibleGenerator | None = None
@@ -223,17 +219,14 @@ def run(args: argparse.Namespace) -> int:
             if args.frontier_preset
             else preset_for_url(args.frontier_url)
         )
-        if args.frontier_key_env:
-            preset = dataclasses.replace(preset, key_env=args.frontier_key_env)
-        key = default_key_store().get(preset)
-        if preset.needs_key and not key.key:
+        endpoint = FrontierEndpoint(args.frontier_url, args.frontier_model, preset, args.timeout)
+        endpoint = endpoint.with_key_env(args.frontier_key_env)
+        key = session.frontier_key(endpoint)
+        if endpoint.preset.needs_key and not key.key:
             frontier_side = SideRun(name=args.frontier_model, empty_reason=key.detail)
         else:
-            frontier = OpenAICompatibleGenerator(
-                args.frontier_url,
-                args.frontier_model,
-                key.key,
-                read_timeout_s=args.timeout,
+            frontier = session.frontier_client(
+                endpoint,
                 key_hint=(
                     f"the key {key.detail}"
                     if key.key
@@ -263,8 +256,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if local is not None:
             local.close()
-        if server is not None:
-            server.stop()
+        session.stop()
         if frontier is not None:
             frontier.close()
     record = PendingRun(

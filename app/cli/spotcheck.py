@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -130,8 +129,8 @@ def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
         return
     from app.inference.bundled_model import BundledModelError, bundled_model_path
     from app.inference.gguf import GgufError
-    from app.inference.local_generator import LocalSpecialist
-    from app.inference.local_server import LocalModelServer, LocalServerError
+    from app.inference.local_server import LocalServerError
+    from app.inference.session import InferenceSession, ModelChoice, spotcheck_model_name
     from app.storage.regular_files import FileRefusedError, check_regular
 
     try:
@@ -143,33 +142,32 @@ def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
         check_regular(model_path, "a GGUF model file", None)
     except FileRefusedError as exc:
         raise CliError(f"--gguf: {exc}") from exc
-    server = LocalModelServer(model_path)
+    # The one owner of the model process and of the frontier client, as in the window.
+    session = InferenceSession()
     try:
-        server.start()
+        # The set's prompt template already holds the few-shot examples; labels become a grammar.
+        generator = session.local_specialist(
+            ModelChoice(Path(model_path)), display_name=spotcheck_model_name(Path(model_path))
+        )
     except (GgufError, LocalServerError) as exc:
         raise CliError(f"local model: {exc}") from exc
-    # The set's prompt template already holds the few-shot examples; labels become a grammar.
-    generator = LocalSpecialist(server, display_name=f"{server.model_id} (local)")
     try:
         yield generator
     finally:
         generator.close()
-        server.stop()
+        session.stop()
 
 
 def _frontier_generator(args: argparse.Namespace) -> Any:
     if args.frontier_url is None:
         return None
     from app.inference.endpoints import preset_for_url
-    from app.inference.keys import default_key_store
-    from app.inference.openai_client import OpenAICompatibleGenerator
+    from app.inference.session import FrontierEndpoint, InferenceSession
 
-    # The key comes from the environment or the keyring; it is never printed or written.
-    if args.api_key_env:
-        key = os.environ.get(args.api_key_env) or None
-    else:
-        key = default_key_store().get(preset_for_url(args.frontier_url)).key
-    return OpenAICompatibleGenerator(args.frontier_url, args.frontier_model, key)
+    # The key comes from the variable named, else the endpoint's usual variable or the keyring;
+    # it is never printed or written.
+    endpoint = FrontierEndpoint(args.frontier_url, args.frontier_model, preset_for_url(args.frontier_url))
+    return InferenceSession().frontier_client(endpoint.with_key_env(args.api_key_env))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -139,7 +139,7 @@ def test_real_model_run_cancel_resume_grade_and_push(qtbot, view: SpotcheckView)
     assert view.document.scenario.quality.measured_from == ""
 
     view.close()
-    assert view._server is None  # the model process was stopped with the view
+    assert view.session.server is None  # the model process was stopped with the view
 
 
 def test_resource_set_is_listed(view: SpotcheckView) -> None:

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 
 from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME
 from app.inference.endpoints import ENDPOINT_PRESETS, EndpointPreset, preset_by_name
-from app.inference.keys import KeyStore, keyring_usable
+from app.inference.keys import keyring_usable
 from app.inference.local_server import LocalModelSettings, describe_gpu_offload
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.playground import Prices
+from app.inference.session import FrontierEndpoint, InferenceSession
 from app.storage.settings import FrontierSettings
 from app.storage.settings import LocalModelSettings as SavedLocalModel
 
@@ -155,9 +156,10 @@ class FrontierPanel(QGroupBox):
     endpoint_changed = Signal()  # preset, base URL, model or key: whether a run can reach it may differ
     edited = Signal()  # a field that is saved in the settings changed
 
-    def __init__(self, keys: KeyStore, parent: QWidget | None = None) -> None:
+    def __init__(self, session: InferenceSession, parent: QWidget | None = None) -> None:
         super().__init__("Frontier (OpenAI-compatible)", parent)
-        self.keys = keys
+        self.session = session
+        self.keys = session.keys
         form = QFormLayout(self)
         self.preset = QComboBox()
         for preset in ENDPOINT_PRESETS:
@@ -299,27 +301,22 @@ class FrontierPanel(QGroupBox):
     def prices(self) -> Prices:
         return Prices(self.input_price.value(), self.output_price.value(), self.price_source.text())
 
+    def endpoint(self) -> FrontierEndpoint:
+        """The endpoint as configured in the panel now."""
+        return FrontierEndpoint(
+            self.base_url.text().strip(),
+            self.model.text().strip(),
+            self.current_preset(),
+            self.timeout.value(),
+        )
+
     def empty_reason(self) -> str | None:
         """Why the frontier column will stay empty with these settings, or None when it can run."""
-        preset = self.current_preset()
-        if not self.base_url.text().strip():
-            return "No frontier endpoint: choose a preset or type a base URL."
-        if not self.model.text().strip():
-            return "No frontier model name given."
-        key = self.keys.get(preset)
-        if preset.needs_key and not key.key:
-            return f"No API key for {preset.title}: {key.detail.removeprefix('no key: ')}."
-        return None
+        return self.session.frontier_empty_reason(self.endpoint())
 
     def generator(self) -> tuple[OpenAICompatibleGenerator | None, str | None]:
         """A client for the configured endpoint, or None and the reason the column stays empty."""
         reason = self.empty_reason()
         if reason is not None:
             return None, reason
-        url = self.base_url.text().strip()
-        model = self.model.text().strip()
-        key = self.keys.get(self.current_preset())
-        generator = OpenAICompatibleGenerator(
-            url, model, key.key, read_timeout_s=self.timeout.value(), display_name=model
-        )
-        return generator, None
+        return self.session.frontier_client(self.endpoint()), None

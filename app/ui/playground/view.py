@@ -28,11 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, bundled_model_path
+from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME
 from app.inference.gguf import GgufInfo, read_gguf_info
-from app.inference.keys import default_key_store
 from app.inference.local_generator import LocalSpecialist
-from app.inference.local_server import LocalModelServer, LocalModelSettings, gpu_offload_supported
+from app.inference.local_server import LocalModelServer, gpu_offload_supported
 from app.inference.playground import (
     PendingRun,
     PlaygroundRun,
@@ -43,6 +42,7 @@ from app.inference.playground import (
     export_jsonl,
     parse_examples,
 )
+from app.inference.session import InferenceSession, ModelChoice, default_session, model_display_name
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode
 from app.ui.document import ScenarioDocument
 from app.ui.playground.columns import AnswerColumn, figures_text
@@ -62,27 +62,30 @@ class PlaygroundView(QWidget):
 
     run_finished = Signal(object)  # PlaygroundRun
 
-    def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        document: ScenarioDocument,
+        parent: QWidget | None = None,
+        session: InferenceSession | None = None,
+    ) -> None:
         super().__init__(parent)
         self.document = document
-        self.keys = default_key_store()
+        # The one owner of the model process, shared with the spot-check (and its frontier client).
+        self.session = session if session is not None else default_session()
+        self.keys = self.session.keys
         self.history: list[PlaygroundRun] = []
-        self.server: LocalModelServer | None = None
         self.model_path: Path | None = None  # None = the bundled model
         self.model_info: GgufInfo | None = None
         self._workers: set[Any] = set()
         self._run_worker: RunWorker | None = None
         self._run_after_load = False
-        # (model file, settings) of the running process and of the load in progress.
-        self._loaded_choice: tuple[Path | None, LocalModelSettings] | None = None
-        self._pending_choice: tuple[Path | None, LocalModelSettings] | None = None
         # The run in progress (None between runs) and its local client, closed when it ends.
         self._pending: PendingRun | None = None
         self._run_local: LocalSpecialist | None = None
         self.setAcceptDrops(True)
 
         self.model_panel = ModelPanel()
-        self.frontier_panel = FrontierPanel(self.keys)
+        self.frontier_panel = FrontierPanel(self.session)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("One prompt for both models…")
         self.prompt.setMaximumHeight(110)
@@ -292,46 +295,32 @@ class PlaygroundView(QWidget):
             self.choose_model(Path(urls[0].toLocalFile()))
             event.acceptProposedAction()
 
+    @property
+    def server(self) -> LocalModelServer | None:
+        """The session's model process (running or crashed), or None before any load."""
+        return self.session.server
+
+    def model_choice(self) -> ModelChoice:
+        """The model file and llama.cpp settings chosen in the panel now."""
+        return ModelChoice(self.model_path, self.model_panel.settings())
+
     def load_model(self, then_run: bool = False) -> None:
-        """Start (or restart with new settings) the model process in a worker."""
+        """Have the session run the chosen model (started, or restarted with new settings) in a worker."""
         self._run_after_load = then_run
-        if self.server is not None:
-            old = self.server
-            self.server = None
-            self._start(CallWorker(old.stop), lambda _r: None, lambda _m: None)
-        settings = self.model_panel.settings()
-        chosen = self.model_path
-        self._pending_choice = (chosen, settings)
-
-        def start() -> LocalModelServer:
-            path = chosen if chosen is not None else bundled_model_path()
-            server = LocalModelServer(path, settings, model_id=path.stem)
-            server.start()
-            return server
-
+        session, choice = self.session, self.model_choice()
         self.model_panel.state.setText("Loading…")
         self.model_panel.load_button.setEnabled(False)
         self.local_column.restart_button.setVisible(False)
-        self._start(CallWorker(start), self._loaded, self._load_failed)
+        self._start(CallWorker(lambda: session.ensure(choice)), self._loaded, self._load_failed)
 
     def restart_model(self) -> None:
         self.local_column.set_status("Restarting the model process…")
         self.load_model()
 
-    def _wanted_choice(self) -> tuple[Path | None, LocalModelSettings]:
-        return self.model_path, self.model_panel.settings()
-
     def _loaded(self, server: object) -> None:
         assert isinstance(server, LocalModelServer)
-        self.server = server
-        self._loaded_choice = self._pending_choice
         self.model_panel.set_gpu_supported(server.gpu_offload)  # what the running child reported
-        info = server.info
-        name = (
-            BUNDLED_MODEL_DISPLAY_NAME
-            if self.model_path is None
-            else (info.name if info else server.model_id)
-        )
+        name = model_display_name(self.model_path, server.info)
         self.local_column.title.setText(f"<b>Local specialist</b> — {html.escape(name)}")
         self.model_panel.state.setText(f"Loaded: {name} (pid {server.pid})")
         self.model_panel.load_button.setEnabled(True)
@@ -349,9 +338,7 @@ class PlaygroundView(QWidget):
             self._launch_run(local_failure=message)
 
     def _check_crash(self) -> None:
-        if self.server is None:
-            return
-        reason = self.server.crash_reason()
+        reason = self.session.crash_reason()
         if reason and not self.local_column.restart_button.isVisible():
             self.local_column.set_status(reason, problem=True)
             self.local_column.restart_button.setVisible(True)
@@ -370,7 +357,7 @@ class PlaygroundView(QWidget):
         self.frontier_column.clear()
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        if self.server is None or self.server.crash_reason() or self._loaded_choice != self._wanted_choice():
+        if not self.session.runs(self.model_choice()):
             # Nothing loaded, a crashed process, or another file / settings chosen since the last load.
             self.local_column.set_status("Loading the model…")
             self.load_model(then_run=True)
@@ -391,9 +378,11 @@ class PlaygroundView(QWidget):
         local: LocalSpecialist | None = None
         # The file's name when it never loaded (the column title is rich text, not a name).
         local_name = self.model_path.name if self.model_path else BUNDLED_MODEL_DISPLAY_NAME
-        if self.server is not None and local_failure is None:
-            local = LocalSpecialist(self.server, examples=parse_examples(panel.examples.toPlainText()))
-            local_name = local.display_name
+        server = self.server
+        if server is not None and local_failure is None:
+            local_name = model_display_name(self.model_path, server.info)
+            examples = parse_examples(panel.examples.toPlainText())
+            local = LocalSpecialist(server, examples=examples, display_name=local_name)
             self.local_column.set_status("Streaming…", live=True)
         frontier, frontier_empty = self.frontier_panel.generator()
         if frontier is None:
@@ -404,7 +393,7 @@ class PlaygroundView(QWidget):
         self._pending = PendingRun(
             prompt=prompt,
             local=SideRun(
-                name=local_name if self.model_path else BUNDLED_MODEL_DISPLAY_NAME,
+                name=local_name,
                 empty_reason=local_failure or "the local model is not loaded",
                 prices=Prices(
                     scenario_small.input_price_per_mtok, scenario_small.output_price_per_mtok, "scenario"
@@ -456,7 +445,7 @@ class PlaygroundView(QWidget):
             column.set_status("Stopped.")
         elif result.error:
             column.set_status(result.error, problem=True)
-            if self.server is not None and self.server.crash_reason() and column is self.local_column:
+            if self.session.crash_reason() and column is self.local_column:
                 self.local_column.restart_button.setVisible(True)
         elif not result.text.strip():
             column.set_status(
@@ -552,9 +541,7 @@ class PlaygroundView(QWidget):
             self._run_worker.wait(5000)
         for worker in list(self._workers):
             worker.wait(15000)
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
+        self.session.stop()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         self.shutdown()

@@ -11,7 +11,6 @@ connects them and owns the run.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,15 @@ from app.domain.evaluation import (
     summarize_results,
 )
 from app.domain.scenario import Scenario, describe_validation_error
+from app.inference.local_generator import LocalSpecialist
+from app.inference.openai_client import OpenAICompatibleGenerator
+from app.inference.session import (
+    FrontierEndpoint,
+    InferenceSession,
+    ModelChoice,
+    default_session,
+    spotcheck_model_name,
+)
 from app.inference.spotcheck import Progress, RunConfig, RunOutcome, save_grades
 from app.storage.resources import resource_path
 from app.storage.settings import Settings, load_settings
@@ -65,10 +73,16 @@ class SpotcheckView(QWidget):
     summary_changed = Signal(object)  # SpotcheckSummary
 
     def __init__(
-        self, document: ScenarioDocument, parent: QWidget | None = None, settings: Settings | None = None
+        self,
+        document: ScenarioDocument,
+        parent: QWidget | None = None,
+        settings: Settings | None = None,
+        session: InferenceSession | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
+        # The one owner of the model process, shared with the playground.
+        self.session = session if session is not None else default_session()
         self.settings = settings if settings is not None else load_settings()
         self.test_set: TestSet | None = None
         self.template: PromptTemplate | None = None
@@ -76,9 +90,6 @@ class SpotcheckView(QWidget):
         self.summary: SpotcheckSummary | None = None
         self.results_path: Path | None = None
         self._run_thread: SpotcheckRunThread | None = None
-        self._server: Any = None
-        self._specialist: Any = None
-        self._server_lock = threading.Lock()
         self._summary_args: dict[str, Any] = {}
         self._watched_window: QWidget | None = None
         self._build()
@@ -192,46 +203,14 @@ class SpotcheckView(QWidget):
         return self.setup.scorer_spec()
 
     # -- the local model -----------------------------------------------------------------------
-    def local_model_path(self) -> Path:
-        """The GGUF from settings, else the bundled Gemma (assembled into the cache on first use)."""
-        if self.settings.local_model.model_path:
-            return Path(self.settings.local_model.model_path)
-        from app.inference.bundled_model import bundled_model_path
+    def model_choice(self) -> ModelChoice:
+        """The GGUF and llama.cpp settings from the settings (None as path: the bundled Gemma)."""
+        return ModelChoice.from_saved(self.settings.local_model)
 
-        return bundled_model_path()
-
-    def local_specialist(self) -> Any:
-        """Start the model process once (called on the worker thread) and return its generator."""
-        from app.inference.local_generator import LocalSpecialist
-        from app.inference.local_server import LocalModelServer, LocalModelSettings
-
-        with self._server_lock:
-            if self._server is None:
-                local = self.settings.local_model
-                self._server = LocalModelServer(
-                    self.local_model_path(),
-                    LocalModelSettings(context_size=local.context_size, threads=local.threads or 0),
-                )
-            if not self._server.is_running():
-                self._server.start()
-            if self._specialist is None:
-                self._specialist = LocalSpecialist(
-                    self._server, display_name=f"{self._server.model_id} (local)"
-                )
-            return self._specialist
-
-    def _frontier_generator(self) -> Any:
+    def _frontier_generator(self) -> OpenAICompatibleGenerator | None:
         if not self.setup.live_frontier:
             return None
-        from app.inference.endpoints import preset_by_name
-        from app.inference.keys import default_key_store
-        from app.inference.openai_client import OpenAICompatibleGenerator
-
-        frontier = self.settings.frontier
-        key = default_key_store().get(preset_by_name(frontier.preset)).key
-        return OpenAICompatibleGenerator(
-            frontier.base_url, frontier.model, key, read_timeout_s=frontier.timeout_seconds
-        )
+        return self.session.frontier_client(FrontierEndpoint.from_saved(self.settings.frontier))
 
     # -- running -------------------------------------------------------------------------------
     @property
@@ -268,11 +247,17 @@ class SpotcheckView(QWidget):
             quality_bar=scenario.quality.quality_bar,
         )
         use_local = self.local_check.isChecked()
+        choice = self.model_choice()
         try:
-            specialist_name = f"{self.local_model_path().stem} (local)" if use_local else "not run"
+            specialist_name = spotcheck_model_name(choice.resolved_path()) if use_local else "not run"
         except Exception as exc:  # the bundled model could not be assembled
             self.eta_label.setText(f"Local model: {exc}")
             return False
+
+        def local_specialist() -> LocalSpecialist:
+            # On the worker thread: the session starts the model, or reuses the one already running.
+            return self.session.local_specialist(choice, display_name=specialist_name)
+
         frontier = self._frontier_generator()
         frontier_name = frontier.display_name if frontier is not None else RECORDED
         self.results_path = spotcheck_results_path(test_set, scorer, specialist_name, frontier_name)
@@ -291,7 +276,7 @@ class SpotcheckView(QWidget):
         self.progress.setRange(0, len(test_set.items))
         self.progress.setValue(0)
         thread = SpotcheckRunThread(
-            test_set, config, self.results_path, self.local_specialist if use_local else None, frontier, self
+            test_set, config, self.results_path, local_specialist if use_local else None, frontier, self
         )
         thread.progressed.connect(self._on_progress)
         thread.status.connect(self.eta_label.setText)
@@ -406,13 +391,7 @@ class SpotcheckView(QWidget):
             self._run_thread.cancel.set()
             self._run_thread.wait()
             self._finish_thread()
-        with self._server_lock:
-            if self._specialist is not None:
-                self._specialist.close()
-                self._specialist = None
-            if self._server is not None:
-                self._server.stop()
-                self._server = None
+        self.session.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         """Leave no thread or process behind."""

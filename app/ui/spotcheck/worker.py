@@ -9,9 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal
 
 from app.domain.evaluation import TestSet
+from app.inference.local_generator import LocalSpecialist
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.spotcheck import RunConfig, SpotcheckError, run_spotcheck
-from app.inference.types import TextGenerator
 
 
 def eta_text(seconds: float | None) -> str:
@@ -36,7 +36,7 @@ class SpotcheckRunThread(QThread):
         test_set: TestSet,
         config: RunConfig,
         results_path: Path,
-        local_specialist: Callable[[], TextGenerator] | None,
+        local_specialist: Callable[[], LocalSpecialist] | None,
         frontier: OpenAICompatibleGenerator | None,
         parent: QObject | None = None,
     ) -> None:
@@ -51,7 +51,7 @@ class SpotcheckRunThread(QThread):
 
     def run(self) -> None:
         """Worker thread body: never lets an exception escape into Qt."""
-        specialist = None
+        specialist: LocalSpecialist | None = None
         try:
             if self._local_specialist is not None:
                 self.status.emit("Starting the local model…")
@@ -75,5 +75,7 @@ class SpotcheckRunThread(QThread):
         except Exception as exc:  # the local model failing to start, a GGUF error: one line for the user
             self.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
         finally:
+            if specialist is not None:
+                specialist.close()  # its HTTP client; the model process stays with the session
             if self._frontier is not None:
                 self._frontier.close()
