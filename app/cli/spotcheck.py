@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli import EXIT_FAILURE, EXIT_OK, CliError
+from app.domain.formatting import format_money
 
 DEFAULT_MARGIN = 0.05
 AGREEMENT_NOTE = (
@@ -290,13 +291,6 @@ def _print_progress(progress: Any) -> None:
     print(f"\r{progress.done}/{progress.total} items{eta}   ", end=end, file=sys.stderr, flush=True)
 
 
-def _money(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    # sub-cent figures need their digits; anything a cent or more reads as dollars and cents
-    return f"${value:,.6f}" if value < 0.01 else f"${value:,.2f}"
-
-
 def _scorer_problem(error: Any) -> str:
     """The scorer's validation problems without pydantic's trailing documentation link."""
     from app.domain.scenario import describe_validation_error
@@ -340,8 +334,8 @@ def format_summary(summary: Any, needed: dict[str, int | None], margin: float, o
         )
         lines.append(
             f"  {side:<11} p50 {_seconds(model.latency_p50_s)}, p95 {_seconds(model.latency_p95_s)}; "
-            f"cost per item {_money(model.cost_per_item)}, per million items "
-            f"{_money(model.cost_per_million_items)}{estimated}"
+            f"cost per item {format_money(model.cost_per_item, 'per_request')}, per million items "
+            f"{format_money(model.cost_per_million_items, 'compact')}{estimated}"
         )
     if summary.specialist.cost_per_item is None:
         lines.append("  (costs need prices: pass --scenario FILE)")

@@ -58,11 +58,22 @@ LARGE_PRICE_SEEK_MAX = 1e4
 BreakEvenMethod = Literal["closed_form", "curves"]
 
 
+def request_cost(
+    input_tokens: float, output_tokens: float, input_price_per_mtok: float, output_price_per_mtok: float
+) -> float:
+    """USD for one request: `(input_tokens·input_price + output_tokens·output_price) / 1e6`.
+
+    The one per-request cost of the project: the engine, the playground's columns and the
+    spot-check's cost per item all price a request here.
+    """
+    return (input_tokens * input_price_per_mtok + output_tokens * output_price_per_mtok) / 1e6
+
+
 def model_cost_per_request(model: ModelCost) -> float:
-    """USD for one request: `(input_tokens·input_price + output_tokens·output_price) / 1e6`."""
-    return (
-        model.input_tokens * model.input_price_per_mtok + model.output_tokens * model.output_price_per_mtok
-    ) / 1e6
+    """USD for one request of a scenario's model (`request_cost` at its token counts and prices)."""
+    return request_cost(
+        model.input_tokens, model.output_tokens, model.input_price_per_mtok, model.output_price_per_mtok
+    )
 
 
 def off_the_shelf_cost_per_request(scenario: Scenario) -> float:

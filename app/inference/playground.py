@@ -14,8 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
+from app.domain.costs import request_cost
+from app.domain.formatting import format_count
 from app.domain.scenario import ModelCost, Scenario
-from app.inference.pricing import request_cost
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode, TextGenerator, TokenCallback
 from app.storage.atomic import atomic_write_text
 
@@ -48,7 +49,7 @@ class SideRun:
         if self.result.error and not self.result.output_tokens:
             return None  # a refused request is not billed
         return request_cost(
-            self.result.input_tokens,
+            self.result.input_tokens or 0,
             self.result.output_tokens,
             self.prices.input_per_mtok,
             self.prices.output_per_mtok,
@@ -280,11 +281,12 @@ def apply_measurements(
     if frontier is not None:
         name = next((r.frontier.name for r in reversed(runs) if r.frontier.succeeded), "")
         changes["large"] = _measured_model(scenario.large, frontier, frontier_prices, name)
-        said.append(
-            f"large: {frontier.input_tokens} in / {frontier.output_tokens} out ({frontier.runs} runs)"
-        )
+        runs_text = format_count(frontier.runs, "run")
+        said.append(f"large: {frontier.input_tokens} in / {frontier.output_tokens} out ({runs_text})")
     if local is not None:
         name = next((r.local.name for r in reversed(runs) if r.local.succeeded), "")
         changes["small"] = _measured_model(scenario.small, local, local_prices, name)
-        said.append(f"small: {local.input_tokens} in / {local.output_tokens} out ({local.runs} runs)")
+        said.append(
+            f"small: {local.input_tokens} in / {local.output_tokens} out ({format_count(local.runs, 'run')})"
+        )
     return scenario.with_changes(**changes), "Measured tokens: " + "; ".join(said)

@@ -38,12 +38,11 @@ from app.report.formatting import (
     format_date,
     format_interval,
     format_money,
-    format_money_exact,
     format_months,
     format_per_request,
-    format_percent,
     format_price_per_mtok,
     format_ratio,
+    format_share,
     format_tokens,
     format_volume,
 )
@@ -301,7 +300,7 @@ def _one_time_detail(scenario: Scenario, recommendation: Recommendation) -> str:
     training = scenario.one_time.training_runs
     if recommendation.verdict == "use_off_the_shelf" and training > 0:
         # The figures price the fine-tune; the verdict says no training, so say what that saves.
-        return f"{parts}; off the shelf saves the {format_money(training)} training"
+        return f"{parts}; off the shelf saves the {format_money(training, 'compact')} training"
     return parts
 
 
@@ -318,15 +317,16 @@ def _headline_numbers(
     path = "self-hosted" if scenario.self_hosting.enabled else "per-token"
     escalation = scenario.routing.escalation_rate
     specialist_detail = (
-        f"{path}, {format_percent(escalation, 0)} escalated ({scenario.routing.mode})"
+        f"{path}, {format_share(escalation, 0)} escalated ({scenario.routing.mode})"
         if escalation > 0
         else f"{path}, no escalation"
     )
     return (
         HeadlineNumber(
             "Net monthly savings",
-            format_money(net),
-            f"gross {format_money(summary.monthly_savings)} less {format_money(scenario.monthly_ops)} ops",
+            format_money(net, "compact"),
+            f"gross {format_money(summary.monthly_savings, 'compact')} "
+            f"less {format_money(scenario.monthly_ops, 'compact')} ops",
             "good" if net > 0 else "bad",
         ),
         HeadlineNumber(
@@ -337,7 +337,7 @@ def _headline_numbers(
         ),
         HeadlineNumber(
             "One-time investment",
-            format_money(summary.one_time_cost),
+            format_money(summary.one_time_cost, "compact"),
             _one_time_detail(scenario, recommendation),
         ),
         # The window's four figures, in one row: page one keeps room for the evidence and the chart.
@@ -387,7 +387,7 @@ def _decision_chart(scenario: Scenario, summary: CostSummary, curves: CostCurves
                 curves.break_even_months,
                 curves.break_even_cost,
                 f"Break-even: {format_months(curves.break_even_months)}, "
-                f"{format_money(curves.break_even_cost)}",
+                f"{format_money(curves.break_even_cost, 'compact')}",
             ),
         )
     caption = (
@@ -520,27 +520,27 @@ def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Se
         ("Horizon", f"{scenario.horizon_months} months"),
         (
             "Monthly operations",
-            format_money_exact(scenario.monthly_ops) + " (monitoring, retraining, on-call)",
+            format_money(scenario.monthly_ops) + " (monitoring, retraining, on-call)",
         ),
         (
             "Routing",
-            f"{scenario.routing.mode}, {format_percent(scenario.routing.escalation_rate)} "
+            f"{scenario.routing.mode}, {format_share(scenario.routing.escalation_rate)} "
             "escalated to the large model",
         ),
     ]
     for key, amount in summary.one_time_breakdown.items():
         if amount or key in {"data_curation", "training_runs", "eval_build"}:
             label = _ONE_TIME_LABELS.get(key, key.replace("_", " "))
-            general.append((f"One-time: {label}", format_money_exact(amount)))
-    general.append(("One-time total", format_money_exact(summary.one_time_cost)))
+            general.append((f"One-time: {label}", format_money(amount)))
+    general.append(("One-time total", format_money(summary.one_time_cost)))
     if scenario.distillation.enabled:
         d = scenario.distillation
         general.append(
             (
                 "Distillation",
                 f"{d.examples:,} examples labelled by the large model, "
-                f"{format_percent(d.human_review_share, 0)} reviewed at "
-                f"{format_money_exact(d.review_cost_per_example)} each",
+                f"{format_share(d.human_review_share, 0)} reviewed at "
+                f"{format_money(d.review_cost_per_example)} each",
             )
         )
     if scenario.self_hosting.enabled:
@@ -557,22 +557,22 @@ def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Se
             (
                 "Retraining",
                 f"every {scenario.retraining.every_months} months at "
-                f"{format_money_exact(scenario.retraining.cost)}",
+                f"{format_money(scenario.retraining.cost)}",
             )
         )
     if scenario.price_decline_per_year:
         general.append(
             (
                 "Frontier price decline",
-                f"{format_percent(scenario.price_decline_per_year, 0)} cheaper each year",
+                f"{format_share(scenario.price_decline_per_year, 0)} cheaper each year",
             )
         )
     q = scenario.quality
     general.append(
         (
             "Quality",
-            f"bar {format_percent(q.quality_bar)}; off-the-shelf {format_percent(q.off_the_shelf_accuracy)}, "
-            f"specialist {format_percent(q.specialist_accuracy)}, large {format_percent(q.large_accuracy)}",
+            f"bar {format_share(q.quality_bar)}; off-the-shelf {format_share(q.off_the_shelf_accuracy)}, "
+            f"specialist {format_share(q.specialist_accuracy)}, large {format_share(q.large_accuracy)}",
         )
     )
     if q.measured_from.strip():
@@ -622,7 +622,7 @@ def _interval_cells(interval: Interval) -> tuple[str, str, str]:
     counts = f"{interval.successes}/{interval.total}"
     if interval.estimate is None or interval.low is None or interval.high is None:
         return counts, "n/a", "n/a"
-    return counts, format_percent(interval.estimate), format_interval(interval.low, interval.high)
+    return counts, format_share(interval.estimate), format_interval(interval.low, interval.high)
 
 
 def _model_row(role: str, model: ModelSummary) -> tuple[str, ...]:
@@ -684,7 +684,7 @@ def _spotcheck_section(spotcheck: SpotcheckSummary) -> Section:
     if agreement.estimate is not None and agreement.low is not None and agreement.high is not None:
         blocks.append(
             Paragraph(
-                f"The two models give the same answer on {format_percent(agreement.estimate)} of items "
+                f"The two models give the same answer on {format_share(agreement.estimate)} of items "
                 f"(95 % interval {format_interval(agreement.low, agreement.high)}). Agreement is not "
                 "correctness: a specialist distilled from the large model agrees with its mistakes too."
             )
@@ -698,7 +698,7 @@ def _slice_score(who: str, interval: Interval) -> str:
     """`the specialist scored 84.2%`, or why there is no score (not run, nothing graded)."""
     if interval.estimate is None:
         return f"{who} has no graded answers"
-    return f"{who} scored {format_percent(interval.estimate)}"
+    return f"{who} scored {format_share(interval.estimate)}"
 
 
 def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, today: date) -> Section:
@@ -706,7 +706,7 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
     items: list[tuple[str, str]] = []
     distil = (
         f"{scenario.distillation.examples:,} training examples are labelled by {large}; "
-        f"only {format_percent(scenario.distillation.human_review_share, 0)} are reviewed by people. "
+        f"only {format_share(scenario.distillation.human_review_share, 0)} are reviewed by people. "
         if scenario.distillation.enabled
         else ""
     )
@@ -719,7 +719,7 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
     )
     escalation = scenario.routing.escalation_rate
     today_share = (
-        f"today {format_percent(escalation)} of traffic is escalated ({scenario.routing.mode} mode), "
+        f"today {format_share(escalation)} of traffic is escalated ({scenario.routing.mode} mode), "
         "and the costs above include it"
         if escalation > 0
         else "the costs above assume no traffic is escalated, so budget for the share that will be"
@@ -756,7 +756,7 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
     items.append(("How old the prices are.", "; ".join(ages) + "." + advice))
 
     decline = (
-        f"the frontier price falls {format_percent(scenario.price_decline_per_year, 0)} a year"
+        f"the frontier price falls {format_share(scenario.price_decline_per_year, 0)} a year"
         if scenario.price_decline_per_year
         else "prices stay as they are"
     )

@@ -536,7 +536,7 @@ def _nice_step(span: float, target_ticks: int = 5) -> float:
 
 def _axis_label(value: float, kind: str) -> str:
     if kind == "money":
-        return format_money(value)
+        return format_money(value, "compact")
     if kind == "count":
         # Ticks fall on round numbers: "10K", "1M" read better than "10.0K", "1.0M".
         return re.sub(r"\.0(?=[KMBT]?$)", "", format_volume(value))

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.costs import CostCurves, break_even_vs_volume
+from app.domain.formatting import format_money, format_months, format_number
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
 from app.ui.document import ScenarioDocument
-from app.ui.formatting import format_approx, format_money, format_months
 from app.ui.theme import LIGHT, Theme
 
 # Antialiasing only where it shows (the curves and markers); axes, grid and bars stay crisp and
@@ -52,8 +52,8 @@ class CompactAxis(pg.AxisItem):  # type: ignore[misc]
             if self.logMode and not math.isfinite(shown):
                 strings.append("")
                 continue
-            text = format_approx(abs(shown), 3)
-            strings.append(("-$" if shown < 0 else "$") + text if self._money else format_approx(shown, 3))
+            text = format_number(abs(shown), 3)
+            strings.append(("-$" if shown < 0 else "$") + text if self._money else format_number(shown, 3))
         return strings
 
 
@@ -224,7 +224,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             self.break_even_point.place(curves.break_even_months, curves.break_even_cost)
             months_text = format_months(curves.break_even_months)
             self.break_even_label.setText(
-                f"break-even {months_text} · {format_money(curves.break_even_cost)}"
+                f"break-even {months_text} · {format_money(curves.break_even_cost, 'compact')}"
             )
             horizon = float(scenario.horizon_months)
             # Keep the label inside the plot: right of the point while it fits there, else left.
@@ -236,7 +236,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             self.break_even_point.place(None, None)
             months = document.summary.break_even_months
             beyond = f"pays back at {format_months(months)}" if months is not None else "never pays back"
-            self.break_even_label.setText(f"no break-even within {scenario.horizon_months} mo ({beyond})")
+            self.break_even_label.setText(f"no break-even within {scenario.horizon_months} months ({beyond})")
             # No crossing: the specialist curve stays above the large one. Write the note between
             # them at the end where they are furthest apart, clear of both lines.
             gap_start = float(curves.specialist[0] - curves.large_only[0])
@@ -341,11 +341,11 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
             top = max(top, current * 1.15)
         if current is not None:
             self.current_point.place(math.log10(volume), current)
-            self.current_label.setText(f"now: {format_approx(volume, 3)}/mo → {format_months(current)}")
+            self.current_label.setText(f"now: {format_number(volume, 3)}/mo → {format_months(current)}")
             self.current_label.setPos(math.log10(volume), min(current, top))
         else:
             self.current_point.place(None, None)
-            self.current_label.setText(f"now: {format_approx(volume, 3)}/mo → never")
+            self.current_label.setText(f"now: {format_number(volume, 3)}/mo → never")
             self.current_label.setPos(math.log10(volume), top * 0.9)
         self.label_span = (math.log10(volume), math.log10(volumes[0]), math.log10(volumes[-1]))
         self._place_label()
@@ -490,7 +490,7 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         }
         totals = [parts.large_total * k, parts.specialist_total * k]
         for index, (label, total) in enumerate(zip(self.total_labels, totals, strict=True)):
-            label.setText(f"{format_money(total)} / 1k")
+            label.setText(f"{format_money(total, 'per_request')} / 1k")
             label.setPos(index, total)
         self.y_top = sticky_top(self.y_top, max(totals) * 1.2)
         _set_range(self, "y", 0, self.y_top)

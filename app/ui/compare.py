@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.costs import summarize
+from app.domain.formatting import format_money, format_months, format_number
 from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
 from app.ui.document import get_field
-from app.ui.formatting import format_approx, format_money, format_months, format_plain
+from app.ui.formatting import format_plain
 from app.ui.inputs_panel import ALL_FIELD_SPECS
 from app.ui.widgets import FieldSpec
 
@@ -49,7 +50,7 @@ def _spec_text(spec: FieldSpec, value: float | None) -> str:
     if spec.unit == "percent":
         return f"{format_plain(shown, 2)} %"
     if spec.unit in {"count", "examples"}:
-        return format_approx(shown, 4)
+        return format_number(shown, 4)
     return f"{format_plain(shown, 3)} {spec.suffix}"
 
 
@@ -61,7 +62,7 @@ def _delta(a: float | None, b: float | None, money: bool = False, percent_scale:
         return ""
     sign = "+" if difference > 0 else "-"
     magnitude = abs(difference)
-    body = format_money(magnitude) if money else format_approx(magnitude, 3)
+    body = format_money(magnitude) if money else format_number(magnitude, 3)
     relative = f" ({(b - a) / abs(a):+.0%})" if a not in (0, None) else ""
     return f"{sign}{body}{relative}"
 

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.costs import GoalSeek, goal_seek_large_price, goal_seek_volume
+from app.domain.formatting import format_money, format_months
 from app.domain.rules import RULE_TITLES, VERDICT_LABELS, Recommendation, RuleResult, Verdict
 from app.ui.document import ScenarioDocument
-from app.ui.formatting import format_money, format_months
 from app.ui.theme import BLOCKING_SYMBOL, LIGHT, STATUS_SYMBOLS, STATUS_WORDS, Theme, rule_mark_pixmap
 from app.ui.widgets import WrappedText
 
@@ -186,12 +186,12 @@ class VerdictBanner(QFrame):
         deciding = f" (rule {recommendation.deciding_rule})" if recommendation.deciding_rule else ""
         self.title.setText(f"{recommendation.label}{deciding}")
         self.headline.setText(recommendation.headline)
-        self.net_savings.set(format_money(summary.net_monthly_savings))
+        self.net_savings.set(format_money(summary.net_monthly_savings, "figure"))
         late = summary.break_even_months is not None and not summary.break_even_within_horizon
         self.break_even.caption.setText("break-even, past the horizon" if late else "break-even")
         self.break_even.set(format_months(summary.break_even_months))
         self.cost_ratio.set(ratio_text(summary.cost_ratio))
-        self.one_time.set(format_money(summary.one_time_cost))
+        self.one_time.set(format_money(summary.one_time_cost, "figure"))
         tone = verdict_tone(recommendation.verdict)
         if tone != self._tone:
             self._tone = tone

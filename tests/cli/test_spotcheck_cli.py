@@ -177,15 +177,6 @@ def test_help_shows_a_plain_percent_sign(capsys: pytest.CaptureFixture[str]) -> 
     assert "%%" not in out
 
 
-def test_text_report_prints_dollars_and_cents_per_million_items() -> None:
-    from app.cli.spotcheck import _money
-
-    assert _money(81.36) == "$81.36"
-    assert _money(1234.5) == "$1,234.50"
-    assert _money(0.0000813) == "$0.000081"
-    assert _money(None) == "n/a"
-
-
 def test_text_report_does_not_name_the_side_twice(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["spotcheck", DEMO, "--no-local", "--limit", "3", "-o", str(tmp_path / "r.jsonl")]) == 0
     out = capsys.readouterr().out

@@ -26,9 +26,9 @@ from app.report.formatting import (
     format_money,
     format_months,
     format_per_request,
-    format_percent,
     format_price_per_mtok,
     format_ratio,
+    format_share,
 )
 
 
@@ -48,7 +48,7 @@ from app.report.formatting import (
     ],
 )
 def test_money_is_compact(value: float, text: str) -> None:
-    assert format_money(value) == text
+    assert format_money(value, "compact") == text
 
 
 def test_other_number_styles() -> None:
@@ -60,8 +60,8 @@ def test_other_number_styles() -> None:
     assert format_per_request(0.0155) == "$0.0155"
     assert format_price_per_mtok(5) == "$5.00"
     assert format_price_per_mtok(0.075) == "$0.075"
-    assert format_percent(0.912) == "91.2%"
-    assert format_percent(None) == "unknown"
+    assert format_share(0.912) == "91.2%"
+    assert format_share(None) == "unknown"
     assert format_interval(0.881, 0.94) == "88.1%–94.0%"
     assert format_age_days(0) == "today"
     assert format_age_days(12) == "12 days"
@@ -110,9 +110,9 @@ def test_headline_numbers_are_the_engines() -> None:
     tiles = {tile.label: tile.value for tile in content.headline_numbers}
     # The window's four figures; the per-request costs behind the ratio are under it.
     assert tiles == {
-        "Net monthly savings": format_money(summary.net_monthly_savings),
+        "Net monthly savings": format_money(summary.net_monthly_savings, "compact"),
         "Break-even": format_months(summary.break_even_months),
-        "One-time investment": format_money(summary.one_time_cost),
+        "One-time investment": format_money(summary.one_time_cost, "compact"),
         "Cost ratio": format_ratio(summary.cost_ratio),
     }
     ratio_detail = content.headline_numbers[-1].detail
@@ -197,7 +197,7 @@ def test_spotcheck_section_gives_intervals(spotcheck) -> None:
     assert acc.low is not None and acc.high is not None and acc.estimate is not None
     assert models.rows[0][2:5] == (
         f"{acc.successes}/{acc.total}",
-        format_percent(acc.estimate),
+        format_share(acc.estimate),
         format_interval(acc.low, acc.high),
     )
     texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]

@@ -21,8 +21,8 @@ from app.report.formatting import (
     format_money,
     format_months,
     format_per_request,
-    format_percent,
     format_ratio,
+    format_share,
 )
 from app.storage.presets import load_preset, preset_names
 
@@ -62,12 +62,12 @@ def test_numbers_read_back_equal_the_engines(memo: Path) -> None:
     summary = summarize(scenario)
     page_one = pdf_text(memo, 1)
     for figure in (
-        format_money(summary.net_monthly_savings),
+        format_money(summary.net_monthly_savings, "compact"),
         format_months(summary.break_even_months),
         format_per_request(summary.large_cost_per_request),
         format_per_request(summary.specialist_cost_per_request),
         format_ratio(summary.cost_ratio),
-        format_money(summary.one_time_cost),
+        format_money(summary.one_time_cost, "compact"),
     ):
         assert figure in page_one, f"{figure} not on page one:\n{page_one}"
     recommendation = evaluate(scenario, summary)
@@ -96,7 +96,7 @@ def test_every_section_and_spotcheck_interval_is_there(memo: Path) -> None:
     accuracy = triage_spotcheck().specialist.accuracy
     assert accuracy.low is not None and accuracy.high is not None and accuracy.estimate is not None
     assert format_interval(accuracy.low, accuracy.high) in text
-    assert format_percent(accuracy.estimate) in text
+    assert format_share(accuracy.estimate) in text
     assert "https://example.org/pricing" in text and "2026-06-01" in text  # price source and date
     assert "teacher's mistakes" in text and "escalation path" in text
     assert "of traffic" in text and "\ufb03" not in text  # no ligatures: copied text reads as typed

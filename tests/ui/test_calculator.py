@@ -195,7 +195,7 @@ def test_text_that_is_not_a_number_is_refused_and_the_value_kept(window: MainWin
     qtbot.keyClick(entry, Qt.Key.Key_Return)
     assert window.document.scenario == before
     assert "'lots' is not a number" in inputs.notice_label.text()
-    assert entry.text() == "15k"
+    assert entry.text() == "15K"
 
 
 def test_escalation_shows_the_hybrid_and_specialist_only_curves(window: MainWindow, qtbot) -> None:

@@ -12,13 +12,7 @@ from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
 from app.ui.charts import chart_volumes, nice_ceiling, sticky_top
 from app.ui.document import ScenarioDocument
-from app.ui.formatting import (
-    NumberParseError,
-    format_compact,
-    format_money,
-    format_months,
-    parse_number,
-)
+from app.ui.formatting import NumberParseError, format_compact, parse_number
 from app.ui.inputs_panel import ALL_FIELD_SPECS
 from app.ui.views import LazyView
 from app.ui.widgets import FieldSpec, NumberField, round_significant
@@ -28,7 +22,7 @@ from app.ui.widgets import FieldSpec, NumberField, round_significant
     ("value", "text"),
     [
         (10_000_000, "10M"),
-        (2_500, "2.5k"),
+        (2_500, "2.5K"),
         (12_345_678, "12,345,678"),
         (1_500_000_000, "1.5B"),
         (999, "999"),
@@ -61,18 +55,6 @@ def test_parse_what_people_type(text: str, value: float) -> None:
 def test_parse_refuses_what_is_not_a_number(text: str) -> None:
     with pytest.raises(NumberParseError):
         parse_number(text)
-
-
-def test_money_and_months_for_people() -> None:
-    assert format_money(1_234.4) == "$1,234"
-    assert format_money(1.5e6) == "$1.5M"
-    assert format_money(0.00421) == "$0.00421"
-    assert format_money(-5) == "-$5.00"
-    assert format_money(None) == "n/a"
-    assert format_months(None) == "never"
-    assert format_months(0.01) == "< 0.1 mo"
-    assert format_months(3.24) == "3.2 mo"
-    assert format_months(40.4) == "40 mo"
 
 
 def test_axis_tops_and_volume_grid_are_stable() -> None:
@@ -140,13 +122,13 @@ def test_number_field_clamps_and_reports(qtbot) -> None:
     field.edited.connect(lambda value, key: edits.append((value, key)))
     field.notice.connect(notices.append)
     field.set_value(1500.0)
-    assert field.entry.text() == "1.5k" and edits == []  # showing is not editing
+    assert field.entry.text() == "1.5K" and edits == []  # showing is not editing
     field.entry.setText("-40")
     field.entry.editingFinished.emit()
     assert edits[-1] == (0.0, "") and "minimum" in notices[-1]
     field.slider.setValue(500)
     assert edits[-1] == (10_000.0, "monthly_ops")  # slider moves carry the merge key
-    assert field.entry.text() == "10k"
+    assert field.entry.text() == "10K"
 
 
 def test_lazy_view_builds_on_first_show_and_shows_failures(qtbot) -> None:

@@ -66,7 +66,7 @@ def test_undo_and_redo_every_edit(window: MainWindow, qtbot, preset: Scenario) -
     assert window.calculator.inputs.mode_combo.currentData() == "cascade"
     window.undo_action.trigger()
     assert window.document.scenario.monthly_ops == preset.monthly_ops
-    assert window.calculator.inputs.fields["monthly_ops"].entry.text() == "1.5k"
+    assert window.calculator.inputs.fields["monthly_ops"].entry.text() == "1.5K"
     window.undo_action.trigger()
     assert window.document.scenario == preset
     assert not window.document.dirty

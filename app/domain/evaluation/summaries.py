@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.costs import request_cost
 from app.domain.evaluation.records import IN_DISTRIBUTION, OOD_TAG, ItemResult, SideResult, _optional_float
 from app.domain.evaluation.scoring import ScorerSpec
 from app.domain.evaluation.statistics import (
@@ -148,7 +149,7 @@ def _accuracy(sides: Iterable[SideResult]) -> Interval:
 def _cost(side: SideResult, input_price: float, output_price: float) -> float | None:
     if side.input_tokens is None or side.output_tokens is None:
         return None
-    return (side.input_tokens * input_price + side.output_tokens * output_price) / 1e6
+    return request_cost(side.input_tokens, side.output_tokens, input_price, output_price)
 
 
 def _model_summary(
