@@ -103,7 +103,7 @@ def _no_cost(result: Any) -> str:
 
 
 def _figures_lines(side: Any) -> list[str]:
-    from app.inference.pricing import format_cost
+    from app.domain.formatting import format_money
 
     result = side.result
     if result is None:
@@ -116,7 +116,7 @@ def _figures_lines(side: Any) -> list[str]:
     counted = " (counted)" if result.tokens_counted else ""
     tokens = f"tokens in {result.input_tokens} / out {result.output_tokens}{counted}"
     cost = side.cost_usd
-    cost_text = f"cost {format_cost(cost)}" if cost is not None else _no_cost(result)
+    cost_text = f"cost {format_money(cost, 'per_request')}" if cost is not None else _no_cost(result)
     latency = f"latency {result.total_s:.2f} s"
     if result.time_to_first_token_s is None:
         lines.append(f"  no tokens streamed · {latency} · {tokens} · {cost_text}")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from app.domain.costs import request_cost
+from app.domain.formatting import format_money
 from app.inference import bundled_model as bundle
 from app.inference.endpoints import ENDPOINT_PRESETS, preset_by_name, preset_for_url
 from app.inference.keys import KeyStore, keyring_usable
-from app.inference.pricing import format_cost
 
 
 def test_env_var_wins_and_repr_hides_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,9 +57,7 @@ def test_presets() -> None:
 def test_request_cost() -> None:
     assert request_cost(2200, 300, 5.0, 15.0) == pytest.approx(0.0155)
     assert request_cost(0, 10, 1.0, 2.0) == pytest.approx(0.00002)
-    assert (
-        format_cost(0.0155) == "$0.0155" and format_cost(0.00002) == "$0.0000200" and format_cost(0) == "$0"
-    )
+    assert format_money(0.0155, "per_request") == "$0.0155" and format_money(0, "per_request") == "$0"
 
 
 @pytest.mark.slow

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.domain.formatting import format_money
 from app.inference.playground import SideRun
-from app.inference.pricing import format_cost
 from app.inference.types import GenerationResult
 
 
@@ -27,7 +27,7 @@ def figures_text(side: SideRun) -> str:
         f"out {result.output_tokens if result.output_tokens is not None else '–'}{counted}"
     )
     cost = side.cost_usd
-    cost_text = f"cost {format_cost(cost)}" if cost is not None else _no_cost(result)
+    cost_text = f"cost {format_money(cost, 'per_request')}" if cost is not None else _no_cost(result)
     latency = f"latency {result.total_s:.2f} s"
     if result.time_to_first_token_s is None:
         # Nothing streamed (an error, or an empty answer): no first token and no speed to show.

@@ -23,6 +23,7 @@ from app.domain.evaluation import (
     check_claim,
     sample_size_for_margin,
 )
+from app.domain.formatting import format_money
 from app.ui.spotcheck.setup_panel import RECORDED
 
 AGREEMENT_NOTE = "agreement with the frontier model is not correctness"
@@ -154,17 +155,10 @@ def _speed_and_cost(side: str, model: ModelSummary) -> str:
     estimated = " (tokens estimated)" if model.tokens_estimated and model.cost_per_item is not None else ""
     return (
         f"{side}: p50 {_seconds(model.latency_p50_s)}, p95 {_seconds(model.latency_p95_s)} · "
-        f"{_money(model.cost_per_item)} per item, "
-        f"{_money(model.cost_per_million_items)} per million{estimated}"
+        f"{format_money(model.cost_per_item, 'per_request')} per item, "
+        f"{format_money(model.cost_per_million_items, 'compact')} per million{estimated}"
     )
 
 
 def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f} s"
-
-
-def _money(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    # sub-cent figures need their digits; anything a cent or more reads as dollars and cents
-    return f"${value:,.6f}" if value < 0.01 else f"${value:,.2f}"
