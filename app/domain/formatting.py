@@ -7,7 +7,8 @@ the same wherever it appears:
   million, compact above: the window's big numbers), `per_request` (three significant digits:
   $0.000435), `price` (per million tokens as the vendors print it: $5.00 · $0.30 · $0.075);
 * cost per 1,000 requests (the unit the charts use): `format_per_1k`;
-* months: `long` (3.4 months · 1 month · 2.7 days · 224 years) and `short` for chart marks (3.4 mo);
+* months: `long` (3.4 months · 1.0 month · 2.7 days · 224 years), `short` for chart marks (3.4 mo)
+  and `whole` for targets set in whole months (6 months · 1 month);
 * volumes: `short` (950 · 12.5K · 6.4M · 2.00B) and `full` (6,435,367);
 * counts with their noun, singular or plural: `format_count(1, "token")` -> "1 token";
 * shares, intervals, ratios, token counts, dates and ages.
@@ -26,7 +27,7 @@ from typing import Literal
 YEARS_FROM_MONTHS = 120
 
 MoneyStyle = Literal["exact", "compact", "figure", "per_request", "price"]
-MonthsStyle = Literal["long", "short"]
+MonthsStyle = Literal["long", "short", "whole"]
 VolumeStyle = Literal["short", "full"]
 
 _SUFFIXES: tuple[tuple[float, str], ...] = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
@@ -168,11 +169,14 @@ def format_volume(value: float, style: VolumeStyle = "short") -> str:
 def format_months(value: float | None, style: MonthsStyle = "long") -> str:
     """A duration in months; None or non-finite reads `never`.
 
-    long: one decimal (`3.4 months`, `1 month`); below 0.1 month in days (`2.7 days`), from ten
+    long: one decimal (`3.4 months`, `1.0 month`); below 0.1 month in days (`2.7 days`), from ten
     years on in whole years (`224 years`). short, for chart marks: `< 0.1 mo`, `3.2 mo`, `40 mo`.
+    whole, for targets people set in whole months: `6 months`, `1 month` (else as long).
     """
     if value is None or not math.isfinite(value):
         return "never"
+    if style == "whole" and value == round(value) and value >= 1:
+        return format_count(round(value), "month")
     if style == "short":
         if value < 0.1:
             return "< 0.1 mo"

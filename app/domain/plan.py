@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from app.domain.costs import (
     CostSummary,
@@ -42,6 +42,29 @@ Question = Literal["volume", "price"]
 ANSWER_DIGITS = 3
 # Bisection steps for the highest escalation rate that still pays back (2^-24: far below 0.1 %).
 _ESCALATION_STEPS = 24
+
+
+def with_values(scenario: Scenario, changes: dict[str, float]) -> Scenario:
+    """A validated copy with fields at dotted paths set (`"large.input_price_per_mtok"`).
+
+    A range on a changed field is widened to take the new value in, so an answer outside the
+    range a preset offers as an assumption still applies, and the range keeps its other end.
+    """
+    data: dict[str, Any] = scenario.model_dump()
+    ranges = data.get("ranges") or {}
+    for path, value in changes.items():
+        *parents, leaf = path.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+        spread = ranges.get(path)
+        if isinstance(spread, dict):
+            if spread.get("low") is not None and value < spread["low"]:
+                spread["low"] = value
+            if spread.get("high") is not None and value > spread["high"]:
+                spread["high"] = value
+    return Scenario.model_validate(data)
 
 
 def round_up_significant(value: float, digits: int = ANSWER_DIGITS) -> float:
@@ -88,7 +111,7 @@ class GoalSeekAnswer:
 
 
 def _months_text(target: float) -> str:
-    return format_months(target).replace(".0 ", " ")
+    return format_months(target, "whole")
 
 
 def _reaches(scenario: Scenario, target_months: float) -> bool:
@@ -120,10 +143,10 @@ def _volume_answer(scenario: Scenario, target_months: float, within: str) -> Goa
             f"No volume pays back {within}: each request saves too little to cover the fixed costs.",
         )
     volume = round_up_significant(seek.value)
-    changed = scenario.with_changes(volume_per_month=volume)
+    changed = with_values(scenario, {"volume_per_month": volume})
     if not _reaches(changed, target_months):
         volume = seek.value
-        changed = scenario.with_changes(volume_per_month=volume)
+        changed = with_values(scenario, {"volume_per_month": volume})
     today = scenario.volume_per_month
     ratio = f" ({format_number(volume / today)}× today's {format_number(today)})" if today >= 1 else ""
     return GoalSeekAnswer(
@@ -155,10 +178,8 @@ def _price_answer(scenario: Scenario, target_months: float, within: str) -> Goal
     input_price = round_up_significant(large.input_price_per_mtok * factor)
     output_price = round_up_significant(large.output_price_per_mtok * factor)
     try:
-        changed = scenario.with_changes(
-            large=large.model_copy(
-                update={"input_price_per_mtok": input_price, "output_price_per_mtok": output_price}
-            )
+        changed = with_values(
+            scenario, {"large.input_price_per_mtok": input_price, "large.output_price_per_mtok": output_price}
         )
     except ValueError:
         return GoalSeekAnswer(
@@ -245,8 +266,7 @@ def max_paying_escalation(scenario: Scenario) -> float | None:
     """
 
     def pays(rate: float) -> bool:
-        routed = scenario.with_changes(routing=scenario.routing.model_copy(update={"escalation_rate": rate}))
-        return summarize(routed).break_even_within_horizon
+        return summarize(_with_rate(scenario, rate)).break_even_within_horizon
 
     if not pays(0.0):
         return None
@@ -263,7 +283,9 @@ def max_paying_escalation(scenario: Scenario) -> float | None:
 
 
 def _with_rate(scenario: Scenario, rate: float) -> Scenario:
-    return scenario.with_changes(routing=scenario.routing.model_copy(update={"escalation_rate": rate}))
+    if rate == scenario.routing.escalation_rate:
+        return scenario
+    return with_values(scenario, {"routing.escalation_rate": rate})
 
 
 def recommended_plan(
@@ -282,9 +304,7 @@ def recommended_plan(
     if verdict == "specialize":
         return PlanFigures(verdict, "swap", "Swap to the specialist", plan_money(scenario, summary))
     if verdict == "use_off_the_shelf":
-        no_training = scenario.with_changes(
-            one_time=scenario.one_time.model_copy(update={"training_runs": 0.0})
-        )
+        no_training = with_values(scenario, {"one_time.training_runs": 0.0})
         return PlanFigures(
             verdict,
             "off_the_shelf",

@@ -97,6 +97,9 @@ def test_per_1k_scales_the_per_request_cost() -> None:
         (3.24, "short", "3.2 mo"),
         (40.4, "short", "40 mo"),
         (None, "short", "never"),
+        (6.0, "whole", "6 months"),
+        (1.0, "whole", "1 month"),
+        (2.5, "whole", "2.5 months"),
     ],
 )
 def test_months_styles(value: float | None, style: str, text: str) -> None:

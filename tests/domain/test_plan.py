@@ -129,3 +129,20 @@ def test_one_month_reads_singular_and_an_impossible_target_says_so() -> None:
     answer = answer_goal_seek(free, "volume", 6)
     assert not answer.found and answer.text.startswith("No volume pays back within 6 months")
     assert not math.isnan(answer.target_months)
+
+
+def test_an_answer_outside_a_preset_range_widens_the_range_and_applies() -> None:
+    from app.domain.plan import with_values
+
+    scenario = design_example(
+        volume_per_month=1_000,
+        quality=_quality(0.95),
+        ranges={"volume_per_month": {"low": 500, "high": 2_000, "distribution": "triangular"}},
+    )
+    plan = recommended_plan(scenario)
+    volume = plan.would_take[0]
+    assert volume.found and volume.scenario is not None and volume.volume_per_month == 117_000
+    widened = volume.scenario.ranges["volume_per_month"]
+    assert (widened.low, widened.high) == (500, 117_000)  # the low end kept, the high end moved out
+    lower = with_values(scenario, {"volume_per_month": 100})
+    assert (lower.ranges["volume_per_month"].low, lower.ranges["volume_per_month"].high) == (100, 2_000)
