@@ -93,12 +93,13 @@ def board_line(scenario: Scenario, summary: CostSummary, recommendation: Recomme
     total = horizon_savings(scenario)
     if total <= 0 or summary.break_even_months is None:
         return (
-            f"Over {horizon} months it does not pay back: {format_money(total)} against "
-            f"{format_money(summary.one_time_cost)} up front."
+            f"Over {horizon} months it does not pay back: {format_money(total, 'compact')} against "
+            f"{format_money(summary.one_time_cost, 'compact')} up front."
         )
     line = (
-        f"Saves {format_money(annual_savings(scenario, summary))} a year and {format_money(total)} over "
-        f"{horizon} months, for {format_money(summary.one_time_cost)} up front; pays back in "
+        f"Saves {format_money(annual_savings(scenario, summary), 'compact')} a year and "
+        f"{format_money(total, 'compact')} over "
+        f"{horizon} months, for {format_money(summary.one_time_cost, 'compact')} up front; pays back in "
         f"{format_months(summary.break_even_months)}."
     )
     line += _volume_floor(scenario)

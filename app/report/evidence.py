@@ -21,7 +21,7 @@ from typing import Literal
 
 from app.domain.evaluation import Interval, SpotcheckSummary
 from app.domain.scenario import Scenario
-from app.report.formatting import format_interval, format_percent
+from app.report.formatting import format_interval, format_share
 
 Tone = Literal["good", "bad", "warn", "neutral"]
 
@@ -45,7 +45,7 @@ def describe_measurement(interval: Interval) -> str:
     if interval.estimate is None or interval.low is None or interval.high is None:
         return f"not measured ({interval.total} items graded)"
     return (
-        f"{format_percent(interval.estimate)} (95 % CI {format_interval(interval.low, interval.high)}, "
+        f"{format_share(interval.estimate)} (95 % CI {format_interval(interval.low, interval.high)}, "
         f"{interval.successes} of {interval.total} items)"
     )
 
@@ -122,7 +122,7 @@ class EvidenceCheck:
             return "the specialist was not run"
         model = "" if self.same_specialist else f", on {self.spotcheck.specialist.name}"
         return (
-            f"measured {format_percent(interval.estimate)}, 95 % CI "
+            f"measured {format_share(interval.estimate)}, 95 % CI "
             f"{format_interval(interval.low, interval.high)}{model}"
         )
 
@@ -168,10 +168,8 @@ def page_one_lines(check: EvidenceCheck) -> tuple[tuple[str, str], ...]:
     if check.typed_accuracy is None:
         basis = "The scenario gives no specialist accuracy; the verdict does not rest on one."
     else:
-        basis = (
-            f"The verdict uses a specialist accuracy of {format_percent(check.typed_accuracy)} against the "
-        )
-        basis += f"{format_percent(check.bar)} bar"
+        basis = f"The verdict uses a specialist accuracy of {format_share(check.typed_accuracy)} against the "
+        basis += f"{format_share(check.bar)} bar"
         if check.supports_bar:
             basis += ": this run backs it (the whole 95 % interval clears the bar)."
         elif check.refutes_bar and check.same_specialist:
