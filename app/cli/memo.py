@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 from app.cli import EXIT_OK, CliError
+from app.cli.calc_uncertainty import add_arguments as add_uncertainty_arguments
+from app.cli.calc_uncertainty import options as uncertainty_options
 from app.domain.scenario import Scenario
 
 PAGE_SIZE_CHOICES = ("A4", "Letter")
@@ -48,6 +50,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="paper size (default A4, or the one a --from-json file was rendered on)",
     )
     parser.add_argument("--author", default="", metavar="NAME", help="author shown on the memo")
+    # The chance of payback and the tornado on page one, from a Monte Carlo over the scenario's ranges.
+    add_uncertainty_arguments(parser)
     return parser
 
 
@@ -135,7 +139,7 @@ def _write_json(target: str, text: str) -> None:
 
 
 def _render_from_json(args: argparse.Namespace) -> int:
-    if args.scenario or args.preset or args.spotcheck or args.author or args.json:
+    if args.scenario or args.preset or args.spotcheck or args.author or args.json or args.uncertainty:
         raise CliError("--from-json renders a content file as it is: give only -o (and --page-size)")
     if not args.output:
         raise CliError("--from-json needs -o PDF: where to write the memo")
@@ -179,10 +183,19 @@ def run(args: argparse.Namespace) -> int:
         except SpotcheckError as exc:
             raise CliError(str(exc)) from exc
 
+    uncertainty = None
+    monte_carlo = uncertainty_options(args)
+    if monte_carlo is not None:
+        from app.domain.uncertainty import analyse
+
+        uncertainty = analyse(scenario, *monte_carlo)
+        if uncertainty is None:
+            print(f"{scenario.name!r} has no ranges: no uncertainty to show on the memo", file=sys.stderr)
+
     from app.report.content import build_memo_content
 
     page_size = args.page_size or "A4"
-    content = build_memo_content(scenario, spotcheck=spotcheck, author=args.author)
+    content = build_memo_content(scenario, spotcheck=spotcheck, author=args.author, uncertainty=uncertainty)
     if args.json:
         from app.report.memo_json import memo_to_json
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from app.domain.costs import CostSummary, cumulative_curves, goal_seek_large_price, goal_seek_volume
+from app.domain.costs import CostSummary, goal_seek_large_price, goal_seek_volume
 from app.domain.rules import Recommendation
 from app.domain.scenario import ModelCost, Scenario
+from app.domain.uncertainty import horizon_figures
 from app.report.formatting import (
     format_age_days,
     format_money,
@@ -29,24 +30,18 @@ PAGE_ONE_PRICE_AGE_DAYS = 183
 MONTHS_PER_YEAR = 12
 
 
-def savings_by_month(scenario: Scenario, months: float) -> float:
-    """Cumulative savings (large-only minus the specialist path, everything included) at `months`."""
-    horizon = max(scenario.horizon_months, int(months + 0.999))
-    curves = cumulative_curves(scenario.with_changes(horizon_months=horizon))
-    index = round(months / horizon * (len(curves.months) - 1))
-    return float(curves.large_only[index] - curves.specialist[index])
-
-
 def annual_savings(scenario: Scenario, summary: CostSummary) -> float:
     """What a year of running the plan saves, the one-time cost left out (a run-rate)."""
     if not summary.extras_active:
         return summary.net_monthly_savings * MONTHS_PER_YEAR
-    return savings_by_month(scenario, MONTHS_PER_YEAR) + summary.one_time_cost
+    # The first year on the engine's own curves (ranges dropped: they bound the horizon as typed).
+    first_year = scenario.with_changes(horizon_months=MONTHS_PER_YEAR, ranges={})
+    return horizon_figures(first_year)[0] + summary.one_time_cost
 
 
 def horizon_savings(scenario: Scenario) -> float:
     """Savings over the horizon with the one-time cost, operations and retraining paid."""
-    return savings_by_month(scenario, scenario.horizon_months)
+    return horizon_figures(scenario)[0]
 
 
 def _volume_floor(scenario: Scenario) -> str:
@@ -58,6 +53,14 @@ def _volume_floor(scenario: Scenario) -> str:
         f" It keeps paying back within {scenario.horizon_months} months as long as volume stays above "
         f"{format_volume(seek.value)} requests/month."
     )
+
+
+def _range(break_even_range: tuple[float | None, float | None] | None) -> str:
+    """` (P10–P90: 1.8 to 3.7 months)`, or "" without a range."""
+    if break_even_range is None:
+        return ""
+    low, high = break_even_range
+    return f" (P10–P90: {format_months(low)} to {format_months(high)})"
 
 
 def _what_it_would_take(scenario: Scenario) -> str:
@@ -79,8 +82,17 @@ def _what_it_would_take(scenario: Scenario) -> str:
     return f"What it would take to pay back within {horizon} months: {' or '.join(options)}."
 
 
-def board_line(scenario: Scenario, summary: CostSummary, recommendation: Recommendation) -> str:
-    """One sentence a board can act on, in annual and horizon terms (see the module docstring)."""
+def board_line(
+    scenario: Scenario,
+    summary: CostSummary,
+    recommendation: Recommendation,
+    break_even_range: tuple[float | None, float | None] | None = None,
+) -> str:
+    """One sentence a board can act on, in annual and horizon terms (see the module docstring).
+
+    `break_even_range` (P10, P90 of the break-even from an uncertainty result) adds the range the
+    payback falls in; None leaves the point figure alone.
+    """
     verdict = recommendation.verdict
     if verdict == "keep_large":
         return _what_it_would_take(scenario)
@@ -100,7 +112,7 @@ def board_line(scenario: Scenario, summary: CostSummary, recommendation: Recomme
         f"Saves {format_money(annual_savings(scenario, summary), 'compact')} a year and "
         f"{format_money(total, 'compact')} over "
         f"{horizon} months, for {format_money(summary.one_time_cost, 'compact')} up front; pays back in "
-        f"{format_months(summary.break_even_months)}."
+        f"{format_months(summary.break_even_months)}{_range(break_even_range)}."
     )
     line += _volume_floor(scenario)
     if verdict == "needs_eval":

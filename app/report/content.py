@@ -31,7 +31,8 @@ from app.domain.costs import (
 from app.domain.evaluation import IN_DISTRIBUTION, OOD_TAG, Interval, ModelSummary, SpotcheckSummary
 from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, evaluate
 from app.domain.scenario import ModelCost, Scenario
-from app.report.board import board_line, old_price_lines
+from app.domain.uncertainty import UncertaintyResult
+from app.report.board import board_line, horizon_savings, old_price_lines
 from app.report.evidence import EvidenceCheck, evidence_check, page_one_lines, page_one_tone
 from app.report.formatting import (
     format_age_days,
@@ -46,6 +47,7 @@ from app.report.formatting import (
     format_tokens,
     format_volume,
 )
+from app.report.risk import bar_label, largest_swings, risk_lines
 
 Tone = Literal["good", "bad", "warn", "neutral"]
 SeriesRole = Literal["large", "specialist", "specialist_only", "volume"]
@@ -156,6 +158,25 @@ Block = Paragraph | Bullets | Table | Chart
 
 
 @dataclass(frozen=True)
+class TornadoRow:
+    """One driver: savings at the horizon with it at the low and at the high end of its range."""
+
+    label: str
+    at_low: float
+    at_high: float
+
+
+@dataclass(frozen=True)
+class TornadoChart:
+    """Horizontal bars around the savings at the most likely values (`base`), largest swing first."""
+
+    title: str
+    base: float
+    rows: tuple[TornadoRow, ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     """A titled part of the memo after page one."""
 
@@ -199,6 +220,7 @@ class MemoContent:
     decision_chart: Chart
     sections: tuple[Section, ...]
     notices: tuple[Notice, ...] = ()  # page one, between the verdict and the figures
+    tornado: TornadoChart | None = None  # page one, when an uncertainty result was given
     source_note: str = ""  # where the scenario's numbers come from
     generator: str = "Specialist Studio"
     extra: dict[str, str] = field(default_factory=dict)  # raw figures for tests and debugging
@@ -804,7 +826,28 @@ def _decision_notice(scenario: Scenario) -> Notice | None:
     return Notice("For decision", tuple(lines), "neutral")
 
 
-def _notices(scenario: Scenario, check: EvidenceCheck | None, today: date) -> tuple[Notice, ...]:
+def _tornado(scenario: Scenario, uncertainty: UncertaintyResult | None) -> TornadoChart | None:
+    """The largest swings of savings at the horizon, one driver at a time (None without a result)."""
+    if uncertainty is None:
+        return None
+    bars = largest_swings(uncertainty)
+    if not bars:
+        return None
+    return TornadoChart(
+        title=f"What moves the savings at {scenario.horizon_months} months most",
+        base=horizon_savings(scenario),
+        rows=tuple(
+            TornadoRow(sanitize_text(bar_label(bar)), bar.savings_at_low, bar.savings_at_high) for bar in bars
+        ),
+        caption="Each input alone at the ends of its range, the others at their most likely value. The "
+        "ranges are estimates too: the chances say how the payback moves within them, not that inputs stay "
+        "inside.",
+    )
+
+
+def _notices(
+    scenario: Scenario, check: EvidenceCheck | None, today: date, uncertainty: UncertaintyResult | None = None
+) -> tuple[Notice, ...]:
     """Page one's boxes: what the attached evidence says about the verdict, then prices gone stale."""
     notices = []
     decision = _decision_notice(scenario)
@@ -813,6 +856,10 @@ def _notices(scenario: Scenario, check: EvidenceCheck | None, today: date) -> tu
     if check is not None:
         lines = tuple((lead, sanitize_text(text)) for lead, text in page_one_lines(check))
         notices.append(Notice("Measured evidence", lines, page_one_tone(check)))
+    if uncertainty is not None:
+        chance = uncertainty.p_payback_within_horizon
+        tone: Tone = "good" if chance >= 0.8 else ("warn" if chance >= 0.5 else "bad")
+        notices.append(Notice("How sure is the payback", risk_lines(uncertainty), tone))
     old = tuple(
         (lead, sanitize_text(text)) for lead, text in old_price_lines(scenario, today, price_age_days)
     )
@@ -827,6 +874,7 @@ def build_memo_content(
     spotcheck: SpotcheckSummary | None = None,
     author: str = "",
     today: date | None = None,
+    uncertainty: UncertaintyResult | None = None,
 ) -> MemoContent:
     """The memo for `scenario` as data: page one's decision, then inputs, rules, charts and caveats."""
     today = today or date.today()
@@ -851,7 +899,18 @@ def build_memo_content(
         description=_shorten(description, PAGE_ONE_DESCRIPTION_CHARS),
         author=sanitize_text(author.strip()),
         memo_date=today,
-        verdict=_verdict_block(recommendation, qualify, board_line(scenario, summary, recommendation)),
+        verdict=_verdict_block(
+            recommendation,
+            qualify,
+            board_line(
+                scenario,
+                summary,
+                recommendation,
+                (uncertainty.break_even_percentiles[0], uncertainty.break_even_percentiles[2])
+                if uncertainty is not None
+                else None,
+            ),
+        ),
         headline_numbers=(
             _as_rejected_swap(_headline_numbers(scenario, summary, recommendation))
             if recommendation.verdict in _SWAP_REJECTED
@@ -859,7 +918,8 @@ def build_memo_content(
         ),
         decision_chart=_decision_chart(scenario, summary, curves),
         sections=tuple(sections),
-        notices=_notices(scenario, check, today),
+        notices=_notices(scenario, check, today, uncertainty),
+        tornado=_tornado(scenario, uncertainty),
         source_note=sanitize_text(scenario.source),
         extra={"date": format_date(today)},
     )

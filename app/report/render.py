@@ -45,6 +45,7 @@ from app.report.content import (
     Series,
     Table,
     Tone,
+    TornadoChart,
 )
 from app.report.formatting import format_date, format_money, format_volume
 from app.storage.atomic import atomic_write_bytes
@@ -347,6 +348,72 @@ class _Layout:
         h = self.text_height(fonts.small, tile.detail, inner)
         self.draw_text(QRectF(x, y, inner, h), tile.detail, fonts.small, MUTED)
 
+    def tornado(self, chart: TornadoChart) -> None:
+        """Horizontal bars of savings at the horizon, one driver each, around the most likely value."""
+        fonts = self.fonts
+        row_h = self.pt(13)
+        label_w = self.width * 0.42
+        title_h = self.text_height(fonts.bold, chart.title, self.width)
+        caption_h = self.text_height(fonts.small, chart.caption, self.width) if chart.caption else 0.0
+        axis_h = self.pt(12)
+        total = title_h + self.pt(4) + row_h * len(chart.rows) + axis_h + caption_h + self.pt(10)
+        self.ensure_room(total)
+        top = self.y
+        self.draw_text(QRectF(0, top, self.width, title_h), chart.title, fonts.bold)
+        bars_top = top + title_h + self.pt(4)
+        values = [chart.base] + [v for row in chart.rows for v in (row.at_low, row.at_high)]
+        lo, hi = min(values), max(values)
+        span = (hi - lo) or 1.0
+        left, right = label_w + self.pt(46), self.width - self.pt(46)
+
+        def x_of(value: float) -> float:
+            return left + (value - lo) / span * (right - left)
+
+        for index, row in enumerate(chart.rows):
+            y = bars_top + index * row_h
+            self.draw_text(QRectF(0, y + self.pt(1), label_w, row_h), row.label, fonts.small, INK)
+            a, b = sorted((row.at_low, row.at_high))
+            bar = QRectF(x_of(a), y + self.pt(2.5), max(x_of(b) - x_of(a), self.pt(0.8)), row_h - self.pt(5))
+
+            def paint_bar(painter: QPainter, bar: QRectF = bar) -> None:
+                painter.fillRect(bar, SERIES_COLOURS["specialist_only"])
+
+            self.add(paint_bar)
+            for value, rect, align in (
+                (
+                    a,
+                    QRectF(bar.left() - self.pt(46), y + self.pt(1), self.pt(44), row_h),
+                    Qt.AlignmentFlag.AlignRight,
+                ),
+                (
+                    b,
+                    QRectF(bar.right() + self.pt(2), y + self.pt(1), self.pt(44), row_h),
+                    Qt.AlignmentFlag.AlignLeft,
+                ),
+            ):
+                self.draw_text(rect, format_money(value, "compact"), fonts.small, MUTED, align)
+        base_x = x_of(chart.base)
+        bottom = bars_top + row_h * len(chart.rows)
+
+        def base_line(painter: QPainter) -> None:
+            painter.setPen(QPen(INK, self.pt(0.8)))
+            painter.drawLine(QPointF(base_x, bars_top), QPointF(base_x, bottom + self.pt(2)))
+
+        self.add(base_line)
+        label = f"most likely: {format_money(chart.base, 'compact')}"
+        self.draw_text(
+            QRectF(base_x - self.pt(80), bottom + self.pt(2), self.pt(160), axis_h),
+            label,
+            fonts.small,
+            MUTED,
+            Qt.AlignmentFlag.AlignHCenter,
+        )
+        self.y = bottom + axis_h
+        if chart.caption:
+            self.draw_text(QRectF(0, self.y, self.width, caption_h), chart.caption, fonts.small, MUTED)
+            self.y += caption_h
+        self.y += self.pt(10)
+
     # -- blocks -------------------------------------------------------------------------------
 
     def section_title(self, title: str, first: Block | None) -> None:
@@ -504,10 +571,12 @@ class _Layout:
         for notice in c.notices:
             self.notice(notice)
         self.tiles(c.headline_numbers)
+        if c.tornado is not None:
+            self.tornado(c.tornado)
         # The decision chart takes what is left of page one (within reason).
         room = self.bottom - self.y - self.pt(60)
-        # 130 pt still reads (four ticks a side); below that the chart goes to page two whole.
-        self.chart(c.decision_chart, max(self.pt(130), min(room, self.pt(300))))
+        # 115 pt still reads (three ticks a side); below that the chart goes to page two whole.
+        self.chart(c.decision_chart, max(self.pt(115), min(room, self.pt(300))))
         for index, section in enumerate(c.sections):
             if index == 0:
                 self.new_page()  # page one is the decision alone

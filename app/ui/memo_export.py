@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from app.cli.memo import PAGE_SIZE_CHOICES
 from app.domain.evaluation import SpotcheckSummary
 from app.domain.scenario import Scenario
+from app.domain.uncertainty import UncertaintyResult
 from app.storage.atomic import atomic_write_text
 from app.storage.settings import MemoSettings, load_settings, update_settings
 from app.ui.decision_fields import DecisionFieldsDialog
@@ -58,6 +59,7 @@ class MemoRequest:
 
     scenario: Scenario
     spotcheck: SpotcheckSummary | None
+    uncertainty: UncertaintyResult | None
     author: str
     page_size: str
     pdf_path: Path
@@ -90,7 +92,9 @@ def write_memo_files(request: MemoRequest, progress: Callable[[int, str], None])
     from app.report.memo_json import memo_to_json
 
     progress(10, "Computing the figures…")
-    content = build_memo_content(request.scenario, spotcheck=request.spotcheck, author=request.author)
+    content = build_memo_content(
+        request.scenario, spotcheck=request.spotcheck, author=request.author, uncertainty=request.uncertainty
+    )
     progress(40, "Writing the PDF…")
     try:
         render_memo(content, request.pdf_path, request.page_size)
@@ -223,6 +227,16 @@ class MemoExporter(QObject):
                 return summary
         return None
 
+    def current_uncertainty(self) -> UncertaintyResult | None:
+        """The risk view's result when it is for the scenario as it is now (never a stale one)."""
+        controller = getattr(getattr(self.window, "risk", None), "controller", None)
+        result = getattr(controller, "result", None)
+        if not isinstance(result, UncertaintyResult):
+            return None
+        return (
+            result if getattr(controller, "result_scenario", None) == self.window.document.scenario else None
+        )
+
     @property
     def running(self) -> bool:
         """True while a memo is being written."""
@@ -277,6 +291,7 @@ class MemoExporter(QObject):
         request = MemoRequest(
             scenario=self.window.document.scenario,
             spotcheck=self._spotcheck if dialog.spotcheck_check.isChecked() else None,
+            uncertainty=self.current_uncertainty(),
             author=author,
             page_size=page_size,
             pdf_path=pdf_path,

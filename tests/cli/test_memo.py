@@ -227,3 +227,24 @@ def test_json_options_refuse_with_one_line(
     assert err.count("\n") == 1 and message in err, err
     assert other.read_text(encoding="utf-8") == '{"mine": true}'
     assert not (tmp_path / "m.pdf").exists()
+
+
+def test_memo_uncertainty_puts_the_chance_of_payback_on_page_one(qapp, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "risk.pdf"
+    args = ["memo", "--preset", "support-ticket-triage", "--uncertainty", "--draws", "400", "--seed", "5"]
+    assert main([*args, "-o", str(out), "--json", str(tmp_path / "risk.json")]) == 0
+    data = json.loads((tmp_path / "risk.json").read_text(encoding="utf-8"))
+    assert data["content"]["tornado"]["rows"]
+    assert "400 draws" in pdf_text(out).split("Page 1 of")[0]
+    capsys.readouterr()
+
+
+def test_memo_uncertainty_without_ranges_says_so(scenario_file: Path, tmp_path: Path, capsys) -> None:
+    plain = tmp_path / "plain.json"
+    data = json.loads(scenario_file.read_text(encoding="utf-8"))
+    data.pop("ranges", None)
+    plain.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["memo", str(plain), "--uncertainty", "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    assert "has no ranges: no uncertainty to show" in captured.err
+    assert json.loads(captured.out)["content"]["tornado"] is None

@@ -258,7 +258,7 @@ def test_the_scenario_label_sits_on_white_where_the_curve_crosses_it(qapp, tmp_p
     # At 500K/month the triage curve leaves the top of the volume chart right where the
     # "this scenario" label is printed; the label gets a white ground so it stays readable.
     scenario = load_preset("support-ticket-triage").with_changes(
-        volume_per_month=500_000, routing={"escalation_rate": 0.2, "mode": "router"}
+        volume_per_month=500_000, routing={"escalation_rate": 0.2, "mode": "router"}, ranges={}
     )
     path = export_memo(scenario, tmp_path / "b.pdf", today=MEMO_DAY)
     page = next(p for p in (2, 3, 4) if "Break-even vs volume" in pdf_text(path, p))
