@@ -346,7 +346,7 @@ def _headline_numbers(
     return (
         HeadlineNumber(
             "Net monthly savings",
-            format_money(net, "compact"),
+            format_money(net, "figure"),  # the window's verdict card's style: the same text on both
             f"gross {format_money(summary.monthly_savings, 'compact')} "
             f"less {format_money(scenario.monthly_ops, 'compact')} ops",
             "good" if net > 0 else "bad",
@@ -359,7 +359,7 @@ def _headline_numbers(
         ),
         HeadlineNumber(
             "One-time investment",
-            format_money(summary.one_time_cost, "compact"),
+            format_money(summary.one_time_cost, "figure"),
             _one_time_detail(scenario, recommendation),
         ),
         # The window's four figures, in one row: page one keeps room for the evidence and the chart.

@@ -110,9 +110,9 @@ def test_headline_numbers_are_the_engines() -> None:
     tiles = {tile.label: tile.value for tile in content.headline_numbers}
     # The window's four figures; the per-request costs behind the ratio are under it.
     assert tiles == {
-        "Net monthly savings": format_money(summary.net_monthly_savings, "compact"),
+        "Net monthly savings": format_money(summary.net_monthly_savings, "figure"),
         "Break-even": format_months(summary.break_even_months),
-        "One-time investment": format_money(summary.one_time_cost, "compact"),
+        "One-time investment": format_money(summary.one_time_cost, "figure"),
         "Cost ratio": format_ratio(summary.cost_ratio),
     }
     ratio_detail = content.headline_numbers[-1].detail

@@ -62,12 +62,12 @@ def test_numbers_read_back_equal_the_engines(memo: Path) -> None:
     summary = summarize(scenario)
     page_one = pdf_text(memo, 1)
     for figure in (
-        format_money(summary.net_monthly_savings, "compact"),
+        format_money(summary.net_monthly_savings, "figure"),
         format_months(summary.break_even_months),
         format_per_request(summary.large_cost_per_request),
         format_per_request(summary.specialist_cost_per_request),
         format_ratio(summary.cost_ratio),
-        format_money(summary.one_time_cost, "compact"),
+        format_money(summary.one_time_cost, "figure"),
     ):
         assert figure in page_one, f"{figure} not on page one:\n{page_one}"
     recommendation = evaluate(scenario, summary)

@@ -79,10 +79,12 @@ def test_ctrl_e_writes_the_memo_with_the_verdict_and_the_windows_figures(
     summary = document.summary
     assert document.recommendation.label in page_one
     assert document.recommendation.label.upper() in window.verdict_strip.text()
-    # The same figures the window's verdict card shows, as the memo writes them.
-    assert format_money(summary.net_monthly_savings) in page_one
+    # The same figures the window's verdict card shows, read off its labels.
+    banner = window.calculator.decision.banner
+    for figure in (banner.net_savings, banner.break_even, banner.one_time):
+        assert figure.value.text() and figure.value.text() in page_one, figure.value.text()
+    assert format_money(summary.net_monthly_savings, "figure") == banner.net_savings.value.text()
     assert format_months(summary.break_even_months) in page_one
-    assert format_money(summary.one_time_cost) in page_one
     # The result box offers Open and Show in folder; both go to the desktop with the file's URL.
     opened: list[QUrl] = []
     window.memo_exporter.open_url = opened.append
