@@ -22,6 +22,7 @@ from typing import Any
 from app.cli import EXIT_FAILURE, EXIT_OK, CliError
 
 PROGRESS_EVERY_S = 2.0  # when stderr is not a terminal: one line at most this often
+REVIEW_SEED = 0  # the review sample's seed, the same as the window's
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -212,6 +213,7 @@ def run_label(args: argparse.Namespace) -> int:
         labelled_header,
         load_inputs,
         read_labelled,
+        write_labelled,
     )
 
     _check_label_args(args)
@@ -310,6 +312,12 @@ def run_label(args: argparse.Namespace) -> int:
     if "error" in box:
         raise box["error"]
     outcome = box["outcome"]
+    # Mark the review queue now, so the window and `distill report` see the same flagged items
+    # and sample (a later run or the window rebuilds it, keeping every reviewed item).
+    try:
+        write_labelled(args.output, header, _queued(list(outcome.items), template))
+    except DistillFileError as exc:
+        raise CliError(str(exc)) from exc
     print(_label_summary(outcome, inputs.items, args.output))
     failed = [item for item in outcome.items if not item.labelled]
     if failed and len(failed) == len(outcome.items):
@@ -317,6 +325,13 @@ def run_label(args: argparse.Namespace) -> int:
         print(f"specialist-studio distill label: every request failed (first: {first})", file=sys.stderr)
         return EXIT_FAILURE
     return EXIT_OK if not failed and not outcome.cancelled else EXIT_FAILURE
+
+
+def _queued(items: list[Any], template: Any) -> list[Any]:
+    """Items with their review-queue marks (the window's seed, so both draw the same sample)."""
+    from app.domain.distill import build_review_queue
+
+    return build_review_queue(items, template.scorer, seed=REVIEW_SEED)
 
 
 def _label_summary(outcome: Any, items: Any, output: Path) -> str:
@@ -400,8 +415,11 @@ def run_report(args: argparse.Namespace) -> int:
             bar = load_scenario(args.scenario).quality.quality_bar
         except ScenarioFileError as exc:
             raise CliError(str(exc)) from exc
-    report = teacher_error_report(labelled.items, bar)
-    costs = distillation_costs(labelled.items, args.hourly_rate)
+    items = labelled.items
+    if not any(item.queue is not None for item in items):
+        items = _queued(items, labelled.template)  # a file written before queues were marked
+    report = teacher_error_report(items, bar)
+    costs = distillation_costs(items, args.hourly_rate)
     if args.json:
         print(json.dumps(report_json(report, costs), indent=2, ensure_ascii=False))
     else:

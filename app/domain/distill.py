@@ -398,7 +398,13 @@ def teacher_error_report(
     # Targeted items nobody reviewed yet: their error rate is unknown; count them as possibly
     # all wrong for the upper bound and all right for the lower one.
     targeted_open = len(targeted) - len(targeted_reviewed)
-    if error.estimate is None or error.low is None or error.high is None:
+    n = len(labelled)
+    if not remainder and n:
+        # Every item was flagged: nothing is left to estimate, only flagged items not reviewed yet.
+        wrong_left = Estimate(0.0, 0.0, float(targeted_open))
+        residual = Estimate(0.0, 0.0, targeted_open / n)
+        overall = Estimate(targeted_wrong / n, targeted_wrong / n, (targeted_wrong + targeted_open) / n)
+    elif error.estimate is None or error.low is None or error.high is None:
         wrong_left = Estimate(None, None, None)
         residual = Estimate(None, None, None)
         overall = Estimate(None, None, None)
@@ -408,7 +414,6 @@ def teacher_error_report(
             error.low * unreviewed_remainder,
             error.high * unreviewed_remainder + targeted_open,
         )
-        n = len(labelled)
         assert wrong_left.value is not None and wrong_left.low is not None and wrong_left.high is not None
         residual = Estimate(wrong_left.value / n, wrong_left.low / n, wrong_left.high / n)
         overall = Estimate(
@@ -478,8 +483,8 @@ def _warning(residual: Estimate, bar: float | None, sampled: int, labelled: int)
     if residual.high > allowed:
         return (
             f"Not proven yet: about {share} of the training labels may still be wrong; the upper end is "
-            f"above the {allowed * 100:.0f} % your quality bar of {bar * 100:.0f} % allows. Review more of "
-            f"the random sample ({sampled} reviewed so far) to narrow it."
+            f"above the {allowed * 100:.0f} % your quality bar of {bar * 100:.0f} % allows. Review more "
+            f"items ({sampled} of the random sample so far) to narrow it."
         )
     return ""
 

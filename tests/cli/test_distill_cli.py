@@ -130,7 +130,9 @@ def test_label_stops_resumes_and_records_real_tokens_and_cost(
         teacher = item.teacher
         assert teacher is not None and teacher.error is None
         if item.item_id in before:
-            assert item == before[item.item_id]  # not asked again
+            assert item.teacher == before[item.item_id].teacher  # not asked again
+        # Eight items: every one is flagged or in the review sample (8 of 8), marked in the file.
+        assert item.queue is not None
         # Counts come from the server's usage (whole answers), not from an estimate.
         assert not teacher.tokens_estimated
         assert teacher.input_tokens is not None and teacher.output_tokens is not None

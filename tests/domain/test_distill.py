@@ -272,3 +272,14 @@ def test_measured_fields_for_the_scenario_come_from_the_costs_and_the_report() -
     assert fields["review_cost_per_example"] == pytest.approx(10.0 * 36 / 3600)  # 10 s each at $36/h
     assert fields["teacher_error_rate"] == pytest.approx(0.25)  # 1 of 4, no flagged items
     Distillation.model_validate(fields)  # every field is a valid scenario value
+
+
+def test_when_every_item_is_flagged_only_the_unreviewed_ones_are_uncertain() -> None:
+    items = [_item(n, "banana", queue="invalid") for n in range(4)]
+    items[0] = _item(0, "banana", queue="invalid", verdict="corrected", final="billing")
+    items[1] = _item(1, "banana", queue="invalid", verdict="corrected", final="other")
+    report = teacher_error_report(items, quality_bar=0.9)
+    assert report.accuracy.estimate is None  # no random sample to measure on
+    assert (report.wrong_left.value, report.wrong_left.low, report.wrong_left.high) == (0.0, 0.0, 2.0)
+    assert (report.overall_error.value, report.overall_error.high) == (0.5, 1.0)
+    assert report.warning.startswith("Not proven yet")

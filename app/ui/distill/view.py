@@ -63,7 +63,7 @@ from app.ui.playground.workers import keep_alive
 
 INPUT_FILTER = "Inputs (*.jsonl *.csv *.ndjson);;All files (*)"
 LABELLED_FILTER = "Labelled files (*.jsonl);;All files (*)"
-REVIEW_SEED = 0
+REVIEW_SEED = 0  # the same as `distill label`'s, so both draw the same review sample
 
 
 class DistillPrompter:
