@@ -182,25 +182,20 @@ def _prices(args: argparse.Namespace) -> tuple[float | None, float | None]:
 
 def _teacher(args: argparse.Namespace) -> Any:
     """The frontier client; the key comes from the environment or the keyring, never printed."""
-    import os
-
     from app.inference.endpoints import preset_for_url
-    from app.inference.keys import default_key_store
-    from app.inference.openai_client import OpenAICompatibleGenerator
+    from app.inference.session import FrontierEndpoint, InferenceSession
 
-    if args.api_key_env:
-        key = os.environ.get(args.api_key_env) or None
-    else:
-        key = default_key_store().get(preset_for_url(args.frontier_url)).key
-    return OpenAICompatibleGenerator(
-        args.frontier_url,
-        args.frontier_model,
-        key,
-        read_timeout_s=args.timeout,
-        max_retries=args.retries,
-        stream=args.stream,
+    endpoint = FrontierEndpoint(
+        args.frontier_url, args.frontier_model, preset_for_url(args.frontier_url), read_timeout_s=args.timeout
+    )
+    client = InferenceSession().frontier_client(
+        endpoint.with_key_env(args.api_key_env),
         key_hint=f"${args.api_key_env}" if args.api_key_env else "the endpoint's key variable or the keyring",
     )
+    client.max_retries = args.retries
+    # Whole answers by default: they carry token usage where streams do not (llama.cpp's server).
+    client.stream = args.stream
+    return client
 
 
 def run_label(args: argparse.Namespace) -> int:

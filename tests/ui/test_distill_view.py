@@ -14,9 +14,11 @@ from support.fault_server import FaultServer
 from support.llama_servers import Endpoint
 
 from app.domain.distill import LabelledItem, TeacherAnswer
+from app.inference.session import InferenceSession
 from app.storage.distill_files import read_labelled, write_labelled
 from app.storage.presets import load_preset
 from app.storage.resources import resource_path
+from app.storage.settings import Settings
 from app.ui.distill.view import DistillPrompter, DistillView
 from app.ui.document import ScenarioDocument
 
@@ -53,14 +55,16 @@ def answers() -> Answers:
 
 
 @pytest.fixture
-def view(qtbot, answers: Answers) -> Iterator[DistillView]:
+def view(qtbot, answers: Answers, tmp_path: Path) -> Iterator[DistillView]:
     document = ScenarioDocument(load_preset("support-ticket-triage"))
-    widget = DistillView(document, prompter=answers)
+    session = InferenceSession(log_folder=tmp_path / "model-logs")
+    widget = DistillView(document, prompter=answers, session=session, settings=Settings())
     qtbot.addWidget(widget)
     widget.resize(1300, 850)
     widget.show()
     yield widget
     widget.shutdown()
+    assert session.server is None  # no model process left behind
 
 
 def _teacher(answer: str) -> TeacherAnswer:
@@ -184,13 +188,16 @@ def test_label_review_and_fill_the_scenario_from_a_real_run(
     view.url_edit.setText(frontier_endpoint.base_url)
     view.model_edit.setText(frontier_endpoint.model)
     view.key_env_edit.setText("DISTILL_VIEW_KEY")
+    view.local_check.setChecked(True)  # the bundled Gemma answers too
     qtbot.mouseClick(view.label_button, Qt.MouseButton.LeftButton)
     assert view.running and view.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: not view.running, timeout=240_000)
     assert view.status_label.text().startswith("Done: 3 labelled"), view.status_label.text()
     assert view.progress.value() == 3
-    # Three items: the sample takes all of them, so every one is in the queue.
+    # Three items: flagged or in the sample (3 of 3), so every one is in the queue.
     assert view.review.table.rowCount() == 3
+    # The local specialist answered each item (grammar-constrained to the labels).
+    assert all(item.specialist_output in LABELS for item in view.review.items)
     view.review.table.setFocus()
     for _ in range(3):
         qtbot.keyClick(view.review.table, Qt.Key.Key_1)

@@ -8,13 +8,14 @@ writes), and opening it again resumes both.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -47,6 +48,9 @@ from app.domain.distill_export import EXPORT_FORMATS, prepare_split, readme_text
 from app.domain.evaluation import PromptTemplate, ScorerSpec, TestSet
 from app.domain.scenario import Distillation
 from app.inference.distill import LabelConfig
+from app.inference.endpoints import preset_for_url
+from app.inference.session import FrontierEndpoint, InferenceSession, ModelChoice, default_session
+from app.inference.types import TextGenerator
 from app.storage.distill_files import (
     DistillFileError,
     labelled_header,
@@ -55,6 +59,7 @@ from app.storage.distill_files import (
     write_export,
     write_labelled,
 )
+from app.storage.settings import Settings, load_settings
 from app.storage.testsets import TestSetError, default_prompt_for
 from app.ui.distill.review import ReviewPanel
 from app.ui.distill.worker import LabelThread
@@ -93,10 +98,15 @@ class DistillView(QWidget):
         document: ScenarioDocument,
         parent: QWidget | None = None,
         prompter: DistillPrompter | None = None,
+        session: InferenceSession | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
         self.prompter = prompter or DistillPrompter()
+        self.session = session if session is not None else default_session()
+        self.settings = settings if settings is not None else load_settings()
+        self._used_local = False
         self.inputs: TestSet | None = None
         self.template = PromptTemplate()
         self.labelled_path: Path | None = None
@@ -123,6 +133,12 @@ class DistillView(QWidget):
         self.key_env_edit.setPlaceholderText("variable holding the key (default: the endpoint's usual one)")
         self.labels_edit = QLineEdit()
         self.labels_edit.setPlaceholderText("labels, comma-separated (default: the inputs' prompt template)")
+        self.local_check = QCheckBox("Ask the local specialist too (its disagreements go to review)")
+        self.local_check.setToolTip(
+            "Runs the playground's local model (the bundled Gemma unless you chose another)"
+        )
+        self.url_edit.setText(self.settings.frontier.base_url)
+        self.model_edit.setText(self.settings.frontier.model)
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setRange(1, 64)
         self.concurrency_spin.setValue(4)
@@ -142,6 +158,7 @@ class DistillView(QWidget):
         form.addRow("Key variable", self.key_env_edit)
         form.addRow("Labels", self.labels_edit)
         form.addRow("Requests in flight", self.concurrency_spin)
+        form.addRow(self.local_check)
         files_row = QHBoxLayout()
         files_row.addWidget(self.load_button)
         files_row.addWidget(self.open_button)
@@ -323,14 +340,20 @@ class DistillView(QWidget):
         )
 
     def _teacher(self) -> Any:
-        from app.inference.endpoints import preset_for_url
-        from app.inference.keys import default_key_store
-        from app.inference.openai_client import OpenAICompatibleGenerator
-
         url = self.url_edit.text().strip()
-        variable = self.key_env_edit.text().strip()
-        key = os.environ.get(variable) if variable else default_key_store().get(preset_for_url(url)).key
-        return OpenAICompatibleGenerator(url, self.model_edit.text().strip(), key, stream=False)
+        endpoint = FrontierEndpoint(url, self.model_edit.text().strip(), preset_for_url(url))
+        client = self.session.frontier_client(endpoint.with_key_env(self.key_env_edit.text().strip() or None))
+        client.stream = False  # whole answers carry token usage where streams may not
+        return client
+
+    def _local_specialist(self) -> Callable[[], TextGenerator] | None:
+        if not self.local_check.isChecked():
+            return None
+        self._used_local = True
+        session = self.session
+        choice = ModelChoice.from_saved(self.settings.local_model)
+        # Called on the worker thread: starting the model process takes seconds.
+        return lambda: session.local_specialist(choice)
 
     def start_labelling(self) -> bool:
         """Ask the teacher about every input not yet labelled, in a worker thread."""
@@ -380,7 +403,16 @@ class DistillView(QWidget):
                 },
             },
         )
-        thread = LabelThread(self.inputs, self._teacher(), config, self.labelled_path, self.header, done)
+        thread = LabelThread(
+            self.inputs,
+            self._teacher(),
+            config,
+            self.labelled_path,
+            self.header,
+            done,
+            self._local_specialist(),
+        )
+        thread.status.connect(self.status_label.setText)
         thread.progressed.connect(self._on_progress)
         thread.succeeded.connect(self._on_labelled)
         thread.failed.connect(self._on_failed)
@@ -575,6 +607,9 @@ class DistillView(QWidget):
             self._thread.cancel.set()
             self._thread.wait()
             self._thread = None
+        if self._used_local:
+            self.session.stop()
+            self._used_local = False
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         """Leave no thread behind."""

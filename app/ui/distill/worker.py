@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ class LabelThread(QThread):
     progressed = Signal(object)  # LabelProgress
     succeeded = Signal(object)  # LabelOutcome
     failed = Signal(str)
+    status = Signal(str)
 
     def __init__(
         self,
@@ -30,6 +32,7 @@ class LabelThread(QThread):
         output: Path,
         header: dict[str, Any],
         done: dict[str, LabelledItem],
+        local_specialist: Callable[[], TextGenerator] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -39,16 +42,23 @@ class LabelThread(QThread):
         self._config = config
         self._checkpoint = Checkpoint(output, header, list(done.values()))
         self._done = done
+        # Called on this thread: starting the local model process takes seconds.
+        self._local_specialist = local_specialist
 
     def run(self) -> None:
         """Worker thread body: never lets an exception escape into Qt."""
+        specialist: TextGenerator | None = None
         try:
             self._checkpoint.flush()
+            if self._local_specialist is not None:
+                self.status.emit("Starting the local model…")
+                specialist = self._local_specialist()
             outcome = run_labelling(
                 self._inputs.items,
                 self._teacher,
                 self._config,
                 done=self._done,
+                specialist=specialist,
                 on_item=self._checkpoint.add,
                 on_progress=self.progressed.emit,
                 cancel=self.cancel,
@@ -60,6 +70,7 @@ class LabelThread(QThread):
         except Exception as exc:  # one line for the user, never a traceback into Qt
             self.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
         finally:
-            close = getattr(self._teacher, "close", None)
-            if close is not None:
-                close()
+            for generator in (specialist, self._teacher):
+                close = getattr(generator, "close", None)
+                if close is not None:
+                    close()
