@@ -180,8 +180,10 @@ def test_cancel_stops_local_stream_quickly(local_model_server: LocalModelServer)
         on_token=on_token,
         cancel=cancel,
     )
+    # The token count is what proves the stop was prompt; the clock only catches a hang (a stream of
+    # 200 tokens left to run), with room for a machine loaded by other work.
     assert result.cancelled and 3 <= len(tokens) <= 4
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30
     # The server is free again right away (the cancelled generation was stopped, not left running).
     after = specialist.generate(GenerationRequest("Two plus two is", mode="completion", max_tokens=3))
     assert after.ok, after.error
