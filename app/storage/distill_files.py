@@ -24,10 +24,12 @@ from app.domain.distill_export import (
     test_set_row,
 )
 from app.domain.evaluation import PromptTemplate, TestItem, TestSet
-from app.storage.atomic import atomic_write_text
+from app.storage.atomic import append_record, atomic_write_text
+from app.storage.regular_files import FileRefusedError, read_regular_bytes
 from app.storage.testsets import TestSetError, load_test_set
 
-CHECKPOINT_INTERVAL_S = 0.5
+# A labelled file holds each input and its answers: far above any real set, far below memory's end.
+MAX_FILE_BYTES = 1 << 30
 
 
 class DistillFileError(Exception):
@@ -51,7 +53,7 @@ def _playground_history(path: Path) -> TestSet | None:
     if path.suffix.lower() not in (".jsonl", ".ndjson"):
         return None
     try:
-        raw = path.read_bytes()
+        raw = read_regular_bytes(path, "an inputs file", MAX_FILE_BYTES)
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None  # the set loader names the problem
@@ -113,7 +115,9 @@ def read_labelled(path: Path) -> LabelledFile:
     """Parse a labelled file; raises `DistillFileError` naming the bad line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_bytes(path, "a labelled file", MAX_FILE_BYTES).decode("utf-8")
+    except FileRefusedError as exc:
+        raise DistillFileError(f"{path.name}: {exc.problem}") from exc
     except OSError as exc:
         raise DistillFileError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
     except UnicodeDecodeError as exc:
@@ -165,32 +169,34 @@ def labelled_text(header: dict[str, Any], items: list[LabelledItem]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _write_error(path: Path, exc: OSError) -> DistillFileError:
+    if isinstance(exc, FileRefusedError):
+        return DistillFileError(f"{path.name}: {exc.problem}")
+    return DistillFileError(f"{path.name}: cannot write ({exc.strerror or exc})")
+
+
 def write_labelled(path: Path, header: dict[str, Any], items: list[LabelledItem]) -> None:
     """Replace the labelled file atomically; raises `DistillFileError` naming the OS problem."""
     path = Path(path)
     try:
-        atomic_write_text(path, labelled_text(header, items))
+        atomic_write_text(path, labelled_text(header, items), what="the labelled file")
     except OSError as exc:
-        raise DistillFileError(f"{path.name}: cannot write ({exc.strerror or exc})") from exc
+        raise _write_error(path, exc) from exc
 
 
 class Checkpoint:
-    """Keeps the labelled file current while a run adds items: rewritten at most every
-    `interval_s` (each rewrite is atomic) and once more on `flush`."""
+    """Keeps the labelled file current while a run adds items.
 
-    def __init__(
-        self,
-        path: Path,
-        header: dict[str, Any],
-        items: list[LabelledItem],
-        interval_s: float = CHECKPOINT_INTERVAL_S,
-    ) -> None:
+    `flush` rewrites the whole file atomically (at the start and the end of a run); `add` appends
+    one item line in between, so a stop or a crash loses at most the requests in flight and a long
+    run never rewrites a growing file per item. A later line for the same id wins on reading.
+    """
+
+    def __init__(self, path: Path, header: dict[str, Any], items: list[LabelledItem]) -> None:
         self.path = Path(path)
         self.header = header
         self._order = [item.item_id for item in items]
         self._items = {item.item_id: item for item in items}
-        self.interval_s = interval_s
-        self._written_at: float | None = None  # never written: the first add writes
         self._dirty = True
 
     @property
@@ -199,20 +205,22 @@ class Checkpoint:
         return [self._items[item_id] for item_id in self._order]
 
     def add(self, item: LabelledItem) -> None:
-        """Record one finished item; writes when the last write is `interval_s` old."""
+        """Record one finished item and append its line to the file."""
         if item.item_id not in self._items:
             self._order.append(item.item_id)
         self._items[item.item_id] = item
-        self._dirty = True
-        if self._written_at is None or time.monotonic() - self._written_at >= self.interval_s:
-            self.flush()
+        if self._dirty:
+            self.flush()  # the file does not hold the header and earlier items yet
+            return
+        line = json.dumps(item.to_json(), ensure_ascii=False) + "\n"
+        try:
+            append_record(self.path, line.encode("utf-8"), what="the labelled file")
+        except OSError as exc:
+            raise _write_error(self.path, exc) from exc
 
     def flush(self) -> None:
-        """Write now if anything changed since the last write."""
-        if not self._dirty:
-            return
+        """Rewrite the file compactly (header, one line per item) if it may be behind."""
         write_labelled(self.path, self.header, self.items)
-        self._written_at = time.monotonic()
         self._dirty = False
 
 
@@ -250,7 +258,7 @@ def write_export(
     files.append((out_dir / "README.txt", readme))
     for path, text in files:
         try:
-            atomic_write_text(path, text)
+            atomic_write_text(path, text, what=f"the export's {path.name}")
         except OSError as exc:
-            raise DistillFileError(f"{path.name}: cannot write ({exc.strerror or exc})") from exc
+            raise _write_error(path, exc) from exc
     return [path for path, _ in files]

@@ -66,11 +66,24 @@ def test_labelled_file_round_trips_and_names_a_bad_line(tmp_path: Path) -> None:
         read_labelled(other)
 
 
-def test_checkpoint_writes_at_most_every_interval_and_on_flush(tmp_path: Path) -> None:
+def test_checkpoint_appends_each_item_and_flush_compacts(tmp_path: Path) -> None:
     path = tmp_path / "labelled.jsonl"
-    checkpoint = Checkpoint(path, _header(tmp_path), [], interval_s=3600)
-    checkpoint.add(LabelledItem("1", "a", TeacherAnswer("x", "x", True)))  # first add writes (never written)
-    checkpoint.add(LabelledItem("2", "b", TeacherAnswer("y", "y", True)))  # within the interval: held
-    assert [item.item_id for item in read_labelled(path).items] == ["1"]
+    checkpoint = Checkpoint(path, _header(tmp_path), [])
+    checkpoint.add(
+        LabelledItem("1", "a", TeacherAnswer("", "", False, error="timeout"))
+    )  # writes the header too
+    checkpoint.add(LabelledItem("2", "b", TeacherAnswer("y", "y", True)))  # appended
+    checkpoint.add(LabelledItem("1", "a", TeacherAnswer("x", "x", True)))  # asked again: a later line
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4  # header and three item lines
+    assert [(item.item_id, item.labelled) for item in read_labelled(path).items] == [("1", True), ("2", True)]
     checkpoint.flush()
-    assert [item.item_id for item in read_labelled(path).items] == ["1", "2"]
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 3  # one line per item
+
+
+def test_devices_and_folders_are_refused_in_one_line(tmp_path: Path) -> None:
+    with pytest.raises(DistillFileError, match="not a regular file"):
+        read_labelled(Path("/dev/zero"))  # would otherwise read until memory runs out
+    with pytest.raises(DistillFileError, match=r"labelled\.jsonl: is a folder"):
+        (tmp_path / "labelled.jsonl").mkdir()
+        write_labelled(tmp_path / "labelled.jsonl", _header(tmp_path), [])
