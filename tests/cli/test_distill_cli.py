@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
+from support.distill import write_demo_labelled
 from support.fault_server import FaultServer
 from support.llama_servers import Endpoint
 
 from app.cli import main
 from app.domain.distill import LabelledItem, Review, TeacherAnswer
-from app.storage.distill_files import read_labelled, write_labelled
+from app.storage.distill_files import read_labelled
 from app.storage.resources import resource_path
 from app.storage.testsets import load_test_set
 
@@ -239,17 +240,7 @@ def _labelled_file(tmp_path: Path) -> Path:
         )  # type: ignore[arg-type]
     items.append(LabelledItem("dup", items[1].input, items[1].teacher))
     items.append(LabelledItem("bad", "unanswered", TeacherAnswer("", "", False, error="timeout")))
-    path = tmp_path / "labelled.jsonl"
-    header = {
-        "type": "header",
-        "format": "specialist-studio-distill",
-        "version": 1,
-        "source": "inputs.jsonl",
-        "teacher": "teacher-model",
-        "prompt": json.loads(DEMO_PROMPT.read_text(encoding="utf-8")),
-    }
-    write_labelled(path, header, items)
-    return path
+    return write_demo_labelled(tmp_path / "labelled.jsonl", items)
 
 
 def _user_inputs(line: dict[str, object], export_format: str) -> str:

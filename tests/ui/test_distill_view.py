@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
+from support.distill import write_demo_labelled
 from support.fault_server import FaultServer
 from support.llama_servers import Endpoint
 
 from app.domain.distill import LabelledItem, TeacherAnswer
 from app.inference.session import InferenceSession
-from app.storage.distill_files import read_labelled, write_labelled
+from app.storage.distill_files import read_labelled
 from app.storage.presets import load_preset
 from app.storage.resources import resource_path
 from app.storage.settings import Settings
@@ -79,17 +80,7 @@ def _labelled_file(tmp_path: Path) -> Path:
         LabelledItem("bad", "Where is my parcel?", _teacher("banana")),
     ]
     items += [LabelledItem(f"n{k}", f"Ordinary message {k}", _teacher(LABELS[k % 5])) for k in range(9)]
-    header = {
-        "type": "header",
-        "format": "specialist-studio-distill",
-        "version": 1,
-        "source": "inputs.jsonl",
-        "teacher": "teacher-model",
-        "prompt": json.loads(DEMO_PROMPT.read_text(encoding="utf-8")),
-    }
-    path = tmp_path / "labelled.jsonl"
-    write_labelled(path, header, items)
-    return path
+    return write_demo_labelled(tmp_path / "labelled.jsonl", items)
 
 
 def test_review_queue_by_keyboard_saves_every_decision(
