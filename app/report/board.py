@@ -1,11 +1,10 @@
 """The lines a board reads first: the answer in annual and horizon terms, and how old the prices are.
 
-`board_line` turns the verdict into one sentence with the numbers a board acts on: what the plan
-saves a year and over the horizon, what it costs up front, when it pays back and the volume it
-needs to keep doing so. For "keep the large model" it says instead what it would take (volume or
-price) for the specialist to pay back. Every figure comes from the same engine as the window's
-(no second formula): annual and horizon totals are read off the cumulative cost curves, so price
-decline, retraining and self-hosting are in them.
+`board_line` turns the recommended plan (`app.domain.plan`) into one sentence with the numbers a
+board acts on: what the plan saves a year and over the horizon, what it costs up front, when it
+pays back and the volume it needs to keep doing so. A routed plan quotes its own money and names
+the swap it rejects; "keep the large model" says what it would take (volume or price) instead.
+No figure is computed here: the plan's money is the domain's, the same the window shows.
 """
 
 from __future__ import annotations
@@ -13,30 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from app.domain.costs import CostSummary, goal_seek_large_price, goal_seek_volume
-from app.domain.rules import Recommendation
+from app.domain.costs import goal_seek_volume
+from app.domain.plan import PlanFigures, PlanMoney
 from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import horizon_figures
-from app.report.formatting import (
-    format_age_days,
-    format_money,
-    format_months,
-    format_per_request,
-    format_volume,
-)
+from app.report.formatting import format_age_days, format_money, format_months, format_volume
 
 # A price older than this is flagged on page one (vendors cut prices several times a year).
 PAGE_ONE_PRICE_AGE_DAYS = 183
-MONTHS_PER_YEAR = 12
-
-
-def annual_savings(scenario: Scenario, summary: CostSummary) -> float:
-    """What a year of running the plan saves, the one-time cost left out (a run-rate)."""
-    if not summary.extras_active:
-        return summary.net_monthly_savings * MONTHS_PER_YEAR
-    # The first year on the engine's own curves (ranges dropped: they bound the horizon as typed).
-    first_year = scenario.with_changes(horizon_months=MONTHS_PER_YEAR, ranges={})
-    return horizon_figures(first_year)[0] + summary.one_time_cost
 
 
 def horizon_savings(scenario: Scenario) -> float:
@@ -56,68 +39,53 @@ def _volume_floor(scenario: Scenario) -> str:
 
 
 def _range(break_even_range: tuple[float | None, float | None] | None) -> str:
-    """` (P10–P90: 1.8 to 3.7 months)`, or "" without a range."""
+    """` (P10–P90: 1.8 months to 3.7 months)`, or "" without a range."""
     if break_even_range is None:
         return ""
     low, high = break_even_range
     return f" (P10–P90: {format_months(low)} to {format_months(high)})"
 
 
-def _what_it_would_take(scenario: Scenario) -> str:
-    horizon = scenario.horizon_months
-    volume = goal_seek_volume(scenario, horizon)
-    price = goal_seek_large_price(scenario, horizon)
-    options = []
-    if volume.value is not None:
-        times = volume.value / scenario.volume_per_month if scenario.volume_per_month > 0 else None
-        factor = f" ({times:,.1f}× today)" if times is not None else ""
-        options.append(f"{format_volume(volume.value)} requests/month{factor}")
-    if price.value is not None:
-        options.append(f"a large model costing {format_per_request(price.value)} per request")
-    if not options:
+def _money_line(money: PlanMoney, break_even_range: tuple[float | None, float | None] | None) -> str:
+    """`saves $110.7K a year and $199.8K over 24 months, for $21.5K up front; pays back in 2.3 months.`"""
+    horizon = money.horizon_months
+    if not money.pays_back or money.break_even_months is None:
         return (
-            f"No volume or large-model price makes the specialist pay back within {horizon} months: each "
-            "request saves too little to cover the fixed costs."
+            f"over {horizon} months it does not pay back: {format_money(money.horizon_savings, 'compact')} "
+            f"against {format_money(money.one_time_cost, 'compact')} up front."
         )
-    return f"What it would take to pay back within {horizon} months: {' or '.join(options)}."
+    return (
+        f"saves {format_money(money.annual_net_savings, 'compact')} a year and "
+        f"{format_money(money.horizon_savings, 'compact')} over {horizon} months, for "
+        f"{format_money(money.one_time_cost, 'compact')} up front; pays back in "
+        f"{format_months(money.break_even_months)}{_range(break_even_range)}."
+    )
 
 
 def board_line(
     scenario: Scenario,
-    summary: CostSummary,
-    recommendation: Recommendation,
+    plan: PlanFigures,
     break_even_range: tuple[float | None, float | None] | None = None,
 ) -> str:
-    """One sentence a board can act on, in annual and horizon terms (see the module docstring).
+    """One sentence a board can act on, for the plan the verdict recommends (see the module docstring).
 
     `break_even_range` (P10, P90 of the break-even from an uncertainty result) adds the range the
     payback falls in; None leaves the point figure alone.
     """
-    verdict = recommendation.verdict
-    if verdict == "keep_large":
-        return _what_it_would_take(scenario)
-    if verdict == "keep_large_and_route":
-        # The swap's figures are the rejected plan's: quote what the swap would have needed instead.
-        return "The pure swap is rejected. " + _what_it_would_take(scenario).replace(
-            "What it would take", "What the swap would need"
-        )
-    horizon = scenario.horizon_months
-    total = horizon_savings(scenario)
-    if total <= 0 or summary.break_even_months is None:
-        return (
-            f"Over {horizon} months it does not pay back: {format_money(total, 'compact')} against "
-            f"{format_money(summary.one_time_cost, 'compact')} up front."
-        )
-    line = (
-        f"Saves {format_money(annual_savings(scenario, summary), 'compact')} a year and "
-        f"{format_money(total, 'compact')} over "
-        f"{horizon} months, for {format_money(summary.one_time_cost, 'compact')} up front; pays back in "
-        f"{format_months(summary.break_even_months)}{_range(break_even_range)}."
-    )
-    line += _volume_floor(scenario)
-    if verdict == "needs_eval":
-        return "If an eval proves the match: " + line[:1].lower() + line[1:]
-    return line
+    if plan.kind == "keep":
+        return " ".join([plan.note, *(answer.text for answer in plan.would_take)])
+    if plan.money is None:
+        return f"{plan.title}. {plan.note}"
+    line = _money_line(plan.money, break_even_range)
+    if plan.kind == "routed":
+        return f"{plan.title}: {line} {plan.rejected_title}."
+    if plan.kind == "off_the_shelf":
+        return f"{plan.title}: {line}"
+    if plan.money.pays_back:
+        line += _volume_floor(scenario)
+    if plan.kind == "provisional":
+        return "If an eval proves the match: " + line
+    return line[:1].upper() + line[1:]
 
 
 def old_price_lines(

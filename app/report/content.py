@@ -29,6 +29,7 @@ from app.domain.costs import (
     volume_range,
 )
 from app.domain.evaluation import IN_DISTRIBUTION, OOD_TAG, Interval, ModelSummary, SpotcheckSummary
+from app.domain.plan import PlanFigures, recommended_plan
 from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, evaluate
 from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import UncertaintyResult
@@ -321,8 +322,11 @@ def _one_time_detail(scenario: Scenario, recommendation: Recommendation) -> str:
     parts = "curation, training, eval" + (", labelling" if scenario.distillation.enabled else "")
     training = scenario.one_time.training_runs
     if recommendation.verdict == "use_off_the_shelf" and training > 0:
-        # The figures price the fine-tune; the verdict says no training, so say what that saves.
-        return f"{parts}; off the shelf saves the {format_money(training, 'compact')} training"
+        # The plan's figures leave the training out; say what that saves.
+        labelling = ", labelling" if scenario.distillation.enabled else ""
+        return (
+            f"curation, eval{labelling}; off the shelf saves the {format_money(training, 'compact')} training"
+        )
     return parts
 
 
@@ -374,18 +378,47 @@ def _headline_numbers(
     )
 
 
-# Verdicts that turn the priced swap down: its savings are shown as the rejected plan's, never in green.
-_SWAP_REJECTED = frozenset({"keep_large", "keep_large_and_route"})
+def _plan_tiles(
+    numbers: tuple[HeadlineNumber, ...], plan: PlanFigures, summary: CostSummary
+) -> tuple[HeadlineNumber, ...]:
+    """Page one's figures for the plan the verdict recommends, never the rejected swap's as its own.
 
-
-def _as_rejected_swap(numbers: tuple[HeadlineNumber, ...]) -> tuple[HeadlineNumber, ...]:
-    """The swap's money tiles labelled as the plan the verdict rejects, in neutral colours."""
-    marked = []
-    for tile in numbers:
-        if tile.label in {"Net monthly savings", "Break-even", "Cost ratio"}:
-            tile = HeadlineNumber(f"{tile.label} (rejected swap)", tile.value, tile.detail, "neutral")
-        marked.append(tile)
-    return tuple(marked)
+    A routed plan with a rate shows its own money (the configured path with its escalation); a verdict
+    that keeps the large model, or a routed plan with no rate to price it, shows the swap's figures
+    labelled as the rejected plan, in neutral colours.
+    """
+    if plan.kind in {"routed", "off_the_shelf"} and plan.money is not None:
+        # The plan's own money: the routed path with its escalation, or the swap without training.
+        money = plan.money
+        suffix = " (routed plan)" if plan.kind == "routed" else ""
+        marked = []
+        for tile in numbers:
+            if tile.label == "Net monthly savings":
+                tile = HeadlineNumber(
+                    tile.label + suffix,
+                    format_money(money.net_monthly_savings, "figure"),
+                    tile.detail,
+                    "good" if money.net_monthly_savings > 0 else "bad",
+                )
+            elif tile.label == "Break-even":
+                tile = HeadlineNumber(
+                    tile.label + suffix,
+                    format_months(money.break_even_months),
+                    tile.detail,
+                    "good" if money.pays_back else "bad",
+                )
+            elif tile.label == "One-time investment":
+                tile = HeadlineNumber(tile.label, format_money(money.one_time_cost, "figure"), tile.detail)
+            marked.append(tile)
+        return tuple(marked)
+    if plan.kind in {"keep", "routed"}:
+        marked = []
+        for tile in numbers:
+            if tile.label in {"Net monthly savings", "Break-even", "Cost ratio"}:
+                tile = HeadlineNumber(f"{tile.label} (rejected swap)", tile.value, tile.detail, "neutral")
+            marked.append(tile)
+        return tuple(marked)
+    return numbers
 
 
 def _decision_chart(scenario: Scenario, summary: CostSummary, curves: CostCurves) -> Chart:
@@ -881,6 +914,7 @@ def build_memo_content(
     summary = summarize(scenario)
     recommendation = evaluate(scenario, summary)
     curves = cumulative_curves(scenario)
+    plan = recommended_plan(scenario, summary, recommendation)
     check = evidence_check(scenario, spotcheck)
     qualify = check.qualify if check is not None else _as_is
     sections = [
@@ -904,18 +938,13 @@ def build_memo_content(
             qualify,
             board_line(
                 scenario,
-                summary,
-                recommendation,
+                plan,
                 (uncertainty.break_even_percentiles[0], uncertainty.break_even_percentiles[2])
                 if uncertainty is not None
                 else None,
             ),
         ),
-        headline_numbers=(
-            _as_rejected_swap(_headline_numbers(scenario, summary, recommendation))
-            if recommendation.verdict in _SWAP_REJECTED
-            else _headline_numbers(scenario, summary, recommendation)
-        ),
+        headline_numbers=_plan_tiles(_headline_numbers(scenario, summary, recommendation), plan, summary),
         decision_chart=_decision_chart(scenario, summary, curves),
         sections=tuple(sections),
         notices=_notices(scenario, check, today, uncertainty),

@@ -289,11 +289,11 @@ def test_off_the_shelf_memo_says_the_training_is_not_needed_and_says_it_once() -
     content = build_memo_content(load_preset("review-sentiment"), today=MEMO_DAY)
     assert content.verdict.verdict == "use_off_the_shelf"
     tiles = {tile.label: tile for tile in content.headline_numbers}
-    # the tiles price the fine-tune (training $800 included); the verdict says no training
-    assert (
-        tiles["One-time investment"].detail
-        == "curation, training, eval; off the shelf saves the $800 training"
-    )
+    # the tiles price the recommended plan: no training runs ($800 left out), as the board line does
+    summary = summarize(load_preset("review-sentiment"))
+    assert tiles["One-time investment"].detail == "curation, eval; off the shelf saves the $800 training"
+    assert tiles["One-time investment"].value == format_money(summary.one_time_cost - 800, "figure")
+    assert format_money(summary.one_time_cost - 800, "compact") in content.verdict.board_line
     # the headline already quotes rule 2's reason: the block does not print it a second time
     assert "no training needed" in content.verdict.headline
     assert content.verdict.reason == ""
