@@ -16,8 +16,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -61,6 +59,7 @@ from app.storage.distill_files import (
 )
 from app.storage.settings import Settings, load_settings
 from app.storage.testsets import TestSetError, default_prompt_for
+from app.ui.distill.panels import CostsPanel, ExportPanel, ReadoutPanel
 from app.ui.distill.review import ReviewPanel
 from app.ui.distill.worker import LabelThread
 from app.ui.document import ScenarioDocument
@@ -179,68 +178,24 @@ class DistillView(QWidget):
         QVBoxLayout(review_box).addWidget(self.review)
 
         # -- readout, costs, export ----------------------------------------------------------
-        self.accuracy_label = QLabel("Teacher accuracy: review some of the random sample to measure it.")
-        self.accuracy_label.setWordWrap(True)
-        self.accuracy_label.setAccessibleName("Teacher accuracy")
-        self.left_label = QLabel("")
-        self.left_label.setWordWrap(True)
-        self.per_label_label = QLabel("")
-        self.per_label_label.setWordWrap(True)
-        self.warning_label = QLabel("")
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setObjectName("distillWarning")
-        self.warning_label.setStyleSheet("color: #b3261e;")
-        self.meaning_label = QLabel("")
-        self.meaning_label.setWordWrap(True)
-        self.meaning_label.setStyleSheet("color: palette(mid);")
-        self.rate_spin = QDoubleSpinBox()
-        self.rate_spin.setRange(0, 10_000)
-        self.rate_spin.setDecimals(2)
-        self.rate_spin.setPrefix("$")
-        self.rate_spin.setSuffix(" per hour")
-        self.rate_spin.setValue(40.0)
-        self.rate_spin.setAccessibleName("Reviewer hourly rate")
-        self.costs_label = QLabel("")
-        self.costs_label.setWordWrap(True)
-        self.use_button = QPushButton("Use in scenario…")
-        self.use_button.setToolTip(
-            "Put the measured labelling and review costs into the scenario's distillation inputs"
-        )
-        self.format_combo = QComboBox()
-        self.format_combo.addItems(list(EXPORT_FORMATS))
-        self.split_spin = QDoubleSpinBox()
-        self.split_spin.setRange(0.05, 1.0)
-        self.split_spin.setSingleStep(0.05)
-        self.split_spin.setValue(0.9)
-        self.test_spin = QDoubleSpinBox()
-        self.test_spin.setRange(0.0, 0.5)
-        self.test_spin.setSingleStep(0.05)
-        self.test_spin.setValue(0.1)
-        self.export_button = QPushButton("Export training set…")
-
-        readout = QGroupBox("3 · The teacher's error rate")
-        readout_layout = QVBoxLayout(readout)
-        for widget in (self.accuracy_label, self.left_label, self.per_label_label, self.warning_label):
-            readout_layout.addWidget(widget)
-        readout_layout.addWidget(self.meaning_label)
-        readout_layout.addStretch(1)
-        costs_box = QGroupBox("4 · Measured costs")
-        costs_form = QFormLayout(costs_box)
-        costs_form.addRow("Reviewer rate", self.rate_spin)
-        costs_form.addRow(self.costs_label)
-        costs_form.addRow(self.use_button)
-        export_box = QGroupBox("5 · Training set")
-        export_form = QFormLayout(export_box)
-        export_form.addRow("Format", self.format_combo)
-        export_form.addRow("Train share", self.split_spin)
-        export_form.addRow("Test slice", self.test_spin)
-        export_form.addRow(self.export_button)
+        self.readout = ReadoutPanel()
+        self.costs = CostsPanel()
+        self.export = ExportPanel()
+        # The widgets tests and callers reach for, under their old names.
+        self.accuracy_label = self.readout.accuracy_label
+        self.warning_label = self.readout.warning_label
+        self.rate_spin = self.costs.rate_spin
+        self.use_button = self.costs.use_button
+        self.format_combo = self.export.format_combo
+        self.split_spin = self.export.split_spin
+        self.test_spin = self.export.test_spin
+        self.export_button = self.export.export_button
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(readout, 1)
-        side_layout.addWidget(costs_box)
-        side_layout.addWidget(export_box)
+        side_layout.addWidget(self.readout, 1)
+        side_layout.addWidget(self.costs)
+        side_layout.addWidget(self.export)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(review_box)
@@ -484,34 +439,8 @@ class DistillView(QWidget):
         bar = self.document.scenario.quality.quality_bar
         report = teacher_error_report(items, bar)
         self.report = report
-        self.accuracy_label.setText(f"Teacher accuracy (random sample): {report.accuracy.describe()}")
-        left = report.wrong_left
-        if left.value is not None and left.low is not None and left.high is not None:
-            self.left_label.setText(
-                f"Wrong labels left in the {report.remainder - report.sample_reviewed} unreviewed items: "
-                "about "
-                f"{left.value:.1f} (95 % {left.low:.1f}–{left.high:.1f}) of {report.labelled} labelled"
-            )
-        else:
-            self.left_label.setText("Wrong labels left: unknown until part of the random sample is reviewed.")
-        self.per_label_label.setText(
-            "<br>".join(
-                f"says <b>{entry.label}</b>: wrong {entry.errors.describe()}" for entry in report.per_label
-            )
-        )
-        self.warning_label.setText(report.warning)
-        self.meaning_label.setText(report.meaning)
-        costs = distillation_costs(items, self.rate_spin.value())
-        parts = [f"{costs.labelled} labelled · {costs.reviewed} reviewed ({costs.review_share * 100:.1f} %)"]
-        if costs.teacher_cost_per_example is not None:
-            estimated = " (tokens estimated)" if costs.tokens_estimated else ""
-            parts.append(f"teacher ${costs.teacher_cost_per_example:.6f} per example{estimated}")
-        if costs.review_seconds_per_item is not None and costs.review_cost_per_example is not None:
-            parts.append(
-                f"review {costs.review_seconds_per_item:.1f} s per item = "
-                f"${costs.review_cost_per_example:.3f}"
-            )
-        self.costs_label.setText(" · ".join(parts))
+        self.readout.show_report(report)
+        self.costs.show_costs(distillation_costs(items, self.rate_spin.value()))
         self._refresh_buttons()
 
     # -- into the scenario ---------------------------------------------------------------------
