@@ -22,7 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from PySide6.QtGui import QGuiApplication, QPainter, QPdfWriter
 
 from app.domain.evaluation import ItemResult, ScorerSpec, SideResult, SpotcheckSummary, summarize_results
-from app.report.export import export_memo
+from app.domain.scenario import Decision
+from app.domain.uncertainty import analyse
+from app.report.content import build_memo_content
+from app.report.export import export_memo, render_memo
 from app.storage.presets import load_preset, preset_names
 
 GOAL_SECONDS = 1.5
@@ -85,6 +88,18 @@ def main() -> int:
             start = time.perf_counter()
             export_memo(scenario, out, spotcheck=summary, author="Benchmark")
             memo_times.append(time.perf_counter() - start)
+        # Everything page one can carry: decision fields, a spot-check, and an uncertainty result
+        # (computed once beforehand, as the window's risk view would have; not timed here).
+        full = scenario.with_changes(
+            decision=Decision(owner="Benchmark", ask="Approve the pilot", pilot_plan="Four weeks at 10 %.")
+        )
+        uncertainty = analyse(full, draws=400, seed=1)
+        full_times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            content = build_memo_content(full, spotcheck=summary, author="Benchmark", uncertainty=uncertainty)
+            render_memo(content, out)
+            full_times.append(time.perf_counter() - start)
         baseline = statistics.median(empty_pdf_seconds(Path(folder) / "empty.pdf") for _ in range(args.runs))
         memo_bytes = out.stat().st_size
     memo_p50 = statistics.median(memo_times)
@@ -94,7 +109,10 @@ def main() -> int:
     print(f"memo_over_empty_ratio={memo_p50 / baseline:.1f}")
     print(f"memo_bytes={memo_bytes}")
     print(f"memo_goal_seconds={GOAL_SECONDS}")
-    print(f"memo_within_goal={str(max(first, memo_p50) <= GOAL_SECONDS).lower()}")
+    full_p50 = statistics.median(full_times)
+    print(f"memo_full_seconds={full_p50:.3f}")
+    print(f"memo_full_over_empty_ratio={full_p50 / baseline:.1f}")
+    print(f"memo_within_goal={str(max(first, memo_p50, full_p50) <= GOAL_SECONDS).lower()}")
     del app
     return 0
 

@@ -241,3 +241,26 @@ def test_decision_details_reach_page_one_and_the_scenario_file(
     window.document.undo_stack.undo()
     assert window.document.scenario.decision.empty
     assert window.decision_action in window.menuBar().actions()[2].menu().actions()
+
+
+@pytest.mark.slow
+def test_a_base_model_measured_in_the_window_is_named_as_not_the_specialist(
+    qtbot, window: MainWindow, save_dialog: SaveDialog, tmp_path: Path
+) -> None:
+    """The report's case, for real: the bundled base model run on a few items, then Ctrl+E."""
+    view = _tab(window, "Spot-check")
+    view.limit_spin.setValue(4)
+    with qtbot.waitSignal(view.run_finished, timeout=300_000):
+        assert view.start_run()
+    summary = view.summary
+    assert summary is not None and summary.specialist.accuracy.total > 0
+    window.tabs.setCurrentIndex(0)
+    save_dialog.answer = tmp_path / "base-model.pdf"
+    outcome = _export(qtbot, window)
+    assert outcome.ok, outcome.error
+    page_one = words(pdf_text(outcome.pdf_path, 1))
+    accuracy = summary.specialist.accuracy
+    assert f"{accuracy.successes} of {accuracy.total} items" in page_one
+    assert "Not the scenario's specialist:" in page_one
+    assert "accuracy 93.0% meets" not in words(pdf_text(outcome.pdf_path))
+    view.shutdown()
