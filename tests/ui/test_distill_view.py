@@ -136,6 +136,15 @@ def test_review_queue_by_keyboard_saves_every_decision(
     assert "100.0 % (95 % CI" in view.accuracy_label.text() and "1/1" in view.accuracy_label.text()
     assert "Not proven yet" in view.warning_label.text()
 
+    # A wider margin needs a smaller sample (Cochran, N = 9: ±20 points → 9 · 24.01 / (24.01 + 8) = 6.75
+    # → 7); the decisions made stay in the queue.
+    view.margin_spin.setValue(20.0)
+    assert "7 of 9 unflagged items" in view.sample_label.text()
+    assert table.rowCount() == 3 + 7
+    assert sum(1 for item in view.review.items if item.review is not None) == 5
+    view.margin_spin.setValue(5.0)
+    assert table.rowCount() == 12
+
     # Reopening the file resumes on the first undecided row.
     assert view.open_labelled(answers.path)
     assert view.review.table.currentRow() == 5

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -175,7 +176,21 @@ class DistillView(QWidget):
         # -- review ----------------------------------------------------------------------------
         self.review = ReviewPanel()
         review_box = QGroupBox("2 · Review (random sample + every flagged item)")
-        QVBoxLayout(review_box).addWidget(self.review)
+        self.margin_spin = QDoubleSpinBox()
+        self.margin_spin.setRange(1.0, 20.0)
+        self.margin_spin.setDecimals(1)
+        self.margin_spin.setSingleStep(1.0)
+        self.margin_spin.setValue(DEFAULT_MARGIN * 100)
+        self.margin_spin.setSuffix(" points")
+        self.margin_spin.setAccessibleName("Margin the random sample is sized for")
+        self.sample_label = QLabel("")
+        margin_row = QHBoxLayout()
+        margin_row.addWidget(QLabel("Sample sized to know the error rate within ±"))
+        margin_row.addWidget(self.margin_spin)
+        margin_row.addWidget(self.sample_label, 1)
+        review_layout = QVBoxLayout(review_box)
+        review_layout.addLayout(margin_row)
+        review_layout.addWidget(self.review)
 
         # -- readout, costs, export ----------------------------------------------------------
         self.readout = ReadoutPanel()
@@ -213,6 +228,7 @@ class DistillView(QWidget):
         self.use_button.clicked.connect(self.use_in_scenario)
         self.export_button.clicked.connect(self._choose_export_folder)
         self.review.decided.connect(self._on_decided)
+        self.margin_spin.valueChanged.connect(self._on_margin)
         self.review.message.connect(self.status_label.setText)
         self.rate_spin.valueChanged.connect(lambda _value: self._refresh_readout())
         document.changed.connect(lambda _scenario: self._refresh_readout())
@@ -270,11 +286,20 @@ class DistillView(QWidget):
 
     def _show_queue(self, items: list[LabelledItem]) -> None:
         scorer = self.template.scorer
-        queued = build_review_queue(items, scorer, margin=DEFAULT_MARGIN, seed=REVIEW_SEED)
+        margin = self.margin_spin.value() / 100
+        queued = build_review_queue(items, scorer, margin=margin, seed=REVIEW_SEED)
+        unflagged = sum(1 for item in queued if item.labelled and item.queue in (None, "sample"))
+        sampled = sum(1 for item in queued if item.queue == "sample")
+        self.sample_label.setText(f"(95 %, Cochran): {sampled} of {unflagged} unflagged items")
         if queued != items and self.labelled_path is not None:
             self._save(queued)
         self.review.set_queue(queued, queue_order(queued, REVIEW_SEED), task_labels(self.template, scorer))
         self._refresh_readout()
+
+    def _on_margin(self, _value: float) -> None:
+        """A new margin resizes the sample; reviewed items keep their place and their decision."""
+        if self.review.items and self._thread is None:
+            self._show_queue(self.review.items)
 
     def _save(self, items: list[LabelledItem]) -> None:
         if self.labelled_path is None:
