@@ -175,6 +175,13 @@ def run(args: argparse.Namespace) -> int:
     if args.frontier_url and not args.frontier_url.strip().lower().startswith(("http://", "https://")):
         raise CliError(f"--frontier-url must start with http:// or https:// (got {args.frontier_url!r})")
     labels = tuple(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None
+    if labels:
+        from app.domain.labels import check_labels
+
+        try:
+            check_labels(labels)  # before a grammar built from them reaches the model process
+        except ValueError as exc:
+            raise CliError(f"--labels: {exc}") from exc
 
     # The one owner of the model process and of the frontier client, as in the window.
     session = InferenceSession()

@@ -193,6 +193,13 @@ def run(args: argparse.Namespace) -> int:
     scorer = template.scorer
     if args.scorer is not None:
         labels = tuple(label.strip() for label in (args.labels or "").split(",") if label.strip())
+        if labels:
+            from app.domain.labels import check_labels
+
+            try:
+                check_labels(labels)  # before a grammar built from them reaches the model process
+            except ValueError as exc:
+                raise CliError(f"--labels: {exc}") from exc
         fields = tuple(name.strip() for name in (args.fields or "").split(",") if name.strip())
         try:
             scorer = ScorerSpec(

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from app.inference.local_server import LocalModelServer, LocalServerError
 from app.inference.local_stream import stream_completion
-from app.inference.openai_client import OpenAICompatibleGenerator, estimate_tokens
+from app.inference.openai_client import OpenAICompatibleGenerator, estimate_tokens, refused_result
 from app.inference.types import GenerationRequest, GenerationResult, TokenCallback
 
 FewShotExample = tuple[str, str]
@@ -99,22 +99,19 @@ class LocalSpecialist:
     def prepare(self, request: GenerationRequest) -> GenerationRequest:
         """The request as sent: few-shot prompt and stops in completion mode."""
         if request.mode != "completion":
-            return request
+            return dataclasses.replace(request, max_tokens=self._bounded(request.max_tokens))
         prompt = build_completion_prompt(request.prompt, request.system, self.examples)
         stops = request.stop or (FEW_SHOT_STOPS if self.examples else ())
-        return dataclasses.replace(request, prompt=prompt, system=None, stop=stops)
+        return dataclasses.replace(
+            request, prompt=prompt, system=None, stop=stops, max_tokens=self._bounded(request.max_tokens)
+        )
+
+    def _bounded(self, max_tokens: int) -> int:
+        # The model process refuses more tokens than its context holds; ask for at most that.
+        return max(1, min(max_tokens, self.server.settings.context_size))
 
     def _failure(self, message: str) -> GenerationResult:
-        return GenerationResult(
-            text="",
-            model=self.server.model_id,
-            input_tokens=None,
-            output_tokens=None,
-            tokens_counted=False,
-            time_to_first_token_s=None,
-            total_s=0.0,
-            error=message,
-        )
+        return refused_result(self.server.model_id, message)
 
     def generate(
         self,
@@ -148,7 +145,10 @@ class LocalSpecialist:
         cancel: threading.Event | None,
     ) -> GenerationResult:
         """The same request as the SDK path would send, read by the lean stdlib stream reader."""
-        chat, kwargs = generator.request_kwargs(request)
+        try:
+            chat, kwargs = generator.request_kwargs(request)
+        except ValueError as exc:  # unusable labels: nothing reaches the model process
+            return refused_result(self.server.model_id, f"Not sent: {exc}")
         payload: dict[str, Any] = {
             key: value for key, value in kwargs.items() if key not in ("extra_body", "stream")
         }

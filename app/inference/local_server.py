@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
 import selectors
 import signal
@@ -19,12 +20,13 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.inference.bundled_model import log_dir
 from app.inference.gguf import GgufInfo, read_gguf_info
-from app.inference.model_server import FAILED_PREFIX, KEY_ENV, READY_PREFIX
+from app.inference.model_server import FAILED_PREFIX, READY_PREFIX
 
 DEFAULT_START_TIMEOUT_S = 90.0
 STOP_GRACE_S = 3.0
@@ -72,6 +74,16 @@ def describe_gpu_offload(supported: bool | None, gpu_layers: int) -> str:
     if gpu_layers == 0:
         return "GPU offload off: this llama.cpp build can offload to a GPU, but GPU layers is 0"
     return f"GPU offload on: this llama.cpp build can offload to a GPU; GPU layers asked for: {asked}"
+
+
+# Variables a model process has no business seeing: the frontier API key and any other secret
+# (OPENAI_API_KEY, ANTHROPIC_API_KEY, HF_TOKEN, ...), matched by name.
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
+
+
+def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The parent's environment without secrets (and without a model key of an earlier scheme)."""
+    return {name: value for name, value in environ.items() if not _SECRET_NAME.search(name)}
 
 
 def describe_exit(returncode: int) -> str:
@@ -165,14 +177,14 @@ class LocalModelServer:
                 str(self.settings.batch_size),
                 "--parent-pid",
                 str(os.getpid()),
+                "--key-from-stdin",
             ]
-            env = dict(os.environ)
-            env[KEY_ENV] = self._api_key
+            env = child_environment(os.environ)
             env["PYTHONUNBUFFERED"] = "1"
             with self.log_path.open("ab") as log_file:
                 self._process = subprocess.Popen(
                     command,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=log_file,
                     env=env,
@@ -182,6 +194,7 @@ class LocalModelServer:
                 )
             self._stopping = False
             try:
+                self._send_key(self._process)
                 self._port, self._gpu_offload = self._wait_ready(self._process)
             except LocalServerError:
                 self._terminate()
@@ -223,6 +236,17 @@ class LocalModelServer:
         self.stop()
 
     # -- internals -----------------------------------------------------------------------
+    def _send_key(self, process: subprocess.Popen[str]) -> None:
+        """Hand the child its key on stdin and close it: the key never sits in its environment."""
+        assert process.stdin is not None
+        try:
+            process.stdin.write(self._api_key + "\n")
+            process.stdin.close()
+        except OSError as exc:  # the child died at once (a broken interpreter, say)
+            raise LocalServerError(
+                f"the local model process did not take its key ({exc.strerror or exc})"
+            ) from None
+
     def _wait_ready(self, process: subprocess.Popen[str]) -> tuple[int, bool]:
         assert process.stdout is not None
         deadline = time.monotonic() + self.start_timeout_s

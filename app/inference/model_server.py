@@ -7,8 +7,10 @@ unbuffered socket write (Nagle off), it reports token usage in streams, starts w
 FastAPI/uvicorn, and tells its parent the port it bound (port 0, no race) on one stdout line.
 
 Protocol with the parent:
-- the API key arrives in the environment variable `SPECIALIST_STUDIO_MODEL_KEY` (never argv,
-  which other users can read);
+- with `--key-from-stdin` the API key arrives as the first line on stdin, which the parent then
+  closes: never in argv (other users can read it) and never in the environment (which stays
+  readable in /proc/PID/environ for the life of the process). Started by hand, the key may come
+  from the environment variable `SPECIALIST_STUDIO_MODEL_KEY` instead;
 - once the model is loaded and the socket is listening the child prints one line
   `READY port=<port> gpu_offload=<0|1>` and from then on writes only to stderr (the log file);
 - a load failure prints `FAILED <one line>` and exits with code 3.
@@ -29,11 +31,21 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from app.inference.grammar_check import check_grammar_in_child
+from app.inference.server_requests import (
+    RequestError,
+    bounded_max_tokens,
+    is_label_grammar,
+    parse_content_length,
+    parse_generation_request,
+)
+
 KEY_ENV = "SPECIALIST_STUDIO_MODEL_KEY"
 READY_PREFIX = "READY"
 FAILED_PREFIX = "FAILED"
 EXIT_LOAD_FAILED = 3
 MAX_BODY_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_TOKENS = 256
 
 
 def _log(message: str) -> None:
@@ -43,19 +55,32 @@ def _log(message: str) -> None:
 class ModelHost:
     """One loaded `llama_cpp.Llama`; one generation at a time (llama.cpp contexts are not re-entrant)."""
 
-    def __init__(self, llama: Any, model_id: str) -> None:
+    def __init__(self, llama: Any, model_id: str, model_path: str = "", context_size: int = 2048) -> None:
         self.llama = llama
         self.model_id = model_id
+        self.model_path = model_path
+        self.context_size = context_size
         self.lock = threading.Lock()
         self._grammars: dict[str, Any] = {}
+        self._grammar_lock = threading.Lock()
 
     def grammar(self, text: str) -> Any:
-        """Compile a GBNF grammar once per distinct text."""
+        """A GBNF grammar llama.cpp can use, checked once per distinct text; `_ApiError` if not.
+
+        llama.cpp parses a grammar only when sampling starts, and a malformed one there gives a null
+        sampler that crashes this process (very deep nesting crashes the parser itself). So a
+        grammar not of the label shape the app writes is first compiled in a throwaway process.
+        """
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        if text not in self._grammars:
-            self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
-        return self._grammars[text]
+        with self._grammar_lock:
+            if text not in self._grammars:
+                if not is_label_grammar(text):
+                    problem = check_grammar_in_child(text, self.model_path)
+                    if problem is not None:
+                        raise _ApiError(400, problem)
+                self._grammars[text] = LlamaGrammar.from_string(text, verbose=False)
+            return self._grammars[text]
 
     def count_tokens(self, text: str, add_bos: bool) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True))
@@ -79,7 +104,11 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
             _log("http " + (format % args))
 
         # -- plumbing ---------------------------------------------------------------------
+        # Set once a response has started: a later failure can only close the connection.
+        _answered = False
+
         def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+            self._answered = True
             body = json.dumps(payload).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -90,6 +119,7 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
         def _send_error(self, error: _ApiError) -> None:
             # The request body may be unread: close rather than parse it as the next request.
             self.close_connection = True
+            self._answered = True
             body = json.dumps({"error": {"message": str(error), "type": error.kind}}).encode("utf-8")
             self.send_response(error.status)
             self.send_header("Content-Type", "application/json")
@@ -100,17 +130,25 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
 
         def _authorised(self) -> bool:
             header = self.headers.get("Authorization", "")
+            if not header.startswith("Bearer "):
+                return False  # only `Authorization: Bearer <key>`, as OpenAI-compatible clients send
             token = header.removeprefix("Bearer ").strip()
-            return hmac.compare_digest(token.encode(), api_key.encode())
+            return hmac.compare_digest(token.encode("utf-8", "replace"), api_key.encode())
 
         def _read_json(self) -> dict[str, Any]:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length <= 0 or length > MAX_BODY_BYTES:
-                raise _ApiError(400, "request body missing or too large")
             try:
-                payload = json.loads(self.rfile.read(length))
+                length = parse_content_length(self.headers.get("Content-Length"), MAX_BODY_BYTES)
+            except RequestError as exc:
+                raise _ApiError(400, str(exc)) from None
+            body = self.rfile.read(length)
+            try:
+                payload = json.loads(body.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise _ApiError(400, f"request body is not UTF-8 text (byte {exc.start})") from None
             except json.JSONDecodeError as exc:
                 raise _ApiError(400, f"request body is not JSON: {exc}") from None
+            except (ValueError, RecursionError) as exc:
+                raise _ApiError(400, f"request body is not usable JSON ({type(exc).__name__})") from None
             if not isinstance(payload, dict):
                 raise _ApiError(400, "request body must be a JSON object")
             return payload
@@ -147,43 +185,49 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                 self._send_error(error)
             except (BrokenPipeError, ConnectionResetError):
                 _log("client went away")
+            except ValueError as exc:  # llama.cpp refusing the request (context overflow and the like)
+                if not self._answered:
+                    self._send_error(_ApiError(400, " ".join(str(exc).split()) or "invalid request"))
+            except Exception as exc:  # never leave a client without an answer
+                detail = " ".join(str(exc).split()) or type(exc).__name__
+                _log(f"request failed: {type(exc).__name__}: {detail}")
+                if not self._answered:
+                    self._send_error(_ApiError(500, f"the model could not answer: {detail}", "server_error"))
 
         def _generate(self, payload: dict[str, Any], chat: bool) -> None:
+            try:
+                params = parse_generation_request(payload, chat, host.context_size)
+            except RequestError as exc:
+                raise _ApiError(400, str(exc)) from None
             kwargs: dict[str, Any] = {
-                "max_tokens": int(payload.get("max_tokens") or payload.get("max_completion_tokens") or 256),
-                "temperature": float(payload.get("temperature", 0.8)),
-                "top_p": float(payload.get("top_p", 0.95)),
-                "stop": payload.get("stop") or [],
+                "temperature": params.temperature,
+                "top_p": params.top_p,
+                "stop": list(params.stop),
                 "stream": True,
             }
-            if payload.get("seed") is not None:
-                kwargs["seed"] = int(payload["seed"])
-            grammar_text = payload.get("grammar")
-            if grammar_text:
-                try:
-                    kwargs["grammar"] = host.grammar(str(grammar_text))
-                except Exception as exc:
-                    raise _ApiError(400, f"grammar does not parse: {exc}") from None
-            stream = bool(payload.get("stream"))
-            options = payload.get("stream_options") or {}
-            include_usage = bool(options.get("include_usage")) if isinstance(options, dict) else False
+            if params.seed is not None:
+                kwargs["seed"] = params.seed
+            if params.grammar:
+                kwargs["grammar"] = host.grammar(params.grammar)
+            stream = params.stream
+            include_usage = params.include_usage
             created = int(time.time())
             request_id = ("chatcmpl-" if chat else "cmpl-") + uuid.uuid4().hex[:24]
 
             with host.lock:
-                if chat:
-                    messages = payload.get("messages")
-                    if not isinstance(messages, list) or not messages:
-                        raise _ApiError(400, "'messages' must be a non-empty list")
-                    prompt_text = "".join(str(m.get("content", "")) for m in messages if isinstance(m, dict))
-                    pieces = self._chat_pieces(messages, kwargs)
-                else:
-                    prompt = payload.get("prompt")
-                    if not isinstance(prompt, str):
-                        raise _ApiError(400, "'prompt' must be a string")
-                    prompt_text = prompt
-                    pieces = self._completion_pieces(prompt, kwargs)
+                prompt_text = params.prompt_text()
                 prompt_tokens = host.count_tokens(prompt_text, add_bos=True)
+                try:
+                    # Bounded by the room the prompt leaves: never "until the context is full".
+                    kwargs["max_tokens"] = bounded_max_tokens(
+                        params.max_tokens, prompt_tokens, host.context_size, DEFAULT_MAX_TOKENS
+                    )
+                except RequestError as exc:
+                    raise _ApiError(400, str(exc)) from None
+                if chat:
+                    pieces = self._chat_pieces(list(params.messages), kwargs)
+                else:
+                    pieces = self._completion_pieces(params.prompt or "", kwargs)
                 if stream:
                     self._stream(pieces, chat, request_id, created, prompt_tokens, include_usage)
                 else:
@@ -236,7 +280,11 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
             include_usage: bool,
         ) -> None:
             # Start generating before the headers go out, so a bad request still gets a 400.
-            first = next(pieces, None)
+            try:
+                first = next(pieces, None)
+            except ValueError as exc:  # e.g. a chat template that makes the prompt overflow the context
+                raise _ApiError(400, " ".join(str(exc).split())) from None
+            self._answered = True
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
@@ -351,13 +399,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-batch", type=int, default=512)
     parser.add_argument("--n-gpu-layers", type=int, default=0)
     parser.add_argument("--parent-pid", type=int, default=0, help="exit when this process is gone")
+    parser.add_argument(
+        "--key-from-stdin", action="store_true", help="read the API key from the first line of stdin"
+    )
     args = parser.parse_args(argv)
     if args.parent_pid:
         _watch_parent(args.parent_pid)
 
-    api_key = os.environ.pop(KEY_ENV, "")
+    api_key = sys.stdin.readline().strip() if args.key_from_stdin else os.environ.pop(KEY_ENV, "")
     if not api_key:
-        print(f"{FAILED_PREFIX} no API key in {KEY_ENV}", flush=True)
+        where = "on stdin" if args.key_from_stdin else f"in {KEY_ENV}"
+        print(f"{FAILED_PREFIX} no API key {where}", flush=True)
         return EXIT_LOAD_FAILED
     # A SIGTERM from the parent should end the process promptly and quietly.
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
@@ -383,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{FAILED_PREFIX} could not load the model: {message}", flush=True)
         return EXIT_LOAD_FAILED
 
-    host = ModelHost(llama, args.model_id)
+    host = ModelHost(llama, args.model_id, args.model, args.n_ctx)
     server = ThreadingHTTPServer((args.host, args.port), _handler_class(host, api_key))
     server.daemon_threads = True
     port = server.server_address[1]

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import openai
 
+from app.domain.labels import check_labels
 from app.inference.types import GenerationRequest, GenerationResult, TokenCallback
 
 RetryCallback = Callable[[float, str], None]
@@ -53,14 +54,27 @@ _STATUS_TEXT = {
 
 def gbnf_for_labels(labels: tuple[str, ...] | list[str]) -> str:
     """A GBNF grammar that accepts exactly one of `labels` (an optional leading space allowed)."""
-    if not labels:
-        raise ValueError("the label list is empty")
+    check_labels(labels)  # ValueError naming the label: a NUL would cut the grammar short in llama.cpp
 
     def literal(text: str) -> str:
         escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         return f'"{escaped}"'
 
     return 'root ::= " "? (' + " | ".join(literal(label) for label in labels) + ")\n"
+
+
+def refused_result(model: str, error: str) -> GenerationResult:
+    """The result of a request that was never sent (e.g. unusable labels), with its reason."""
+    return GenerationResult(
+        text="",
+        model=model,
+        input_tokens=None,
+        output_tokens=None,
+        tokens_counted=False,
+        time_to_first_token_s=None,
+        total_s=0.0,
+        error=error,
+    )
 
 
 def estimate_tokens(text: str) -> int:
@@ -317,8 +331,11 @@ class OpenAICompatibleGenerator:
         cancel: threading.Event | None = None,
     ) -> GenerationResult:
         """Stream one answer; retries 429/5xx before the first token; never raises for API faults."""
-        chat, kwargs = self.request_kwargs(request)
         started = time.perf_counter()
+        try:
+            chat, kwargs = self.request_kwargs(request)
+        except ValueError as exc:  # unusable labels: nothing is sent
+            return refused_result(self.model, f"Not sent: {exc}")
         pieces: list[str] = []
         first_token_at: float | None = None
         usage: tuple[int, int] | None = None

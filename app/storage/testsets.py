@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.domain.evaluation import PromptTemplate, TestItem, TestSet
+from app.domain.labels import check_labels
 from app.domain.scenario import describe_validation_error
 from app.storage.regular_files import FileRefusedError, read_regular_bytes
 
@@ -207,9 +208,16 @@ def load_prompt_template(path: Path) -> PromptTemplate:
         found = type(data).__name__
         raise TestSetError(Path(path), [f"expected a JSON object with the template's fields, got {found}"])
     try:
-        return PromptTemplate.model_validate(data)
+        template = PromptTemplate.model_validate(data)
     except ValidationError as exc:
         raise TestSetError(Path(path), [describe_validation_error(exc)]) from exc
+    for field, labels in (("labels", template.labels), ("scorer.labels", template.scorer.labels)):
+        try:
+            # The labels become a grammar for the local model: refuse what llama.cpp cannot take.
+            check_labels(labels) if labels else None
+        except ValueError as exc:
+            raise TestSetError(Path(path), [f"{field}: {exc}"]) from exc
+    return template
 
 
 def default_prompt_for(set_path: Path) -> PromptTemplate | None:

@@ -83,7 +83,8 @@ def test_a_killed_process_is_reported_and_restarts(bundled_model: Path, tmp_path
         result = specialist.generate(GenerationRequest("One, two,", mode="completion", max_tokens=4))
         assert result.ok, result.error
         assert server.base_url != first_url or server.api_key  # a new process, a new key
-        # A malformed grammar makes llama.cpp crash (SIGSEGV): exactly why it lives in a child process.
+        # A malformed grammar used to crash llama.cpp (SIGSEGV); now it is compiled in a throwaway
+        # process first, refused with its reason, and the model process lives on.
         from app.inference.local_stream import stream_completion
 
         url = server.base_url.split("//", 1)[1].split("/", 1)[0]
@@ -98,11 +99,8 @@ def test_a_killed_process_is_reported_and_restarts(bundled_model: Path, tmp_path
             on_token=None,
             cancel=None,
         )
-        assert outcome.error is not None
-        deadline = time.monotonic() + 5
-        while server.crash_reason() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert (server.crash_reason() or "").startswith("The local model process was killed by SIG")
+        assert outcome.error is not None and "the grammar does not parse" in outcome.error
+        assert server.is_running() and server.crash_reason() is None
         specialist.close()
     finally:
         server.stop()
@@ -236,4 +234,4 @@ def test_lean_stream_reports_http_errors_in_one_line(local_model_server: LocalMo
         on_token=None,
         cancel=None,
     )
-    assert no_prompt.error == "400 Bad Request from the local model: 'prompt' must be a string"
+    assert no_prompt.error == "400 Bad Request from the local model: 'prompt' must be a string, not None"

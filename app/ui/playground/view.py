@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.labels import check_labels
 from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME
 from app.inference.gguf import GgufInfo, read_gguf_info
 from app.inference.local_generator import LocalSpecialist
@@ -352,6 +353,14 @@ class PlaygroundView(QWidget):
         if not self.prompt.toPlainText().strip():
             self.message.setText("Type a prompt first.")
             return
+        labels = self.model_panel.label_list()
+        if labels:
+            try:
+                check_labels(labels)
+            except ValueError as exc:
+                # Said here, before a grammar built from it could reach the model process.
+                self.message.setText(f"Labels: {exc}.")
+                return
         self._save_settings()
         self.local_column.clear()
         self.frontier_column.clear()
