@@ -14,6 +14,7 @@ from pathlib import Path
 from app.cli import EXIT_OK, CliError
 from app.cli.calc_uncertainty import add_arguments as add_uncertainty_arguments
 from app.cli.calc_uncertainty import options as uncertainty_options
+from app.domain.evaluation import ItemResult
 from app.domain.scenario import Scenario
 
 PAGE_SIZE_CHOICES = ("A4", "Letter")
@@ -175,11 +176,14 @@ def run(args: argparse.Namespace) -> int:
         _check_json_target(args.json, [args.scenario or "", args.spotcheck or "", args.output or ""])
 
     spotcheck = None
+    items: tuple[ItemResult, ...] = ()
     if args.spotcheck:
-        from app.inference.spotcheck import SpotcheckError, load_spotcheck_results
+        from app.inference.spotcheck import SpotcheckError, load_spotcheck_results, read_results
 
         try:
             spotcheck = load_spotcheck_results(Path(args.spotcheck))
+            # The items too: the evidence page shows where the specialist is wrong and the frontier right.
+            items = tuple(read_results(Path(args.spotcheck)).items.values())
         except SpotcheckError as exc:
             raise CliError(str(exc)) from exc
 
@@ -195,7 +199,9 @@ def run(args: argparse.Namespace) -> int:
     from app.report.content import build_memo_content
 
     page_size = args.page_size or "A4"
-    content = build_memo_content(scenario, spotcheck=spotcheck, author=args.author, uncertainty=uncertainty)
+    content = build_memo_content(
+        scenario, spotcheck=spotcheck, author=args.author, uncertainty=uncertainty, spotcheck_items=items
+    )
     if args.json:
         from app.report.memo_json import memo_to_json
 

@@ -28,13 +28,21 @@ from app.domain.costs import (
     summarize,
     volume_range,
 )
-from app.domain.evaluation import IN_DISTRIBUTION, OOD_TAG, Interval, ModelSummary, SpotcheckSummary
+from app.domain.evaluation import (
+    IN_DISTRIBUTION,
+    OOD_TAG,
+    Interval,
+    ItemResult,
+    ModelSummary,
+    SpotcheckSummary,
+)
 from app.domain.plan import PlanFigures, recommended_plan
 from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, evaluate
 from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import UncertaintyResult
 from app.report.board import board_line, horizon_savings, old_price_lines
 from app.report.evidence import EvidenceCheck, evidence_check, page_one_lines, page_one_tone
+from app.report.evidence_page import wrong_item_rows
 from app.report.formatting import (
     format_age_days,
     format_date,
@@ -835,6 +843,25 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
     return Section("Assumptions and caveats", (Bullets(tuple(items)),))
 
 
+def _item_blocks(items: Sequence[ItemResult]) -> tuple[Block, ...]:
+    """What the per-item results add to the spot-check section (nothing without them)."""
+    if not items:
+        return ()
+    rows, count = wrong_item_rows(items, sanitize_text)
+    if not rows:
+        return (Paragraph("On no item was the specialist wrong where the large model was right.", "note"),)
+    shown = f"the first {len(rows)} of {count}" if count > len(rows) else f"all {count}"
+    return (
+        Table(
+            columns=("Input", "Expected", "Specialist", "Large model"),
+            rows=rows,
+            weights=(3.2, 1.2, 1.4, 1.4),
+            caption=f"Where the specialist is wrong and the large model right: {shown} such items, inputs "
+            "cut short. These are the inputs an escalation path has to catch.",
+        ),
+    )
+
+
 def _as_is(text: str) -> str:
     return text
 
@@ -908,6 +935,7 @@ def build_memo_content(
     author: str = "",
     today: date | None = None,
     uncertainty: UncertaintyResult | None = None,
+    spotcheck_items: Sequence[ItemResult] = (),
 ) -> MemoContent:
     """The memo for `scenario` as data: page one's decision, then inputs, rules, charts and caveats."""
     today = today or date.today()
@@ -923,7 +951,8 @@ def build_memo_content(
         Section("Break-even vs volume", (_volume_chart(scenario, summary),)),
     ]
     if spotcheck is not None:
-        sections.append(_spotcheck_section(spotcheck))
+        section = _spotcheck_section(spotcheck)
+        sections.append(Section(section.title, section.blocks + _item_blocks(spotcheck_items)))
     sections.append(_caveats_section(scenario, spotcheck, today))
     name = sanitize_text(scenario.name)
     description = " ".join(sanitize_text(scenario.description).split())

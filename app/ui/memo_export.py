@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.cli.memo import PAGE_SIZE_CHOICES
-from app.domain.evaluation import SpotcheckSummary
+from app.domain.evaluation import ItemResult, SpotcheckSummary
 from app.domain.scenario import Scenario
 from app.domain.uncertainty import UncertaintyResult
 from app.storage.atomic import atomic_write_text
@@ -61,6 +61,7 @@ class MemoRequest:
     spotcheck: SpotcheckSummary | None
     uncertainty: UncertaintyResult | None
     author: str
+    spotcheck_items: tuple[ItemResult, ...]
     page_size: str
     pdf_path: Path
     json_path: Path | None
@@ -93,7 +94,11 @@ def write_memo_files(request: MemoRequest, progress: Callable[[int, str], None])
 
     progress(10, "Computing the figures…")
     content = build_memo_content(
-        request.scenario, spotcheck=request.spotcheck, author=request.author, uncertainty=request.uncertainty
+        request.scenario,
+        spotcheck=request.spotcheck,
+        author=request.author,
+        uncertainty=request.uncertainty,
+        spotcheck_items=request.spotcheck_items,
     )
     progress(40, "Writing the PDF…")
     try:
@@ -215,17 +220,28 @@ class MemoExporter(QObject):
         window.statusBar().addWidget(self.progress_bar)
 
     # -- what goes in ------------------------------------------------------------------------
-    def current_spotcheck(self) -> SpotcheckSummary | None:
-        """The Spot-check view's latest summary, when that view was opened and a run finished."""
+    def _spotcheck_view(self) -> QWidget | None:
+        """The Spot-check view holding a finished run's summary, when it was opened and one finished."""
         from app.ui.views import LazyView
 
         for index in range(self.window.tabs.count()):
             page = self.window.tabs.widget(index)
             view = page.view if isinstance(page, LazyView) else page
-            summary = getattr(view, "summary", None)
-            if isinstance(summary, SpotcheckSummary):
-                return summary
+            if isinstance(getattr(view, "summary", None), SpotcheckSummary):
+                return view
         return None
+
+    def current_spotcheck(self) -> SpotcheckSummary | None:
+        """The Spot-check view's latest summary, when that view was opened and a run finished."""
+        view = self._spotcheck_view()
+        summary = getattr(view, "summary", None)
+        return summary if isinstance(summary, SpotcheckSummary) else None
+
+    def current_spotcheck_items(self) -> tuple[ItemResult, ...]:
+        """The per-item results behind that summary (empty without a run)."""
+        model = getattr(self._spotcheck_view(), "items_model", None)
+        results = getattr(model, "results", ())
+        return tuple(item for item in results if isinstance(item, ItemResult))
 
     def current_uncertainty(self) -> UncertaintyResult | None:
         """The risk view's result when it is for the scenario as it is now (never a stale one)."""
@@ -286,11 +302,13 @@ class MemoExporter(QObject):
         if pdf_path.suffix.lower() != ".pdf":
             pdf_path = pdf_path.with_name(pdf_path.name + ".pdf")
         author = dialog.author_edit.text().strip()
+        attach = dialog.spotcheck_check.isChecked() and self._spotcheck is not None
         page_size = dialog.page_combo.currentText()
         self._remember(pdf_path.parent, page_size, author)
         request = MemoRequest(
             scenario=self.window.document.scenario,
-            spotcheck=self._spotcheck if dialog.spotcheck_check.isChecked() else None,
+            spotcheck=self._spotcheck if attach else None,
+            spotcheck_items=self.current_spotcheck_items() if attach else (),
             uncertainty=self.current_uncertainty(),
             author=author,
             page_size=page_size,

@@ -186,6 +186,8 @@ def test_memo_json_round_trips_to_the_same_pdf_text(
     assert main(["memo", "--from-json", str(content), "-o", str(second_pdf)]) == 0
     assert pdf_text(first_pdf) == pdf_text(second_pdf)
     assert "Jane" in pdf_text(second_pdf)
+    # The results file's items reach the evidence page: 0, 6, 12, 18, 24 of 30 (i % 6 == 0).
+    assert "the large model right: all 5 such items" in " ".join(pdf_text(second_pdf).split())
     size = subprocess.run(["pdfinfo", str(second_pdf)], capture_output=True, text=True, check=True).stdout
     assert "612 x 792 pts" in size  # Letter, as the content file says
     assert "second.pdf" in capsys.readouterr().out

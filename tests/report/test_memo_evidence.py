@@ -150,3 +150,36 @@ def test_prices_older_than_six_months_are_on_page_one(qapp, tmp_path: Path) -> N
     assert f"{scenario.small.name} checked" not in page_one  # 53 days: fresh
     fresh = build_memo_content(scenario.with_changes(large=large, small=small), today=fresh_day)
     assert not fresh.notices
+
+
+def test_the_evidence_page_shows_where_the_specialist_is_wrong_and_the_frontier_right(
+    qapp, tmp_path: Path
+) -> None:
+    from memo_samples import SECRET_KEY, USER_FOLDER
+
+    items = [
+        ItemResult(
+            item_id=f"i{i}",
+            input=(f"My key {SECRET_KEY} leaked from {USER_FOLDER}/notes.txt " if i == 3 else f"ticket {i} ")
+            + "word " * 60,
+            expected="billing",
+            tags=("ood",) if i == 3 else (),
+            specialist=SideResult(output="other" if i % 3 == 0 else "billing", correct=i % 3 != 0),
+            frontier=SideResult(output="billing", correct=i != 6),
+            agree=None,
+        )
+        for i in range(20)
+    ]
+    # By hand: the specialist is wrong on 0, 3, 6, 9, 12, 15, 18; the frontier is wrong on 6 only.
+    expected_ids = [0, 3, 9, 12, 15, 18]
+    scenario = load_preset("support-ticket-triage")
+    content = build_memo_content(
+        scenario, spotcheck=run_of(scenario.small.name, 13, 20), spotcheck_items=items, today=MEMO_DAY
+    )
+    everything = pdf_words(render_memo(content, tmp_path / "memo.pdf"))
+    assert f"the first 5 of {len(expected_ids)} such items" in everything
+    for shown in expected_ids[:5]:
+        assert ("My key" if shown == 3 else f"ticket {shown} word") in everything
+    assert "ticket 18 word" not in everything and "ticket 6 word" not in everything
+    assert SECRET_KEY not in everything and USER_FOLDER not in everything and "notes.txt" in everything
+    assert "[ood]" in everything and "…" in everything  # the long inputs are cut short
