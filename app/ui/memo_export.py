@@ -217,7 +217,8 @@ class MemoExporter(QObject):
         self.progress_bar.setMaximumWidth(180)
         self.progress_bar.setAccessibleName("Memo export progress")
         self.progress_bar.hide()
-        window.statusBar().addWidget(self.progress_bar)
+        # Permanent: a temporary status message (the stage being written) hides ordinary widgets.
+        window.statusBar().addPermanentWidget(self.progress_bar)
 
     # -- what goes in ------------------------------------------------------------------------
     def _spotcheck_view(self) -> QWidget | None:

@@ -63,6 +63,10 @@ def _export(qtbot, window: MainWindow, press_keys: bool = True) -> Any:
     assert dialog is not None and dialog.isVisible()
     with qtbot.waitSignal(exporter.finished, timeout=60_000) as blocker:
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        # The click returns while a worker writes the memo: the window shows progress and stays live.
+        assert exporter.running and exporter.progress_bar.isVisible()
+        assert not window.export_memo_action.isEnabled()
+    assert not exporter.running and not exporter.progress_bar.isVisible()
     return blocker.args[0]
 
 
