@@ -117,6 +117,11 @@ def test_the_menu_action_remembers_folder_paper_and_author(
     outcome = blocker.args[0]
     assert outcome.ok, outcome.error
     assert outcome.json_path == folder / "first.json" and outcome.json_path.is_file()
+    # The content saved beside it re-renders the same memo, nothing recomputed.
+    from app.cli import main
+
+    assert main(["memo", "--from-json", str(outcome.json_path), "-o", str(tmp_path / "again.pdf")]) == 0
+    assert pdf_text(tmp_path / "again.pdf") == pdf_text(outcome.pdf_path)
     assert "Dana Reyes" in pdf_text(outcome.pdf_path, 1)
     info = subprocess.run(
         ["pdfinfo", str(outcome.pdf_path)], capture_output=True, text=True, check=True
