@@ -6,9 +6,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +39,10 @@ class ReadoutPanel(QGroupBox):
         self.warning_label.setStyleSheet("color: #b3261e;")
         self.meaning_label = _wrapped()
         self.meaning_label.setStyleSheet("color: palette(mid);")
-        layout = QVBoxLayout(self)
+        # Scrolls rather than clips: the plain-words warning and meaning can run long.
+        content = QWidget()
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
         for widget in (
             self.accuracy_label,
             self.left_label,
@@ -45,8 +50,13 @@ class ReadoutPanel(QGroupBox):
             self.warning_label,
             self.meaning_label,
         ):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+            content_layout.addWidget(widget)
+        content_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        QVBoxLayout(self).addWidget(scroll)
 
     def show_report(self, report: TeacherErrorReport) -> None:
         """Put the report's figures and words on screen."""

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -152,13 +152,20 @@ class DistillView(QWidget):
         self.status_label.setAccessibleName("Distillation status")
 
         setup = QGroupBox("1 · Teacher labelling")
-        form = QFormLayout()
-        form.addRow("Endpoint", self.url_edit)
-        form.addRow("Model", self.model_edit)
-        form.addRow("Key variable", self.key_env_edit)
-        form.addRow("Labels", self.labels_edit)
-        form.addRow("Requests in flight", self.concurrency_spin)
-        form.addRow(self.local_check)
+        # Two fields a row: the review table below needs the height more than the set-up does.
+        form = QGridLayout()
+        for row, pairs in enumerate(
+            (
+                (("Endpoint", self.url_edit), ("Model", self.model_edit)),
+                (("Key variable", self.key_env_edit), ("Labels", self.labels_edit)),
+                (("Requests in flight", self.concurrency_spin), ("", self.local_check)),
+            )
+        ):
+            for column, (title, widget) in enumerate(pairs):
+                form.addWidget(QLabel(title), row, column * 2)
+                form.addWidget(widget, row, column * 2 + 1)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
         files_row = QHBoxLayout()
         files_row.addWidget(self.load_button)
         files_row.addWidget(self.open_button)
