@@ -44,7 +44,7 @@ ANSWER_DIGITS = 3
 _ESCALATION_STEPS = 24
 
 
-def with_values(scenario: Scenario, changes: dict[str, float]) -> Scenario:
+def with_values(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
     """A validated copy with fields at dotted paths set (`"large.input_price_per_mtok"`).
 
     A range on a changed field is widened to take the new value in, so an answer outside the
@@ -59,7 +59,7 @@ def with_values(scenario: Scenario, changes: dict[str, float]) -> Scenario:
             node = node[part]
         node[leaf] = value
         spread = ranges.get(path)
-        if isinstance(spread, dict):
+        if isinstance(spread, dict) and isinstance(value, int | float) and not isinstance(value, bool):
             if spread.get("low") is not None and value < spread["low"]:
                 spread["low"] = value
             if spread.get("high") is not None and value > spread["high"]:

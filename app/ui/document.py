@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.domain.costs import CostCurves, CostSummary, cumulative_curves, summarize
+from app.domain.plan import with_values
 from app.domain.rules import Recommendation, evaluate
 from app.domain.scenario import Scenario
 
@@ -36,13 +37,12 @@ def get_field(scenario: Scenario, path: FieldPath) -> Any:
 
 
 def with_field(scenario: Scenario, path: FieldPath, value: Any) -> Scenario:
-    """A validated copy of `scenario` with the field at `path` replaced (raises ValidationError)."""
-    data = scenario.model_dump()
-    node = data
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
-    return Scenario.model_validate(data)
+    """A validated copy of `scenario` with the field at `path` replaced (raises ValidationError).
+
+    Goes through the domain's one field setter, so a typed value outside the field's range widens
+    that range (the range is an assumption around the value, not a limit on what may be typed).
+    """
+    return with_values(scenario, {".".join(path): value})
 
 
 class _SetScenarioCommand(QUndoCommand):

@@ -352,3 +352,16 @@ def test_a_file_without_one_time_or_ops_opens_with_a_warning_shown(
     assert "monthly_ops is not in the file" in box.text() and "count as $0" in box.text()
     assert "monthly_ops is not in the file" in window.statusBar().currentMessage()
     box.accept()
+
+
+def test_a_typed_value_outside_its_range_is_taken_and_widens_the_range(window: MainWindow, qtbot) -> None:
+    """A range is an assumption around the value, not a limit on what may be typed."""
+    before = window.document.scenario.ranges["one_time.data_curation"]
+    assert before.high is not None and before.high < 42_000
+    type_into(qtbot, window, "one_time.data_curation", "42k")
+    after = window.document.scenario
+    assert after.one_time.data_curation == 42_000
+    assert after.ranges["one_time.data_curation"].high == 42_000
+    assert after.ranges["one_time.data_curation"].low == before.low
+    window.document.undo_stack.undo()
+    assert window.document.scenario.ranges["one_time.data_curation"] == before
