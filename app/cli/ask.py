@@ -62,7 +62,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--threads", type=int, default=0, metavar="N", help="local threads (0 = llama.cpp default)"
     )
     parser.add_argument("--gpu-layers", type=int, default=0, metavar="N")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="S", help="frontier read timeout")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="frontier timeout: the longest silence, and the longest the whole answer may take (default 60)",
+    )
     parser.add_argument(
         "--local-price", nargs=2, type=float, metavar=("IN", "OUT"), help="local USD per Mtok (default 0)"
     )
@@ -242,6 +248,8 @@ def run(args: argparse.Namespace) -> int:
                 ),
                 on_retry=lambda left, why: print(f"retrying in {left:.0f} s: {why}", file=sys.stderr),
             )
+            # --timeout bounds the whole answer too: keep-alives trickled forever never end a read.
+            frontier.total_timeout_s = args.timeout
             frontier_side = SideRun(
                 name=args.frontier_model, prices=_frontier_prices(args.frontier_model, args.frontier_price)
             )

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from app.cli import EXIT_OK, CliError
 from app.cli.calc_uncertainty import add_arguments, options, render_uncertainty, uncertainty_data
@@ -99,13 +101,45 @@ def run(args: argparse.Namespace) -> int:
         result = calc_result(scenario, summary, recommendation, warnings=read.warnings)
         if monte_carlo:
             result["uncertainty"] = section
-        emit(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
+        finite, overflowed = finite_or_null(result)
+        warn(
+            tuple(
+                f"{path} is too large to be a number (the inputs make it overflow); written as null"
+                for path in overflowed
+            )
+        )
+        emit(json.dumps(finite, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         table = render_table(scenario, summary, recommendation)
         if monte_carlo:
             table += "\n" + render_uncertainty(scenario, found, *monte_carlo)
         emit(table)
     return EXIT_OK
+
+
+def finite_or_null(value: Any, path: str = "") -> tuple[Any, list[str]]:
+    """`value` with every infinite or NaN number replaced by null, and the paths replaced.
+
+    JSON has no infinity: without this an extreme input (a GPU serving 5e-324 requests a second)
+    made `--json` crash instead of printing. The inputs are bounded so this is a last resort.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None, [path or "(result)"]
+    if isinstance(value, dict):
+        found: list[str] = []
+        cleaned: dict[str, Any] = {}
+        for key, item in value.items():
+            cleaned[key], below = finite_or_null(item, f"{path}.{key}" if path else str(key))
+            found += below
+        return cleaned, found
+    if isinstance(value, list | tuple):
+        items, found = [], []
+        for index, item in enumerate(value):
+            clean, below = finite_or_null(item, f"{path}[{index}]")
+            items.append(clean)
+            found += below
+        return items, found
+    return value, []
 
 
 def emit(text: str) -> None:

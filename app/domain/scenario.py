@@ -147,8 +147,10 @@ class SelfHosting(_Model):
 
     enabled: StrictBool = False
     gpu_price_per_hour: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False), JsonNumber] = 2.0
+    # At least one request per 1,000 s: a smaller figure is a typo, and a vanishing one made the
+    # GPU count (served / capacity) overflow to infinity.
     requests_per_second_per_gpu: Annotated[
-        float, Field(gt=0, le=1_000_000, allow_inf_nan=False), JsonNumber
+        float, Field(ge=0.001, le=1_000_000, allow_inf_nan=False), JsonNumber
     ] = 20.0
     min_gpus: Annotated[int, Field(ge=0, le=10_000), JsonNumber] = 1
 

@@ -120,6 +120,12 @@ def stream_completion(
         outcome.error = (
             f"Malformed response from the local model: a streamed chunk is not valid JSON ({exc.msg})"
         )
+    except (UnicodeDecodeError, AttributeError, TypeError, KeyError, IndexError, ValueError):
+        # A line that parses but is no chunk ([1, 2], "text", a missing field), or is not UTF-8.
+        outcome.error = (
+            "Malformed response from the local model: a streamed line is not an OpenAI-compatible chunk "
+            f"(after {len(outcome.pieces)} tokens)"
+        )
     except TimeoutError:
         outcome.error = f"Timed out: the local model sent nothing for {read_timeout_s:g} s"
     except ConnectionRefusedError:

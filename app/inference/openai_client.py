@@ -107,6 +107,17 @@ def parse_retry_after(headers: Any, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - current)
 
 
+def scrub_secret(text: str, secret: str) -> str:
+    """`text` with every occurrence of `secret` (an API key) replaced by `[API key]`.
+
+    Keys shorter than 8 characters are left alone: replacing "a" everywhere would garble the
+    message and a key that short protects nothing anyway.
+    """
+    if len(secret) < 8 or secret not in text:
+        return text
+    return text.replace(secret, "[API key]")
+
+
 def _one_line(text: str, limit: int = 160) -> str:
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
@@ -150,8 +161,15 @@ class OpenAICompatibleGenerator:
         send_stream_options: bool = True,
         key_hint: str = "the key in the frontier settings",
         stream: bool = True,
+        total_timeout_s: float | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # The whole request, retries included, ends by this many seconds (None: only the per-read
+        # timeout applies). A server trickling keep-alives never trips a read timeout.
+        self.total_timeout_s = total_timeout_s
+        # Scrubbed from every error line: an endpoint may echo the key back in its error body,
+        # and error lines are shown and stored (spot-check results, distillation files).
+        self._secret = api_key or ""
         # Where a rejected key came from, so a 401 tells the user what to fix (GUI and CLI differ).
         self.key_hint = key_hint
         self.model = model
@@ -280,7 +298,10 @@ class OpenAICompatibleGenerator:
             stream.close()
 
     def describe_error(self, exc: BaseException, tokens_so_far: int) -> str:
-        """One line for the user, naming the endpoint and what went wrong."""
+        """One line for the user, naming the endpoint and what went wrong; never the API key."""
+        return scrub_secret(self._describe_error(exc, tokens_so_far), self._secret)
+
+    def _describe_error(self, exc: BaseException, tokens_so_far: int) -> str:
         host = self._host
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
@@ -312,6 +333,17 @@ class OpenAICompatibleGenerator:
             return _one_line(f"Cannot connect to {host}: {cause or exc}", 240)
         if isinstance(exc, json.JSONDecodeError):
             return f"Malformed response from {host}: a streamed chunk is not valid JSON ({exc.msg})"
+        if isinstance(exc, UnicodeDecodeError):
+            return (
+                f"Malformed response from {host}: the stream is not UTF-8 text (byte {exc.start} of a line)"
+            )
+        if isinstance(exc, AttributeError | TypeError | KeyError | IndexError | ValueError):
+            # The SDK met a line it cannot read as a chunk (a list, a string, a missing field).
+            return _one_line(
+                f"Malformed response from {host}: a streamed line is not an OpenAI-compatible chunk "
+                f"(after {tokens_so_far} tokens)",
+                240,
+            )
         name = type(exc).__name__
         text = str(exc)
         if "Timeout" in name:
@@ -343,6 +375,7 @@ class OpenAICompatibleGenerator:
         error: str | None = None
         cancelled = False
         retries = 0
+        deadline = None if self.total_timeout_s is None else started + self.total_timeout_s
 
         while True:
             attempt = _Attempt(events=queue.Queue())
@@ -353,6 +386,11 @@ class OpenAICompatibleGenerator:
             failure: BaseException | None = None
             completed = False
             while True:
+                if deadline is not None and time.perf_counter() >= deadline:
+                    # Keep-alives and trickled tokens never trip the read timeout; this does.
+                    self._abort(attempt)
+                    error = self._deadline_error(len(pieces))
+                    break
                 try:
                     kind, value = attempt.events.get(timeout=_POLL_S)
                 except queue.Empty:
@@ -382,7 +420,7 @@ class OpenAICompatibleGenerator:
                     completed = True
                     break
             reader.join(timeout=0.15)
-            if cancelled or completed:
+            if cancelled or completed or error is not None:
                 break
             assert failure is not None
             status = getattr(failure, "status_code", None)
@@ -395,6 +433,8 @@ class OpenAICompatibleGenerator:
                 wait_s = parse_retry_after(failure.response.headers)
                 if wait_s is None:
                     wait_s = min(2.0**retries, 8.0)
+                if deadline is not None and time.perf_counter() + wait_s >= deadline:
+                    wait_s = math.inf  # the retry could not finish in time: report the failure now
                 if wait_s <= self.max_retry_wait_s:
                     retries += 1
                     reason = self.describe_error(failure, 0)
@@ -432,6 +472,13 @@ class OpenAICompatibleGenerator:
             error=error,
             cancelled=cancelled,
             finish_reason=finish,
+        )
+
+    def _deadline_error(self, tokens_so_far: int) -> str:
+        assert self.total_timeout_s is not None
+        return (
+            f"Timed out: {self._host} did not finish within {self.total_timeout_s:g} s "
+            f"(after {tokens_so_far} tokens)"
         )
 
     def _wait_to_retry(self, wait_s: float, reason: str, cancel: threading.Event | None) -> bool:

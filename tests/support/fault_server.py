@@ -5,7 +5,10 @@
 (always, with Retry-After: 1), `429-once` (429 with Retry-After: 1, then a valid stream),
 `503-once` (the same for 503), `slow` (headers only after `slow_seconds`: a read timeout),
 `malformed` (a stream whose chunk is not JSON), `cut` (a chunked stream that stops mid-body),
-`eof` (a stream that ends cleanly but without finish reason or [DONE]).
+`eof` (a stream that ends cleanly but without finish reason or [DONE]), `trickle` (headers at once,
+then an SSE keep-alive comment every 0.2 s for `trickle_seconds`, never a token: no read ever times
+out), `garbage-bytes` (a stream line that is not UTF-8), `garbage-json` (stream lines that are JSON
+but no chunk: a list, a string), `echo-key` (a 400 whose error message repeats the request's key).
 `refused_url()` gives a base URL where nothing listens.
 """
 
@@ -33,6 +36,10 @@ FAULTS = (
     "malformed",
     "cut",
     "eof",
+    "trickle",
+    "garbage-bytes",
+    "garbage-json",
+    "echo-key",
 )
 
 _ERROR_BODIES = {
@@ -70,8 +77,9 @@ class _QuietServer(ThreadingHTTPServer):
 class FaultServer:
     """Start with `start()` (or as a context manager); every fault has its own base URL."""
 
-    def __init__(self, slow_seconds: float = 3.0) -> None:
+    def __init__(self, slow_seconds: float = 3.0, trickle_seconds: float = 120.0) -> None:
         self.slow_seconds = slow_seconds
+        self.trickle_seconds = trickle_seconds
         self.hits: Counter[str] = Counter()
         self._stop = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -153,6 +161,13 @@ class FaultServer:
                 self.wfile.write(_chunk("", "stop", chat))
                 self.wfile.write(b"data: [DONE]\n\n")
 
+            def _stream_head(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+
             def do_GET(self) -> None:
                 self._json(200, {"object": "list", "data": [{"id": "fault-model", "object": "model"}]})
 
@@ -209,6 +224,24 @@ class FaultServer:
                     self.close_connection = True
                     for piece in ("Half", " an", " answer"):
                         self.wfile.write(_chunk(piece, None, chat))
+                elif fault == "trickle":
+                    self._stream_head()
+                    deadline = time.monotonic() + owner.trickle_seconds
+                    while time.monotonic() < deadline and not owner._stop.wait(0.2):
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                elif fault == "garbage-bytes":
+                    self._stream_head()
+                    self.wfile.write(_chunk("Hi", None, chat))
+                    self.wfile.write(b"data: \xff\xfe\x80 not text\n\n")
+                elif fault == "garbage-json":
+                    self._stream_head()
+                    self.wfile.write(b"data: [1, 2]\n\n")
+                    self.wfile.write(b'data: "just a string"\n\n')
+                elif fault == "echo-key":
+                    key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                    message = f"Invalid request: the key {key} may not use this model."
+                    self._json(400, {"error": {"message": message, "type": "invalid_request_error"}})
                 else:
                     self._json(404, {"error": {"message": f"no fault {fault!r}"}})
                 del body
