@@ -916,6 +916,15 @@ def _notices(
     if check is not None:
         lines = tuple((lead, sanitize_text(text)) for lead, text in page_one_lines(check))
         notices.append(Notice("Measured evidence", lines, page_one_tone(check)))
+    elif scenario.quality.measured_from.strip():
+        # Measured earlier and applied to the scenario, run not attached: say where the figures are from.
+        source = sanitize_text(scenario.quality.measured_from.strip())
+        notices.append(
+            Notice(
+                "Measured evidence",
+                (("Quality inputs measured:", f"{source}. Attach the run to see its intervals and items."),),
+            )
+        )
     if uncertainty is not None:
         chance = uncertainty.p_payback_within_horizon
         tone: Tone = "good" if chance >= 0.8 else ("warn" if chance >= 0.5 else "bad")

@@ -183,3 +183,18 @@ def test_the_evidence_page_shows_where_the_specialist_is_wrong_and_the_frontier_
     assert "ticket 18 word" not in everything and "ticket 6 word" not in everything
     assert SECRET_KEY not in everything and USER_FOLDER not in everything and "notes.txt" in everything
     assert "[ood]" in everything and "…" in everything  # the long inputs are cut short
+
+
+def test_accuracies_applied_from_a_run_say_so_on_page_one() -> None:
+    scenario = load_preset("support-ticket-triage")
+    quality = scenario.quality.model_copy(update={"measured_from": "spot-check support_triage 2026-11-20"})
+    content = build_memo_content(scenario.with_changes(quality=quality), today=MEMO_DAY)
+    lines = [
+        line for notice in content.notices if notice.title == "Measured evidence" for line in notice.lines
+    ]
+    assert lines == [
+        (
+            "Quality inputs measured:",
+            "spot-check support_triage 2026-11-20. Attach the run to see its intervals and items.",
+        )
+    ]
