@@ -19,7 +19,10 @@ from typing import Any
 from app.cli import EXIT_FAILURE, EXIT_OK, CliError
 from app.domain.formatting import format_money
 
-DEFAULT_MARGIN = 0.05
+# Non-inferiority margin of the paired comparison: "as good as" means at most 2 points worse.
+DEFAULT_MARGIN = 0.02
+# The quality bar "items needed" aims at when no scenario gives one (the scenario's own default).
+DEFAULT_BAR = 0.9
 AGREEMENT_NOTE = (
     "Agreement with the frontier model is not correctness: a specialist that copies its teacher's "
     "mistakes agrees and is still wrong. Accuracy above is against the set's expected answers."
@@ -70,7 +73,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--fields", metavar="A,B", help="fields compared by the json_fields scorer")
     parser.add_argument("--concurrency", type=int, default=4, help="parallel frontier requests (default 4)")
-    parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="a random sample of N items, stratified by ood tag and expected label (never the first N)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the --limit sample (default 0)")
     parser.add_argument(
         "--scenario", type=Path, metavar="FILE", help="scenario for prices and the quality bar"
     )
@@ -78,7 +87,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--margin",
         type=float,
         default=DEFAULT_MARGIN,
-        help="wanted ± margin for 'items needed' (default 0.05)",
+        help="non-inferiority margin of the paired comparison: the specialist 'matches' when it is "
+        "provably at most this much worse than the frontier (default 0.02, i.e. 2 points)",
+    )
+    parser.add_argument(
+        "--bar",
+        type=float,
+        metavar="SHARE",
+        help="quality bar for 'items needed' (default: the scenario's, else 0.9)",
     )
     parser.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="results JSONL (resumed if it exists)"
@@ -95,8 +111,10 @@ def _check_args(args: argparse.Namespace) -> None:
         raise CliError(f"--limit must be at least 1, got {args.limit}")
     if not 1 <= args.concurrency <= 64:
         raise CliError(f"--concurrency must be between 1 and 64, got {args.concurrency}")
-    if not 0 < args.margin < 1:
-        raise CliError(f"--margin must be between 0 and 1 (e.g. 0.05 for ±5 points), got {args.margin}")
+    if not 0 <= args.margin < 1:
+        raise CliError(f"--margin must be between 0 and 1 (e.g. 0.02 for 2 points), got {args.margin}")
+    if args.bar is not None and not 0 < args.bar < 1:
+        raise CliError(f"--bar must be between 0 and 1 (e.g. 0.9 for 90 %), got {args.bar}")
     if args.tolerance < 0:
         raise CliError(f"--tolerance must not be negative, got {args.tolerance}")
     if args.no_local and args.gguf is not None:
@@ -176,14 +194,24 @@ def run(args: argparse.Namespace) -> int:
     the run stopped early or every answer on one side failed."""
     from pydantic import ValidationError
 
-    from app.domain.evaluation import Prices, ScorerSpec, sample_size_for_margin
+    from app.domain.costs import model_cost_per_request
+    from app.domain.evaluation import (
+        Prices,
+        RoutingPrices,
+        ScorerSpec,
+        confusion_matrix,
+        label_accuracy,
+        paired_comparison,
+        routing_curve,
+        sample_size_advice,
+    )
     from app.inference.spotcheck import RunConfig, SpotcheckError, read_results, run_spotcheck
     from app.storage.scenario_files import ScenarioFileError, load_scenario
     from app.storage.testsets import TestSetError, default_prompt_for, load_prompt_template, load_test_set
 
     _check_args(args)
     try:
-        test_set = load_test_set(args.set).limited(args.limit)
+        test_set = load_test_set(args.set).limited(args.limit, args.seed)
         template = load_prompt_template(args.prompt) if args.prompt else default_prompt_for(args.set)
     except TestSetError as exc:
         raise CliError(str(exc)) from exc
@@ -213,6 +241,7 @@ def run(args: argparse.Namespace) -> int:
             # pydantic's own text ends with a documentation link; name the option and the problem
             raise CliError(f"--scorer {args.scorer}: {_scorer_problem(exc)}") from exc
     prices = None
+    routing_prices = None
     bar = None
     if args.scenario is not None:
         try:
@@ -225,7 +254,14 @@ def run(args: argparse.Namespace) -> int:
             scenario.large.input_price_per_mtok,
             scenario.large.output_price_per_mtok,
         )
+        routing_prices = RoutingPrices(
+            model_cost_per_request(scenario.small),
+            model_cost_per_request(scenario.large),
+            scenario.routing.mode,
+        )
         bar = scenario.quality.quality_bar
+    if args.bar is not None:
+        bar = args.bar
     if args.output is not None and args.fresh and args.output.exists():
         # Start over only on a results file: --fresh must not delete some other file of the user's.
         try:
@@ -256,24 +292,43 @@ def run(args: argparse.Namespace) -> int:
         if frontier is not None:
             frontier.close()
     summary = outcome.summary
-    needed = {
-        side: (
-            sample_size_for_margin(model.accuracy.estimate, args.margin)
-            if model.accuracy.estimate is not None
-            else None
-        )
+    target = bar if bar is not None else DEFAULT_BAR
+    advice = {
+        side: sample_size_advice(model.accuracy.successes, model.accuracy.total, target, side)
         for side, model in (("specialist", summary.specialist), ("frontier", summary.frontier))
     }
+    paired = paired_comparison(outcome.results, args.margin)
+    routing = routing_curve(outcome.results, routing_prices)
     if args.json:
         data: dict[str, Any] = summary.to_json()
         data.pop("type", None)
         data["frontier_source"] = "live" if frontier is not None else "recorded"
         data["results_path"] = str(args.output) if args.output is not None else None
-        data["items_needed"] = {"margin": args.margin, "method": "normal approximation", **needed}
+        data["items_needed"] = {
+            "method": "power: exact binomial, 80 % chance that the 95 % Wilson interval settles the bar",
+            "bar": target,
+            "bar_from": "--bar" if args.bar is not None else ("scenario" if bar is not None else "default"),
+            "power": advice["specialist"].power,
+            **{side: entry.items_needed for side, entry in advice.items()},
+            "minimum_detectable_difference": {
+                side: entry.minimum_detectable_difference for side, entry in advice.items()
+            },
+            "explanation": {side: entry.message for side, entry in advice.items()},
+        }
+        data["paired"] = paired.to_json()
+        data["paired"]["explanation"] = paired.describe()
+        data["routing"] = routing.to_json()
+        labels = template.labels or scorer.labels
+        if labels:
+            data["by_label"] = [_plain_label(row) for row in label_accuracy(outcome.results, labels)]
+            data["confusion"] = {
+                side: confusion_matrix(outcome.results, labels, side).to_json()
+                for side in ("specialist", "frontier")
+            }
         data["agreement_note"] = AGREEMENT_NOTE
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(format_summary(summary, needed, args.margin, args.output))
+        print(format_summary(summary, advice, paired, routing, args.output))
     failed = _all_failed(outcome.results)
     if failed:
         # Every answer on a side errored: nothing was measured, so say why and do not exit 0.
@@ -305,12 +360,44 @@ def _scorer_problem(error: Any) -> str:
     return describe_validation_error(error)
 
 
+def _plain_label(row: Any) -> dict[str, Any]:
+    def interval(value: Any) -> dict[str, Any]:
+        return {
+            "successes": value.successes,
+            "total": value.total,
+            "estimate": value.estimate,
+            "low": value.low,
+            "high": value.high,
+        }
+
+    return {
+        "label": row.label,
+        "items": row.items,
+        "specialist": interval(row.specialist),
+        "frontier": interval(row.frontier),
+    }
+
+
+def _routing_figures(routing: Any) -> str:
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.0%}"
+
+    apgr = "n/a" if routing.apgr is None else f"{routing.apgr:.2f}"
+    return (
+        f"escalating {share(routing.cpt50)} of traffic recovers half the gap to the frontier (CPT50), "
+        f"{share(routing.cpt80)} recovers 80 % (CPT80); APGR {apgr}."
+    )
+
+
 def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f} s"
 
 
-def format_summary(summary: Any, needed: dict[str, int | None], margin: float, output: Path | None) -> str:
-    """The plain-text report: accuracy, agreement, tags, latency, cost, items needed, warnings."""
+def format_summary(
+    summary: Any, advice: dict[str, Any], paired: Any, routing: Any, output: Path | None
+) -> str:
+    """The plain-text report: accuracy, paired comparison, agreement, tags, latency, cost,
+    routing, items needed, warnings."""
     lines = [
         f"Spot-check {summary.set_name} · {summary.items} of {summary.set_items} items · "
         f"scorer: {summary.scorer} · {summary.run_date}",
@@ -327,6 +414,15 @@ def format_summary(summary: Any, needed: dict[str, int | None], margin: float, o
             else model.name
         )
         lines.append(f"  {side:<11} {name}{source}: {model.accuracy.describe()}{errors}")
+    if paired.n:
+        lines += [
+            "",
+            f"Paired on the same items ({paired.n}): both right {paired.both_right}, only the specialist "
+            f"{paired.specialist_only}, only the frontier {paired.frontier_only}, both wrong "
+            f"{paired.both_wrong} ({paired.both_wrong_same_answer} with the same answer); "
+            f"exact McNemar p = {paired.mcnemar_p:.3g}.",
+            f"  {paired.describe()}",
+        ]
     lines += ["", f"Agreement between the models: {summary.agreement.describe()}", f"  {AGREEMENT_NOTE}", ""]
     lines.append("By tag:")
     for entry in summary.by_tag:
@@ -346,13 +442,16 @@ def format_summary(summary: Any, needed: dict[str, int | None], margin: float, o
         )
     if summary.specialist.cost_per_item is None:
         lines.append("  (costs need prices: pass --scenario FILE)")
-    lines += [
-        "",
-        f"Items needed for ±{margin * 100:g} points at the observed accuracy (normal approximation):",
-    ]
+    if routing.points:
+        lines += [
+            "",
+            f"Routing on the specialist's confidence ({routing.n} items): " + _routing_figures(routing),
+        ]
+    elif routing.without_confidence:
+        lines += ["", "Routing: the specialist's answers carry no confidence, so no routing curve."]
+    lines += ["", "How many items? (power: 80 % chance that the 95 % interval settles the bar)"]
     for side in ("specialist", "frontier"):
-        value = needed.get(side)
-        lines.append(f"  {side:<11} {value if value is not None else 'n/a'}")
+        lines.append(f"  {advice[side].message}")
     if summary.warnings:
         lines += ["", "Warnings:"] + [f"  - {warning}" for warning in summary.warnings]
     if not summary.complete:

@@ -113,3 +113,18 @@ def bundled_model_path(cache_root: Path | None = None) -> Path:
         finally:
             partial.unlink(missing_ok=True)
     return target
+
+
+def is_bundled_model(path: Path) -> bool:
+    """Whether `path` is the assembled bundled Gemma (its name and its verified-checksum marker),
+    so its scores can be labelled those of a base model that was never fine-tuned."""
+    try:
+        name, expected_sha, _ = _package()
+    except BundledModelError:
+        return False
+    path = Path(path)
+    marker = path.with_name(path.name + ".sha256")
+    try:
+        return path.name == name and marker.read_text(encoding="ascii").strip() == expected_sha
+    except OSError:
+        return False

@@ -187,6 +187,7 @@ class LocalSpecialist:
             error=error,
             cancelled=outcome.cancelled,
             finish_reason=outcome.finish_reason,
+            logprobs=tuple(outcome.logprobs) if outcome.logprobs else None,
         )
 
     def close(self) -> None:

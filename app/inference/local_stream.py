@@ -19,7 +19,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.inference.types import TokenCallback
+from app.inference.logprobs import parse_logprobs
+from app.inference.types import TokenCallback, TokenLogprob
 
 
 @dataclass
@@ -32,6 +33,7 @@ class StreamOutcome:
     first_token_at: float | None = None
     error: str | None = None
     cancelled: bool = False
+    logprobs: list[TokenLogprob] = field(default_factory=list)
 
 
 def _error_message(status: int, body: bytes) -> str:
@@ -111,6 +113,8 @@ def stream_completion(
                     outcome.pieces.append(text)
                     if on_token is not None:
                         on_token(text)
+                if choice.get("logprobs"):
+                    outcome.logprobs.extend(parse_logprobs(chat, choice["logprobs"]))
                 if choice.get("finish_reason"):
                     outcome.finish_reason = choice["finish_reason"]
             if cancel is not None and cancel.is_set():

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -84,6 +84,78 @@ class ModelHost:
 
     def count_tokens(self, text: str, add_bos: bool) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True))
+
+    def piece(self, token: int) -> str:
+        """The text of one token."""
+        return bytes(self.llama.detokenize([token])).decode("utf-8", "replace")
+
+    def tokens_of(self, text: str) -> list[int]:
+        """The answer's tokens (no BOS), to line log-probabilities up with the text sent."""
+        return list(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)) if text else []
+
+
+MAX_TOP_LOGPROBS = 20
+
+
+class _LogprobRecorder:
+    """Token log-probabilities without `logits_all` (which would keep a vocabulary-wide row per
+    context position: ~1 GB for Gemma's 262k vocabulary at 1,024 tokens).
+
+    Installed as a logits processor, it sees each step's raw logits (before the label grammar
+    masks them, so the alternatives are the model's own view), keeps that step's top
+    alternatives and, one step later, the log-probability of the token that was chosen (then
+    the last token of `input_ids`). Only the latest full row is held.
+    """
+
+    def __init__(self, top: int, piece: Callable[[int], str]) -> None:
+        self.top = top
+        self._piece = piece
+        self.steps: list[tuple[int, dict[int, float]]] = []  # (chosen token, top alternatives)
+        self._pending: Any = None  # the latest step's log-probabilities, chosen token not known yet
+        self._pending_top: dict[int, float] = {}
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        import numpy as np
+
+        if self._pending is not None and len(input_ids):
+            chosen = int(input_ids[-1])
+            self.steps.append((chosen, {**self._pending_top, chosen: float(self._pending[chosen])}))
+        row = np.asarray(scores, dtype=np.float64)
+        peak = float(row.max())
+        logprobs = row - (peak + float(np.log(np.exp(row - peak).sum())))
+        count = min(self.top, logprobs.size - 1)
+        best = np.argpartition(-logprobs, count)[:count] if count > 0 else np.argsort(-logprobs)[:1]
+        self._pending = logprobs
+        self._pending_top = {int(index): float(logprobs[index]) for index in best}
+        return scores
+
+    def payload(self, chat: bool, tokens: list[int]) -> dict[str, Any]:
+        """OpenAI-style `logprobs` for the tokens of the answer (`tokens`, tokenised text)."""
+        steps = list(self.steps)
+        if len(steps) < len(tokens) and self._pending is not None:
+            chosen = tokens[len(steps)]
+            steps.append((chosen, {**self._pending_top, chosen: float(self._pending[chosen])}))
+        entries = []
+        for token, (chosen, top) in zip(tokens, steps, strict=False):
+            if token != chosen:
+                break  # re-tokenising gave other tokens than were sampled: stop rather than mislabel
+            entries.append((self._piece(chosen), top[chosen], {self._piece(i): v for i, v in top.items()}))
+        if chat:
+            return {
+                "content": [
+                    {
+                        "token": piece,
+                        "logprob": value,
+                        "top_logprobs": [{"token": t, "logprob": lp} for t, lp in alternatives.items()],
+                    }
+                    for piece, value, alternatives in entries
+                ]
+            }
+        return {
+            "tokens": [piece for piece, _, _ in entries],
+            "token_logprobs": [value for _, value, _ in entries],
+            "top_logprobs": [alternatives for _, _, alternatives in entries],
+        }
 
 
 class _ApiError(Exception):
@@ -207,6 +279,9 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
             }
             if params.seed is not None:
                 kwargs["seed"] = params.seed
+            recorder = _logprob_recorder(payload, chat, host)
+            if recorder is not None:
+                kwargs["logits_processor"] = [recorder]
             if params.grammar:
                 kwargs["grammar"] = host.grammar(params.grammar)
             stream = params.stream
@@ -229,9 +304,9 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                 else:
                     pieces = self._completion_pieces(params.prompt or "", kwargs)
                 if stream:
-                    self._stream(pieces, chat, request_id, created, prompt_tokens, include_usage)
+                    self._stream(pieces, chat, request_id, created, prompt_tokens, include_usage, recorder)
                 else:
-                    self._whole(pieces, chat, request_id, created, prompt_tokens)
+                    self._whole(pieces, chat, request_id, created, prompt_tokens, recorder)
 
         def _completion_pieces(self, prompt: str, kwargs: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
             try:
@@ -253,13 +328,23 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                 choice = chunk["choices"][0]
                 yield choice.get("delta", {}).get("content") or "", choice.get("finish_reason")
 
-        def _chunk(self, chat: bool, request_id: str, created: int, text: str, finish: str | None) -> bytes:
+        def _chunk(
+            self,
+            chat: bool,
+            request_id: str,
+            created: int,
+            text: str,
+            finish: str | None,
+            logprobs: dict[str, Any] | None = None,
+        ) -> bytes:
             if chat:
                 delta = {"content": text} if text else {}
                 choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
+                if logprobs is not None:
+                    choice["logprobs"] = logprobs
                 obj = "chat.completion.chunk"
             else:
-                choice = {"index": 0, "text": text, "logprobs": None, "finish_reason": finish}
+                choice = {"index": 0, "text": text, "logprobs": logprobs, "finish_reason": finish}
                 obj = "text_completion"
             data = {
                 "id": request_id,
@@ -278,6 +363,7 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
             created: int,
             prompt_tokens: int,
             include_usage: bool,
+            recorder: _LogprobRecorder | None = None,
         ) -> None:
             # Start generating before the headers go out, so a bad request still gets a 400.
             try:
@@ -306,7 +392,15 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                 while piece is not None:
                     text, finish = piece
                     text_parts.append(text)
-                    self.wfile.write(self._chunk(chat, request_id, created, text, finish))
+                    # The answer's log-probabilities go out whole with the finishing chunk:
+                    # llama.cpp holds text back while it may still match a stop string, so
+                    # chunks and tokens do not line up one to one.
+                    logprobs = (
+                        recorder.payload(chat, host.tokens_of("".join(text_parts)))
+                        if recorder is not None and finish
+                        else None
+                    )
+                    self.wfile.write(self._chunk(chat, request_id, created, text, finish, logprobs))
                     piece = next(pieces, None)
             except (BrokenPipeError, ConnectionResetError):
                 # The client cancelled: closing the generator stops llama.cpp after this token.
@@ -339,6 +433,7 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
             request_id: str,
             created: int,
             prompt_tokens: int,
+            recorder: _LogprobRecorder | None = None,
         ) -> None:
             text_parts: list[str] = []
             finish: str | None = None
@@ -347,6 +442,7 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                 finish = reason or finish
             text = "".join(text_parts)
             completion_tokens = host.count_tokens(text, add_bos=False)
+            logprobs = recorder.payload(chat, host.tokens_of(text)) if recorder is not None else None
             choice: dict[str, Any]
             if chat:
                 choice = {
@@ -354,8 +450,10 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                     "message": {"role": "assistant", "content": text},
                     "finish_reason": finish,
                 }
+                if logprobs is not None:
+                    choice["logprobs"] = logprobs
             else:
-                choice = {"index": 0, "text": text, "logprobs": None, "finish_reason": finish}
+                choice = {"index": 0, "text": text, "logprobs": logprobs, "finish_reason": finish}
             self._send_json(
                 200,
                 {
@@ -373,6 +471,22 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
             )
 
     return Handler
+
+
+def _logprob_recorder(payload: dict[str, Any], chat: bool, host: ModelHost) -> _LogprobRecorder | None:
+    """A recorder when the request asks for log-probabilities (OpenAI's two spellings)."""
+    wanted = payload.get("logprobs")
+    if chat:
+        if wanted is not True:
+            return None
+        count = payload.get("top_logprobs") or 0
+    else:
+        if wanted is None or wanted is False:
+            return None
+        count = wanted
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_TOP_LOGPROBS:
+        raise _ApiError(400, f"top log-probabilities must be a whole number from 0 to {MAX_TOP_LOGPROBS}")
+    return _LogprobRecorder(max(1, count), host.piece)
 
 
 def _watch_parent(parent_pid: int) -> None:

@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 import openai
 
 from app.domain.labels import check_labels
-from app.inference.types import GenerationRequest, GenerationResult, TokenCallback
+from app.inference.logprobs import parse_logprobs
+from app.inference.types import GenerationRequest, GenerationResult, TokenCallback, TokenLogprob
 
 RetryCallback = Callable[[float, str], None]
 """Called about once a second while waiting to retry: (seconds left, one-line reason)."""
@@ -226,6 +227,13 @@ class OpenAICompatibleGenerator:
         }
         if request.stop:
             kwargs["stop"] = list(request.stop)
+        if request.logprobs > 0:
+            # Chat takes a flag plus a count; completions take the count alone.
+            if chat:
+                kwargs["logprobs"] = True
+                kwargs["top_logprobs"] = request.logprobs
+            else:
+                kwargs["logprobs"] = request.logprobs
         if self.send_stream_options and self.stream:
             kwargs["stream_options"] = {"include_usage": True}
         if extra_body:
@@ -260,6 +268,9 @@ class OpenAICompatibleGenerator:
                     text = (choice.delta.content if chat else choice.text) or ""
                     if text:
                         events.put(("token", text))
+                    logprobs = getattr(choice, "logprobs", None)
+                    if logprobs is not None:
+                        events.put(("logprobs", parse_logprobs(chat, logprobs)))
                     if choice.finish_reason:
                         events.put(("finish", choice.finish_reason))
             events.put(("done", None))
@@ -277,6 +288,9 @@ class OpenAICompatibleGenerator:
             text = (choice.message.content if chat else choice.text) or ""
             if text:
                 events.put(("token", text))
+            logprobs = getattr(choice, "logprobs", None)
+            if logprobs is not None:
+                events.put(("logprobs", parse_logprobs(chat, logprobs)))
             if choice.finish_reason:
                 events.put(("finish", choice.finish_reason))
         events.put(("done", None))
@@ -376,6 +390,7 @@ class OpenAICompatibleGenerator:
         cancelled = False
         retries = 0
         deadline = None if self.total_timeout_s is None else started + self.total_timeout_s
+        logprobs: list[TokenLogprob] | None = None
 
         while True:
             attempt = _Attempt(events=queue.Queue())
@@ -411,6 +426,8 @@ class OpenAICompatibleGenerator:
                         break
                 elif kind == "usage":
                     usage = value
+                elif kind == "logprobs":
+                    logprobs = [*(logprobs or []), *value]
                 elif kind == "finish":
                     finish = value
                 elif kind == "error":
@@ -472,6 +489,7 @@ class OpenAICompatibleGenerator:
             error=error,
             cancelled=cancelled,
             finish_reason=finish,
+            logprobs=tuple(logprobs) if logprobs else None,
         )
 
     def _deadline_error(self, tokens_so_far: int) -> str:

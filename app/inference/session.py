@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, bundled_model_path
+from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, bundled_model_path, is_bundled_model
 from app.inference.endpoints import EndpointPreset, preset_by_name
 from app.inference.gguf import GgufInfo
 from app.inference.keys import KeyLookup, KeyStore, default_key_store
@@ -110,7 +110,12 @@ def model_display_name(path: Path | None, info: GgufInfo | None) -> str:
 
 
 def spotcheck_model_name(path: Path) -> str:
-    """'<file stem> (local)': the local side's name in spot-check results (their file names hash it)."""
+    """'<file stem> (local)': the local side's name in spot-check results (their file names hash it).
+
+    The bundled Gemma was never fine-tuned on any task, so its scores are named a base model's.
+    """
+    if is_bundled_model(path):
+        return f"{path.stem} (bundled base model, not fine-tuned)"
     return f"{path.stem} (local)"
 
 

@@ -34,6 +34,7 @@ from app.domain.evaluation import (
     summarize_results,
     summary_from_json,
 )
+from app.inference.logprobs import TOP_LOGPROBS, answer_confidence
 from app.inference.types import GenerationRequest, GenerationResult, TextGenerator
 from app.storage.atomic import append_record, atomic_write_text
 from app.storage.regular_files import FileRefusedError, os_problem, read_regular_bytes
@@ -114,7 +115,7 @@ def frontier_request(template: PromptTemplate, item: TestItem, scorer: ScorerSpe
 
 def _request(template: PromptTemplate, side: Side, item: TestItem, scorer: ScorerSpec) -> GenerationRequest:
     prompt = template.specialist if side == "specialist" else template.frontier
-    labels = template.labels or (scorer.labels if scorer.kind == "one_of" else ())
+    labels = _labels(scorer, template)
     return GenerationRequest(
         prompt=prompt.render(item.input),
         system=prompt.system,
@@ -123,6 +124,10 @@ def _request(template: PromptTemplate, side: Side, item: TestItem, scorer: Score
         temperature=0.0,
         labels=tuple(labels) or None,
         stop=prompt.stop,
+        # The specialist's confidence drives the routing curve. The frontier is not asked: some
+        # OpenAI-compatible providers refuse the field, and one refusal would fail every item;
+        # a frontier that sends log-probabilities anyway gets a confidence all the same.
+        logprobs=TOP_LOGPROBS if side == "specialist" else 0,
     )
 
 
@@ -131,7 +136,14 @@ def estimate_tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / CHARS_PER_TOKEN)) if text else 0
 
 
-def _side_from_generation(result: GenerationResult, item: TestItem, scorer: ScorerSpec) -> SideResult:
+def _labels(scorer: ScorerSpec, template: PromptTemplate | None = None) -> tuple[str, ...]:
+    own = template.labels if template is not None else ()
+    return own or (scorer.labels if scorer.kind == "one_of" else ())
+
+
+def _side_from_generation(
+    result: GenerationResult, item: TestItem, scorer: ScorerSpec, labels: tuple[str, ...] = ()
+) -> SideResult:
     if result.error is not None:
         return SideResult(
             output=result.text.strip(),
@@ -150,6 +162,7 @@ def _side_from_generation(result: GenerationResult, item: TestItem, scorer: Scor
         input_tokens=result.input_tokens,
         output_tokens=result.output_tokens,
         tokens_estimated=result.tokens_counted,
+        confidence=answer_confidence(result.logprobs, labels, output),
     )
 
 
@@ -364,6 +377,7 @@ def run_spotcheck(
     cancel = cancel or threading.Event()
     concurrency = max(1, min(MAX_CONCURRENCY, config.concurrency))
     done_before = _resumable(results_path, test_set, scorer)
+    labels = _labels(scorer, config.prompt)
     specialist_name = specialist.display_name if specialist is not None else "specialist (not run)"
     frontier_name = frontier.display_name if frontier is not None else "recorded answers"
     writer = _ResultsWriter(results_path)
@@ -396,7 +410,7 @@ def run_spotcheck(
         if cancel.is_set() or frontier is None:
             return None
         generated = frontier.generate(frontier_request(config.prompt, item, scorer), cancel=cancel)
-        return None if generated.cancelled else _side_from_generation(generated, item, scorer)
+        return None if generated.cancelled else _side_from_generation(generated, item, scorer, labels)
 
     report(None)
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="spotcheck-frontier")
@@ -415,7 +429,7 @@ def run_spotcheck(
                 )
                 if generated.cancelled or cancel.is_set():
                     break
-                specialist_side = _side_from_generation(generated, item, scorer)
+                specialist_side = _side_from_generation(generated, item, scorer, labels)
             else:
                 specialist_side = _no_model("no local model configured")
             if frontier is not None:

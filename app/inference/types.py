@@ -22,6 +22,18 @@ class GenerationRequest:
     # When set, the output is constrained (grammar on llama.cpp, instructions elsewhere) to one label.
     labels: tuple[str, ...] | None = None
     stop: tuple[str, ...] = ()
+    # Ask for token log-probabilities with this many alternatives per token (0: none). Used for
+    # the answer's confidence; endpoints that do not send them simply leave `logprobs` empty.
+    logprobs: int = 0
+
+
+@dataclass(frozen=True)
+class TokenLogprob:
+    """One generated token, its log-probability and the most likely alternatives at its place."""
+
+    token: str
+    logprob: float
+    top: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,7 @@ class GenerationResult:
     error: str | None = None  # one line for the user, None on success
     cancelled: bool = False
     finish_reason: str | None = None
+    logprobs: tuple[TokenLogprob, ...] | None = None  # None when not asked for or not sent
 
     @property
     def tokens_per_second(self) -> float | None:

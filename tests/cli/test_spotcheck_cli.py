@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.fault_server import FaultServer
@@ -32,7 +34,7 @@ def test_recorded_answers_only_as_json(capsys: pytest.CaptureFixture[str]) -> No
     assert accuracy["successes"] == 80  # seven recorded answers differ from expected
     assert 0 < accuracy["low"] < accuracy["estimate"] < accuracy["high"] < 1
     assert [entry["tag"] for entry in data["by_tag"]][:2] == ["in-distribution", "ood"]  # type: ignore[union-attr]
-    assert data["items_needed"]["method"] == "normal approximation"  # type: ignore[index]
+    assert str(data["items_needed"]["method"]).startswith("power")  # type: ignore[index]
     assert "not correctness" in str(data["agreement_note"])
 
 
@@ -68,8 +70,10 @@ def test_text_report_with_prices_from_a_scenario(capsys: pytest.CaptureFixture[s
     assert "not correctness" in out
     assert "cost per item $" in out
     assert "(tokens estimated)" in out
-    assert "Items needed for ±5 points" in out
-    assert "No out-of-distribution (ood) items" in out  # the first 20 items are all in-distribution
+    assert "How many items? (power: 80 % chance" in out
+    # the first 20 items are all in-distribution; the stratified sample keeps ood items in it
+    assert "No out-of-distribution (ood) items" not in out
+    assert "Only 4 ood items" in out
 
 
 def test_live_frontier_endpoint(capsys: pytest.CaptureFixture[str], fault_server: FaultServer) -> None:
@@ -245,7 +249,8 @@ def test_a_frontier_that_never_answers_says_why_and_exits_1(
     ]
     assert main(["spotcheck", DEMO, *args, "-o", str(tmp_path / "r.jsonl")]) == 1
     captured = capsys.readouterr()
-    assert "frontier    m: n/a (0 graded), 2 errors" in captured.out  # the report still prints
+    # the report still prints; failed answers count as wrong, and are counted apart too
+    assert "frontier    m: 0.0 % (95 % CI 0.0–65.8 %, 0/2), 2 errors" in captured.out
     assert captured.err.startswith("specialist-studio spotcheck: frontier: all 2 items failed (first: ")
     assert "connection refused" in captured.err.lower()
     assert len(captured.err.strip().splitlines()) == 1
@@ -261,3 +266,90 @@ def test_key_variable_option_is_named_as_in_ask(option: str) -> None:
     assert args.api_key_env == "MY_KEY"
     ask_args = parser.parse_args(["ask", "hello", "--frontier-key-env", "MY_KEY"])
     assert ask_args.frontier_key_env == "MY_KEY"
+
+
+def _paired_oracle(items: list[dict[str, Any]]) -> dict[str, int]:
+    """The 2×2 table counted straight from the results file (an error is a wrong answer)."""
+    table = {"both_right": 0, "specialist_only": 0, "frontier_only": 0, "both_wrong": 0, "same": 0}
+    for item in items:
+        right = []
+        for side in ("specialist", "frontier"):
+            answer = item[side]
+            right.append(False if answer["error"] else answer["correct"])
+        if None in right:
+            continue
+        key = {
+            (True, True): "both_right",
+            (True, False): "specialist_only",
+            (False, True): "frontier_only",
+            (False, False): "both_wrong",
+        }[(right[0], right[1])]
+        table[key] += 1
+        if key == "both_wrong" and item["agree"]:
+            table["same"] += 1
+    return table
+
+
+@pytest.mark.slow
+def test_paired_and_routing_follow_from_the_results_file(
+    capsys: pytest.CaptureFixture[str], bundled_model: Path, tmp_path: Path
+) -> None:
+    results = tmp_path / "r.jsonl"
+    code, data = _json_run(
+        capsys, DEMO, "--gguf", str(bundled_model), "--limit", "10", "-o", str(results), "--margin", "0.05"
+    )
+    assert code == 0
+    lines = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+    items = [line for line in lines if line["type"] == "item"]
+    assert len(items) == 10
+    assert any("ood" in item["tags"] for item in items)  # the sample is not the first ten
+    paired = data["paired"]
+    assert isinstance(paired, dict)
+    table = _paired_oracle(items)
+    n = sum(table[key] for key in ("both_right", "specialist_only", "frontier_only", "both_wrong"))
+    assert paired["n"] == n == 10
+    for key in ("both_right", "specialist_only", "frontier_only", "both_wrong"):
+        assert paired[key] == table[key]
+    assert paired["both_wrong_same_answer"] == table["same"]
+    b, c = table["specialist_only"], table["frontier_only"]
+    # exact McNemar: 2 · Σ_{x ≤ min(b, c)} C(b + c, x) / 2^(b + c), capped at 1
+    expected_p = min(1.0, 2 * sum(math.comb(b + c, x) for x in range(min(b, c) + 1)) / 2 ** (b + c))
+    assert paired["mcnemar_p"] == pytest.approx(expected_p)
+    assert paired["delta"] == pytest.approx((b - c) / n)
+    assert paired["delta_low"] <= paired["delta"] <= paired["delta_high"]
+    assert paired["margin"] == 0.05
+    if paired["delta_low"] > -0.05:
+        assert paired["verdict"] == "match_proven"
+    elif paired["delta_high"] < -0.05:
+        assert paired["verdict"] == "specialist_worse"
+    else:
+        assert paired["verdict"] == "not_proven"
+
+    routing = data["routing"]
+    assert isinstance(routing, dict)
+    rows = [
+        (
+            item["specialist"]["confidence"],
+            not item["specialist"]["error"] and item["specialist"]["correct"],
+            not item["frontier"]["error"] and item["frontier"]["correct"],
+            "ood" in item["tags"],
+        )
+        for item in items
+    ]
+    assert all(0 <= row[0] <= 1 for row in rows)  # every local answer carries a confidence
+    ood_total = sum(1 for row in rows if row[3])
+    for point in routing["points"]:
+        sent = [row for row in rows if row[0] < point["threshold"]]
+        kept = [row for row in rows if row[0] >= point["threshold"]]
+        correct = sum(1 for row in sent if row[2]) + sum(1 for row in kept if row[1])
+        assert point["escalation_rate"] == pytest.approx(len(sent) / len(rows))
+        assert point["accuracy"] == pytest.approx(correct / len(rows))
+        assert point["accuracy_low"] <= point["accuracy"] <= point["accuracy_high"]
+        assert point["ood_caught"] == pytest.approx(sum(1 for row in sent if row[3]) / ood_total)
+    rates = [point["escalation_rate"] for point in routing["points"]]
+    assert rates[0] == 0 and rates[-1] == 1
+    assert routing["specialist_accuracy"] == pytest.approx(sum(1 for row in rows if row[1]) / 10)
+    assert routing["frontier_accuracy"] == pytest.approx(sum(1 for row in rows if row[2]) / 10)
+    specialist = data["specialist"]
+    assert isinstance(specialist, dict)
+    assert "base model, not fine-tuned" in specialist["name"]

@@ -162,3 +162,23 @@ def test_problems_are_listed_in_file_order(tmp_path: Path) -> None:
         "line 3",
         "line 4",
     ]
+
+
+def test_limit_draws_a_seeded_stratified_sample_not_the_first_items() -> None:
+    from app.storage.resources import resource_path
+
+    full = load_test_set(resource_path("spotcheck", "support_triage.jsonl"))
+    ood_share = full.ood_count / len(full.items)  # 19 of 87, all at the end of the file
+    for limit in (5, 10, 20, 40):
+        sample = full.limited(limit)
+        assert len(sample.items) == limit
+        # ood items in proportion (rounded), at least one: never dropped as a prefix would
+        assert abs(sample.ood_count - limit * ood_share) <= 1
+        assert sample.ood_count >= 1
+        positions = [full.items.index(item) for item in sample.items]
+        assert positions == sorted(positions)  # file order kept
+        assert sample.items == full.limited(limit).items  # same seed, same sample
+    labels = {item.expected for item in full.limited(10).items}
+    assert labels == {"billing", "shipping", "technical", "account", "other"}
+    assert full.limited(10, seed=1).items != full.limited(10).items
+    assert full.limited(None) is full and full.limited(500) is full

@@ -13,9 +13,39 @@ The package is split by concern; every public name is re-exported here so caller
 - `scoring`: scorers and prompt templates;
 - `statistics`: intervals, sample sizes, claim checks;
 - `records`: test items, test sets, per-item results;
-- `summaries`: the run summary the window, the CLI and the memo show.
+- `summaries`: the run summary the window, the CLI and the memo show;
+- `power`: items needed by power and the minimum detectable difference;
+- `paired`: the paired comparison of the two models on the same items;
+- `routing`: the measured routing curve on the specialist's confidence;
+- `labels`: per-label accuracy and confusion matrices.
 """
 
+from app.domain.evaluation.labels import (
+    NO_LABEL,
+    ConfusionMatrix,
+    LabelAccuracy,
+    confusion_matrix,
+    label_accuracy,
+)
+from app.domain.evaluation.paired import (
+    DEFAULT_MARGIN,
+    PairedComparison,
+    PairedTable,
+    mcnemar_exact_p,
+    newcombe_paired_interval,
+    paired_comparison,
+    paired_table,
+)
+from app.domain.evaluation.power import (
+    ClaimCheck,
+    SampleSizeAdvice,
+    binomial_tail_at_least,
+    check_claim,
+    items_needed_for_power,
+    minimum_detectable_difference,
+    power_to_settle,
+    sample_size_advice,
+)
 from app.domain.evaluation.records import (
     IN_DISTRIBUTION,
     OOD_TAG,
@@ -23,6 +53,13 @@ from app.domain.evaluation.records import (
     SideResult,
     TestItem,
     TestSet,
+)
+from app.domain.evaluation.routing import (
+    RoutingCurve,
+    RoutingPoint,
+    RoutingPrices,
+    operating_point,
+    routing_curve,
 )
 from app.domain.evaluation.scoring import (
     SCORER_KINDS,
@@ -40,9 +77,7 @@ from app.domain.evaluation.scoring import (
 from app.domain.evaluation.statistics import (
     MIN_ITEMS_FOR_NORMAL_APPROX,
     Z_95,
-    ClaimCheck,
     Interval,
-    check_claim,
     margin_for_sample,
     percentile,
     sample_size_for_margin,
@@ -58,19 +93,29 @@ from app.domain.evaluation.summaries import (
 )
 
 __all__ = [
+    "DEFAULT_MARGIN",
     "IN_DISTRIBUTION",
     "MIN_ITEMS_FOR_NORMAL_APPROX",
+    "NO_LABEL",
     "OOD_TAG",
     "SCORER_KINDS",
     "SCORER_TITLES",
     "Z_95",
     "ClaimCheck",
+    "ConfusionMatrix",
     "Interval",
     "ItemResult",
+    "LabelAccuracy",
     "ModelPrompt",
     "ModelSummary",
+    "PairedComparison",
+    "PairedTable",
     "Prices",
     "PromptTemplate",
+    "RoutingCurve",
+    "RoutingPoint",
+    "RoutingPrices",
+    "SampleSizeAdvice",
     "Score",
     "ScorerKind",
     "ScorerSpec",
@@ -79,12 +124,25 @@ __all__ = [
     "TagSummary",
     "TestItem",
     "TestSet",
+    "binomial_tail_at_least",
     "check_claim",
+    "confusion_matrix",
     "first_number",
+    "items_needed_for_power",
+    "label_accuracy",
     "margin_for_sample",
+    "mcnemar_exact_p",
+    "minimum_detectable_difference",
+    "newcombe_paired_interval",
     "normalise",
+    "operating_point",
     "outputs_agree",
+    "paired_comparison",
+    "paired_table",
     "percentile",
+    "power_to_settle",
+    "routing_curve",
+    "sample_size_advice",
     "sample_size_for_margin",
     "score_output",
     "summarize_results",

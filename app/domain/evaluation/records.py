@@ -5,12 +5,16 @@ Plain data (no I/O): the loader lives in `app.storage.testsets`.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 OOD_TAG = "ood"
 IN_DISTRIBUTION = "in-distribution"
+# `--limit` samples with this seed unless told otherwise, so two runs of the same command agree.
+DEFAULT_SAMPLE_SEED = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,11 +54,60 @@ class TestSet:
     def ood_count(self) -> int:
         return sum(1 for item in self.items if item.is_ood)
 
-    def limited(self, limit: int | None) -> TestSet:
-        """The first `limit` items (all of them when None)."""
-        if limit is None:
+    def limited(self, limit: int | None, seed: int = DEFAULT_SAMPLE_SEED) -> TestSet:
+        """A seeded sample of `limit` items, stratified (all of them when None or ≥ the set).
+
+        Never the first N: sets are often sorted (the demo set keeps its ood items at the end),
+        so a prefix silently drops whole kinds of input. Items are grouped by ood-or-not and by
+        expected answer; each group gets its share of `limit` (largest remainders first, every
+        group at least one item while there is room), picked at random with `seed`, and the
+        sample keeps file order.
+        """
+        if limit is None or limit >= len(self.items):
             return self
-        return TestSet(self.name, self.path, self.items[:limit], self.fingerprint)
+        picked = stratified_sample(self.items, limit, seed)
+        return TestSet(self.name, self.path, picked, self.fingerprint)
+
+
+def _allocate(sizes: dict[Any, int], limit: int) -> dict[Any, int]:
+    """Split `limit` over groups in proportion to their sizes: floors first, then the largest
+    remainders; every group gets at least one while `limit` allows it."""
+    keys = sorted(sizes)
+    total = sum(sizes.values())
+    shares = {key: sizes[key] * limit / total for key in keys}
+    counts = {key: min(sizes[key], int(shares[key])) for key in keys}
+    if limit >= len(keys):
+        counts = {key: max(count, 1) for key, count in counts.items()}
+    order = sorted(keys, key=lambda key: (-(shares[key] - int(shares[key])), key))
+    while sum(counts.values()) < limit and any(counts[key] < sizes[key] for key in keys):
+        for key in order:
+            if sum(counts.values()) < limit and counts[key] < sizes[key]:
+                counts[key] += 1
+    while sum(counts.values()) > limit:  # the at-least-one rule overshot: trim the largest group
+        largest = max(keys, key=lambda key: (counts[key], key))
+        counts[largest] -= 1
+    return counts
+
+
+def stratified_sample(
+    items: Sequence[TestItem], limit: int, seed: int = DEFAULT_SAMPLE_SEED
+) -> tuple[TestItem, ...]:
+    """`limit` items drawn at random with `seed`: first split between ood and the rest in
+    proportion, then within each by expected answer; returned in their original order."""
+    if limit <= 0:
+        return ()
+    rng = random.Random(seed)
+    outer: dict[bool, list[int]] = {}
+    for index, item in enumerate(items):
+        outer.setdefault(item.is_ood, []).append(index)
+    chosen: list[int] = []
+    for ood, count in _allocate({key: len(group) for key, group in outer.items()}, limit).items():
+        inner: dict[str, list[int]] = {}
+        for index in outer[ood]:
+            inner.setdefault(items[index].expected or "", []).append(index)
+        for label, picks in _allocate({key: len(group) for key, group in inner.items()}, count).items():
+            chosen.extend(rng.sample(inner[label], picks))
+    return tuple(items[index] for index in sorted(chosen))
 
 
 @dataclass(frozen=True)
@@ -70,6 +123,23 @@ class SideResult:
     tokens_estimated: bool = False
     error: str | None = None
     source: Literal["live", "recorded", "none"] = "live"
+    # How sure the model was of this answer, 0–1: for label tasks the probability of the chosen
+    # label among the allowed ones, otherwise the geometric mean of the tokens' probabilities
+    # (exp of the mean token log-probability). None when the server sent no log-probabilities.
+    confidence: float | None = None
+
+    @property
+    def counted_correct(self) -> bool | None:
+        """The grade that counts: an answer that errored or timed out is wrong, not left out.
+
+        Leaving failures out would flatter a model that times out on exactly the hard items.
+        None only when nothing was asked (no model) or nobody has graded the answer yet.
+        """
+        if self.source == "none":
+            return None
+        if self.error is not None:
+            return False
+        return self.correct
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for the JSONL results file."""
@@ -83,6 +153,7 @@ class SideResult:
             "tokens_estimated": self.tokens_estimated,
             "error": self.error,
             "source": self.source,
+            "confidence": self.confidence,
         }
 
     @staticmethod
@@ -101,6 +172,7 @@ class SideResult:
             tokens_estimated=bool(data.get("tokens_estimated", False)),
             error=None if data.get("error") is None else str(data["error"]),
             source=source,
+            confidence=_optional_probability(data.get("confidence")),
         )
 
 
@@ -116,6 +188,13 @@ def _optional_float(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {value!r}")
     return float(value)
+
+
+def _optional_probability(value: Any) -> float | None:
+    number = _optional_float(value)
+    if number is not None and not 0.0 <= number <= 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, got {number!r}")
+    return number
 
 
 def _optional_int(value: Any) -> int | None:

@@ -1,4 +1,4 @@
-"""Statistics for spot-checks: Wilson intervals, sample sizes, claim checks and percentiles.
+"""Statistics for spot-checks: Wilson intervals, half-width sample sizes and percentiles.
 
 Pure functions (no I/O).
 """
@@ -75,77 +75,6 @@ def margin_for_sample(accuracy: float, total: int, z: float = Z_95) -> float | N
     if total <= 0:
         return None
     return z * math.sqrt(max(accuracy * (1 - accuracy), 0.01) / total)
-
-
-def _wilson_items_to_clear(accuracy: float, bar: float, total: int, z: float = Z_95) -> int | None:
-    """Smallest n > `total` whose 95 % Wilson interval at `accuracy` no longer contains `bar`."""
-
-    def clears(n: int) -> bool:
-        z2 = z * z
-        denominator = 1 + z2 / n
-        centre = (accuracy + z2 / (2 * n)) / denominator
-        half = z * math.sqrt(accuracy * (1 - accuracy) / n + z2 / (4 * n * n)) / denominator
-        return centre - half >= bar if accuracy > bar else centre + half < bar
-
-    low, high = total, total + 1
-    while not clears(high):  # the interval narrows as n grows, so double until it clears
-        low, high = high, high * 2
-        if high > 10_000_000:
-            return None
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (low, middle) if clears(middle) else (middle, high)
-    return high
-
-
-@dataclass(frozen=True)
-class ClaimCheck:
-    """Whether a set supports the claim 'accuracy ≥ bar'; `supported` is None with no data."""
-
-    supported: bool | None
-    message: str
-    items_needed: int | None = None
-
-
-def check_claim(interval: Interval, bar: float, who: str = "the model") -> ClaimCheck:
-    """Does the interval support (or refute) `accuracy ≥ bar`? Warns when the set is too small to say.
-
-    Supported when the whole interval lies at or above the bar, refuted when it lies below, too
-    small otherwise; then the items needed to settle it at the observed accuracy are given
-    (margin = distance from the observed accuracy to the bar).
-    """
-    if interval.estimate is None or interval.low is None or interval.high is None:
-        return ClaimCheck(
-            None, f"No graded items for {who}: nothing supports a claim about the {bar:.0%} bar."
-        )
-    p, low, high = interval.estimate, interval.low, interval.high
-    if low >= bar:
-        return ClaimCheck(
-            True, f"{who}: the whole 95 % interval ({low:.1%}–{high:.1%}) is at or above {bar:.0%}."
-        )
-    if high < bar:
-        return ClaimCheck(
-            False, f"{who}: the whole 95 % interval ({low:.1%}–{high:.1%}) is below the {bar:.0%} bar."
-        )
-    gap = abs(p - bar)
-    needed = sample_size_for_margin(p, gap) if gap >= 0.001 else None
-    method = "normal approximation"
-    if needed is not None and (needed <= interval.total or p * (1 - p) < 0.01):
-        # Near 0 % or 100 % the normal approximation undercounts (at 10/10 it says 4 items while
-        # 10 already straddle the bar); ask the Wilson interval itself how many items it takes.
-        needed = _wilson_items_to_clear(p, bar, interval.total)
-        method = "Wilson interval"
-    more = (
-        f" About {needed} items would settle it at {p:.1%} ({method})."
-        if needed is not None
-        else " The observed accuracy sits on the bar; no practical set size settles it."
-    )
-    return ClaimCheck(
-        None,
-        f"Too few items: {interval.total} graded items give {low:.1%}–{high:.1%} for {who}, "
-        f"which straddles the {bar:.0%} bar.{more}",
-        needed,
-    )
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

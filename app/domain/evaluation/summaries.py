@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.domain.costs import request_cost
+from app.domain.evaluation.power import check_claim
 from app.domain.evaluation.records import IN_DISTRIBUTION, OOD_TAG, ItemResult, SideResult, _optional_float
 from app.domain.evaluation.scoring import ScorerSpec
 from app.domain.evaluation.statistics import (
     MIN_ITEMS_FOR_NORMAL_APPROX,
     Interval,
-    check_claim,
     percentile,
     wilson_interval,
 )
@@ -142,7 +142,8 @@ def summary_from_json(data: dict[str, Any]) -> SpotcheckSummary:
 
 
 def _accuracy(sides: Iterable[SideResult]) -> Interval:
-    graded = [side.correct for side in sides if side.correct is not None]
+    # Errors and timeouts count as wrong answers (`counted_correct`); they are also counted apart.
+    graded = [ok for side in sides if (ok := side.counted_correct) is not None]
     return wilson_interval(sum(1 for ok in graded if ok), len(graded))
 
 
@@ -155,7 +156,8 @@ def _cost(side: SideResult, input_price: float, output_price: float) -> float | 
 def _model_summary(
     name: str, sides: Sequence[SideResult], prices: tuple[float, float] | None
 ) -> ModelSummary:
-    latencies = [side.latency_s for side in sides if side.latency_s is not None and side.error is None]
+    # A timed-out answer's wait is what a user would have waited: it counts in the latency.
+    latencies = [side.latency_s for side in sides if side.latency_s is not None]
     costs: list[float] = []
     if prices is not None:
         costs = [c for side in sides if side.error is None and (c := _cost(side, *prices)) is not None]
