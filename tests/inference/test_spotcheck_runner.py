@@ -187,14 +187,15 @@ def test_recorded_answers_fill_the_frontier_column_when_no_endpoint(tmp_path: Pa
     assert outcome.summary.frontier.source == "recorded"
 
 
-def test_frontier_errors_are_counted_not_graded(fault_server: FaultServer, tmp_path: Path) -> None:
+def test_frontier_errors_count_as_wrong_and_apart(fault_server: FaultServer, tmp_path: Path) -> None:
     frontier = OpenAICompatibleGenerator(fault_server.url("500"), "fault-model", max_retries=0)
     try:
         outcome = run_spotcheck(_set(2, tmp_path), None, frontier, CONFIG)
     finally:
         frontier.close()
     assert outcome.summary.frontier.errors == 2
-    assert outcome.summary.frontier.accuracy.total == 0
+    # a failed answer is a wrong answer (leaving it out would flatter the model)
+    assert (outcome.summary.frontier.accuracy.successes, outcome.summary.frontier.accuracy.total) == (0, 2)
     assert "500" in (outcome.results[0].frontier.error or "")
 
 

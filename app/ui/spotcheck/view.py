@@ -380,7 +380,13 @@ class SpotcheckView(QWidget):
             quality["large_accuracy"] = round(summary.frontier.accuracy.estimate, 4)
         quality["eval_exists"] = True
         quality["measured_from"] = summary.measured_from
-        self.document.set_scenario(scenario.with_changes(quality=quality), "Use spot-check accuracies")
+        # A measured value replaces the typed guess, and with it the guessed range around it
+        # (which the measurement may well fall outside of).
+        replaced = {"quality.specialist_accuracy", "quality.large_accuracy"}
+        ranges = {path: value for path, value in scenario.ranges.items() if path not in replaced}
+        self.document.set_scenario(
+            scenario.with_changes(quality=quality, ranges=ranges), "Use spot-check accuracies"
+        )
         self.push_label.setText(f"Quality inputs now measured: {summary.measured_from}")
         return True
 
