@@ -90,7 +90,9 @@ def test_names(bundled_model: Path) -> None:
     assert model_display_name(None, info) == BUNDLED_MODEL_DISPLAY_NAME
     assert model_display_name(bundled_model, info) == f"{info.name} ({info.quantization})"
     assert model_display_name(Path("/m/never-read.gguf"), None) == "never-read"
-    assert spotcheck_model_name(bundled_model) == f"{bundled_model.stem} (local)"
+    # the bundled Gemma is a base model: its scores never pass for a fine-tuned specialist's
+    assert spotcheck_model_name(bundled_model) == f"{bundled_model.stem} (bundled base model, not fine-tuned)"
+    assert spotcheck_model_name(Path("/m/mine.gguf")) == "mine (local)"
 
 
 def test_frontier_reasons_keys_and_client(monkeypatch: pytest.MonkeyPatch, fault_server: FaultServer) -> None:
