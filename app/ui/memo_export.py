@@ -269,6 +269,8 @@ class MemoExporter(QObject):
             self.dialog.raise_()
             return self.dialog
         self._spotcheck = self.current_spotcheck()
+        if self.dialog is not None:
+            self.dialog.deleteLater()  # a closed one from an earlier export
         dialog = MemoOptionsDialog(load_settings().memo, self._spotcheck, self.window)
         dialog.accepted.connect(self._options_accepted)
         dialog.decision_button.clicked.connect(lambda: self.edit_decision(dialog))
@@ -278,6 +280,8 @@ class MemoExporter(QObject):
 
     def edit_decision(self, parent: QWidget | None = None) -> DecisionFieldsDialog:
         """Scenario ▸ Decision details… (also a button in the export options): opens without blocking."""
+        if self.decision_dialog is not None and not self.decision_dialog.isVisible():
+            self.decision_dialog.deleteLater()
         dialog = DecisionFieldsDialog(self.window.document, parent or self.window)
         self.decision_dialog = dialog
         dialog.open()
