@@ -456,3 +456,27 @@ def test_model_and_frontier_fields_show_their_units(view: PlaygroundView) -> Non
     assert view.model_panel.context.text() == "1024 tokens"  # the fixture's context size
     assert view.frontier_panel.timeout.text() == "60 s"
     assert view.model_panel.state.text() == "Not loaded: loads on the first Run both, or with Load model."
+
+
+@pytest.mark.slow
+def test_a_process_killed_mid_run_no_longer_reads_loaded(qtbot, view: PlaygroundView) -> None:
+    """The run fails on the crash (which shows Restart), and the model line says the process is gone."""
+    _run(qtbot, view, "Hello")
+    assert view.model_panel.state.text().startswith("Loaded:")
+    view.model_panel.max_tokens.setValue(500)
+    view.prompt.setPlainText("Once upon a time")
+    with qtbot.waitSignal(view.run_finished, timeout=RUN_TIMEOUT_MS):
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(view.local_column.text.toPlainText()) > 5, timeout=RUN_TIMEOUT_MS)
+        assert view.server is not None and view.server.pid is not None
+        os.kill(view.server.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: "killed by SIGKILL" in view.model_panel.state.text(), timeout=5000)
+    assert "Loaded" not in view.model_panel.state.text() and view.local_column.restart_button.isVisible()
+
+
+def test_labels_llama_cpp_cannot_take_are_named_before_anything_runs(qtbot, view: PlaygroundView) -> None:
+    view.model_panel.labels.setText("positive, neg\x00ative")
+    view.prompt.setPlainText("Great product!")
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    assert view.message.text() == 'Labels: label 2 ("neg\\x00ative") contains a control character (NUL).'
+    assert view.run_button.isEnabled() and view.server is None  # nothing started, nothing sent

@@ -339,11 +339,22 @@ class PlaygroundView(QWidget):
             self._launch_run(local_failure=message)
 
     def _check_crash(self) -> None:
+        """Say so as soon as the model process is gone, whoever ended it and whatever else showed it."""
         reason = self.session.crash_reason()
-        if reason and not self.local_column.restart_button.isVisible():
-            self.local_column.set_status(reason, problem=True)
-            self.local_column.restart_button.setVisible(True)
-            self.model_panel.state.setText(reason)
+        if reason:
+            if not self.local_column.restart_button.isVisible():
+                self.local_column.set_status(reason, problem=True)
+                self.local_column.restart_button.setVisible(True)
+            # A run that failed on the crash showed the restart button already; the model line
+            # must still stop saying "Loaded (pid N)" for a process that no longer exists.
+            if self.model_panel.state.text() != reason:
+                self.model_panel.state.setText(reason)
+            return
+        server = self.server
+        state = self.model_panel.state.text()
+        if state.startswith("Loaded") and (server is None or not server.is_running()):
+            # Stopped on purpose elsewhere (not a crash), yet this line still named the process.
+            self.model_panel.state.setText("Not loaded: the model process has stopped (Load starts it again)")
 
     # -- running ----------------------------------------------------------------------------
     def run_both(self) -> None:
