@@ -73,6 +73,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="also ask the local specialist (bundled Gemma or --gguf), so the review targets disagreements",
     )
     label.add_argument("--gguf", type=Path, metavar="FILE", help="local model for --with-local")
+    label.add_argument(
+        "--confidence",
+        action="store_true",
+        help="ask the teacher for token log-probabilities; answers it is unsure of go to review",
+    )
     label.add_argument("--limit", type=int, metavar="N", help="only the first N inputs")
     label.add_argument("--timeout", type=float, default=60.0, metavar="S", help="read timeout per request")
     label.add_argument("--retries", type=int, default=3, help="client retries on 429/5xx (default 3)")
@@ -241,6 +246,7 @@ def run_label(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         input_price_per_mtok=input_price,
         output_price_per_mtok=output_price,
+        ask_confidence=args.confidence,
     )
     teacher = _teacher(args)
     header = labelled_header(

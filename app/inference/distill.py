@@ -19,10 +19,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.domain.distill import LabelledItem, TeacherAnswer, read_answer, task_labels, teacher_cost
 from app.domain.evaluation import PromptTemplate, ScorerSpec, TestItem
+from app.inference.logprobs import TOP_LOGPROBS, answer_confidence
 from app.inference.spotcheck import frontier_request, specialist_request
 from app.inference.types import GenerationResult, TextGenerator
 
@@ -46,6 +47,10 @@ class LabelConfig:
     output_price_per_mtok: float | None = None
     item_retries: int = DEFAULT_ITEM_RETRIES
     backoff_first_s: float = _BACKOFF_FIRST_S
+    # Ask the teacher for token log-probabilities, so answers it is unsure of go to review. Off by
+    # default: some endpoints refuse the parameter (llama.cpp's Python server without logits_all).
+    # An endpoint that sends them anyway gets a confidence all the same.
+    ask_confidence: bool = False
 
     @property
     def effective_scorer(self) -> ScorerSpec:
@@ -114,6 +119,7 @@ def answer_from(
             error=result.error,
         )
     answer, valid, problem = read_answer(result.text, scorer, labels)
+    confidence = answer_confidence(result.logprobs, tuple(labels) or None, answer if valid else result.text)
     return TeacherAnswer(
         output=result.text.strip(),
         answer=answer,
@@ -124,6 +130,7 @@ def answer_from(
         tokens_estimated=result.tokens_counted,
         cost_usd=cost,
         latency_s=result.total_s,
+        confidence=confidence,
     )
 
 
@@ -224,6 +231,8 @@ def run_labelling(
 
     def ask_teacher(item: TestItem) -> GenerationResult | None:
         request = frontier_request(config.prompt, item, scorer)
+        if config.ask_confidence:
+            request = replace(request, logprobs=TOP_LOGPROBS)
         wait_s = config.backoff_first_s
         for attempt in range(config.item_retries + 1):
             if not gate.enter(cancel):

@@ -4,6 +4,7 @@ the error report, and the export in all four formats read back."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -179,6 +180,30 @@ def test_a_rejected_key_fails_in_one_line_and_keeps_the_file(
     assert code == 0
     assert "(0 from the earlier run)" in capsys.readouterr().out
     assert all(item.labelled for item in read_labelled(output).items)
+
+
+def test_the_teachers_confidence_sends_unsure_answers_to_review(
+    fault_server: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = _inputs(tmp_path, 1, with_prompt=False)
+    output = tmp_path / "out.jsonl"
+    url = fault_server.url("label-logprobs")
+    assert _label(inputs, url, output, "--labels", "billing,shipping", "--stream") == 0
+    (item,) = read_labelled(output).items
+    assert item.teacher is not None and item.teacher.answer == "billing"
+    assert item.teacher.confidence is None  # not asked, not sent
+    assert item.queue == "sample"
+
+    assert (
+        _label(inputs, url, output, "--labels", "billing,shipping", "--stream", "--confidence", "--fresh")
+        == 0
+    )
+    (item,) = read_labelled(output).items
+    # The chosen label's share of the probability among the labels: e^-0.9 / (e^-0.9 + e^-0.5).
+    assert item.teacher is not None
+    assert item.teacher.confidence == pytest.approx(math.exp(-0.9) / (math.exp(-0.9) + math.exp(-0.5)))
+    assert item.queue == "low_confidence"  # 0.40 is below 0.6: reviewed whatever the sample says
+    capsys.readouterr()
 
 
 def test_server_errors_back_off_then_record_the_failure(

@@ -9,7 +9,8 @@
 then an SSE keep-alive comment every 0.2 s for `trickle_seconds`, never a token: no read ever times
 out), `garbage-bytes` (a stream line that is not UTF-8), `garbage-json` (stream lines that are JSON
 but no chunk: a list, a string), `echo-key` (a 400 whose error message repeats the request's key).
-`refused_url()` gives a base URL where nothing listens.
+`label-logprobs` (a stream answering "billing"; when the request asks for `logprobs`, its token
+carries them: billing −0.9, shipping −0.5). `refused_url()` gives a base URL where nothing listens.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 FAULTS = (
     "ok",
+    "label-logprobs",
     "401",
     "403",
     "404",
@@ -161,6 +163,38 @@ class FaultServer:
                 self.wfile.write(_chunk("", "stop", chat))
                 self.wfile.write(b"data: [DONE]\n\n")
 
+            def _stream_label_with_logprobs(self, chat: bool, asked: bool) -> None:
+                self._stream_head()
+                top = [{"token": "billing", "logprob": -0.9}, {"token": "shipping", "logprob": -0.5}]
+                entry = {"token": "billing", "logprob": -0.9, "top_logprobs": top}
+                if chat:
+                    logprobs: dict[str, Any] = {"content": [entry]}
+                    choice: dict[str, Any] = {
+                        "index": 0,
+                        "delta": {"content": "billing"},
+                        "logprobs": logprobs,
+                    }
+                else:
+                    logprobs = {
+                        "tokens": ["billing"],
+                        "token_logprobs": [-0.9],
+                        "top_logprobs": [{"billing": -0.9, "shipping": -0.5}],
+                    }
+                    choice = {"index": 0, "text": "billing", "logprobs": logprobs}
+                if not asked:
+                    del choice["logprobs"]
+                choice["finish_reason"] = None
+                data = {
+                    "id": "x-1",
+                    "object": "chat.completion.chunk" if chat else "text_completion",
+                    "created": 0,
+                    "model": "fault-model",
+                    "choices": [choice],
+                }
+                self.wfile.write(b"data: " + json.dumps(data).encode() + b"\n\n")
+                self.wfile.write(_chunk("", "stop", chat))
+                self.wfile.write(b"data: [DONE]\n\n")
+
             def _stream_head(self) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
@@ -183,6 +217,8 @@ class FaultServer:
                 elif fault.isdigit():
                     headers = {"Retry-After": "1"} if fault == "429" else None
                     self._error(int(fault), headers)
+                elif fault == "label-logprobs":
+                    self._stream_label_with_logprobs(chat, bool(body.get("logprobs")))
                 elif fault in ("429-once", "503-once"):
                     if owner.hits[fault] % 2 == 1:
                         self._error(int(fault[:3]), {"Retry-After": "1"})

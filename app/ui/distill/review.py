@@ -187,6 +187,8 @@ class ReviewPanel(QWidget):
         else:
             problem = f" — {teacher.problem}" if not teacher.valid else ""
             text = f"Teacher: <b>{_escape(teacher.answer)}</b>{_escape(problem)}"
+            if teacher.confidence is not None:
+                text += f" (confidence {teacher.confidence * 100:.0f} %)"
             if item.specialist_output is not None:
                 text += f"<br>Local specialist: {_escape(item.specialist_output)}"
         self.teacher_label.setText(text)

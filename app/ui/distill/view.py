@@ -137,6 +137,10 @@ class DistillView(QWidget):
         self.local_check.setToolTip(
             "Runs the playground's local model (the bundled Gemma unless you chose another)"
         )
+        self.confidence_check = QCheckBox("Ask for the teacher's confidence (unsure answers go to review)")
+        self.confidence_check.setToolTip(
+            "Requests token log-probabilities; some endpoints refuse them, then leave this off"
+        )
         self.url_edit.setText(self.settings.frontier.base_url)
         self.model_edit.setText(self.settings.frontier.model)
         self.concurrency_spin = QSpinBox()
@@ -159,6 +163,7 @@ class DistillView(QWidget):
                 (("Endpoint", self.url_edit), ("Model", self.model_edit)),
                 (("Key variable", self.key_env_edit), ("Labels", self.labels_edit)),
                 (("Requests in flight", self.concurrency_spin), ("", self.local_check)),
+                (("", self.confidence_check), ("", QWidget())),
             )
         ):
             for column, (title, widget) in enumerate(pairs):
@@ -376,6 +381,7 @@ class DistillView(QWidget):
             concurrency=self.concurrency_spin.value(),
             input_price_per_mtok=large.input_price_per_mtok,
             output_price_per_mtok=large.output_price_per_mtok,
+            ask_confidence=self.confidence_check.isChecked(),
         )
         self.template = template
         self.header = labelled_header(
