@@ -124,7 +124,6 @@ def uncertainty_data(
         "sample_information": None
         if info is None
         else {
-            "relevant": info.relevant,
             "cost_per_item": info.cost_per_item,
             "sizes": list(info.sizes),
             "evsi": list(info.evsi),

@@ -30,10 +30,11 @@ Arrays never hold NaN: "never pays back" is `np.inf` in arrays and `None` in sca
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +42,8 @@ import numpy.typing as npt
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, ModelCost, Scenario
 
 FloatArray = npt.NDArray[np.float64]
+# A scalar for one scenario, or an array with one value per Monte Carlo draw.
+Num = float | FloatArray
 
 HOURS_PER_MONTH = 730.0  # 8760 h / 12, the usual cloud billing month
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
@@ -173,19 +176,22 @@ class GoalSeek:
 
 @dataclass(frozen=True)
 class _Economics:
-    large_per_request: float
-    small_per_request_tokens: float  # per-token specialist cost (unused when self-hosted)
-    small_input: float
-    small_output: float
-    escalation_rate: float
+    """The scenario's numbers; each may be an array of Monte Carlo draws, except those that shape
+    the curves (`decline`, `retrain_every`, `retrain_cost`), which stay one value (see `over_draws`)."""
+
+    large_per_request: Num
+    small_per_request_tokens: Num  # per-token specialist cost (unused when self-hosted)
+    small_input: Num
+    small_output: Num
+    escalation_rate: Num
     router: bool
-    monthly_ops: float
-    fixed_one_time: float  # curation + training + eval + human review: independent of the large price
-    human_review: float
-    teacher_examples: float  # examples labelled by the large model (one request each)
+    monthly_ops: Num
+    fixed_one_time: Num  # curation + training + eval + human review: independent of the large price
+    human_review: Num
+    teacher_examples: Num  # examples labelled by the large model (one request each)
     self_hosted: bool
-    gpu_price_per_hour: float
-    gpu_capacity_per_month: float  # requests one GPU serves in a month
+    gpu_price_per_hour: Num
+    gpu_capacity_per_month: Num  # requests one GPU serves in a month
     min_gpus: float
     decline: float
     retrain_every: float  # 0 = never
@@ -200,7 +206,7 @@ class _Economics:
     def retraining_on(self) -> bool:
         return self.retrain_every > 0 and self.retrain_cost > 0
 
-    def served_share(self) -> float:
+    def served_share(self) -> Num:
         """The share of traffic the specialist itself answers (cascade: all of it)."""
         return 1.0 - self.escalation_rate if self.router else 1.0
 
@@ -216,7 +222,7 @@ class _Economics:
             return self.gpu_monthly(served)
         return np.asarray(served * self.small_per_request_tokens, dtype=np.float64)
 
-    def nominal_small_per_request(self) -> float:
+    def nominal_small_per_request(self) -> Num:
         """Per-request specialist cost where no volume defines it (self-hosted at zero traffic).
 
         A fully used GPU's cost per request: the marginal cost of traffic once GPUs are busy.
@@ -248,36 +254,89 @@ class _Economics:
         )
 
 
-def _economics(scenario: Scenario) -> _Economics:
-    small = scenario.small
-    distill = scenario.distillation
-    one_time = scenario.one_time
-    review = distill.examples * distill.human_review_share * distill.review_cost_per_example
-    hosting = scenario.self_hosting
+def _field_values(scenario: Scenario, draws: Mapping[str, FloatArray] | None) -> Callable[[str], Any]:
+    """A reader of dotted-path fields: the array of draws where there is one, else the scenario's value."""
+
+    def value(path: str) -> Any:
+        if draws is not None and path in draws:
+            return draws[path]
+        node: Any = scenario
+        for part in _path_parts(path):
+            node = getattr(node, part)
+        return node
+
+    return value
+
+
+@functools.cache
+def _path_parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
+def _one_time_breakdown(
+    scenario: Scenario, econ: _Economics, draws: Mapping[str, FloatArray] | None = None
+) -> dict[str, Any]:
+    """The one-time cost by part (the summary's breakdown; their sum is the one-time cost)."""
+    value = _field_values(scenario, draws)
+    return {
+        "data_curation": value("one_time.data_curation"),
+        "training_runs": value("one_time.training_runs"),
+        "eval_build": value("one_time.eval_build"),
+        "teacher_labeling": econ.teacher_examples * econ.large_per_request,
+        "human_review": econ.human_review,
+    }
+
+
+def _economics(scenario: Scenario, draws: Mapping[str, FloatArray] | None = None) -> _Economics:
+    """The scenario's numbers; a field named in `draws` (dotted path) takes its array of draws."""
+    value = _field_values(scenario, draws)
+
+    def shaping(path: str) -> float:
+        # One value per pass (a single draw when it is ranged, see `over_draws`).
+        return float(np.asarray(value(path)).reshape(-1)[0])
+
+    def side(name: str, part: str) -> Any:
+        return value(f"{name}.{part}")
+
+    distill_on = scenario.distillation.enabled
+    review = (
+        value("distillation.examples")
+        * value("distillation.human_review_share")
+        * value("distillation.review_cost_per_example")
+    )
+    decline = shaping("price_decline_per_year")
     return _Economics(
-        large_per_request=model_cost_per_request(scenario.large),
-        small_per_request_tokens=model_cost_per_request(small),
-        small_input=small.input_tokens * small.input_price_per_mtok / 1e6,
-        small_output=small.output_tokens * small.output_price_per_mtok / 1e6,
-        escalation_rate=scenario.routing.escalation_rate,
+        large_per_request=request_cost(
+            side("large", "input_tokens"),
+            side("large", "output_tokens"),
+            side("large", "input_price_per_mtok"),
+            side("large", "output_price_per_mtok"),
+        ),
+        small_per_request_tokens=request_cost(
+            side("small", "input_tokens"),
+            side("small", "output_tokens"),
+            side("small", "input_price_per_mtok"),
+            side("small", "output_price_per_mtok"),
+        ),
+        small_input=side("small", "input_tokens") * side("small", "input_price_per_mtok") / 1e6,
+        small_output=side("small", "output_tokens") * side("small", "output_price_per_mtok") / 1e6,
+        escalation_rate=value("routing.escalation_rate"),
         router=scenario.routing.mode == "router",
-        monthly_ops=scenario.monthly_ops,
-        fixed_one_time=one_time.data_curation
-        + one_time.training_runs
-        + one_time.eval_build
-        + (review if distill.enabled else 0.0),
-        human_review=review if distill.enabled else 0.0,
-        teacher_examples=float(distill.examples) if distill.enabled else 0.0,
-        self_hosted=hosting.enabled,
-        gpu_price_per_hour=hosting.gpu_price_per_hour,
-        gpu_capacity_per_month=hosting.requests_per_second_per_gpu * SECONDS_PER_MONTH,
-        min_gpus=float(hosting.min_gpus),
+        monthly_ops=value("monthly_ops"),
+        fixed_one_time=value("one_time.data_curation")
+        + value("one_time.training_runs")
+        + value("one_time.eval_build")
+        + (review if distill_on else 0.0),
+        human_review=review if distill_on else 0.0,
+        teacher_examples=value("distillation.examples") * 1.0 if distill_on else 0.0,
+        self_hosted=scenario.self_hosting.enabled,
+        gpu_price_per_hour=value("self_hosting.gpu_price_per_hour"),
+        gpu_capacity_per_month=value("self_hosting.requests_per_second_per_gpu") * SECONDS_PER_MONTH,
+        min_gpus=float(scenario.self_hosting.min_gpus),
         # A decline too small to move a price within the search range would only add rounding.
-        decline=scenario.price_decline_per_year
-        if _decline_rate(scenario.price_decline_per_year) > 1e-12
-        else 0.0,
+        decline=decline if _decline_rate(decline) > 1e-12 else 0.0,
         retrain_every=float(scenario.retraining.every_months),
-        retrain_cost=scenario.retraining.cost,
+        retrain_cost=shaping("retraining.cost"),
     )
 
 
@@ -363,14 +422,17 @@ def _rising_root(
     """
     rate = _decline_rate(econ.decline) if econ.decline > 0 else 0.0
     t = lo.copy()
+    # Each root stops where it would stop alone, so a batch of draws gives each draw's own answer.
+    active = np.ones(t.shape, dtype=bool)
     for _ in range(_NEWTON_STEPS):
         value = a * _price_integral(t, econ.decline) - b * t - drop
         slope = a * np.exp(-rate * t) - b
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(slope > 0, -value / np.where(slope > 0, slope, 1.0), 0.0)
-        step = np.clip(step, 0.0, hi - t)
+        step = np.where(active, np.clip(step, 0.0, hi - t), 0.0)
         t = t + step
-        if np.all(step <= 1e-15 * np.maximum(1.0, t)):
+        active &= step > 1e-15 * np.maximum(1.0, t)
+        if not active.any():
             break
     return t
 
@@ -393,6 +455,41 @@ def _as_optional(months: float) -> float | None:
     return float(months) if math.isfinite(months) else None
 
 
+def _monthly(econ: _Economics, volume: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(large-only, specialist path, gross savings, net savings) per month at `volume`.
+
+    The specialist path is its own cost (GPUs are billed whether or not traffic comes) plus the
+    escalated share at the large model's price; net takes the monthly operations off.
+    """
+    large_monthly = econ.large_per_request * volume
+    specialist_monthly = econ.small_monthly(volume) + econ.escalation_rate * econ.large_per_request * volume
+    gross = large_monthly - specialist_monthly
+    net = gross - econ.monthly_ops
+    return (
+        np.asarray(large_monthly, dtype=np.float64),
+        np.asarray(specialist_monthly, dtype=np.float64),
+        np.asarray(gross, dtype=np.float64),
+        np.asarray(net, dtype=np.float64),
+    )
+
+
+def _cumulative(econ: _Economics, volume: Num, months: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Cumulative (large only, specialist path) at `months`; per-draw inputs give one row per draw."""
+    large = np.asarray(econ.large_per_request, dtype=np.float64)[..., None]
+    volume_ = np.asarray(volume, dtype=np.float64)[..., None]
+    spend = _price_integral(months, econ.decline)  # months of large spend at today's prices
+    retraining = _retraining_total(econ, months)
+    one_time = np.asarray(econ.one_time(econ.large_per_request), dtype=np.float64)[..., None]
+    small_monthly = np.asarray(econ.small_monthly(np.asarray(volume, dtype=np.float64)), dtype=np.float64)[
+        ..., None
+    ]
+    ops = np.asarray(econ.monthly_ops, dtype=np.float64)[..., None]
+    escalated = np.asarray(econ.escalation_rate, dtype=np.float64)[..., None] * large * volume_
+    large_only = large * volume_ * spend
+    specialist = one_time + (small_monthly + ops) * months + escalated * spend + retraining
+    return np.asarray(large_only, dtype=np.float64), np.asarray(specialist, dtype=np.float64)
+
+
 # --------------------------------------------------------------------------------------------
 # Public API
 
@@ -401,41 +498,31 @@ def summarize(scenario: Scenario) -> CostSummary:
     """All headline figures of a scenario (see `CostSummary`)."""
     econ = _economics(scenario)
     volume = scenario.volume_per_month
-    large = econ.large_per_request
-    r = econ.escalation_rate
-    share = econ.served_share()
+    large = float(econ.large_per_request)
+    r = float(econ.escalation_rate)
+    share = float(econ.served_share())
 
-    small_monthly = float(econ.small_monthly(np.array(volume))) if volume > 0 else 0.0
     if econ.self_hosted:
         served = volume * share
         gpu_monthly = float(econ.gpu_monthly(np.array(served)))
         # Below one request a month a per-request GPU cost means nothing (and overflows):
         # quote the fully-used GPU rate instead. The monthly figures stay exact either way.
-        small_alone = gpu_monthly / served if served >= 1 else econ.nominal_small_per_request()
-        # GPUs are billed whether or not traffic comes: at zero volume the floor still costs.
-        small_monthly = gpu_monthly
+        small_alone = gpu_monthly / served if served >= 1 else float(econ.nominal_small_per_request())
         self_hosting_part = gpu_monthly / volume if volume >= 1 else share * small_alone
         small_input = small_output = 0.0
     else:
-        small_alone = econ.small_per_request_tokens
+        small_alone = float(econ.small_per_request_tokens)
         self_hosting_part = 0.0
-        small_input = share * econ.small_input
-        small_output = share * econ.small_output
+        small_input = share * float(econ.small_input)
+        small_output = share * float(econ.small_output)
     escalation = r * large
     path = small_input + small_output + self_hosting_part + escalation
 
-    large_monthly = large * volume
-    specialist_monthly = small_monthly + escalation * volume
-    gross = large_monthly - specialist_monthly
-    net = gross - econ.monthly_ops
+    large_monthly, specialist_monthly, gross, net = (
+        float(part) for part in _monthly(econ, np.array(volume, dtype=np.float64))
+    )
 
-    breakdown_one_time = {
-        "data_curation": scenario.one_time.data_curation,
-        "training_runs": scenario.one_time.training_runs,
-        "eval_build": scenario.one_time.eval_build,
-        "teacher_labeling": econ.teacher_examples * large,
-        "human_review": econ.human_review,
-    }
+    breakdown_one_time = {key: float(part) for key, part in _one_time_breakdown(scenario, econ).items()}
     one_time = sum(breakdown_one_time.values())
 
     method: BreakEvenMethod = "closed_form" if econ.linear else "curves"
@@ -521,18 +608,9 @@ def cumulative_curves(
     months = np.linspace(0.0, float(horizon), horizon * points_per_month + 1)
     volume = scenario.volume_per_month
     large = econ.large_per_request
-    spend = _price_integral(months, econ.decline)  # months of large spend at today's prices
-    retraining = _retraining_total(econ, months)
-    one_time = float(econ.one_time(large))
-
-    large_only = large * volume * spend
-    small_monthly = float(econ.small_monthly(np.array(volume)))
-    escalated = econ.escalation_rate * large * volume
-    specialist = one_time + (small_monthly + econ.monthly_ops) * months + escalated * spend + retraining
+    large_only, specialist = _cumulative(econ, volume, months)
     if econ.escalation_rate > 0:
-        alone = dataclasses.replace(econ, escalation_rate=0.0)
-        alone_monthly = float(alone.small_monthly(np.array(volume)))
-        specialist_only = one_time + (alone_monthly + econ.monthly_ops) * months + retraining
+        specialist_only = _cumulative(dataclasses.replace(econ, escalation_rate=0.0), volume, months)[1]
     else:
         specialist_only = specialist.copy()
 
@@ -623,11 +701,12 @@ def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
     value: float | None
     if econ.linear and not econ.self_hosted:
         # a - b = (L·(1-r) - s)·V - ops with s the specialist's own cost per request of traffic.
-        margin = econ.large_per_request * (1 - econ.escalation_rate) - econ.served_share() * (
-            econ.small_per_request_tokens
+        margin = float(
+            econ.large_per_request * (1 - econ.escalation_rate)
+            - econ.served_share() * (econ.small_per_request_tokens)
         )
         one_time = float(econ.one_time(econ.large_per_request))
-        value = (one_time / target_months + econ.monthly_ops) / margin if margin > 0 else None
+        value = (one_time / target_months + float(econ.monthly_ops)) / margin if margin > 0 else None
         if value is not None and value > MAX_VOLUME_PER_MONTH:
             value = None
     else:
@@ -663,9 +742,9 @@ def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
     value: float | None
     if econ.linear:
         # fixed + ex·x = N·(x·(1-r)·V - b)  =>  x = (fixed + N·b) / (N·(1-r)·V - ex)
-        b = float(econ.small_monthly(np.array(volume))) + econ.monthly_ops
-        denominator = target_months * (1 - econ.escalation_rate) * volume - econ.teacher_examples
-        value = (econ.fixed_one_time + target_months * b) / denominator if denominator > 0 else None
+        b = float(econ.small_monthly(np.array(volume))) + float(econ.monthly_ops)
+        denominator = float(target_months * (1 - econ.escalation_rate) * volume - econ.teacher_examples)
+        value = (float(econ.fixed_one_time) + target_months * b) / denominator if denominator > 0 else None
         if value is not None and not value <= LARGE_PRICE_SEEK_MAX:
             value = None  # beyond any real model (also where a vanishing volume overflows)
     else:
@@ -689,4 +768,66 @@ def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
         value,
         f"Break-even in {target_months:g} months needs the large model to cost "
         f"${value:.6g} per request{multiplier}.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The engine over Monte Carlo draws
+
+# Fields that shape the curves (segments, decline rate): a draw of one of these runs on its own.
+_SHAPING_FIELDS = frozenset({"price_decline_per_year", "retraining.cost"})
+
+
+@dataclass(frozen=True)
+class DrawOutcomes:
+    """The engine's figures for each draw of the inputs (arrays of one length)."""
+
+    break_even_months: FloatArray  # the same meaning as `CostSummary.break_even_months`; inf = never
+    savings_at_horizon: FloatArray  # large only minus the specialist path at the horizon, all included
+    monthly_savings_path: FloatArray  # (draws, horizon + 1): that difference at months 0..horizon
+    net_monthly_savings: FloatArray
+    one_time_cost: FloatArray
+
+
+def over_draws(scenario: Scenario, draws: Mapping[str, FloatArray], count: int) -> DrawOutcomes:
+    """Run the engine once over `count` draws: `draws` maps dotted field paths to arrays of values.
+
+    The same functions as `summarize` and `cumulative_curves`, on arrays: draw i gives exactly
+    the figures of the scenario with draw i's values typed in. Fields that shape the curves
+    (price decline, retraining cost) are one value per pass, so with a range on one of those each
+    draw takes its own pass (exact, slower).
+    """
+    if count < 1 or any(np.shape(values) != (count,) for values in draws.values()):
+        raise ValueError(f"every draw array must have {count} values")
+    if count > 1 and _SHAPING_FIELDS & draws.keys():
+        parts = [
+            over_draws(scenario, {path: values[index : index + 1] for path, values in draws.items()}, 1)
+            for index in range(count)
+        ]
+        return DrawOutcomes(
+            *(
+                np.concatenate([getattr(part, name) for part in parts])
+                for name in DrawOutcomes.__dataclass_fields__
+            )
+        )
+    econ = _economics(scenario, draws)
+    volume = np.broadcast_to(
+        np.asarray(draws.get("volume_per_month", scenario.volume_per_month), dtype=np.float64), (count,)
+    )
+    large = np.broadcast_to(np.asarray(econ.large_per_request, dtype=np.float64), (count,))
+    months = _break_even(econ, volume, large, on_curves=not econ.linear)
+    net = np.broadcast_to(_monthly(econ, volume)[3], (count,))
+    horizon = scenario.horizon_months
+    large_only, specialist = _cumulative(econ, volume, np.arange(horizon + 1, dtype=np.float64))
+    path = np.broadcast_to(large_only - specialist, (count, horizon + 1))
+    # Summed part by part in the summary's order, so each draw's total is the summary's to the last bit.
+    one_time = np.broadcast_to(
+        np.asarray(sum(_one_time_breakdown(scenario, econ, draws).values()), dtype=np.float64), (count,)
+    )
+    return DrawOutcomes(
+        break_even_months=np.asarray(months, dtype=np.float64),
+        savings_at_horizon=np.array(path[:, -1]),
+        monthly_savings_path=np.array(path),
+        net_monthly_savings=np.array(net),
+        one_time_cost=np.array(one_time),
     )

@@ -32,6 +32,7 @@ from app.domain.costs import (
     summarize,
 )
 from app.domain.formatting import format_money, format_months, format_number, format_share
+from app.domain.ranges import follow_values, rangeable_fields
 from app.domain.rules import Recommendation, Verdict, evaluate
 from app.domain.scenario import Scenario
 
@@ -64,6 +65,8 @@ def with_values(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
                 spread["low"] = value
             if spread.get("high") is not None and value > spread["high"]:
                 spread["high"] = value
+    # A value made unknown (None) drops its typed range; widened values are inside theirs already.
+    follow_values(scenario.model_dump(), data, rangeable_fields(Scenario))
     return Scenario.model_validate(data)
 
 

@@ -205,6 +205,60 @@ def check_range(field: RangeableField, rng: Range, mode: float | None) -> str | 
     return None
 
 
+def follow(rng: Range, new: float) -> Range:
+    """The range after the field's value moved to `new` (a slider, a typed value).
+
+    A range is an assumption around the value, not a limit on what may be typed: a value that
+    leaves it widens it to take the value in, keeping the other end (the window's field setter,
+    `plan.with_values`, does the same). A beta range rests on evidence, not on the value: it stays.
+    """
+    if rng.distribution == "beta":
+        return rng
+    low, high = rng.bounds()
+    if low <= new <= high:
+        return rng
+    return rng.model_copy(update={"low": min(low, new), "high": max(high, new)})
+
+
+def follow_values(old: Mapping[str, Any], new: dict[str, Any], fields: Mapping[str, RangeableField]) -> None:
+    """In a scenario's dumped data `new`, move each range whose value left it (see `follow`).
+
+    A value set to unknown (None) drops its range, unless the range is evidence (beta).
+
+    `old` is the data before the edit. The caller passes `new` on to validation, so an edit made
+    through the window or `Scenario.with_changes` never fails only because a range stayed behind.
+    """
+    if not new.get("ranges"):
+        return
+    ranges = new["ranges"] = dict(new["ranges"])  # never touch the caller's `old` through a shared dict
+    for path, raw in list(ranges.items()):
+        field = fields.get(path)
+        if field is None:
+            continue  # validation names the unknown path
+        before, after = _dig(old, path), _dig(new, path)
+        if before == after:
+            continue
+        rng = raw if isinstance(raw, Range) else Range.model_validate(raw)
+        if after is None:
+            # The value became unknown: a range around it means nothing any more (evidence stays).
+            if rng.distribution != "beta":
+                del ranges[path]
+            continue
+        if not isinstance(after, int | float) or isinstance(after, bool):
+            continue  # validation names the wrong type
+        moved = follow(rng, float(after))
+        ranges[path] = moved.model_dump()
+
+
+def _dig(data: Mapping[str, Any], path: str) -> Any:
+    value: Any = data
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
 # --------------------------------------------------------------------------------------------
 # Beta distribution from evidence, exactly (no scipy): for integer shapes the regularized
 # incomplete beta is a binomial tail, I_x(a, b) = P(Binomial(a + b - 1, x) >= a).
@@ -232,6 +286,7 @@ def beta_cdf(x: float, a: int, b: int) -> float:
     return min(1.0, math.exp(peak) * math.fsum(math.exp(t - peak) for t in terms))
 
 
+@functools.lru_cache(maxsize=256)
 def beta_quantile(q: float, a: int, b: int) -> float:
     """The x with P(Beta(a, b) <= x) = q, by bisection on the exact CDF (to 1e-12)."""
     lo, hi = 0.0, 1.0

@@ -24,7 +24,7 @@ from pydantic import (
     field_validator,
 )
 
-from app.domain.ranges import Range, check_range, rangeable_fields, unknown_path_message
+from app.domain.ranges import Range, check_range, follow_values, rangeable_fields, unknown_path_message
 
 # Version 2: strict numbers and booleans, the off-the-shelf model's own prompt (`off_the_shelf`),
 # the hybrid's accuracy (`quality.hybrid_accuracy`). Version 1 files load through a migration.
@@ -298,10 +298,18 @@ class Scenario(_Model):
         return value
 
     def with_changes(self, **changes: object) -> Scenario:
-        """A validated copy with top-level fields replaced (nested parts are passed whole)."""
-        data = self.model_dump()
+        """A validated copy with top-level fields replaced (nested parts are passed whole).
+
+        A ranged value moved out of its range takes the range along (`ranges.follow`) unless the
+        change sets `ranges` itself.
+        """
+        before = self.model_dump()
+        data = dict(before)
         for key, value in changes.items():
             data[key] = value.model_dump() if isinstance(value, BaseModel) else value
+        if "ranges" not in changes:
+            # A value moved out of its range takes the range along instead of failing validation.
+            follow_values(before, data, rangeable_fields(Scenario))
         return Scenario.model_validate(data)
 
 

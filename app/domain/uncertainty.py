@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from app.domain.costs import cumulative_curves, summarize
-from app.domain.ranges import Range, draw, get_path, rangeable_fields
+from app.domain.costs import cumulative_curves, over_draws, summarize
+from app.domain.ranges import Range, draw, get_path, range_mean, rangeable_fields
 from app.domain.rules import Verdict, evaluate
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
 
@@ -49,9 +49,9 @@ MAX_DRAWS = 1_000_000
 VERDICT_SAMPLE = 1_000
 EVPPI_BINS = 50
 # Items of new labelling priced by the sample-information analysis.
-SAMPLE_SIZES: tuple[int, ...] = (25, 50, 100, 200, 400, 800)
+SAMPLE_SIZES: tuple[int, ...] = (50, 100, 200, 400)
 # At most this many draws enter the sample-information reweighting (a (n+1) x draws matrix).
-SAMPLE_INFO_DRAWS = 2_000
+SAMPLE_INFO_DRAWS = 1_000
 ACCURACY_PATH = "quality.specialist_accuracy"
 VOLUME_PATH = "volume_per_month"
 PERCENTILES = (10, 50, 90)
@@ -109,6 +109,11 @@ def _as_field_value(scenario: Scenario, path: str, value: float) -> float | int:
     return int(value) if rangeable_fields(Scenario)[path].kind is int else float(value)
 
 
+def draw_values(scenario: Scenario, inputs: Mapping[str, FloatArray], index: int) -> dict[str, float | int]:
+    """Draw `index` as field values (whole numbers for whole-number fields), for `scenario_with`."""
+    return {path: _as_field_value(scenario, path, float(array[index])) for path, array in inputs.items()}
+
+
 # --------------------------------------------------------------------------------------------
 # The engine over draws
 
@@ -143,30 +148,25 @@ def _npv(savings: FloatArray, rate: float) -> FloatArray:
     months = np.arange(1, savings.shape[-1])
     factors = (1.0 + rate) ** (-months / 12.0)
     flows = np.diff(savings, axis=-1)
-    return np.asarray(savings[..., 0] + flows @ factors, dtype=np.float64)
+    # Row by row the same pairwise sum as for one scenario (a matrix product would sum in another order).
+    return np.asarray(savings[..., 0] + np.sum(flows * factors, axis=-1), dtype=np.float64)
 
 
 def engine_over_draws(scenario: Scenario, inputs: Mapping[str, FloatArray]) -> DrawFigures:
-    """Run the cost engine once per draw (`inputs`: path -> array, all the same length)."""
+    """The cost engine over all draws at once (`inputs`: path -> array, all the same length).
+
+    `costs.over_draws` runs the engine's own functions on arrays; draw i's figures are exactly
+    those of the scenario with draw i's values typed in.
+    """
     count = len(next(iter(inputs.values()))) if inputs else 1
-    break_even = np.empty(count)
-    savings = np.empty(count)
-    npv = np.empty(count)
-    net = np.empty(count)
-    one_time = np.empty(count)
-    for index in range(count):
-        values = {path: _as_field_value(scenario, path, array[index]) for path, array in inputs.items()}
-        drawn = scenario_with(scenario, values)
-        summary = summarize(drawn)
-        curves = cumulative_curves(drawn, points_per_month=1, summary=summary)
-        cumulative = curves.large_only - curves.specialist
-        months = summary.break_even_months
-        break_even[index] = math.inf if months is None else months
-        savings[index] = cumulative[-1]
-        npv[index] = float(_npv(cumulative, drawn.discount_rate_per_year))
-        net[index] = summary.net_monthly_savings
-        one_time[index] = summary.one_time_cost
-    return DrawFigures(break_even, savings, npv, net, one_time)
+    outcomes = over_draws(scenario, inputs, count)
+    return DrawFigures(
+        break_even_months=outcomes.break_even_months,
+        savings_at_horizon=outcomes.savings_at_horizon,
+        npv_at_horizon=_npv(outcomes.monthly_savings_path, scenario.discount_rate_per_year),
+        net_monthly_savings=outcomes.net_monthly_savings,
+        one_time_cost=outcomes.one_time_cost,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,12 +193,15 @@ class TornadoBar:
 
 @dataclass(frozen=True)
 class SampleInformation:
-    """Whether labelling `n` more items for the specialist's accuracy is worth its cost."""
+    """Whether labelling `n` more items for the specialist's accuracy is worth its cost.
+
+    Only computed where more evidence could decide: the verdict waits for an eval, or the ranged
+    accuracy clears the bar in between 5 % and 95 % of the draws ("not proven yet").
+    """
 
     sizes: tuple[int, ...]
     evsi: tuple[float, ...]  # expected value of the sample information per size, USD
     cost_per_item: float  # the scenario's review cost per example (0 when not given)
-    relevant: bool  # the verdict needs an eval, or the accuracy is not proven either way
     best_size: int | None  # the size with the highest net value, None when none pays
 
     @property
@@ -230,6 +233,7 @@ class UncertaintyResult:
     evpi: float
     evppi: dict[str, float]
     mean_value: float  # E[value of specializing], the figure EVPI is measured against
+    point_savings: float  # savings at the horizon of the scenario as typed (the tornado's pivot)
     sample_information: SampleInformation | None
     figures: DrawFigures = field(repr=False)
 
@@ -304,29 +308,52 @@ def sample_information_value(accuracy: FloatArray, values: FloatArray, size: int
 
 
 def tornado(scenario: Scenario) -> tuple[TornadoBar, ...]:
-    """Every ranged field alone at its low and high (others at their mode), largest savings swing first."""
-    bars = []
-    for path, rng in scenario.ranges.items():
-        low, high = rng.bounds()
-        ends = []
-        for end in (low, high):
-            drawn = scenario_with(scenario, {path: _as_field_value(scenario, path, end)})
-            summary = summarize(drawn)
-            savings, _npv_value = horizon_figures(drawn)
-            ends.append((savings, summary.break_even_months))
-        bars.append(TornadoBar(path, low, high, ends[0][0], ends[1][0], ends[0][1], ends[1][1]))
+    """Every ranged field alone at its low and high (others at their mode), largest savings swing first.
+
+    All ends go through the engine in one vectorised pass (two rows per field). A field with no
+    value of its own (an accuracy known only from evidence) sits at its range's mean in the other
+    fields' rows.
+    """
+    paths = sorted(scenario.ranges)
+    if not paths:
+        return ()
+    fields = rangeable_fields(Scenario)
+    ends = [scenario.ranges[path].bounds() for path in paths]
+    rows: dict[str, FloatArray] = {}
+    for path in paths:
+        mode = _mode(scenario, path)
+        centre = mode if mode is not None else range_mean(scenario.ranges[path], None)
+        column = np.full(2 * len(paths), centre)
+        index = paths.index(path)
+        column[2 * index], column[2 * index + 1] = ends[index]
+        rows[path] = np.rint(column) if fields[path].kind is int else column
+    outcomes = over_draws(scenario, rows, 2 * len(paths))
+    savings, months = outcomes.savings_at_horizon, outcomes.break_even_months
+    bars = [
+        TornadoBar(
+            path,
+            low,
+            high,
+            float(savings[2 * index]),
+            float(savings[2 * index + 1]),
+            _months_or_none(float(months[2 * index])),
+            _months_or_none(float(months[2 * index + 1])),
+        )
+        for index, (path, (low, high)) in enumerate(zip(paths, ends, strict=True))
+    ]
     # Ties keep the field order by name, so equal swings read the same on every run.
-    return tuple(sorted(sorted(bars, key=lambda bar: bar.field), key=lambda bar: -bar.swing))
+    return tuple(sorted(bars, key=lambda bar: -bar.swing))
 
 
 def _verdicts(
-    scenario: Scenario, inputs: Mapping[str, FloatArray], count: int
+    scenario: Scenario, inputs: Mapping[str, FloatArray], count: int, sample: int
 ) -> tuple[dict[str, float], int]:
-    picks = np.unique(np.linspace(0, count - 1, min(count, VERDICT_SAMPLE)).astype(int))
+    if sample <= 0:
+        return {}, 0
+    picks = np.unique(np.linspace(0, count - 1, min(count, sample)).astype(int))
     tally: dict[str, int] = {}
     for index in picks:
-        values = {path: _as_field_value(scenario, path, array[index]) for path, array in inputs.items()}
-        verdict = evaluate(scenario_with(scenario, values)).verdict
+        verdict = evaluate(scenario_with(scenario, draw_values(scenario, inputs, int(index)))).verdict
         tally[verdict] = tally.get(verdict, 0) + 1
     return {verdict: hits / picks.size for verdict, hits in sorted(tally.items())}, int(picks.size)
 
@@ -334,26 +361,36 @@ def _verdicts(
 def _sample_information(
     scenario: Scenario, inputs: Mapping[str, FloatArray], values: FloatArray, verdict: Verdict
 ) -> SampleInformation | None:
+    """Only where more evidence could decide: the verdict waits for an eval, or the ranged accuracy
+    is not proven either way (between 5 % and 95 % of the draws clear the bar)."""
     accuracy = inputs.get(ACCURACY_PATH)
     if accuracy is None:
+        return None
+    share = float(np.mean(accuracy >= scenario.quality.quality_bar))
+    if not (verdict == "needs_eval" or 0.05 < share < 0.95):
         return None
     step = max(1, accuracy.size // SAMPLE_INFO_DRAWS)
     p, v = accuracy[::step], values[::step]
     evsi = tuple(sample_information_value(p, v, size) for size in SAMPLE_SIZES)
-    share = float(np.mean(accuracy >= scenario.quality.quality_bar))
-    relevant = verdict == "needs_eval" or 0.05 < share < 0.95
     cost = scenario.distillation.review_cost_per_example
-    info = SampleInformation(SAMPLE_SIZES, evsi, cost, relevant, None)
+    info = SampleInformation(SAMPLE_SIZES, evsi, cost, None)
     net = info.net
     best = int(np.argmax(net))
     best_size = SAMPLE_SIZES[best] if net[best] > 0 and cost > 0 else None
-    return SampleInformation(SAMPLE_SIZES, evsi, cost, relevant, best_size)
+    return SampleInformation(SAMPLE_SIZES, evsi, cost, best_size)
 
 
 def analyse(
-    scenario: Scenario, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+    scenario: Scenario,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    verdict_sample: int = VERDICT_SAMPLE,
 ) -> UncertaintyResult | None:
-    """Monte Carlo over the scenario's ranges; None when it has no ranges (nothing is uncertain)."""
+    """Monte Carlo over the scenario's ranges; None when it has no ranges (nothing is uncertain).
+
+    `verdict_sample`: on how many of the draws (evenly spaced) the rules run for the verdict
+    probabilities; the rules write sentences, which costs far more than the engine's arithmetic.
+    """
     if not scenario.ranges:
         return None
     inputs = sample_inputs(scenario, draws, seed)
@@ -362,7 +399,7 @@ def analyse(
     values = decision_values(scenario, inputs, figures)
     clears = accuracy_clears_bar(scenario, inputs, draws)
     break_even = _percentiles(figures.break_even_months)
-    verdicts, verdict_draws = _verdicts(scenario, inputs, draws)
+    verdicts, verdict_draws = _verdicts(scenario, inputs, draws, verdict_sample)
     point_verdict = evaluate(scenario).verdict
     return UncertaintyResult(
         draws=draws,
@@ -386,6 +423,7 @@ def analyse(
         evpi=evpi(values),
         evppi={path: evppi_binned(inputs[path], values) for path in sorted(inputs)},
         mean_value=float(np.mean(values)),
+        point_savings=horizon_figures(scenario)[0],
         sample_information=_sample_information(scenario, inputs, values, point_verdict),
         figures=figures,
     )

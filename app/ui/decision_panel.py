@@ -161,8 +161,14 @@ class VerdictBanner(QFrame):
         self.one_time = _Figure("one-time cost")
         for index, figure in enumerate((self.net_savings, self.break_even, self.cost_ratio, self.one_time)):
             figures.addWidget(figure, index // 2, index % 2)
+        # "82% chance it pays back within 24 months": set by the risk view's worker when ready.
+        self.risk = QLabel()
+        self.risk.setObjectName("verdictRisk")
+        self.risk.setWordWrap(True)
+        self.risk.hide()
         layout.addWidget(self.title)
         layout.addLayout(figures)
+        layout.addWidget(self.risk)
         layout.addWidget(self.headline)
         self._theme: Theme = LIGHT
         self._tone = "neutral"
@@ -178,6 +184,11 @@ class VerdictBanner(QFrame):
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, QColor(colour))
         self.setPalette(palette)
+
+    def show_risk(self, sentence: str | None) -> None:
+        """The chance of paying back within the horizon, in words; None hides it (no ranges)."""
+        self.risk.setText(sentence or "")
+        self.risk.setVisible(bool(sentence))
 
     def update_from(self, document: ScenarioDocument) -> None:
         """Show the document's verdict and figures."""

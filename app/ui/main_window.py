@@ -43,6 +43,7 @@ from app.ui.decision_panel import tone_colour, verdict_strip_text, verdict_tone
 from app.ui.dialogs import Prompter
 from app.ui.document import ScenarioDocument
 from app.ui.memo_export import MemoExporter
+from app.ui.risk import install_risk
 from app.ui.theme import LIGHT, Theme, apply_theme
 from app.ui.views import extra_views
 
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.memo_exporter = MemoExporter(self)
         self._add_memo_button()
+        self.risk = install_risk(self)
         self.document.changed.connect(self._on_changed)
         self.document.dirty_changed.connect(lambda _dirty: self._update_title())
         self.document.path_changed.connect(lambda _path: self._update_title())
@@ -621,6 +623,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             self.theme = apply_theme(app, choice)
         self.calculator.apply_theme(self.theme)
+        self.risk.apply_theme(self.theme)
         self._paint_strip()
         action = self.theme_actions.get(choice, self.theme_actions["system"])
         action.setChecked(True)
@@ -677,6 +680,7 @@ class MainWindow(QMainWindow):
         self._autosave_interval.stop()
         self.memo_exporter.shutdown()
         self.autosave_slot.close()
+        self.risk.shutdown()
         geometry = bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         self._save_settings(window_geometry=geometry)
         # A closed window stops following the desktop's colour scheme: each follower restyles

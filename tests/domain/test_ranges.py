@@ -9,7 +9,7 @@ import pytest
 from domain_helpers import design_example
 from pydantic import ValidationError
 
-from app.domain.ranges import Range, beta_cdf, beta_quantile, draw, range_mean, rangeable_fields
+from app.domain.ranges import Range, beta_cdf, beta_quantile, draw, follow, range_mean, rangeable_fields
 from app.domain.scenario import Scenario, describe_validation_error
 
 
@@ -151,3 +151,37 @@ def test_draws_have_the_textbook_mean(rng: Range, mode: float | None, mean: floa
 def test_a_zero_width_range_draws_its_one_value() -> None:
     values = draw(Range(low=3.0, high=3.0), 3.0, 10, np.random.default_rng(1))
     assert np.all(values == 3.0)
+
+
+def test_a_value_moved_out_of_its_range_widens_it() -> None:
+    rng = Range(low=1.5e6, high=4.5e6, distribution="pert", note="assumption")
+    assert follow(rng, 2e6) is rng  # still inside: unchanged
+    moved = follow(rng, 1e6)
+    assert (moved.low, moved.high, moved.note) == (1e6, 4.5e6, "assumption")
+    assert (follow(rng, 6e6).low, follow(rng, 6e6).high) == (1.5e6, 6e6)
+    beta = Range(distribution="beta", successes=9, trials=10)
+    assert follow(beta, 0.1) is beta
+
+
+def test_with_changes_moves_a_range_its_value_left() -> None:
+    scenario = design_example(ranges={"volume_per_month": {"low": 5e6, "high": 2e7}})
+    moved = scenario.with_changes(volume_per_month=2.5e6)  # below the range: it widens to take it in
+    assert (moved.ranges["volume_per_month"].low, moved.ranges["volume_per_month"].high) == (2.5e6, 2e7)
+    assert scenario.ranges["volume_per_month"].low == 5e6  # the original is untouched
+    inside = scenario.with_changes(volume_per_month=6e6)
+    assert inside.ranges == scenario.ranges
+    # Setting ranges explicitly is checked as given.
+    with pytest.raises(ValidationError):
+        scenario.with_changes(volume_per_month=2.5e6, ranges={"volume_per_month": {"low": 5e6, "high": 2e7}})
+
+
+def test_an_accuracy_made_unknown_drops_its_typed_range_but_keeps_evidence() -> None:
+    scenario = design_example(
+        quality={"specialist_accuracy": 0.93, "large_accuracy": 0.95},
+        ranges={
+            "quality.specialist_accuracy": {"low": 0.88, "high": 0.96},
+            "quality.large_accuracy": {"distribution": "beta", "successes": 95, "trials": 100},
+        },
+    )
+    unknown = scenario.with_changes(quality={"specialist_accuracy": None, "large_accuracy": None})
+    assert list(unknown.ranges) == ["quality.large_accuracy"]

@@ -95,3 +95,10 @@ def window(qtbot, prompter: ScriptedPrompter, preset: Scenario) -> Iterator[Main
     for box in prompter.open_boxes:
         box.close()
     prompter.save_answer = "discard"  # teardown closes the window: never block on the question
+
+
+@pytest.fixture(autouse=True)
+def _light_risk_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every window runs the risk view's Monte Carlo in a worker; tests about other things need
+    # its result, not 10,000 draws of it (tests/ui/test_risk.py sets its own draw count).
+    monkeypatch.setattr("app.ui.risk.WINDOW_DRAWS", 500)
