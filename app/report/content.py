@@ -34,6 +34,7 @@ from app.domain.evaluation import (
     Interval,
     ItemResult,
     ModelSummary,
+    RoutingPrices,
     SpotcheckSummary,
 )
 from app.domain.plan import PlanFigures, recommended_plan
@@ -42,7 +43,14 @@ from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import UncertaintyResult
 from app.report.board import board_line, horizon_savings, old_price_lines
 from app.report.evidence import EvidenceCheck, evidence_check, page_one_lines, page_one_tone
-from app.report.evidence_page import wrong_item_rows
+from app.report.evidence_page import (
+    ItemEvidence,
+    item_evidence,
+    paired_rows,
+    paired_sentences,
+    routing_caption,
+    wrong_item_rows,
+)
 from app.report.formatting import (
     format_age_days,
     format_date,
@@ -60,7 +68,7 @@ from app.report.risk import bar_label, largest_swings, risk_lines
 
 Tone = Literal["good", "bad", "warn", "neutral"]
 SeriesRole = Literal["large", "specialist", "specialist_only", "volume"]
-AxisFormat = Literal["money", "months", "count"]
+AxisFormat = Literal["money", "months", "count", "percent"]
 
 # Prices older than this get a warning in the caveats: vendors cut prices several times a year.
 STALE_PRICE_DAYS = 90
@@ -764,7 +772,9 @@ def _slice_score(who: str, interval: Interval) -> str:
     return f"{who} scored {format_share(interval.estimate)}"
 
 
-def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, today: date) -> Section:
+def _caveats_section(
+    scenario: Scenario, spotcheck: SpotcheckSummary | None, today: date, measured_rate: float | None = None
+) -> Section:
     large = _model_label(scenario.large, "the large model")
     items: list[tuple[str, str]] = []
     distil = (
@@ -787,6 +797,12 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
         if escalation > 0
         else "the costs above assume no traffic is escalated, so budget for the share that will be"
     )
+    if measured_rate is not None and measured_rate != escalation:
+        # Page one prices the routed plan at the spot-check's operating point, not the typed rate.
+        today_share = (
+            f"the scenario escalates {format_share(escalation)}; page one prices the routed plan at the "
+            f"{format_share(measured_rate)} the spot-check's routing curve needs to clear the bar"
+        )
     ood = (
         "Specialists fail oddly on input unlike their training data (new products, languages, formats). "
         f"Keep the escalation path to {large}: {today_share}. "
@@ -843,22 +859,94 @@ def _caveats_section(scenario: Scenario, spotcheck: SpotcheckSummary | None, tod
     return Section("Assumptions and caveats", (Bullets(tuple(items)),))
 
 
-def _item_blocks(items: Sequence[ItemResult]) -> tuple[Block, ...]:
+def _item_blocks(items: Sequence[ItemResult], evidence: ItemEvidence | None, bar: float) -> tuple[Block, ...]:
     """What the per-item results add to the spot-check section (nothing without them)."""
     if not items:
         return ()
+    blocks: list[Block] = []
+    if evidence is not None and evidence.paired.n:
+        blocks.append(
+            Table(
+                columns=(f"Same {evidence.paired.n} items", "Large model right", "Large model wrong"),
+                rows=paired_rows(evidence.paired),
+                weights=(1.6, 1.2, 1.2),
+                numeric=frozenset({1, 2}),
+                caption="Both models on the same items (errors count as wrong): the paired comparison.",
+            )
+        )
+        blocks.append(Paragraph(sanitize_text(paired_sentences(evidence.paired))))
+    if evidence is not None and evidence.routing.points:
+        blocks.append(_routing_chart(evidence, bar))
+    if evidence is not None and evidence.labels:
+        blocks.append(
+            Table(
+                columns=("Expected label", "Items", "Specialist", "95 % interval", "Large", "95 % interval"),
+                rows=tuple(
+                    (
+                        sanitize_text(row.label),
+                        str(row.items),
+                        *_interval_cells(row.specialist)[1:],
+                        *_interval_cells(row.frontier)[1:],
+                    )
+                    for row in evidence.labels
+                ),
+                weights=(1.8, 0.7, 1.0, 1.5, 1.0, 1.5),
+                numeric=frozenset({1, 2, 3, 4, 5}),
+                caption="Accuracy per expected label: good on average can hide one class it fails.",
+            )
+        )
     rows, count = wrong_item_rows(items, sanitize_text)
     if not rows:
-        return (Paragraph("On no item was the specialist wrong where the large model was right.", "note"),)
+        blocks.append(
+            Paragraph("On no item was the specialist wrong where the large model was right.", "note")
+        )
+        return tuple(blocks)
     shown = f"the first {len(rows)} of {count}" if count > len(rows) else f"all {count}"
-    return (
+    blocks.append(
         Table(
             columns=("Input", "Expected", "Specialist", "Large model"),
             rows=rows,
             weights=(3.2, 1.2, 1.4, 1.4),
             caption=f"Where the specialist is wrong and the large model right: {shown} such items, inputs "
             "cut short. These are the inputs an escalation path has to catch.",
-        ),
+        )
+    )
+    return tuple(blocks)
+
+
+def _routing_chart(evidence: ItemEvidence, bar: float) -> Chart:
+    """Hybrid accuracy against the share escalated, with both models alone as reference lines."""
+    curve = evidence.routing
+    points = sorted(curve.points, key=lambda point: point.escalation_rate)
+    xs = tuple(point.escalation_rate for point in points)
+    series = [Series("Specialist + escalation", xs, tuple(point.accuracy for point in points), "specialist")]
+    if curve.frontier_accuracy is not None:
+        series.append(Series("Large model alone", (0.0, 1.0), (curve.frontier_accuracy,) * 2, "large", True))
+    if curve.specialist_accuracy is not None:
+        series.append(
+            Series("Specialist alone", (0.0, 1.0), (curve.specialist_accuracy,) * 2, "specialist_only", True)
+        )
+    markers: tuple[ChartMarker, ...] = ()
+    if evidence.operating is not None:
+        point = evidence.operating
+        markers = (
+            ChartMarker(
+                point.escalation_rate,
+                point.accuracy,
+                f"{point.escalation_rate * 100:.0f}% escalated: {point.accuracy * 100:.1f}%",
+            ),
+        )
+    return Chart(
+        title="Routing curve, measured",
+        x_label="share of traffic sent to the large model",
+        y_label="accuracy",
+        series=tuple(series),
+        x_format="percent",
+        y_format="percent",
+        markers=markers,
+        y_max=1.0,
+        horizontal_line=(bar, f"bar {bar * 100:.1f}%"),
+        caption=routing_caption(curve, evidence.operating, bar),
     )
 
 
@@ -951,7 +1039,20 @@ def build_memo_content(
     summary = summarize(scenario)
     recommendation = evaluate(scenario, summary)
     curves = cumulative_curves(scenario)
-    plan = recommended_plan(scenario, summary, recommendation)
+    item_facts = (
+        item_evidence(
+            spotcheck_items,
+            scenario.quality.quality_bar,
+            RoutingPrices(
+                summary.small_cost_per_request, summary.large_cost_per_request, scenario.routing.mode
+            ),
+        )
+        if spotcheck is not None and spotcheck_items
+        else None
+    )
+    # The routed plan runs at the measured operating point when the run measured one.
+    measured_rate = item_facts.operating.escalation_rate if item_facts and item_facts.operating else None
+    plan = recommended_plan(scenario, summary, recommendation, escalation_rate=measured_rate)
     check = evidence_check(scenario, spotcheck)
     qualify = check.qualify if check is not None else _as_is
     sections = [
@@ -961,8 +1062,11 @@ def build_memo_content(
     ]
     if spotcheck is not None:
         section = _spotcheck_section(spotcheck)
-        sections.append(Section(section.title, section.blocks + _item_blocks(spotcheck_items)))
-    sections.append(_caveats_section(scenario, spotcheck, today))
+        more = _item_blocks(spotcheck_items, item_facts, scenario.quality.quality_bar)
+        sections.append(Section(section.title, section.blocks + more))
+    sections.append(
+        _caveats_section(scenario, spotcheck, today, plan.escalation_rate if measured_rate else None)
+    )
     name = sanitize_text(scenario.name)
     description = " ".join(sanitize_text(scenario.description).split())
     return MemoContent(

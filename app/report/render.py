@@ -609,6 +609,8 @@ def _axis_label(value: float, kind: str) -> str:
     if kind == "count":
         # Ticks fall on round numbers: "10K", "1M" read better than "10.0K", "1.0M".
         return re.sub(r"\.0(?=[KMBT]?$)", "", format_volume(value))
+    if kind == "percent":
+        return f"{value * 100:.0f}%"
     return f"{value:g}"
 
 

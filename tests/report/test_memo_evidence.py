@@ -198,3 +198,66 @@ def test_accuracies_applied_from_a_run_say_so_on_page_one() -> None:
             "spot-check support_triage 2026-11-20. Attach the run to see its intervals and items.",
         )
     ]
+
+
+def _paired_items() -> list[ItemResult]:
+    """40 items: the specialist is wrong on every 4th, the frontier on every 5th; the specialist is
+    sure (0.9) when right and unsure (0.3) when wrong, so a threshold between catches its mistakes."""
+    return [
+        ItemResult(
+            item_id=f"p{i}",
+            input=f"case {i}",
+            expected="billing" if i % 2 == 0 else "shipping",
+            tags=(),
+            specialist=SideResult(
+                output="x" if i % 4 == 0 else ("billing" if i % 2 == 0 else "shipping"),
+                correct=i % 4 != 0,
+                confidence=0.3 if i % 4 == 0 else 0.9,
+            ),
+            frontier=SideResult(output="y" if i % 5 == 0 else "z", correct=i % 5 != 0),
+            agree=None,
+        )
+        for i in range(40)
+    ]
+
+
+def test_the_evidence_page_has_the_paired_table_routing_curve_and_labels(qapp, tmp_path: Path) -> None:
+    scenario = load_preset("support-ticket-triage")
+    items = _paired_items()
+    content = build_memo_content(
+        scenario, spotcheck=run_of(scenario.small.name, 30, 40), spotcheck_items=items, today=MEMO_DAY
+    )
+    everything = pdf_words(render_memo(content, tmp_path / "memo.pdf"))
+    # By hand: both right = 40 − (10 + 8 − 2) = 24; only the specialist right: multiples of 5 not of
+    # 4 = 6; only the frontier: multiples of 4 not of 5 = 8; both wrong: multiples of 20 = 2.
+    assert "Specialist right 24 6" in everything and "Specialist wrong 8 2" in everything
+    assert "Exact McNemar p =" in everything and "paired items" in everything
+    assert "Routing curve, measured" in everything
+    # Escalating the 10 unsure items: 30 kept right + 8 of 10 escalated right = 38 of 40 = 95.0 %.
+    assert "CPT50" in everything and "No point's 95 % interval clears the 90.0% bar" in everything
+    assert "Expected label" in everything and "billing" in everything and "shipping" in everything
+
+
+def test_a_routed_plan_runs_at_the_measured_operating_point(qapp, tmp_path: Path) -> None:
+    scenario = load_preset("code-review-comments")  # keep the large model and route; bar 80 %
+    assert scenario.quality.quality_bar == 0.8
+    content = build_memo_content(
+        scenario,
+        spotcheck=run_of(scenario.small.name, 30, 40),
+        spotcheck_items=_paired_items(),
+        today=MEMO_DAY,
+    )
+    assert content.verdict.verdict == "keep_large_and_route"
+    # 38 of 40 at 10 of 40 escalated: the Wilson lower bound (test's own formula) clears 80 %; 30 of
+    # 40 with nothing escalated does not. So the plan runs at 25.0 % escalated, not the typed rate.
+    assert wilson_low(38, 40) >= 0.8 > wilson_low(30, 40)
+    assert content.verdict.board_line.startswith("Routed plan: 25.0% of traffic stays on the large model: ")
+    assert scenario.routing.escalation_rate != 0.25
+    caveats = " ".join(
+        text
+        for section in content.sections
+        for block in section.blocks
+        if hasattr(block, "items")
+        for _, text in block.items
+    )
+    assert "page one prices the routed plan at the 25.0%" in caveats
