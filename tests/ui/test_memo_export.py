@@ -273,3 +273,21 @@ def test_a_base_model_measured_in_the_window_is_named_as_not_the_specialist(
     assert "Not the scenario's specialist:" in page_one
     assert "accuracy 93.0% meets" not in words(pdf_text(outcome.pdf_path))
     view.shutdown()
+
+
+def test_the_risk_views_result_goes_on_page_one(
+    qtbot, window: MainWindow, save_dialog: SaveDialog, tmp_path: Path
+) -> None:
+    controller = window.risk.controller
+    qtbot.waitUntil(
+        lambda: controller.result is not None and controller.result_scenario == window.document.scenario,
+        timeout=180_000,
+    )
+    result = controller.result
+    assert result is not None and window.memo_exporter.current_uncertainty() is result
+    save_dialog.answer = tmp_path / "risk.pdf"
+    outcome = _export(qtbot, window, press_keys=False)
+    assert outcome.ok, outcome.error
+    page_one = words(pdf_text(outcome.pdf_path, 1))
+    assert "HOW SURE IS THE PAYBACK" in page_one and f"{result.draws:,} draws" in page_one
+    assert "What moves the savings at" in page_one
