@@ -27,6 +27,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from app.report import content as content_module
 from app.report.content import Bullets, Chart, MemoContent, Paragraph, Table
+from app.storage.regular_files import FileRefusedError, read_regular_bytes
 
 MEMO_JSON_FORMAT = "specialist-studio-memo"
 MEMO_JSON_VERSION = 1
@@ -215,12 +216,17 @@ def memo_from_data(data: Any) -> tuple[MemoContent, str]:
     return typing.cast(MemoContent, content), page_size
 
 
+# A memo's content is tens of kilobytes; a long evidence appendix stays well under this.
+MAX_MEMO_JSON_BYTES = 50 * 1024 * 1024
+
+
 def read_memo_json(path: Path) -> tuple[MemoContent, str]:
     """Read a memo content file; `MemoJsonError` names the file and the problem in one line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MemoJsonError(f"{path.name}: cannot read it ({exc.strerror or exc})") from None
+        # Only a regular file of sane size: a named pipe would block, /dev/zero never end.
+        text = read_regular_bytes(path, "a memo content file", MAX_MEMO_JSON_BYTES).decode("utf-8")
+    except FileRefusedError as exc:
+        raise MemoJsonError(f"{path.name}: {exc.problem}") from None
     except UnicodeDecodeError:
         raise MemoJsonError(f"{path.name}: not a text file") from None
     try:

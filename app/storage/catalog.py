@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.domain.scenario import MAX_PRICE_PER_MTOK, ModelCost, describe_validation_error
+from app.storage.regular_files import FileRefusedError, read_regular_bytes
 from app.storage.resources import resource_path
 
 ModelKind = Literal["frontier", "small", "fine_tuned"]
@@ -72,17 +73,18 @@ class _CatalogFile(BaseModel):
     models: list[PriceEntry]
 
 
+# litellm's full price list is a few megabytes.
+MAX_PRICE_FILE_BYTES = 64 * 1024 * 1024
+
+
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CatalogError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise CatalogError(f"{path}: is a folder, not a price file") from None
+        # Only a regular file of sane size (a pipe would block the read, /dev/zero never end).
+        text = read_regular_bytes(path, "a price file", MAX_PRICE_FILE_BYTES).decode("utf-8-sig")
+    except FileRefusedError as exc:
+        raise CatalogError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise CatalogError(f"{path}: byte {exc.start}: not UTF-8 text") from None
-    except OSError as exc:
-        raise CatalogError(f"{path}: cannot read the file ({exc.strerror})") from None
     if not text.strip():
         raise CatalogError(f"{path}: file is empty")
     try:

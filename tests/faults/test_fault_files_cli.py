@@ -173,3 +173,10 @@ def test_an_oversized_scenario_is_refused_with_its_size(tmp_path: Path) -> None:
     with big.open("wb") as handle:
         handle.truncate(50_000_000)  # sparse: 50 MB that cost no disk
     _one_line_failure(_run("calc", str(big)), "big.json: is 50,000,000 bytes, too large for a scenario file")
+
+
+def test_a_fifo_as_memo_content_is_refused(tmp_path: Path) -> None:
+    pipe = _fifo(tmp_path, "content.json")
+    done = _run("memo", "--from-json", str(pipe), "-o", str(tmp_path / "m.pdf"))
+    _one_line_failure(done, "content.json: is a named pipe (FIFO)")
+    assert not (tmp_path / "m.pdf").exists()
