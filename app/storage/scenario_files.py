@@ -64,8 +64,20 @@ class ScenarioFileError(Exception):
 
     def __init__(self, source_name: str, problem: str) -> None:
         self.source_name = source_name
-        self.problem = problem
-        super().__init__(f"{source_name}: {problem}")
+        # A field name from the file may hold a line break or other control character (found by
+        # fuzzing): shown escaped, so the message stays one line and says what is there.
+        self.problem = _visible(problem)
+        super().__init__(f"{_visible(source_name)}: {self.problem}")
+
+
+def _visible(text: str) -> str:
+    """`text` with control characters written as escapes (`\\n`, `\\x00`)."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
 
 
 def _type_name(value: object) -> str:

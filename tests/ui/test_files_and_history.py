@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -365,3 +366,17 @@ def test_a_typed_value_outside_its_range_is_taken_and_widens_the_range(window: M
     assert after.ranges["one_time.data_curation"].low == before.low
     window.document.undo_stack.undo()
     assert window.document.scenario.ranges["one_time.data_curation"] == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_opening_a_fifo_shows_a_dialog_instead_of_hanging(window: MainWindow, tmp_path: Path) -> None:
+    """File > Open on a named pipe used to block the window (and abort it on exit)."""
+    pipe = tmp_path / "scenario.json"
+    os.mkfifo(pipe)
+    prompter = window.prompter
+    prompter.open_answer = pipe
+    window.open_action.trigger()
+    box = prompter.open_boxes[-1]
+    assert isinstance(box, QMessageBox) and "is a named pipe (FIFO), not a regular file" in box.text()
+    box.accept()
+    assert window.isVisible()
