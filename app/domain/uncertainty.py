@@ -555,6 +555,15 @@ def large_price_for_probability(
     )
 
 
+def evidence_range(successes: int, trials: int, source: str) -> Range:
+    """A beta range for an accuracy measured as `successes` right of `trials` graded items.
+
+    The measurement brings its own uncertainty (Beta(k+1, n-k+1)), so a spot-check pushed into
+    the scenario replaces a guessed range instead of leaving the accuracy exact.
+    """
+    return Range(distribution="beta", successes=successes, trials=trials, note=f"measured: {source}"[:300])
+
+
 def default_ranges(scenario: Scenario) -> dict[str, Range]:
     """Sensible ranges for a preset's estimated inputs, each labelled as an assumption.
 

@@ -86,6 +86,13 @@ class _CallThread(QThread):
         self.done.emit(self.scenario, result)
 
 
+def _retire(thread: QThread | None) -> None:
+    """A worker that reported: let its thread end, then free it on the event loop."""
+    if thread is not None:
+        thread.wait()
+        thread.deleteLater()
+
+
 class RiskController(QObject):
     """Keeps the uncertainty result of the document's scenario current, computed off the GUI thread."""
 
@@ -145,10 +152,8 @@ class RiskController(QObject):
         thread.start()
 
     def _finished(self, scenario: Scenario, outcome: object) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
+        _retire(self._thread)
+        self._thread = None
         if scenario != self.document.scenario:
             self._start()  # stale: the scenario moved on while this ran
             return
@@ -388,10 +393,8 @@ class RiskView(QWidget):
         thread.start()
 
     def _seek_done(self, _scenario: Scenario, outcome: object) -> None:
-        thread, self._seek_thread = self._seek_thread, None
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
+        _retire(self._seek_thread)
+        self._seek_thread = None
         self.seek_button.setEnabled(True)
         self.seek_answer.setText(
             outcome.message if isinstance(outcome, ProbabilitySeek) else f"Could not search: {outcome}"

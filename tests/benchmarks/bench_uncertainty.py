@@ -22,13 +22,13 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "domain"))
 
+from bench_engine import timings_ms
 from domain_helpers import design_example
 
 from app.domain import costs, uncertainty
@@ -68,16 +68,6 @@ ALL_EXTRAS: dict[str, Any] = {
         "quality.specialist_accuracy": {"distribution": "beta", "successes": 186, "trials": 200},
     },
 }
-
-
-def timings_ms(action: Callable[[], object], runs: int) -> list[float]:
-    action()  # warm-up: first-call imports and caches are not what a user waits for
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
 
 
 def window_refresh(scenario: Scenario, draws: int, runs: int) -> tuple[list[float], list[float]]:

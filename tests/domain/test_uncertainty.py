@@ -372,3 +372,20 @@ def test_every_draw_of_the_vectorised_pass_equals_the_scalar_engine() -> None:
             assert figures.npv_at_horizon[index] == npv, (case, index)
             compared += 1
     assert compared == 480
+
+
+def test_a_measured_accuracy_brings_its_beta_range_into_the_draws() -> None:
+    rng = uncertainty.evidence_range(45, 50, "spot-check demo 2026-12-01")
+    assert (rng.distribution, rng.successes, rng.trials) == ("beta", 45, 50)
+    assert rng.note == "measured: spot-check demo 2026-12-01"
+    scenario = design_example(
+        quality={"specialist_accuracy": 0.9, "quality_bar": 0.85, "eval_exists": True},
+        ranges={"quality.specialist_accuracy": rng.model_dump()},
+    )
+    result = uncertainty.analyse(scenario, draws=20_000, seed=3)
+    assert result is not None and result.p_accuracy_clears_bar is not None
+    # P(Beta(46, 6) >= 0.85), by the exact binomial-tail identity used nowhere in the code:
+    # I_x(a, b) = P(Binomial(a + b - 1, x) >= a) for whole a, b.
+    x, a, n = 0.85, 46, 51
+    below = sum(math.comb(n, j) * x**j * (1 - x) ** (n - j) for j in range(a, n + 1))
+    assert _close(result.p_accuracy_clears_bar, 1 - below, 20_000, 10**9)

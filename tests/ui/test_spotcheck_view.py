@@ -133,6 +133,13 @@ def test_real_model_run_cancel_resume_grade_and_push(qtbot, view: SpotcheckView)
     assert quality.large_accuracy == pytest.approx(after.frontier.accuracy.estimate, abs=1e-4)
     assert quality.eval_exists is True
     assert quality.measured_from == f"spot-check support_triage {after.run_date}"
+    # The measurement brings its own uncertainty: a beta range of k right of n replaces the guess.
+    measured = view.document.scenario.ranges["quality.specialist_accuracy"]
+    assert (measured.distribution, measured.successes, measured.trials) == (
+        "beta",
+        after.specialist.accuracy.successes,
+        after.specialist.accuracy.total,
+    )
     rule_six = next(rule for rule in view.document.recommendation.rules if rule.id == 6)
     assert rule_six.status != "unknown"  # an eval now exists
     view.document.undo_stack.undo()

@@ -39,6 +39,7 @@ from app.domain.evaluation import (
     summarize_results,
 )
 from app.domain.scenario import Scenario, describe_validation_error
+from app.domain.uncertainty import evidence_range
 from app.inference.local_generator import LocalSpecialist
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.session import (
@@ -381,9 +382,18 @@ class SpotcheckView(QWidget):
         quality["eval_exists"] = True
         quality["measured_from"] = summary.measured_from
         # A measured value replaces the typed guess, and with it the guessed range around it
-        # (which the measurement may well fall outside of).
+        # (which the measurement may well fall outside of): the measurement's own beta range,
+        # k right of n, takes its place.
         replaced = {"quality.specialist_accuracy", "quality.large_accuracy"}
-        ranges = {path: value for path, value in scenario.ranges.items() if path not in replaced}
+        ranges: dict[str, Any] = {
+            path: value for path, value in scenario.ranges.items() if path not in replaced
+        }
+        for path, measured in (
+            ("quality.specialist_accuracy", summary.specialist.accuracy),
+            ("quality.large_accuracy", summary.frontier.accuracy),
+        ):
+            if measured.estimate is not None and measured.total > 0:
+                ranges[path] = evidence_range(measured.successes, measured.total, summary.measured_from)
         self.document.set_scenario(
             scenario.with_changes(quality=quality, ranges=ranges), "Use spot-check accuracies"
         )
