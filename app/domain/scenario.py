@@ -221,6 +221,28 @@ class Decision(_Model):
         return not (self.owner.strip() or self.ask.strip() or self.pilot_plan.strip() or self.decision_date)
 
 
+class Evidence(_Model):
+    """Where a measured input came from (optional, schema v2): the value as measured, the sample
+    it rests on (`n` items or runs; `successes` of them right, for accuracies), the source
+    (e.g. "spot-check support_triage"), the model measured and the date. A field without an
+    entry is a typed assumption."""
+
+    value: Annotated[float, Field(allow_inf_nan=False), JsonNumber]
+    n: Annotated[int, Field(ge=0, le=100_000_000), JsonNumber]
+    successes: Annotated[int, Field(ge=0, le=100_000_000), JsonNumber] | None = None
+    source: str = Field(default="", max_length=300)
+    model: str = Field(default="", max_length=200)
+    measured_at: str = Field(default="", max_length=32)
+
+    @field_validator("successes")
+    @classmethod
+    def _successes_within_n(cls, value: int | None, info: ValidationInfo) -> int | None:
+        n = info.data.get("n")
+        if value is not None and isinstance(n, int) and value > n:
+            raise ValueError(f"successes ({value}) cannot exceed n ({n})")
+        return value
+
+
 class Scenario(_Model):
     """A whole scenario file (DESIGN §1 file contract plus the extras)."""
 
@@ -251,6 +273,9 @@ class Scenario(_Model):
     discount_rate_per_year: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), JsonNumber] = 0.0
     # The decision the memo asks for (owner, the ask, pilot plan, decision date); optional, v2.
     decision: Decision = Decision()
+    # Provenance of measured inputs: dotted field path (e.g. "quality.specialist_accuracy") ->
+    # the measurement. The rules read an accuracy's interval from here; optional, v2.
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
     # Uncertain inputs: dotted field path -> Range (the field's value is the most likely one).
     # Declared last so its validator sees every other field (see `_ranges_fit`).
     ranges: dict[str, Range] = Field(default_factory=dict)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.domain.costs import request_cost
+from app.domain.evidence import MeasurementReview, TokenMeasurement, playground_review
 from app.domain.formatting import format_count
 from app.domain.scenario import ModelCost, Scenario
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode, TextGenerator, TokenCallback
@@ -229,6 +230,8 @@ def measured_tokens(runs: Sequence[PlaygroundRun], side: Side) -> MeasuredTokens
         for run in runs
         if run.side(side).succeeded and run.side(side).result is not None  # for the type checker
     ]
+    # A run cut off at max tokens measured the limit, not the answer: left out (and said so).
+    good = [r for r in good if r is not None and r.finish_reason != "length"]
     samples = [
         r for r in good if r is not None and r.input_tokens is not None and r.output_tokens is not None
     ]
@@ -290,3 +293,51 @@ def apply_measurements(
             f"small: {local.input_tokens} in / {local.output_tokens} out ({format_count(local.runs, 'run')})"
         )
     return scenario.with_changes(**changes), "Measured tokens: " + "; ".join(said)
+
+
+def truncated_runs(runs: Sequence[PlaygroundRun], side: Side) -> int:
+    """How many of the side's successful runs stopped at max tokens."""
+    results = [run.side(side).result for run in runs if run.side(side).succeeded]
+    return sum(1 for result in results if result is not None and result.finish_reason == "length")
+
+
+def measurement_review(
+    scenario: Scenario,
+    runs: Sequence[PlaygroundRun],
+    local_prices: Prices | None,
+    frontier_prices: Prices | None,
+    *,
+    local_is_base_model: bool = False,
+) -> MeasurementReview:
+    """What 'Use in scenario' would change, for the review dialog (raises ValueError with no run)."""
+    # Measured against the scenario without its typed ranges: a measurement replaces the guess,
+    # range included, and may well fall outside it (apply_review drops the applied ones).
+    proposed, _ = apply_measurements(scenario.with_changes(ranges={}), runs, local_prices, frontier_prices)
+    measurements = []
+    left_out: list[str] = []
+    sides: tuple[Side, ...] = ("frontier", "local")
+    for side in sides:
+        tokens = measured_tokens(runs, side)
+        if tokens is None:
+            cut = truncated_runs(runs, side)
+            if cut:
+                left_out.append(
+                    f"All {cut} {side} run(s) stopped at max tokens: they measured the limit, not the "
+                    "answer, so that side is left out."
+                )
+            continue
+        name = next((r.side(side).name for r in reversed(runs) if r.side(side).succeeded), "")
+        last = next((r.timestamp for r in reversed(runs) if r.side(side).succeeded), "")
+        measurements.append(
+            TokenMeasurement(
+                side=side,
+                model=name,
+                runs=tokens.runs,
+                truncated=truncated_runs(runs, side),
+                input_tokens=tokens.input_tokens,
+                output_tokens=tokens.output_tokens,
+                measured_at=last[:10],
+            )
+        )
+    review = playground_review(scenario, proposed, measurements, local_is_base_model=local_is_base_model)
+    return dataclasses.replace(review, warnings=(*review.warnings, *left_out))

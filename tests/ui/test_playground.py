@@ -76,14 +76,25 @@ def test_run_both_streams_measures_and_feeds_the_scenario(
     assert view.history_table.rowCount() == 2
     before: Scenario = document.scenario
     qtbot.mouseClick(view.use_button, Qt.MouseButton.LeftButton)
+    # A run can no longer change the scenario by itself: the review opens, nothing is applied yet.
+    dialog = view.review_dialog
+    assert dialog is not None and dialog.isVisible(), view.message.text()
+    assert document.scenario == before
+    # Both local runs stopped at max tokens (12): they measured the limit, not the answer.
+    assert "All 2 local run(s) stopped at max tokens" in dialog.warnings_label.text()
+    paths = dialog.checked_paths()
+    assert "large.input_tokens" in paths and not any(path.startswith("small.") for path in paths)
+    assert "Only 2 run(s)" in dialog.warnings_label.text()
+    dialog.set_checked("large.name", False)  # tick off what should not change
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     after = document.scenario
-    assert after.large.tokens_measured and after.small.tokens_measured
-    assert after.small.output_tokens == 12
-    expected_in = round(sum(r.local.result.input_tokens for r in view.history) / 2)  # type: ignore[union-attr]
-    assert after.small.input_tokens == expected_in
+    assert after.large.tokens_measured and not after.small.tokens_measured
+    assert after.large.name == before.large.name  # unticked, so kept
     assert (after.large.input_price_per_mtok, after.large.output_price_per_mtok) == (2.0, 8.0)
-    assert after.small.input_price_per_mtok == before.small.input_price_per_mtok
-    document.undo_stack.undo()
+    assert after.small == before.small
+    assert after.evidence["large.input_tokens"].n == 2
+    assert after.evidence["large.input_tokens"].source == "playground"
+    document.undo_stack.undo()  # one undo step takes it all back
     assert document.scenario == before
 
     # History export: one JSON object per run, no key anywhere.

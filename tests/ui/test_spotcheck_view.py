@@ -127,8 +127,24 @@ def test_real_model_run_cancel_resume_grade_and_push(qtbot, view: SpotcheckView)
 
     # Into the scenario: measured, with the set's name and date, as one undoable step.
     assert view.push_button.isEnabled()
-    assert view.push_into_scenario()
+    untouched = view.document.scenario
+    qtbot.mouseClick(view.push_button, Qt.MouseButton.LeftButton)
+    dialog = view.review_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert view.document.scenario == untouched  # nothing changes before the review is applied
+    assert "base model that was never fine-tuned" in dialog.warnings_label.text()
+    graded = after.specialist.accuracy.total
+    assert graded >= 30 or f"Only {graded} graded items" in dialog.warnings_label.text()
+    assert set(dialog.checked_paths()) >= {"quality.specialist_accuracy", "quality.large_accuracy"}
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
     quality = view.document.scenario.quality
+    evidence = view.document.scenario.evidence["quality.specialist_accuracy"]
+    assert (evidence.successes, evidence.n) == (
+        after.specialist.accuracy.successes,
+        after.specialist.accuracy.total,
+    )
+    assert evidence.source == "spot-check support_triage" and evidence.measured_at == after.run_date
     assert quality.specialist_accuracy == pytest.approx(after.specialist.accuracy.estimate, abs=1e-4)
     assert quality.large_accuracy == pytest.approx(after.frontier.accuracy.estimate, abs=1e-4)
     assert quality.eval_exists is True

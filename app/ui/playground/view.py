@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.evidence import MeasurementReview, apply_review
 from app.domain.labels import check_labels
 from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME
 from app.inference.gguf import GgufInfo, read_gguf_info
@@ -39,8 +40,8 @@ from app.inference.playground import (
     Prices,
     RunSettings,
     SideRun,
-    apply_measurements,
     export_jsonl,
+    measurement_review,
     parse_examples,
 )
 from app.inference.session import InferenceSession, ModelChoice, default_session, model_display_name
@@ -50,6 +51,7 @@ from app.ui.playground.columns import AnswerColumn, figures_text
 from app.ui.playground.history import HistoryTable
 from app.ui.playground.panels import FrontierPanel, ModelPanel
 from app.ui.playground.workers import CallWorker, RunWorker, keep_alive
+from app.ui.review_dialog import MeasurementReviewDialog
 
 CRASH_POLL_MS = 500
 SETTINGS_SAVE_DELAY_MS = 400  # one write after a burst of edits, not one per keystroke
@@ -75,6 +77,7 @@ class PlaygroundView(QWidget):
         self.session = session if session is not None else default_session()
         self.keys = self.session.keys
         self.history: list[PlaygroundRun] = []
+        self.review_dialog: MeasurementReviewDialog | None = None
         self.model_path: Path | None = None  # None = the bundled model
         self.model_info: GgufInfo | None = None
         self._workers: set[Any] = set()
@@ -98,7 +101,7 @@ class PlaygroundView(QWidget):
         self.frontier_column = AnswerColumn("Frontier", with_restart=False)
         self.history_table = HistoryTable()
         self.export_button = QPushButton("Export history (JSONL)…")
-        self.use_button = QPushButton("Use in scenario")
+        self.use_button = QPushButton("Use in scenario…")
         self.use_button.setToolTip(
             "Averaged measured tokens and prices into the scenario's large and small models"
         )
@@ -538,16 +541,30 @@ class PlaygroundView(QWidget):
         self.message.setText(f"Exported {len(self.history)} runs to {path}.")
 
     def use_in_scenario(self) -> None:
-        """Averaged measured tokens (and the frontier's prices) into the scenario's large/small models."""
+        """Open the review of what the measured runs would change (tokens, names, the frontier's
+        prices); the ticked fields go into the scenario as one undoable step, never silently."""
         try:
-            scenario, said = apply_measurements(
-                self.document.scenario, self.history, None, self.frontier_panel.prices()
+            review = measurement_review(
+                self.document.scenario,
+                self.history,
+                None,
+                self.frontier_panel.prices(),
+                local_is_base_model=any("bundled" in run.local.name.lower() for run in self.history),
             )
         except ValueError as exc:
             self.message.setText(str(exc).capitalize() + ".")
             return
-        self.document.set_scenario(scenario, "Use playground measurements")
-        self.message.setText(said + " — marked as measured.")
+        dialog = MeasurementReviewDialog(review, self)
+        dialog.applied.connect(lambda paths: self._apply_review(review, paths))
+        self.review_dialog = dialog
+        dialog.open()
+
+    def _apply_review(self, review: MeasurementReview, paths: list[str]) -> None:
+        if not paths:
+            self.message.setText("Nothing ticked: the scenario is unchanged.")
+            return
+        self.document.set_scenario(apply_review(self.document.scenario, review, paths), review.undo_label)
+        self.message.setText(f"{len(paths)} measured field(s) applied — marked as measured.")
 
     # -- lifetime -------------------------------------------------------------------------------
     def shutdown(self) -> None:

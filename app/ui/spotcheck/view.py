@@ -35,11 +35,12 @@ from app.domain.evaluation import (
     ScorerSpec,
     SpotcheckSummary,
     TestSet,
+    paired_comparison,
     score_output,
     summarize_results,
 )
-from app.domain.scenario import Scenario, describe_validation_error
-from app.domain.uncertainty import evidence_range
+from app.domain.evidence import MeasurementReview, apply_review, spotcheck_review
+from app.domain.scenario import describe_validation_error
 from app.inference.local_generator import LocalSpecialist
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.session import (
@@ -55,6 +56,7 @@ from app.storage.settings import Settings, load_settings
 from app.storage.spotcheck_runs import spotcheck_results_path
 from app.storage.testsets import TestSetError, default_prompt_for, load_test_set
 from app.ui.document import ScenarioDocument
+from app.ui.review_dialog import MeasurementReviewDialog
 from app.ui.spotcheck.items_model import FILTER_TITLES, ItemFilter, ItemsModel, ItemsTable
 from app.ui.spotcheck.setup_panel import LIVE, RECORDED, SetupPanel
 from app.ui.spotcheck.summary_strip import AGREEMENT_NOTE, SummaryStrip
@@ -88,6 +90,7 @@ class SpotcheckView(QWidget):
         self.test_set: TestSet | None = None
         self.template: PromptTemplate | None = None
         self.outcome: RunOutcome | None = None
+        self.review_dialog: MeasurementReviewDialog | None = None
         self.summary: SpotcheckSummary | None = None
         self.results_path: Path | None = None
         self._run_thread: SpotcheckRunThread | None = None
@@ -370,35 +373,31 @@ class SpotcheckView(QWidget):
 
     # -- into the scenario ---------------------------------------------------------------------
     def push_into_scenario(self) -> bool:
-        """Measured accuracies become the scenario's quality inputs (one undoable step)."""
+        """Open the review of the measured accuracies; the ticked ones become the scenario's
+        quality inputs with their provenance, as one undoable step. False with nothing to use."""
         summary = self.summary
         if summary is None or summary.specialist.accuracy.estimate is None:
             return False
-        scenario: Scenario = self.document.scenario
-        quality = scenario.quality.model_dump()
-        quality["specialist_accuracy"] = round(summary.specialist.accuracy.estimate, 4)
-        if summary.frontier.accuracy.estimate is not None:
-            quality["large_accuracy"] = round(summary.frontier.accuracy.estimate, 4)
-        quality["eval_exists"] = True
-        quality["measured_from"] = summary.measured_from
-        # A measured value replaces the typed guess, and with it the guessed range around it
-        # (which the measurement may well fall outside of): the measurement's own beta range,
-        # k right of n, takes its place.
-        replaced = {"quality.specialist_accuracy", "quality.large_accuracy"}
-        ranges: dict[str, Any] = {
-            path: value for path, value in scenario.ranges.items() if path not in replaced
-        }
-        for path, measured in (
-            ("quality.specialist_accuracy", summary.specialist.accuracy),
-            ("quality.large_accuracy", summary.frontier.accuracy),
-        ):
-            if measured.estimate is not None and measured.total > 0:
-                ranges[path] = evidence_range(measured.successes, measured.total, summary.measured_from)
-        self.document.set_scenario(
-            scenario.with_changes(quality=quality, ranges=ranges), "Use spot-check accuracies"
+        results = self.items_model.results
+        review = spotcheck_review(
+            self.document.scenario,
+            summary,
+            paired_comparison(results),
+            specialist_is_base_model="base model" in summary.specialist.name,
         )
-        self.push_label.setText(f"Quality inputs now measured: {summary.measured_from}")
+        dialog = MeasurementReviewDialog(review, self)
+        dialog.applied.connect(lambda paths: self._apply_review(review, paths))
+        self.review_dialog = dialog
+        dialog.open()
         return True
+
+    def _apply_review(self, review: MeasurementReview, paths: list[str]) -> None:
+        if not paths:
+            self.push_label.setText("Nothing ticked: the scenario is unchanged.")
+            return
+        scenario = apply_review(self.document.scenario, review, paths)
+        self.document.set_scenario(scenario, review.undo_label)
+        self.push_label.setText(f"Quality inputs now measured: {scenario.quality.measured_from}")
 
     # -- shutting down -------------------------------------------------------------------------
     def shutdown(self) -> None:
