@@ -255,37 +255,27 @@ class OpenAICompatibleGenerator:
                 stream = self._client.chat.completions.create(**kwargs)
             else:
                 stream = self._client.completions.create(**kwargs)
-            if not self.stream:
-                self._read_whole(chat, stream, events)
-                return
-            attempt.stream = stream
+            if self.stream:
+                attempt.stream = stream
             events.put(("open", None))
-            for chunk in stream:
-                usage = getattr(chunk, "usage", None)
-                if usage is not None:
-                    events.put(("usage", (usage.prompt_tokens, usage.completion_tokens)))
-                for choice in chunk.choices or ():
-                    text = (choice.delta.content if chat else choice.text) or ""
-                    if text:
-                        events.put(("token", text))
-                    logprobs = getattr(choice, "logprobs", None)
-                    if logprobs is not None:
-                        events.put(("logprobs", parse_logprobs(chat, logprobs)))
-                    if choice.finish_reason:
-                        events.put(("finish", choice.finish_reason))
+            # A non-streamed answer is one whole response, reported as the same events a stream gives.
+            for part in stream if self.stream else (stream,):
+                self._report_part(chat, part, events, whole=not self.stream)
             events.put(("done", None))
         except BaseException as exc:
             events.put(("error", exc))
 
     @staticmethod
-    def _read_whole(chat: bool, response: Any, events: queue.Queue[tuple[str, Any]]) -> None:
-        """A non-streamed answer reported as the same events a stream gives."""
-        events.put(("open", None))
-        usage = getattr(response, "usage", None)
+    def _report_part(chat: bool, part: Any, events: queue.Queue[tuple[str, Any]], whole: bool) -> None:
+        """The events of one streamed chunk or one whole response: usage, text, logprobs, finish."""
+        usage = getattr(part, "usage", None)
         if usage is not None:
             events.put(("usage", (usage.prompt_tokens, usage.completion_tokens)))
-        for choice in response.choices or ():
-            text = (choice.message.content if chat else choice.text) or ""
+        for choice in part.choices or ():
+            if chat:
+                text = (choice.message.content if whole else choice.delta.content) or ""
+            else:
+                text = choice.text or ""
             if text:
                 events.put(("token", text))
             logprobs = getattr(choice, "logprobs", None)
@@ -293,7 +283,6 @@ class OpenAICompatibleGenerator:
                 events.put(("logprobs", parse_logprobs(chat, logprobs)))
             if choice.finish_reason:
                 events.put(("finish", choice.finish_reason))
-        events.put(("done", None))
 
     @staticmethod
     def _abort(attempt: _Attempt) -> None:
