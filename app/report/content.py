@@ -42,7 +42,13 @@ from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, evaluat
 from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import UncertaintyResult
 from app.report.board import board_line, horizon_savings, old_price_lines
-from app.report.evidence import EvidenceCheck, evidence_check, page_one_lines, page_one_tone
+from app.report.evidence import (
+    EvidenceCheck,
+    evidence_check,
+    page_one_lines,
+    page_one_tone,
+    scenario_evidence_lines,
+)
 from app.report.evidence_page import (
     ItemEvidence,
     item_evidence,
@@ -1004,6 +1010,10 @@ def _notices(
     if check is not None:
         lines = tuple((lead, sanitize_text(text)) for lead, text in page_one_lines(check))
         notices.append(Notice("Measured evidence", lines, page_one_tone(check)))
+    elif scenario.evidence:
+        # Measured earlier and applied through the review: each field with the sample it rests on.
+        lines = tuple((lead, sanitize_text(text)) for lead, text in scenario_evidence_lines(scenario))
+        notices.append(Notice("Measured evidence", lines))
     elif scenario.quality.measured_from.strip():
         # Measured earlier and applied to the scenario, run not attached: say where the figures are from.
         source = sanitize_text(scenario.quality.measured_from.strip())

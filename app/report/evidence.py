@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal
 
-from app.domain.evaluation import Interval, SpotcheckSummary
+from app.domain.evaluation import Interval, SpotcheckSummary, wilson_interval
 from app.domain.scenario import Scenario
 from app.report.formatting import format_interval, format_share
 
@@ -191,3 +191,22 @@ def page_one_tone(check: EvidenceCheck) -> Tone:
     if check.conflict or (check.specialist_measured and not check.same_specialist):
         return "warn"
     return "neutral"
+
+
+def scenario_evidence_lines(scenario: Scenario) -> tuple[tuple[str, str], ...]:
+    """(field, what was measured) for each measured input the scenario keeps evidence for.
+
+    An accuracy with its count of right answers reads with its Wilson 95 % interval and `k of n`;
+    any other measured figure with the size of the sample it rests on. Then the model, the source
+    and the date, as far as they are known.
+    """
+    lines = []
+    for path, evidence in sorted(scenario.evidence.items()):
+        field = path.rsplit(".", 1)[-1].replace("_", " ")
+        if evidence.successes is not None and evidence.n > 0:
+            measured = describe_measurement(wilson_interval(evidence.successes, evidence.n))
+        else:
+            measured = f"{evidence.value:g} (from {evidence.n} measurements)"
+        where = ", ".join(part for part in (evidence.model, evidence.source, evidence.measured_at) if part)
+        lines.append((f"{field[:1].upper()}{field[1:]}:", measured + (f"; {where}." if where else ".")))
+    return tuple(lines)

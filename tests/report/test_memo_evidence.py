@@ -261,3 +261,24 @@ def test_a_routed_plan_runs_at_the_measured_operating_point(qapp, tmp_path: Path
         for _, text in block.items
     )
     assert "page one prices the routed plan at the 25.0%" in caveats
+
+
+def test_evidence_kept_in_the_scenario_is_quoted_on_page_one(qapp, tmp_path: Path) -> None:
+    scenario = load_preset("support-ticket-triage").with_changes(
+        evidence={
+            "quality.specialist_accuracy": {
+                "value": 0.85,
+                "n": 40,
+                "successes": 34,
+                "source": "spot-check support_triage",
+                "model": "triage-ft-v2",
+                "measured_at": "2026-11-20",
+            }
+        }
+    )
+    content = build_memo_content(scenario, today=MEMO_DAY)
+    page_one = pdf_words(render_memo(content, tmp_path / "memo.pdf"), 1)
+    low = wilson_low(34, 40)  # the test's own formula
+    assert "MEASURED EVIDENCE" in page_one
+    assert f"Specialist accuracy: 85.0% (95 % CI {low * 100:.1f}%–" in page_one
+    assert "34 of 40 items); triage-ft-v2, spot-check support_triage, 2026-11-20." in page_one
