@@ -203,7 +203,16 @@ def test_label_review_and_fill_the_scenario_from_a_real_run(
         qtbot.keyClick(view.review.table, Qt.Key.Key_1)
     view.rate_spin.setValue(60.0)
     qtbot.mouseClick(view.use_button, Qt.MouseButton.LeftButton)
-    assert answers.confirm_texts and "human_review_share: 0.0 → 1.0" in answers.confirm_texts[-1]
+    dialog = view.review_dialog
+    assert dialog is not None and dialog.isVisible()
+    shown = {
+        dialog.table.item(row, 1).text(): dialog.table.item(row, 3).text()
+        for row in range(dialog.table.rowCount())
+    }
+    assert shown["Share reviewed by people"] == "1"
+    assert "distillation.teacher_cost_per_example" in dialog.checked_paths()
+    assert "Only 3 reviewed items" in dialog.warnings_label.text()
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
 
     # The oracle: recompute each field from the labelled file on disk and the preset's prices.
     items = read_labelled(tmp_path / "inputs.labelled.jsonl").items
@@ -230,6 +239,12 @@ def test_label_review_and_fill_the_scenario_from_a_real_run(
     assert distillation.review_cost_per_example == pytest.approx(sum(seconds) / 3 * 60 / 3600, abs=1e-6)
     assert distillation.reviewer_hourly_rate == 60.0
     assert "teacher frontier-stand-in" in distillation.measured_from
+    # Each measured field keeps its provenance: the sample it rests on and the teacher measured.
+    evidence = view.document.scenario.evidence
+    share = evidence["distillation.human_review_share"]
+    assert (share.n, share.successes, share.model) == (3, 3, frontier_endpoint.model)
+    assert evidence["distillation.review_cost_per_example"].n == 3
+    assert evidence["distillation.teacher_cost_per_example"].value == pytest.approx(sum(teacher_costs) / 3)
     # One undo step puts the typed values back.
     view.document.undo_stack.undo()
     assert not view.document.scenario.distillation.enabled

@@ -9,6 +9,7 @@ writes), and opening it again resumes both.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,15 @@ from app.domain.distill import (
     TeacherErrorReport,
     build_review_queue,
     distillation_costs,
-    measured_distillation,
     queue_order,
     task_labels,
     teacher_error_report,
 )
+from app.domain.distill_evidence import distillation_review
 from app.domain.distill_export import EXPORT_FORMATS, prepare_split, readme_text
 from app.domain.evaluation import PromptTemplate, ScorerSpec, TestSet
-from app.domain.scenario import Distillation
+from app.domain.evidence import MeasurementReview
+from app.domain.evidence import apply_review as apply_measurement_review
 from app.inference.distill import LabelConfig
 from app.inference.endpoints import preset_for_url
 from app.inference.session import FrontierEndpoint, InferenceSession, ModelChoice, default_session
@@ -65,6 +67,7 @@ from app.ui.distill.review import ReviewPanel
 from app.ui.distill.worker import LabelThread
 from app.ui.document import ScenarioDocument
 from app.ui.playground.workers import keep_alive
+from app.ui.review_dialog import MeasurementReviewDialog
 
 INPUT_FILTER = "Inputs (*.jsonl *.csv *.ndjson);;All files (*)"
 LABELLED_FILTER = "Labelled files (*.jsonl);;All files (*)"
@@ -114,6 +117,7 @@ class DistillView(QWidget):
         self.report: TeacherErrorReport | None = None
         self._thread: LabelThread | None = None
         self._watched_window: QWidget | None = None
+        self.review_dialog: MeasurementReviewDialog | None = None
 
         # -- set-up ----------------------------------------------------------------------------
         self.load_button = QPushButton("Load inputs…")
@@ -482,50 +486,35 @@ class DistillView(QWidget):
         self._refresh_buttons()
 
     # -- into the scenario ---------------------------------------------------------------------
-    def use_in_scenario(self) -> bool:
-        """Show each distillation field before → after; apply on a yes, as one undo step."""
+    def use_in_scenario(self) -> MeasurementReviewDialog | None:
+        """Open the measurement review: each distillation field before → after with the sample behind
+        it; the ticked fields are applied as one undo step and keep their provenance (`evidence`)."""
         items = self.review.items
         if not items:
-            return False
+            return None
         costs = distillation_costs(items, self.rate_spin.value())
         report = teacher_error_report(items, self.document.scenario.quality.quality_bar)
+        created = str(self.header.get("created", ""))[:10] or date.today().isoformat()
+        teacher = str(self.header.get("teacher", ""))
         source = (
-            f"distillation {self.header.get('source', '')} · teacher {self.header.get('teacher', '')} · "
-            f"{costs.labelled} labelled, {costs.reviewed} reviewed · "
-            f"{str(self.header.get('created', ''))[:10]}"
+            f"distillation {self.header.get('source', '')} · teacher {teacher} · "
+            f"{costs.labelled} labelled, {costs.reviewed} reviewed · {created}"
         )
-        after = measured_distillation(costs, report, source)
-        before = self.document.scenario.distillation
-        lines = [
-            f"{name}: {getattr(before, name)!r} → {value!r}"
-            for name, value in after.items()
-            if getattr(before, name) != value
-        ]
-        large_per_request = self._large_per_request()
-        if costs.teacher_cost_per_example is not None:
-            lines.append(
-                "\nNote: the cost model prices teacher labelling at the large model's "
-                f"${large_per_request:.6f} "
-                f"per request; this run measured ${costs.teacher_cost_per_example:.6f} per example"
-                + (" (tokens estimated)." if costs.tokens_estimated else ".")
-            )
-        if costs.reviewed < 30:
-            lines.append(f"\nOnly {costs.reviewed} items were reviewed: the review time per item is rough.")
-        text = "Put these measured values into the scenario?\n\n" + "\n".join(lines)
-        if not self.prompter.confirm(self, "Use measured distillation costs", text):
-            return False
-        updated = Distillation.model_validate({**before.model_dump(), **after})
-        scenario = self.document.scenario.with_changes(distillation=updated)
-        self.document.set_scenario(scenario, "Use measured distillation costs")
-        self.status_label.setText(f"Scenario's distillation inputs now measured: {source}")
-        return True
+        review = distillation_review(
+            self.document.scenario, costs, report, source=source, teacher=teacher, measured_at=created
+        )
+        dialog = MeasurementReviewDialog(review, self)
+        dialog.applied.connect(lambda paths: self._apply_measurements(review, paths, source))
+        self.review_dialog = dialog
+        dialog.open()
+        return dialog
 
-    def _large_per_request(self) -> float:
-        large = self.document.scenario.large
-        return (
-            large.input_tokens * large.input_price_per_mtok
-            + large.output_tokens * large.output_price_per_mtok
-        ) / 1e6
+    def _apply_measurements(self, review: MeasurementReview, paths: list[str], source: str) -> None:
+        if not paths:
+            return
+        scenario = apply_measurement_review(self.document.scenario, review, paths)
+        self.document.set_scenario(scenario, review.undo_label)
+        self.status_label.setText(f"Scenario's distillation inputs now measured: {source}")
 
     # -- export ----------------------------------------------------------------------------
     def _choose_export_folder(self) -> None:
@@ -535,8 +524,6 @@ class DistillView(QWidget):
 
     def export_to(self, folder: Path) -> bool:
         """Write train/validation/test and README.txt into `folder`."""
-        from datetime import date
-
         items = self.review.items
         split = prepare_split(items, self.split_spin.value(), self.test_spin.value())
         if not split.train:
