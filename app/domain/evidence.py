@@ -18,6 +18,7 @@ from typing import Any
 
 from app.domain.evaluation import (
     PairedComparison,
+    RoutingPoint,
     SpotcheckSummary,
     sample_size_advice,
     wilson_interval,
@@ -285,3 +286,47 @@ def playground_review(
     return MeasurementReview(
         "Use playground measurements", sample or "no usable run", tuple(changes), tuple(warnings)
     )
+
+
+def routing_review(
+    scenario: Scenario, point: RoutingPoint, items: int, source: str, model: str, measured_at: str
+) -> MeasurementReview:
+    """'Use this operating point': the escalation rate and the hybrid's accuracy, measured."""
+    optimistic = (
+        "The threshold was picked on the same items it is scored on: expect new traffic to do a little worse."
+    )
+    few = (f"Only {items} items behind the curve.",) if items < FEW_ITEMS else ()
+    changes = (
+        ProposedChange(
+            "routing.escalation_rate",
+            "Escalation rate",
+            scenario.routing.escalation_rate,
+            round(point.escalation_rate, 4),
+            Evidence(
+                value=point.escalation_rate,
+                n=items,
+                successes=point.escalated,
+                source=f"{source} routing curve",
+                model=model[:200],
+                measured_at=measured_at[:32],
+            ),
+            few,
+        ),
+        ProposedChange(
+            "quality.hybrid_accuracy",
+            "Hybrid accuracy",
+            scenario.quality.hybrid_accuracy,
+            round(point.accuracy, 4),
+            Evidence(
+                value=point.accuracy,
+                n=items,
+                successes=point.correct,
+                source=f"{source} routing curve",
+                model=model[:200],
+                measured_at=measured_at[:32],
+            ),
+            few,
+        ),
+    )
+    sample = f"{items} items · confidence threshold {point.threshold:.3f} · {source} · {measured_at}"
+    return MeasurementReview("Use routing operating point", sample, changes, (optimistic,))

@@ -161,6 +161,31 @@ def test_real_model_run_cancel_resume_grade_and_push(qtbot, view: SpotcheckView)
     view.document.undo_stack.undo()
     assert view.document.scenario.quality.measured_from == ""
 
+    # The paired verdict and the routing curve, drawn from the same per-item results.
+    panel = view.routing_panel
+    assert f"Paired on {len(view.items_model.results)} items" in panel.paired_label.text()
+    curve = panel.curve_data
+    assert curve is not None and curve.points  # every local answer carries a confidence
+    xs, ys = panel.curve.getData()
+    assert list(xs) == [point.escalation_rate for point in curve.points]
+    assert list(ys) == [point.accuracy for point in curve.points]
+    panel.escalation_spin.setValue(50)  # a chosen escalation instead of the cheapest clearing the bar
+    point = panel.point
+    assert point is not None and panel.use_point_button.isEnabled()
+    assert f"Operating point: escalate {point.escalation_rate:.0%}" in panel.figures_label.text()
+    qtbot.mouseClick(panel.use_point_button, Qt.MouseButton.LeftButton)
+    dialog = view.review_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "picked on the same items" in dialog.warnings_label.text()
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    scenario = view.document.scenario
+    assert scenario.routing.escalation_rate == pytest.approx(point.escalation_rate, abs=1e-4)
+    assert scenario.quality.hybrid_accuracy == pytest.approx(point.accuracy, abs=1e-4)
+    hybrid = scenario.evidence["quality.hybrid_accuracy"]
+    assert (hybrid.successes, hybrid.n) == (point.correct, curve.n)
+    view.document.undo_stack.undo()
+    assert view.document.scenario.quality.hybrid_accuracy is None
+
     view.close()
     assert view.session.server is None  # the model process was stopped with the view
 

@@ -28,18 +28,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.costs import model_cost_per_request
 from app.domain.evaluation import (
     ItemResult,
     Prices,
     PromptTemplate,
+    RoutingPrices,
     ScorerSpec,
     SpotcheckSummary,
     TestSet,
     paired_comparison,
+    routing_curve,
     score_output,
     summarize_results,
 )
-from app.domain.evidence import MeasurementReview, apply_review, spotcheck_review
+from app.domain.evidence import MeasurementReview, apply_review, routing_review, spotcheck_review
 from app.domain.scenario import describe_validation_error
 from app.inference.local_generator import LocalSpecialist
 from app.inference.openai_client import OpenAICompatibleGenerator
@@ -58,6 +61,7 @@ from app.storage.testsets import TestSetError, default_prompt_for, load_test_set
 from app.ui.document import ScenarioDocument
 from app.ui.review_dialog import MeasurementReviewDialog
 from app.ui.spotcheck.items_model import FILTER_TITLES, ItemFilter, ItemsModel, ItemsTable
+from app.ui.spotcheck.routing_panel import RoutingPanel
 from app.ui.spotcheck.setup_panel import LIVE, RECORDED, SetupPanel
 from app.ui.spotcheck.summary_strip import AGREEMENT_NOTE, SummaryStrip
 from app.ui.spotcheck.worker import SpotcheckRunThread, eta_text
@@ -148,6 +152,9 @@ class SpotcheckView(QWidget):
         self.needed_label, self.warnings_label = strip.needed_label, strip.warnings_label
         self.push_button, self.push_label = strip.push_button, strip.push_label
         layout.addWidget(strip)
+        self.routing_panel = RoutingPanel()
+        self.routing_panel.use_point_requested.connect(self.use_operating_point)
+        layout.addWidget(self.routing_panel)
 
         filter_row = QHBoxLayout()
         self.filter_combo = QComboBox()
@@ -342,7 +349,39 @@ class SpotcheckView(QWidget):
         self.summary = summary
         self.strip.show_summary(summary)
         self._show_needed()
+        self._show_evidence()
         self.summary_changed.emit(summary)
+
+    def _show_evidence(self) -> None:
+        """The paired verdict and the routing curve from the same per-item results."""
+        results = self.items_model.results
+        scenario = self.document.scenario
+        prices = RoutingPrices(
+            model_cost_per_request(scenario.small),
+            model_cost_per_request(scenario.large),
+            scenario.routing.mode,
+        )
+        self.routing_panel.show_paired(paired_comparison(results))
+        self.routing_panel.show_curve(routing_curve(results, prices), scenario.quality.quality_bar)
+
+    def use_operating_point(self) -> bool:
+        """Review the chosen point's escalation rate and hybrid accuracy for the scenario."""
+        point, curve, summary = self.routing_panel.point, self.routing_panel.curve_data, self.summary
+        if point is None or curve is None or summary is None:
+            return False
+        review = routing_review(
+            self.document.scenario,
+            point,
+            curve.n,
+            f"spot-check {summary.set_name}",
+            summary.specialist.name,
+            summary.run_date,
+        )
+        dialog = MeasurementReviewDialog(review, self)
+        dialog.applied.connect(lambda paths: self._apply_review(review, paths))
+        self.review_dialog = dialog
+        dialog.open()
+        return True
 
     def _show_needed(self) -> None:
         self.strip.show_needed(self.summary, self.document.scenario.quality.quality_bar)
