@@ -16,8 +16,9 @@ from app.cli.calc_uncertainty import add_arguments as add_uncertainty_arguments
 from app.cli.calc_uncertainty import options as uncertainty_options
 from app.domain.evaluation import ItemResult
 from app.domain.scenario import Scenario
+from app.storage.settings import MEMO_PAGE_SIZES
 
-PAGE_SIZE_CHOICES = ("A4", "Letter")
+PAGE_SIZE_CHOICES = MEMO_PAGE_SIZES
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:

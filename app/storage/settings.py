@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,6 +34,9 @@ MAX_RECENT_FILES = 10
 MAX_SETTINGS_BYTES = 1024 * 1024
 
 Theme = Literal["system", "light", "dark"]
+MemoPageSize = Literal["A4", "Letter"]
+# The paper sizes a memo can be written on (the window's choice and `memo --page-size`).
+MEMO_PAGE_SIZES: tuple[str, ...] = get_args(MemoPageSize)
 
 logger = logging.getLogger(__name__)
 # flock is per open file, so two threads of one process would each get it; this covers them.
@@ -86,7 +89,7 @@ class MemoSettings(_SettingsPart):
     """What the memo export remembers: where it last wrote, the paper and the author's name."""
 
     last_directory: str | None = Field(default=None, max_length=4000)
-    page_size: Literal["A4", "Letter"] = "A4"
+    page_size: MemoPageSize = "A4"
     author: str = Field(default="", max_length=200)
 
 
@@ -203,7 +206,18 @@ def update_settings(**changes: Any) -> Settings:
 
 
 def _update_locked(changes: Mapping[str, Any]) -> Settings:
-    data = load_settings().model_dump()
+    updated = merged_settings(load_settings(), changes)
+    _write(updated)
+    return updated
+
+
+def merged_settings(base: Settings, changes: Mapping[str, Any]) -> Settings:
+    """`base` with `changes` applied the way `update_settings` applies them, without any I/O.
+
+    `changes` are top-level fields; a section may be a mapping of only the fields to change in
+    it. Raises `ValueError` naming the field for an unknown field or a refused value.
+    """
+    data = base.model_dump()
     for name, value in changes.items():
         if name not in Settings.model_fields:
             raise ValueError(f"settings: unknown field {name!r}")
@@ -219,5 +233,4 @@ def _update_locked(changes: Mapping[str, Any]) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise ValueError(f"settings: {where}: {first['msg']}") from None
-    _write(updated)
     return updated

@@ -37,13 +37,14 @@ from app import APP_NAME, __version__
 from app.domain.scenario import ModelCost, OneTimeCosts, Scenario
 from app.storage.autosave import AutosaveSlot, RecoveredScenario, leftover_slots
 from app.storage.scenario_files import ScenarioFileError, load_scenario, read_scenario, save_scenario
-from app.storage.settings import Settings, load_settings, update_settings
+from app.storage.settings import Settings
 from app.ui.calculator import CalculatorView
 from app.ui.decision_panel import tone_colour, verdict_strip_text, verdict_tone
 from app.ui.dialogs import Prompter
 from app.ui.document import ScenarioDocument
 from app.ui.memo_export import MemoExporter
 from app.ui.risk import install_risk
+from app.ui.settings_store import SettingsStore, shared_settings_store, use_shared_settings_store
 from app.ui.theme import LIGHT, Theme, apply_theme
 from app.ui.views import extra_views
 
@@ -95,17 +96,6 @@ def first_run_scenario() -> Scenario:
     return fallback_scenario()
 
 
-# The settings fields the main window owns and writes; other views write their own sections.
-_WINDOW_FIELDS = (
-    "theme",
-    "recent_files",
-    "last_scenario",
-    "last_directory",
-    "reopen_last_scenario",
-    "window_geometry",
-)
-
-
 class MainWindow(QMainWindow):
     """One scenario document, the calculator and the extra views, with File/Edit/Scenario/View/Help."""
 
@@ -115,9 +105,14 @@ class MainWindow(QMainWindow):
         prompter: Prompter | None = None,
         scenario: Scenario | None = None,
         parent: QWidget | None = None,
+        settings_store: SettingsStore | None = None,
     ) -> None:
         super().__init__(parent)
-        self.settings = settings if settings is not None else load_settings()
+        # The app's one settings store: this window's views read and change the settings through it.
+        if settings_store is None:
+            settings_store = SettingsStore(settings) if settings is not None else shared_settings_store()
+        self.settings_store = settings_store
+        use_shared_settings_store(settings_store)
         self.prompter = prompter if prompter is not None else Prompter()
         self.document = ScenarioDocument(
             scenario if scenario is not None else first_run_scenario(), parent=self
@@ -428,7 +423,9 @@ class MainWindow(QMainWindow):
             recovered.discard()
 
     def _recovery_window(self) -> MainWindow:
-        window = MainWindow(settings=self.settings, prompter=self.prompter, scenario=self.document.scenario)
+        window = MainWindow(
+            prompter=self.prompter, scenario=self.document.scenario, settings_store=self.settings_store
+        )
         self.recovered_windows.append(window)
         window.show()
         return window
@@ -548,23 +545,18 @@ class MainWindow(QMainWindow):
         )
         self._rebuild_recent_menu()
 
-    def _save_settings(self, **changes: Any) -> None:
-        """Save only the fields this window owns, on top of the file as it is now.
+    @property
+    def settings(self) -> Settings:
+        """The settings as they are now (the store's: what any view changed is seen here at once)."""
+        return self.settings_store.settings
 
-        Other views (the playground) write their own fields to the same file; writing this
-        window's start-up copy back whole would undo them.
-        """
-        # This window's own fields follow its copy (it may have been given settings that were
-        # never saved); the rest are taken as saved, so the copy never goes stale.
-        held = self.settings.model_copy(update=changes)
+    def _save_settings(self, **changes: Any) -> None:
+        """Change the fields this window owns; only they are saved, on top of the file as it is now."""
         try:
-            saved = update_settings(**changes)
+            self.settings_store.update(**changes)
         except (OSError, ValueError) as exc:
             # Not written, but this session still follows the choice (theme, recent files).
-            self.settings = held
             self.statusBar().showMessage(f"Settings not saved: {exc}", 8000)
-            return
-        self.settings = saved.model_copy(update={name: getattr(held, name) for name in _WINDOW_FIELDS})
 
     # -- compare -----------------------------------------------------------------------------
     def compare_with(self, other: Scenario, other_name: str) -> QWidget:

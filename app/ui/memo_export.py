@@ -37,12 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cli.memo import PAGE_SIZE_CHOICES
 from app.domain.evaluation import ItemResult, SpotcheckSummary
 from app.domain.scenario import Scenario
 from app.domain.uncertainty import UncertaintyResult
 from app.storage.atomic import atomic_write_text
-from app.storage.settings import MemoSettings, load_settings, update_settings
+from app.storage.settings import MEMO_PAGE_SIZES, MemoSettings
 from app.ui.decision_fields import DecisionFieldsDialog
 
 if TYPE_CHECKING:
@@ -164,7 +163,7 @@ class MemoOptionsDialog(QDialog):
         self.author_edit.setPlaceholderText("shown on the memo (optional)")
         form.addRow("&Author:", self.author_edit)
         self.page_combo = QComboBox()
-        self.page_combo.addItems(list(PAGE_SIZE_CHOICES))
+        self.page_combo.addItems(list(MEMO_PAGE_SIZES))
         self.page_combo.setCurrentText(memo_settings.page_size)
         form.addRow("&Paper:", self.page_combo)
         self.spotcheck_check = QCheckBox()
@@ -271,7 +270,7 @@ class MemoExporter(QObject):
         self._spotcheck = self.current_spotcheck()
         if self.dialog is not None:
             self.dialog.deleteLater()  # a closed one from an earlier export
-        dialog = MemoOptionsDialog(load_settings().memo, self._spotcheck, self.window)
+        dialog = MemoOptionsDialog(self.window.settings.memo, self._spotcheck, self.window)
         dialog.accepted.connect(self._options_accepted)
         dialog.decision_button.clicked.connect(lambda: self.edit_decision(dialog))
         self.dialog = dialog
@@ -297,7 +296,7 @@ class MemoExporter(QObject):
         dialog = self.dialog
         if dialog is None:
             return
-        memo = load_settings().memo
+        memo = self.window.settings.memo
         chosen, _ = QFileDialog.getSaveFileName(
             self.window, "Export decision memo", str(self._suggested_path(memo)), PDF_FILTER
         )
@@ -324,7 +323,9 @@ class MemoExporter(QObject):
 
     def _remember(self, folder: Path, page_size: str, author: str) -> None:
         try:
-            update_settings(memo={"last_directory": str(folder), "page_size": page_size, "author": author})
+            self.window.settings_store.update(
+                memo={"last_directory": str(folder), "page_size": page_size, "author": author}
+            )
         except (OSError, ValueError) as exc:
             self.window.statusBar().showMessage(f"Memo settings not saved: {exc}", 8000)
 

@@ -14,8 +14,10 @@ import pytest
 from app.storage.paths import settings_path
 from app.storage.settings import (
     MAX_RECENT_FILES,
+    SETTINGS_VERSION,
     Settings,
     load_settings,
+    merged_settings,
     save_settings,
     update_settings,
 )
@@ -163,3 +165,66 @@ def test_two_processes_saving_settings_lose_no_update(tmp_path: Path) -> None:
 def test_a_fifo_as_the_settings_file_gives_defaults_at_once() -> None:
     os.mkfifo(settings_path())
     assert load_settings() == Settings()  # without waiting for a writer that never comes
+
+
+SETTINGS_FIXTURES = Path(__file__).parent.parent / "fixtures" / "settings"
+
+
+def test_every_settings_version_has_a_fixture_file() -> None:
+    # A version bump needs a fixture of the new version (and keeps the old ones loading).
+    for version in range(1, SETTINGS_VERSION + 1):
+        for kind in ("full", "minimal"):
+            assert (SETTINGS_FIXTURES / f"v{version}_{kind}.json").is_file(), f"v{version}_{kind}.json"
+
+
+def test_v1_full_fixture_loads_every_field_as_written() -> None:
+    settings_path().write_bytes((SETTINGS_FIXTURES / "v1_full.json").read_bytes())
+    settings = load_settings()
+    assert settings.theme == "dark" and not settings.reopen_last_scenario
+    assert settings.recent_files == ("/scenarios/triage.json", "/scenarios/review.json")
+    assert (settings.last_scenario, settings.last_directory) == ("/scenarios/triage.json", "/scenarios")
+    assert settings.window_geometry == "AdnQywADAAAAAAAA"
+    front = settings.frontier
+    assert (front.preset, front.base_url, front.model) == (
+        "custom",
+        "http://127.0.0.1:8000/v1",
+        "served-model",
+    )
+    assert (front.timeout_seconds, front.input_price_per_mtok, front.output_price_per_mtok) == (
+        30.0,
+        2.5,
+        10.0,
+    )
+    local = settings.local_model
+    assert local.model_path == "/models/specialist-q4.gguf"
+    assert (local.context_size, local.threads, local.gpu_layers, local.max_tokens) == (4096, 3, 12, 99)
+    assert local.temperature == 0.7 and local.prompt_mode == "chat"
+    assert local.few_shot_examples == "great => positive\nawful => negative"
+    assert local.labels == "positive, negative"
+    assert settings.memo.model_dump() == {
+        "last_directory": "/memos",
+        "page_size": "Letter",
+        "author": "A. Reviewer",
+    }
+    # Every field of the file was read: none of them is left at its default.
+    defaults = Settings()
+    for name in Settings.model_fields:
+        assert getattr(settings, name) != getattr(defaults, name) or name == "settings_version", name
+
+
+def test_v1_minimal_fixture_gives_the_defaults() -> None:
+    settings_path().write_bytes((SETTINGS_FIXTURES / "v1_minimal.json").read_bytes())
+    assert load_settings() == Settings()
+
+
+def test_merged_settings_changes_only_the_named_fields_without_writing() -> None:
+    base = Settings(theme="dark")
+    merged = merged_settings(base, {"local_model": {"gpu_layers": 6}, "last_directory": "/x"})
+    assert merged.theme == "dark" and merged.last_directory == "/x"
+    assert merged.local_model.gpu_layers == 6
+    assert merged.local_model.context_size == base.local_model.context_size
+    assert not settings_path().exists()
+    with pytest.raises(ValueError, match=r"^settings: local_model\.gpu_layers: "):
+        merged_settings(base, {"local_model": {"gpu_layers": -3}})
+    with pytest.raises(ValueError, match="unknown field 'colour'"):
+        merged_settings(base, {"colour": "red"})

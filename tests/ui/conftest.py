@@ -13,6 +13,7 @@ from app.storage.presets import load_preset
 from app.storage.settings import Settings
 from app.ui.dialogs import Prompter, SaveAnswer
 from app.ui.main_window import MainWindow
+from app.ui.settings_store import use_shared_settings_store
 
 PRESET = "support-ticket-triage"
 
@@ -56,6 +57,15 @@ class ScriptedPrompter(Prompter):
 
     def show_info(self, parent: QWidget, title: str, message: str) -> None:
         self.questions.append(title)
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings_store() -> Iterator[None]:
+    """Each test's views read the settings of its own settings folder, not a store a window of an
+    earlier test installed."""
+    use_shared_settings_store(None)
+    yield
+    use_shared_settings_store(None)
 
 
 @pytest.fixture

@@ -46,18 +46,25 @@ from app.inference.playground import (
 )
 from app.inference.session import InferenceSession, ModelChoice, default_session, model_display_name
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode
+from app.storage.settings import Settings
 from app.ui.document import ScenarioDocument
 from app.ui.playground.columns import AnswerColumn, figures_text
 from app.ui.playground.history import HistoryTable
 from app.ui.playground.panels import FrontierPanel, ModelPanel
 from app.ui.playground.workers import CallWorker, RunWorker, keep_alive
 from app.ui.review_dialog import MeasurementReviewDialog
+from app.ui.settings_store import SettingsStore, shared_settings_store
 
 CRASH_POLL_MS = 500
 SETTINGS_SAVE_DELAY_MS = 400  # one write after a burst of edits, not one per keystroke
 
 # Re-exported: the panels, columns and helpers moved to their own modules.
 __all__ = ["AnswerColumn", "FrontierPanel", "ModelPanel", "PlaygroundView", "figures_text", "parse_examples"]
+
+
+def _section(saved: object, like: dict[str, object]) -> dict[str, object]:
+    """The fields of a saved settings section that `like` names, to compare with what a panel shows."""
+    return {name: getattr(saved, name) for name in like}
 
 
 class PlaygroundView(QWidget):
@@ -70,9 +77,12 @@ class PlaygroundView(QWidget):
         document: ScenarioDocument,
         parent: QWidget | None = None,
         session: InferenceSession | None = None,
+        settings_store: SettingsStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
+        # The app's one settings store: this view saves its panels there and follows other views' changes.
+        self.settings_store = settings_store if settings_store is not None else shared_settings_store()
         # The one owner of the model process, shared with the spot-check (and its frontier client).
         self.session = session if session is not None else default_session()
         self.keys = self.session.keys
@@ -189,12 +199,7 @@ class PlaygroundView(QWidget):
     # -- settings -------------------------------------------------------------------------
     def _load_settings(self) -> None:
         """Bring the panels back as the user left them (the key is never among them)."""
-        try:
-            from app.storage.settings import load_settings
-
-            settings = load_settings()
-        except Exception:
-            return
+        settings = self.settings_store.settings
         self.frontier_panel.restore(settings.frontier)
         local = settings.local_model
         self.model_panel.restore(local)
@@ -203,6 +208,17 @@ class PlaygroundView(QWidget):
             if local.prompt_mode is not None:
                 self._restoring_mode = (Path(local.model_path), local.prompt_mode)
             self.choose_model(Path(local.model_path))
+
+    def _settings_changed(self, settings: Settings, fields: frozenset[str]) -> None:
+        """Another view (or window) changed the endpoint or the model settings: show them here too."""
+        if "frontier" in fields and self.frontier_panel.saved_fields() != _section(
+            settings.frontier, self.frontier_panel.saved_fields()
+        ):
+            self.frontier_panel.restore(settings.frontier)
+        if "local_model" in fields and self.model_panel.saved_fields() != _section(
+            settings.local_model, self.model_panel.saved_fields()
+        ):
+            self.model_panel.restore(settings.local_model)
 
     def _watch_settings(self) -> None:
         """Any edit in either panel schedules one settings write (debounced)."""
@@ -213,6 +229,7 @@ class PlaygroundView(QWidget):
         self.model_panel.edited.connect(self._settings_timer.start)
         self.frontier_panel.edited.connect(self._settings_timer.start)
         self.model_panel.mode.currentIndexChanged.connect(self._mode_chosen)
+        self.settings_store.changed.connect(self._settings_changed)
 
     def _mode_chosen(self) -> None:
         self._saved_mode = "chat" if self.model_panel.mode.currentData() == "chat" else "completion"
@@ -221,10 +238,8 @@ class PlaygroundView(QWidget):
     def _save_settings(self) -> None:
         """Endpoint, model and local settings persist; the key never does."""
         try:
-            from app.storage.settings import update_settings
-
-            # Only the playground's own sections, written on top of the file as it is now.
-            update_settings(
+            # Only the playground's own fields, saved on top of the file as it is now.
+            self.settings_store.update(
                 frontier=self.frontier_panel.saved_fields(),
                 local_model={
                     "model_path": str(self.model_path) if self.model_path else None,

@@ -78,7 +78,8 @@ class SetupPanel(QWidget):
         self.local_check.setChecked(True)
         self.frontier_combo = QComboBox()
         self.frontier_combo.addItem("Frontier: recorded answers from the set (offline)", RECORDED)
-        self.frontier_combo.addItem(f"Frontier: {frontier.model} at {frontier.base_url}", LIVE)
+        self.frontier_combo.addItem("", LIVE)
+        self.show_frontier(frontier)
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setRange(1, 64)
         self.concurrency_spin.setValue(DEFAULT_CONCURRENCY)
@@ -94,6 +95,12 @@ class SetupPanel(QWidget):
         options.addWidget(self.concurrency_spin)
         options.addWidget(self.fresh_check)
         top.addLayout(options, 2, 0, 1, 6)
+
+    def show_frontier(self, frontier: FrontierSettings) -> None:
+        """Name the endpoint a live run would ask (it follows the settings)."""
+        self.frontier_combo.setItemText(
+            self.frontier_combo.findData(LIVE), f"Frontier: {frontier.model} at {frontier.base_url}"
+        )
 
     @property
     def live_frontier(self) -> bool:

@@ -55,11 +55,12 @@ from app.inference.session import (
 )
 from app.inference.spotcheck import Progress, RunConfig, RunOutcome, save_grades
 from app.storage.resources import resource_path
-from app.storage.settings import Settings, load_settings
+from app.storage.settings import Settings
 from app.storage.spotcheck_runs import spotcheck_results_path
 from app.storage.testsets import TestSetError, default_prompt_for, load_test_set
 from app.ui.document import ScenarioDocument
 from app.ui.review_dialog import MeasurementReviewDialog
+from app.ui.settings_store import SettingsStore, shared_settings_store
 from app.ui.spotcheck.items_model import FILTER_TITLES, ItemFilter, ItemsModel, ItemsTable
 from app.ui.spotcheck.routing_panel import RoutingPanel
 from app.ui.spotcheck.setup_panel import LIVE, RECORDED, SetupPanel
@@ -85,12 +86,17 @@ class SpotcheckView(QWidget):
         parent: QWidget | None = None,
         settings: Settings | None = None,
         session: InferenceSession | None = None,
+        settings_store: SettingsStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
         # The one owner of the model process, shared with the playground.
         self.session = session if session is not None else default_session()
-        self.settings = settings if settings is not None else load_settings()
+        # The app's one settings store (its own when given `settings`): the model and the endpoint
+        # are read from it when a run starts, so a change made in the playground applies at once.
+        if settings_store is None:
+            settings_store = SettingsStore(settings) if settings is not None else shared_settings_store()
+        self.settings_store = settings_store
         self.test_set: TestSet | None = None
         self.template: PromptTemplate | None = None
         self.outcome: RunOutcome | None = None
@@ -113,6 +119,7 @@ class SpotcheckView(QWidget):
         layout = QVBoxLayout(self)
 
         setup = SetupPanel(bundled_sets(), self.settings.frontier)
+        self.settings_store.changed.connect(self._settings_changed)
         setup.set_chosen.connect(self.load_set)
         setup.open_requested.connect(self._open_set)
         self.setup = setup
@@ -214,6 +221,15 @@ class SpotcheckView(QWidget):
         return self.setup.scorer_spec()
 
     # -- the local model -----------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        """The settings as they are now."""
+        return self.settings_store.settings
+
+    def _settings_changed(self, settings: Settings, fields: frozenset[str]) -> None:
+        if "frontier" in fields:
+            self.setup.show_frontier(settings.frontier)
+
     def model_choice(self) -> ModelChoice:
         """The GGUF and llama.cpp settings from the settings (None as path: the bundled Gemma)."""
         return ModelChoice.from_saved(self.settings.local_model)
