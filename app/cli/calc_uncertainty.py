@@ -21,16 +21,12 @@ from app.domain.uncertainty import (
     DEFAULT_SEED,
     EVPPI_BINS,
     MAX_DRAWS,
-    SampleInformation,
     UncertaintyResult,
     analyse,
     payback_headline,
 )
+from app.domain.uncertainty_text import NO_RANGES, sample_information_sentence
 
-NO_RANGES = (
-    "The scenario has no ranges: every input is taken as exact, so there is no uncertainty to show. "
-    "Give uncertain inputs a range (the `ranges` section) to see how sure the payback is."
-)
 WIDTH = 96
 
 
@@ -216,24 +212,3 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
         "as they are, and inputs without a range are taken as exact and independent of each other."
     )
     return "\n".join(lines)
-
-
-def sample_information_sentence(info: SampleInformation) -> str:
-    """Should you pay for more labelled items, or decide now (in words)."""
-    best = max(range(len(info.sizes)), key=lambda index: info.evsi[index])
-    value = format_money(info.evsi[best])
-    if info.cost_per_item <= 0:
-        return (
-            f"Labelling {info.sizes[best]} more items for the specialist's accuracy is worth up to {value}; "
-            "the scenario has no labelling cost (distillation review cost per example) to weigh it against."
-        )
-    if info.best_size is None:
-        return (
-            f"More labels do not pay: at {format_money(info.cost_per_item)} an item, no sample size is worth "
-            f"its cost (at best {value} for {info.sizes[best]} items). Decide now."
-        )
-    index = info.sizes.index(info.best_size)
-    return (
-        f"Label {info.best_size} more items before deciding: worth {format_money(info.evsi[index])} against "
-        f"{format_money(info.best_size * info.cost_per_item)} of labelling."
-    )

@@ -434,7 +434,8 @@ def _rising_root(
         active &= step > 1e-15 * np.maximum(1.0, t)
         if not active.any():
             break
-    return t
+    found: FloatArray = t  # typed: numpy's stubs give Any here when checking for Python 3.10
+    return found
 
 
 def _break_even(
@@ -644,7 +645,8 @@ def break_even_vs_volume(scenario: Scenario, volumes: FloatArray) -> FloatArray:
     if volume_array.size and (not np.all(np.isfinite(volume_array)) or np.any(volume_array < 0)):
         raise ValueError("volumes must be finite and not negative")
     months = _break_even(econ, volume_array, np.array(econ.large_per_request), on_curves=not econ.linear)
-    return np.asarray(np.broadcast_to(months, volume_array.shape), dtype=np.float64).copy()
+    result: FloatArray = np.asarray(np.broadcast_to(months, volume_array.shape), dtype=np.float64).copy()
+    return result
 
 
 def volume_range(scenario: Scenario, points: int = 60) -> FloatArray:

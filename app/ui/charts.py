@@ -146,7 +146,7 @@ def _curve(widget: pg.PlotWidget, name: str | None = None, **options: Any) -> pg
 
 def _finite_or_nan(values: np.ndarray) -> np.ndarray:
     """np.inf ("never") becomes NaN so the curve has a gap there instead of a spike."""
-    out = np.asarray(values, dtype=np.float64).copy()
+    out: np.ndarray = np.asarray(values, dtype=np.float64).copy()
     out[~np.isfinite(out)] = np.nan
     return out
 

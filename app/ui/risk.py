@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cli.calc_uncertainty import NO_RANGES, sample_information_sentence
 from app.domain.formatting import format_money, format_months
 from app.domain.scenario import Scenario
 from app.domain.uncertainty import (
@@ -45,6 +44,7 @@ from app.domain.uncertainty import (
     payback_headline,
     volume_for_probability,
 )
+from app.domain.uncertainty_text import NO_RANGES, sample_information_sentence
 from app.ui.charts import CompactAxis
 from app.ui.document import ScenarioDocument
 from app.ui.theme import LIGHT, Theme
