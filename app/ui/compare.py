@@ -18,13 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.costs import summarize
+from app.domain.fields import FIELDS, ScenarioField
 from app.domain.formatting import format_money, format_months, format_number
 from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
 from app.ui.document import get_field
 from app.ui.formatting import format_plain
-from app.ui.inputs_panel import ALL_FIELD_SPECS
-from app.ui.widgets import FieldSpec
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class CompareRow:
     section: bool = False
 
 
-def _spec_text(spec: FieldSpec, value: float | None) -> str:
+def _spec_text(spec: ScenarioField, value: float | None) -> str:
     if value is None:
         return "unknown"
     shown = value * spec.scale
@@ -70,7 +69,7 @@ def _delta(a: float | None, b: float | None, money: bool = False, percent_scale:
 def comparison_rows(a: Scenario, b: Scenario) -> list[CompareRow]:
     """Inputs then results for scenarios A and B; Δ is B minus A."""
     rows = [CompareRow("Inputs", section=True), CompareRow("Name", a.name, b.name, changed=a.name != b.name)]
-    for spec in ALL_FIELD_SPECS:
+    for spec in FIELDS:
         value_a, value_b = get_field(a, spec.path), get_field(b, spec.path)
         rows.append(
             CompareRow(

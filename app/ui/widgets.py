@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -28,22 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.fields import UNIT_SUFFIX, ScenarioField, Unit
 from app.ui.formatting import NumberParseError, format_compact, format_plain, parse_number
 
-Unit = Literal["count", "usd", "price", "tokens", "months", "percent", "per_hour", "rps", "gpus", "examples"]
-
-_UNIT_SUFFIX: dict[str, str] = {
-    "count": "req/mo",
-    "usd": "USD",
-    "price": "$/Mtok",
-    "tokens": "tokens",
-    "months": "months",
-    "percent": "%",
-    "per_hour": "$/hour",
-    "rps": "req/s",
-    "gpus": "GPUs",
-    "examples": "labels",
-}
+# Units and their suffixes are the field catalogue's (domain knowledge, shared with the memo and CLI).
+__all__ = ["UNIT_SUFFIX", "FieldSpec", "NumberField", "Unit"]
 
 SLIDER_STEPS = 1000
 
@@ -66,6 +54,26 @@ class FieldSpec:
     optional: bool = False  # None means "unknown"
     exclusive_minimum: bool = False  # the model wants > minimum
 
+    @classmethod
+    def of(cls, entry: ScenarioField) -> FieldSpec:
+        """The widget spec of a field catalogue entry (bounds from the scenario model)."""
+        bounds = entry.bounds
+        return cls(
+            entry.path,
+            entry.label,
+            entry.unit,
+            bounds.minimum,
+            bounds.maximum,
+            entry.typical_low,
+            entry.typical_high,
+            entry.help,
+            log=entry.log,
+            integer=bounds.integer,
+            scale=entry.scale,
+            optional=bounds.optional,
+            exclusive_minimum=bounds.exclusive_minimum,
+        )
+
     @property
     def key(self) -> str:
         """Dotted path, e.g. 'large.input_price_per_mtok'."""
@@ -74,7 +82,7 @@ class FieldSpec:
     @property
     def suffix(self) -> str:
         """Unit text shown after the entry box."""
-        return _UNIT_SUFFIX[self.unit]
+        return UNIT_SUFFIX[self.unit]
 
 
 def _linear_snap(span: float) -> float:
