@@ -1,6 +1,6 @@
 """`specialist-studio calc FILE [--json]`: the cost model and the verdict, headless.
 
-With `--json` it prints the DESIGN §1 contract (`app.domain.report_data.calc_result`) with the
+With `--json` it prints the contract of docs/file-contract.md (`app.domain.report_data.calc_result`) with the
 numbers unrounded; without it, an aligned table for people. `--preset NAME` replaces FILE.
 A missing, malformed or invalid file is one line on stderr and exit code 2 (`CliError`).
 """

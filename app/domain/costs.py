@@ -2,7 +2,7 @@
 
 Everything here is pure arithmetic on a `Scenario` (numpy for the curves); no I/O, no Qt.
 
-The model (DESIGN §1), with `L` the large model's cost per request, `S` the specialist's,
+The model (docs/cost-model.md), with `L` the large model's cost per request, `S` the specialist's,
 `r` the escalation rate and `V` the volume per month:
 
 * specialist path per request: cascade `S + r·L`; router `(1 - r)·S + r·L`;

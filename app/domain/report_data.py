@@ -1,4 +1,4 @@
-"""The result of `specialist-studio calc FILE --json`: the DESIGN §1 contract as plain data.
+"""The result of `specialist-studio calc FILE --json`: the contract of docs/file-contract.md as plain data.
 
 Every value is a JSON type (numbers unrounded, `None` for "never"); rounding is for display only.
 """

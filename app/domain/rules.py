@@ -1,4 +1,4 @@
-"""The six decision rules of DESIGN §1 and the verdict they lead to.
+"""The six decision rules (docs/rules.md) and the verdict they lead to.
 
 Each rule reports `pass` when its condition holds (the rule fires), `fail` when it does not, and
 `unknown` when an input it needs is missing (an accuracy not measured yet, whether an eval exists,
@@ -65,7 +65,7 @@ RULE_TITLES: dict[int, str] = {
     6: "No eval to prove the match",
 }
 
-# Rules of thumb quoted in reasons (DESIGN §1).
+# Rules of thumb quoted in reasons (docs/cost-model.md).
 MIN_TRAINING_EXAMPLES = 100
 PREFERRED_TRAINING_EXAMPLES = 500
 

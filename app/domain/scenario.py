@@ -1,6 +1,6 @@
 """The scenario: every input of the cost model and the decision rules, as validated data.
 
-Field names marked *contract* in DESIGN §1 are read by tests and outside tools; keep them.
+Field names marked *contract* in docs/file-contract.md are read by tests and outside tools; keep them.
 Validation messages name the field and the problem so the CLI and the window can show
 them verbatim (see `describe_validation_error`).
 """
@@ -244,7 +244,7 @@ class Evidence(_Model):
 
 
 class Scenario(_Model):
-    """A whole scenario file (DESIGN §1 file contract plus the extras)."""
+    """A whole scenario file (the file contract of docs/file-contract.md plus the extras)."""
 
     # A scenario in memory is always the current format (storage migrates older files first);
     # an older number given here is read as the current one (see `_current_version`).
