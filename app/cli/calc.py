@@ -257,13 +257,20 @@ def render_table(scenario: Scenario, summary: CostSummary, recommendation: Recom
             lines.append(_row(f"  {ONE_TIME_LABELS.get(key, key.replace('_', ' '))}", format_money(value)))
     months = summary.break_even_months
     if months is None:
-        horizon_note = "the specialist never pays back"
+        horizon_note = "the specialist never stays ahead"
     elif summary.break_even_within_horizon:
         horizon_note = f"within the {scenario.horizon_months}-month horizon"
     else:
         horizon_note = f"beyond the {scenario.horizon_months}-month horizon"
     method = "closed form" if summary.break_even_method == "closed_form" else "crossing of the cost curves"
     lines.append(_row("break-even", f"{format_months(months)}  ({horizon_note}; {method})"))
+    lines.append(
+        _row(
+            f"savings at month {scenario.horizon_months}",
+            f"{format_money(summary.cumulative_savings_at_horizon)}  (large only minus the specialist "
+            "path, everything included)",
+        )
+    )
 
     deciding = f" (rule {recommendation.deciding_rule})" if recommendation.deciding_rule is not None else ""
     lines += ["", f"Verdict: {recommendation.label.upper()}{deciding}"]

@@ -19,10 +19,19 @@ The extras bend the curves:
   `max(min_gpus, ceil(served / (rps · seconds per month))) · $/h · 730 h`, so its cost per request
   depends on the volume (it stays constant over time, so on its own it keeps the curves straight).
 
-With neither price decline nor retraining the curves are straight lines and the break-even is the
-exact closed form. Otherwise the difference between the curves is concave between retraining steps
-(its maximum is known in closed form), so the first crossing is found exactly, segment by segment,
-by Newton's method on the rising side of each segment, up to `DEFAULT_SEARCH_MONTHS`.
+**Payback that holds.** With retraining or a falling frontier price the specialist can get
+ahead and fall behind again, so a first crossing proves nothing. `D(t) = large(t) - specialist(t)`
+is the cumulative saving (one-time, ops and retraining included) and
+`cumulative_savings_at_horizon = D(H)`. The break-even is the earliest month from which the
+specialist *stays* ahead (`D > 0`) up to the horizon `H`; when it is behind at the horizon, the
+earliest month after the horizon from which it stays ahead up to the search limit
+(`DEFAULT_SEARCH_MONTHS`); none (never) when it is behind there too.
+
+With neither price decline nor retraining the curves are straight lines, once ahead means ahead
+for good, and the break-even is the exact closed form. Otherwise `D` is concave between
+retraining steps and only drops at a step, so the run of months where it stays ahead up to the
+end `T` (the horizon, or the search limit) starts in the last segment whose start is not ahead;
+within that segment `D` rises through zero once and Newton's method finds the root exactly.
 
 Arrays never hold NaN: "never pays back" is `np.inf` in arrays and `None` in scalars.
 """
@@ -51,9 +60,11 @@ SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
 DEFAULT_SEARCH_MONTHS = 240.0
 # Newton steps at most: a few suffice, a crossing that grazes the curves' peak needs more.
 _NEWTON_STEPS = 200
-# Goal seek: each round narrows the bracket 48-fold; 6 rounds take a 12 % grid step below 1e-11.
-_REFINE_ROUNDS = 6
+# Goal seek: each round narrows the bracket 48-fold, until it is narrower than a part in 1e12
+# (6 rounds take a 12 % grid step there; a whole GPU step from zero takes a few more).
+_MAX_REFINE_ROUNDS = 12
 _REFINE_POINTS = 49
+_REFINE_PRECISION = 1e-12
 
 # Goal seek on the large model's price looks no higher than this many USD per request.
 LARGE_PRICE_SEEK_MAX = 1e4
@@ -141,8 +152,13 @@ class CostSummary:
     net_monthly_savings: float  # CONTRACT: gross - monthly ops (retraining is on the curves)
     one_time_cost: float  # CONTRACT
     one_time_breakdown: dict[str, float]  # data_curation, training_runs, eval_build, teacher_labeling, ...
-    break_even_months: float | None  # CONTRACT: None = never (within DEFAULT_SEARCH_MONTHS for curves)
-    break_even_within_horizon: bool
+    # CONTRACT: the month from which the specialist stays ahead through the horizon (or, behind
+    # there, through DEFAULT_SEARCH_MONTHS); None = never. See the module docstring.
+    break_even_months: float | None
+    break_even_within_horizon: bool  # it pays back by the horizon and is ahead at the horizon
+    # CONTRACT: large-only minus the specialist path's cumulative cost at the horizon, one-time,
+    # ops and retraining included (negative: the specialist is behind at the horizon).
+    cumulative_savings_at_horizon: float
     extras_active: bool  # price decline, retraining or self-hosting is on
     break_even_method: BreakEvenMethod  # closed form, or the crossing found on the curves
     breakdown: CostBreakdown
@@ -156,7 +172,8 @@ class CostCurves:
     large_only: FloatArray  # everything on the large model
     specialist: FloatArray  # the configured path (escalation included) + one-time + ops + retraining
     specialist_only: FloatArray  # the same with no escalation (equals `specialist` when r == 0)
-    # The marked point: set only when the break-even falls within the drawn horizon.
+    # The marked point: the payback that holds (the specialist stays ahead from there through the
+    # horizon); set only when it falls within the drawn horizon.
     break_even_months: float | None
     break_even_cost: float | None
 
@@ -369,56 +386,72 @@ def _linear_break_even(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArra
         return np.where(positive, c / safe, np.inf)
 
 
-def _crossing(econ: _Economics, a: FloatArray, b: FloatArray, c: FloatArray, max_months: float) -> FloatArray:
-    """First month at which the specialist is strictly ahead, searched on the curves; inf = never.
+def _savings_at(
+    econ: _Economics, a: FloatArray, b: FloatArray, c: FloatArray, months: FloatArray | float
+) -> FloatArray:
+    """D(t) = a·g(t) - b·t - c - R·floor(t/k): large-only minus the specialist path at month t."""
+    t = np.asarray(months, dtype=np.float64)
+    value = a * _price_integral(t, econ.decline) - b * t - c - _retraining_total(econ, t)
+    return np.asarray(value, dtype=np.float64)
 
-    Within a retraining segment `[j·k, (j+1)·k)` the difference `f(t) = a·g(t) - b·t - c - j·R`
-    is concave (g is concave or linear), so its largest value sits at the clipped stationary
-    point. The first segment whose maximum is positive holds the crossing, and `f` rises from
-    the segment's start (where f <= 0) to that maximum, where Newton's method finds the root.
+
+def _holding_crossing(
+    econ: _Economics, a: FloatArray, b: FloatArray, c: FloatArray, horizon: float, max_months: float
+) -> FloatArray:
+    """The month from which the specialist stays ahead (module docstring); inf = never.
+
+    The end `T` is the horizon where the specialist is ahead there, else the search limit where
+    it is ahead there, else there is no answer. Within retraining segment j, `[j·k, (j+1)·k)`,
+    `f_j(t) = a·g(t) - b·t - c - j·R` is concave, and `D` only jumps down (at each step). So if
+    segment j's start is ahead, the whole of segment j - 1 is ahead too (both its ends are: its
+    right end is that start plus R); the run that reaches `T` therefore begins in the last
+    segment (up to T's) whose start is not ahead, at the single root of that segment's concave
+    `f_j` between its start (<= 0) and its end or `T` (> 0).
     """
-    # One segment per retraining period (a single one without retraining).
-    segment = econ.retrain_every if econ.retraining_on else max_months
-    starts = np.arange(0.0, max_months, segment)
-    ends = np.minimum(starts + segment, max_months)
-    drops = c[..., None] + np.arange(starts.size) * (econ.retrain_cost if econ.retraining_on else 0.0)
-    a_ = a[..., None]
-    b_ = b[..., None]
-
-    def diff(t: FloatArray, drop: FloatArray, a_t: FloatArray, b_t: FloatArray) -> FloatArray:
-        return np.asarray(a_t * _price_integral(t, econ.decline) - b_t * t - drop, dtype=np.float64)
-
-    # Stationary point of f: g'(t) = exp(-λt) = b/a.
-    rising = a_ > b_
-    if econ.decline == 0.0:
-        peak = np.where(rising, np.inf, -np.inf)
+    a, b, c = np.broadcast_arrays(a, b, c)
+    at_horizon = _savings_at(econ, a, b, c, horizon)
+    at_limit = _savings_at(econ, a, b, c, max_months)
+    end = np.where(at_horizon > 0, horizon, np.where(at_limit > 0, max_months, np.nan))
+    found = ~np.isnan(end)
+    result = np.full(a.shape, np.inf)
+    if not found.any():
+        return result
+    a_f, b_f, c_f, end_f = a[found], b[found], c[found], end[found]
+    segment = econ.retrain_every if econ.retraining_on else math.inf
+    if math.isinf(segment):
+        lo = np.zeros_like(end_f)
+        hi = end_f
+        drop = c_f
     else:
-        rate = _decline_rate(econ.decline)
-        with np.errstate(divide="ignore", over="ignore"):
-            ratio = np.where(rising & (b_ > 0), a_ / np.where(b_ > 0, b_, 1.0), np.inf)
-            peak = np.where(rising, np.log(ratio) / rate, -np.inf)
-    peak_t = np.clip(peak, starts, ends)
-    peak_value = diff(peak_t, drops, a_, b_)
-    positive = peak_value > 0
-    found = positive.any(axis=-1)
-    first = np.argmax(positive, axis=-1)[..., None]
-
-    lo = np.take_along_axis(np.broadcast_to(starts, peak_t.shape), first, axis=-1)[..., 0]
-    hi = np.take_along_axis(peak_t, first, axis=-1)[..., 0]
-    drop = np.take_along_axis(drops, first, axis=-1)[..., 0]
-    result = np.where(found, 0.0, np.inf)
-    if found.any():
-        result[found] = _rising_root(econ, lo[found], hi[found], a[found], b[found], drop[found])
-    return np.asarray(result, dtype=np.float64)
+        count = math.floor(max_months / segment) + 1
+        # Segment j starts at j·k, a retraining just paid.
+        starts = np.asarray(np.arange(count, dtype=np.float64) * segment, dtype=np.float64)
+        steps = np.asarray(np.arange(count, dtype=np.float64) * econ.retrain_cost, dtype=np.float64)
+        value_at_start = (
+            a_f[:, None] * _price_integral(starts, econ.decline)[None, :]
+            - b_f[:, None] * starts[None, :]
+            - c_f[:, None]
+            - steps[None, :]
+        )
+        last_segment = np.floor(end_f / segment).astype(np.int64)  # the segment holding T
+        eligible = (value_at_start <= 0) & (np.arange(count)[None, :] <= last_segment[:, None])
+        # f_0(0) = -one_time <= 0, so segment 0 is always eligible: the maximum exists.
+        index = count - 1 - np.argmax(eligible[:, ::-1], axis=1)
+        lo = starts[index]
+        hi = np.minimum(lo + segment, end_f)
+        drop = c_f + steps[index]
+    result[found] = _rising_root(econ, lo, hi, a_f, b_f, drop)
+    return result
 
 
 def _rising_root(
     econ: _Economics, lo: FloatArray, hi: FloatArray, a: FloatArray, b: FloatArray, drop: FloatArray
 ) -> FloatArray:
-    """The root of `f(t) = a·g(t) - b·t - drop` in [lo, hi], where f(lo) <= 0 < f(hi) and f rises.
+    """The root of `f(t) = a·g(t) - b·t - drop` in [lo, hi], where f(lo) <= 0 < f(hi).
 
-    Newton's method started at `lo`: f is concave, so each tangent meets zero at or before the
-    root and the iterates climb to it without overshooting (one step when f is linear).
+    Newton's method started at `lo`: f is concave, so with f(lo) <= 0 < f(hi) it rises at `lo`
+    and through the root, each tangent meets zero at or before the root, and the iterates climb
+    to it without overshooting (one step when f is linear).
     """
     rate = _decline_rate(econ.decline) if econ.decline > 0 else 0.0
     t = lo.copy()
@@ -444,12 +477,13 @@ def _break_even(
     large_per_request: FloatArray,
     *,
     on_curves: bool,
+    horizon: float,
     max_months: float = DEFAULT_SEARCH_MONTHS,
 ) -> FloatArray:
     a, b, c = econ.curve_terms(volume, large_per_request)
     if not on_curves:
         return _linear_break_even(a, b, c)
-    return _crossing(econ, a, b, c, max_months)
+    return _holding_crossing(econ, a, b, c, horizon, max(max_months, horizon))
 
 
 def _as_optional(months: float) -> float | None:
@@ -527,10 +561,15 @@ def summarize(scenario: Scenario) -> CostSummary:
     one_time = sum(breakdown_one_time.values())
 
     method: BreakEvenMethod = "closed_form" if econ.linear else "curves"
+    horizon = float(scenario.horizon_months)
     # The same arithmetic as the curves and the break-even-vs-volume chart, so all three agree.
     months = _as_optional(
-        float(_break_even(econ, np.array(volume), np.array(large), on_curves=not econ.linear))
+        float(
+            _break_even(econ, np.array(volume), np.array(large), on_curves=not econ.linear, horizon=horizon)
+        )
     )
+    a, b, c = econ.curve_terms(np.array(volume), np.array(large))
+    at_horizon = float(_savings_at(econ, a, b, c, horizon))
 
     large_input = scenario.large.input_tokens * scenario.large.input_price_per_mtok / 1e6
     return CostSummary(
@@ -547,6 +586,7 @@ def summarize(scenario: Scenario) -> CostSummary:
         one_time_breakdown=breakdown_one_time,
         break_even_months=months,
         break_even_within_horizon=months is not None and months <= scenario.horizon_months,
+        cumulative_savings_at_horizon=at_horizon,
         extras_active=not econ.linear or econ.self_hosted,
         break_even_method=method,
         breakdown=CostBreakdown(
@@ -568,16 +608,21 @@ def break_even_closed_form(scenario: Scenario) -> float | None:
     """
     econ = _economics(scenario)
     months = _break_even(
-        econ, np.array(scenario.volume_per_month), np.array(econ.large_per_request), on_curves=False
+        econ,
+        np.array(scenario.volume_per_month),
+        np.array(econ.large_per_request),
+        on_curves=False,
+        horizon=float(scenario.horizon_months),
     )
     return _as_optional(float(months))
 
 
 def break_even_on_curves(scenario: Scenario, max_months: float = DEFAULT_SEARCH_MONTHS) -> float | None:
-    """The first month at which the cumulative specialist cost drops below the large-only cost.
+    """The month from which the specialist stays ahead, searched on the exact curves.
 
-    Searched on the exact curves (price decline, retraining steps, self-hosting) up to
-    `max_months`; None when the specialist never gets ahead within that time.
+    Ahead at the horizon: the earliest month from which it stays ahead through the horizon.
+    Behind there: the earliest month after it from which it stays ahead through `max_months`.
+    None when neither exists (price decline, retraining steps and self-hosting all included).
     """
     econ = _economics(scenario)
     months = _break_even(
@@ -585,6 +630,7 @@ def break_even_on_curves(scenario: Scenario, max_months: float = DEFAULT_SEARCH_
         np.array(scenario.volume_per_month),
         np.array(econ.large_per_request),
         on_curves=True,
+        horizon=float(scenario.horizon_months),
         max_months=max_months,
     )
     return _as_optional(float(months))
@@ -615,12 +661,21 @@ def cumulative_curves(
     else:
         specialist_only = specialist.copy()
 
-    # The same break-even as `summarize` (same arithmetic), so the marker sits where it says.
+    # The same break-even as `summarize` (same arithmetic), so the marker sits where it says: the
+    # month from which the specialist stays ahead through the horizon, not a first crossing.
     summary_months = (
         summary.break_even_months
         if summary is not None
         else _as_optional(
-            float(_break_even(econ, np.array(volume), np.array(large), on_curves=not econ.linear))
+            float(
+                _break_even(
+                    econ,
+                    np.array(volume),
+                    np.array(large),
+                    on_curves=not econ.linear,
+                    horizon=float(horizon),
+                )
+            )
         )
     )
     marked_months: float | None = None
@@ -644,7 +699,13 @@ def break_even_vs_volume(scenario: Scenario, volumes: FloatArray) -> FloatArray:
     volume_array = np.asarray(volumes, dtype=np.float64)
     if volume_array.size and (not np.all(np.isfinite(volume_array)) or np.any(volume_array < 0)):
         raise ValueError("volumes must be finite and not negative")
-    months = _break_even(econ, volume_array, np.array(econ.large_per_request), on_curves=not econ.linear)
+    months = _break_even(
+        econ,
+        volume_array,
+        np.array(econ.large_per_request),
+        on_curves=not econ.linear,
+        horizon=float(scenario.horizon_months),
+    )
     result: FloatArray = np.asarray(np.broadcast_to(months, volume_array.shape), dtype=np.float64).copy()
     return result
 
@@ -668,20 +729,28 @@ def _check_target(target_months: float) -> str | None:
 
 
 def _smallest_reaching(
-    months_for: Callable[[FloatArray], FloatArray], grid: FloatArray, target: float
+    months_for: Callable[[FloatArray], FloatArray],
+    grid: FloatArray,
+    target: float,
+    floor: float = 0.0,
 ) -> float | None:
-    """The smallest value on `grid`'s scale whose break-even is within `target` months, or None.
+    """The smallest value whose break-even is within `target` months, or None.
 
-    A coarse log grid finds the first value that reaches the target; each refinement round then
-    evaluates a fine grid (one vectorised call) inside the bracket, shrinking it 48-fold.
+    Exact where "reaches the target" is monotone in the value between grid points (the callers
+    see to it: see `goal_seek_volume`). The grid finds the first point that reaches the target;
+    each refinement round evaluates a fine grid (one vectorised call) inside the bracket,
+    shrinking it 48-fold, until it is narrower than a part in 1e12. The answer is the bracket's
+    upper end, a value that reaches the target (the lower end does not).
     """
     within = months_for(grid) <= target
     if not within.any():
         return None
     index = int(np.argmax(within))
-    lo = float(grid[index - 1]) if index > 0 else 0.0
+    lo = float(grid[index - 1]) if index > 0 else floor
     hi = float(grid[index])
-    for _ in range(_REFINE_ROUNDS):
+    for _ in range(_MAX_REFINE_ROUNDS):
+        if hi - lo <= _REFINE_PRECISION * hi:
+            break
         fine = np.linspace(lo, hi, _REFINE_POINTS)
         reached = months_for(fine) <= target
         reached[-1] = True  # hi is known to reach it; guards against a rounding wobble
@@ -692,15 +761,87 @@ def _smallest_reaching(
     return hi
 
 
+def _gpu_step_ends(econ: _Economics) -> FloatArray | None:
+    """Volumes at which a self-hosted specialist's GPUs are exactly full, within the volume range.
+
+    At `n` full GPUs the volume is `n·capacity / served share`; just above it a GPU more is paid.
+    None when there are too many steps to list (a tiny per-GPU throughput): the volume search
+    then finds the first full step by bisection (`_first_full_step`).
+    """
+    share = float(econ.served_share())
+    if not econ.self_hosted or share <= 0:
+        return None
+    first = max(1.0, econ.min_gpus)
+    last = math.floor(MAX_VOLUME_PER_MONTH * share / float(econ.gpu_capacity_per_month))
+    if last < first:
+        return np.empty(0)
+    return np.arange(first, last + 1.0)
+
+
+def _full_volume(econ: _Economics, gpus: float) -> float:
+    """The largest volume that `gpus` GPUs serve (rounding kept on the side of that GPU count)."""
+    share = float(econ.served_share())
+    capacity = float(econ.gpu_capacity_per_month)
+    volume = gpus * capacity / share
+    while volume > 0 and math.ceil(volume * share / capacity) > gpus:
+        volume = math.nextafter(volume, 0.0)
+    return volume
+
+
+def _goal_seek_self_hosted_volume(
+    econ: _Economics, months_for: Callable[[FloatArray], FloatArray], target: float
+) -> float | None:
+    """The smallest volume paying back within `target` months with GPU steps, searched exactly.
+
+    The GPU bill is a staircase in volume: between two steps it is fixed and more traffic only
+    helps, so "reaches the target" is monotone inside each step; at the ends of the steps (GPUs
+    exactly full) the GPU cost per request is the same everywhere, so it is monotone across those
+    ends too. So: bisect over the GPU count for the first step whose full end reaches the target,
+    then search inside that one step. A coarse grid over volumes skipped narrow windows here.
+    """
+    steps = _gpu_step_ends(econ)
+    assert steps is not None
+
+    def reaches(volume: float) -> bool:
+        return bool(months_for(np.array([volume]))[0] <= target)
+
+    if steps.size and reaches(_full_volume(econ, float(steps[-1]))):
+        lo_index, hi_index = -1, steps.size - 1  # first index whose full end reaches the target
+        while hi_index - lo_index > 1:
+            mid = (lo_index + hi_index) // 2
+            if reaches(_full_volume(econ, float(steps[mid]))):
+                hi_index = mid
+            else:
+                lo_index = mid
+        gpus = float(steps[hi_index])
+        upper = _full_volume(econ, gpus)
+        lower = _full_volume(econ, gpus - 1.0) if hi_index > 0 else 0.0
+    elif reaches(MAX_VOLUME_PER_MONTH):
+        # Past the last full step only a part-used step is left, up to the largest volume.
+        upper = MAX_VOLUME_PER_MONTH
+        lower = _full_volume(econ, float(steps[-1])) if steps.size else 0.0
+    else:
+        return None
+    return _smallest_reaching(months_for, np.array([upper]), target, floor=lower)
+
+
 def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
-    """The volume per month at which the specialist pays back in `target_months`."""
+    """The smallest volume per month at which the specialist pays back in `target_months`.
+
+    "Pays back" in the meaning of `break_even_months` (it stays ahead from then on).
+    """
     problem = _check_target(target_months)
     if problem:
         return GoalSeek(None, problem)
     econ = _economics(scenario)
     today = scenario.volume_per_month
     large = np.array(econ.large_per_request)
+    horizon = float(scenario.horizon_months)
     value: float | None
+
+    def months_for(volumes: FloatArray) -> FloatArray:
+        return _break_even(econ, volumes, large, on_curves=not econ.linear, horizon=horizon)
+
     if econ.linear and not econ.self_hosted:
         # a - b = (L·(1-r) - s)·V - ops with s the specialist's own cost per request of traffic.
         margin = float(
@@ -711,12 +852,13 @@ def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
         value = (one_time / target_months + float(econ.monthly_ops)) / margin if margin > 0 else None
         if value is not None and value > MAX_VOLUME_PER_MONTH:
             value = None
+    elif _gpu_step_ends(econ) is not None:
+        value = _goal_seek_self_hosted_volume(econ, months_for, target_months)
     else:
-        value = _smallest_reaching(
-            lambda volumes: _break_even(econ, volumes, large, on_curves=not econ.linear),
-            np.geomspace(1.0, MAX_VOLUME_PER_MONTH, 241),
-            target_months,
-        )
+        # Per-token prices (or GPUs that serve nothing): more volume never hurts the payback's
+        # reach (every cost that grows with volume grows in step with the large model's), so
+        # "reaches the target" is monotone in volume and a bracket search is exact.
+        value = _smallest_reaching(months_for, np.geomspace(1.0, MAX_VOLUME_PER_MONTH, 241), target_months)
     if value is None:
         return GoalSeek(
             None,
@@ -751,8 +893,11 @@ def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
             value = None  # beyond any real model (also where a vanishing volume overflows)
     else:
         # Large-model cost per request from a billionth of a dollar to LARGE_PRICE_SEEK_MAX.
+        # Every cost that grows with the large price (escalation, teacher labelling) grows in step
+        # with what the specialist saves, so "reaches the target" is monotone in the price.
+        horizon = float(scenario.horizon_months)
         value = _smallest_reaching(
-            lambda prices: _break_even(econ, np.array(volume), prices, on_curves=True),
+            lambda prices: _break_even(econ, np.array(volume), prices, on_curves=True, horizon=horizon),
             np.geomspace(1e-9, LARGE_PRICE_SEEK_MAX, 241),
             target_months,
         )
@@ -817,7 +962,9 @@ def over_draws(scenario: Scenario, draws: Mapping[str, FloatArray], count: int) 
         np.asarray(draws.get("volume_per_month", scenario.volume_per_month), dtype=np.float64), (count,)
     )
     large = np.broadcast_to(np.asarray(econ.large_per_request, dtype=np.float64), (count,))
-    months = _break_even(econ, volume, large, on_curves=not econ.linear)
+    months = _break_even(
+        econ, volume, large, on_curves=not econ.linear, horizon=float(scenario.horizon_months)
+    )
     net = np.broadcast_to(_monthly(econ, volume)[3], (count,))
     horizon = scenario.horizon_months
     large_only, specialist = _cumulative(econ, volume, np.arange(horizon + 1, dtype=np.float64))

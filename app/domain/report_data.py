@@ -19,6 +19,7 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "net_monthly_savings",
     "one_time_cost",
     "break_even_months",
+    "cumulative_savings_at_horizon",
     "recommendation",
 )
 
@@ -31,7 +32,14 @@ def recommendation_data(recommendation: Recommendation) -> dict[str, Any]:
         "deciding_rule": recommendation.deciding_rule,
         "headline": recommendation.headline,
         "rules": [
-            {"id": rule.id, "title": rule.title, "status": rule.status, "reason": rule.reason}
+            {
+                "id": rule.id,
+                "title": rule.title,
+                "status": rule.status,
+                "reason": rule.reason,
+                "leads_to": rule.leads_to,
+                "needs": list(rule.needs),
+            }
             for rule in recommendation.rules
         ],
     }
@@ -71,6 +79,7 @@ def calc_result(
         "one_time_breakdown": dict(summary.one_time_breakdown),
         "break_even_months": summary.break_even_months,
         "break_even_within_horizon": summary.break_even_within_horizon,
+        "cumulative_savings_at_horizon": summary.cumulative_savings_at_horizon,
         "break_even_method": summary.break_even_method,
         "extras_active": summary.extras_active,
         "cost_breakdown_per_request": {

@@ -4,36 +4,46 @@ Each rule reports `pass` when its condition holds (the rule fires), `fail` when 
 `unknown` when an input it needs is missing (an accuracy not measured yet, whether an eval exists,
 how often the task changes). Every reason quotes the numbers it used.
 
-Rules:
+Rules (each result also carries `leads_to`, the verdict it leads to when it holds, and `needs`,
+what is missing when it is unknown, so the window and the memo present them without parsing text):
 1. High volume, stable task, quality proven -> specialize. Holds when the specialist pays back
-   within the horizon, its accuracy meets the bar, an eval exists, and the task (when its change
-   interval is known) changes more slowly than the payback.
+   within the horizon (and stays ahead through it), the accuracy it serves meets the bar (or
+   matches the large model where the large model misses the bar too), an eval exists, and the
+   task changes more slowly than the payback. An unknown change interval is unknown, not stable.
 2. An off-the-shelf small model already meets the bar and is cheaper per request than the large
    model, priced with its own prompt (by default the large model's token counts).
-3. Even fine-tuned, the small model misses the bar.
-4. Low volume: the fixed costs do not pay back within the horizon.
+3. Even fine-tuned, the small model misses the bar, and the large model does better: the large
+   model reaches the bar (or its accuracy is not known), or it misses too but by less. When both
+   miss and the specialist does at least as well, quality is no reason to keep paying for the
+   large model: the rule does not hold and cost decides. With escalation on, the accuracy judged
+   is the hybrid's (`quality.hybrid_accuracy`) where one is measured.
+4. Low volume: the fixed costs do not pay back within the horizon (the specialist is not ahead
+   to stay by then, so it is behind at the horizon, everything included).
 5. The task changes faster than the fine-tune pays back (a retraining treadmill).
 6. No eval exists that could prove the specialist matches the large model.
 
 Verdict precedence (first match decides, and `deciding_rule` names it):
-  rule 6 holds                 -> needs_eval        (nothing can be proven without an eval)
-  rule 2 holds                 -> use_off_the_shelf (no training needed at all)
+  rule 2 holds, unless rule 6 -> use_off_the_shelf (no training, no payback needed)
   rule 4 holds                 -> keep_large        (the money never comes back)
+  rule 6 holds                 -> needs_eval        (nothing can be proven without an eval)
   rule 5 holds                 -> keep_large        (the money comes back too late)
   rule 3 holds                 -> keep_large_and_route
   rule 1 holds                 -> specialize
   rule 1 unknown               -> needs_eval        (deciding rule 6 if the eval's existence is
-                                                     unknown, else 1: the accuracy is unmeasured)
-Rule 6 comes first because every other quality rule trusts numbers that only an eval produces;
-money rules (4, 5) come before rule 3 because a specialist that cannot pay back is moot whatever
-its accuracy. A "specialize" headline always names the escalation path and an out-of-distribution
-probe: specialists fail oddly on inputs unlike their training data.
+                                                     unknown, else 1; the headline says what to
+                                                     measure or state)
+Low volume comes before "build an eval first": an eval for a project that can never pay back is
+money wasted. An off-the-shelf model needs no training to pay back, so rule 2 comes first, unless
+no eval exists (its accuracy would be unproven). Money rules (4, 5) come before rule 3 because a
+specialist that cannot pay back is moot whatever its accuracy. A "specialize" headline always
+names the escalation path and an out-of-distribution probe: specialists fail oddly on inputs
+unlike their training data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from app.domain.costs import CostSummary, summarize
 from app.domain.formatting import (
@@ -56,10 +66,38 @@ VERDICT_LABELS: dict[Verdict, str] = {
     "needs_eval": "Build an eval first",
 }
 
+# How each verdict reads for the switch to a specialist, one meaning for every presenter (the
+# window's colours, the memo's): good news, a partial no (keep the large model, route the hard
+# tail), a no, or "not yet" (measure first).
+VerdictTone = Literal["good", "caution", "bad", "neutral"]
+VERDICT_TONES: dict[Verdict, VerdictTone] = {
+    "specialize": "good",
+    "use_off_the_shelf": "good",
+    "keep_large_and_route": "caution",
+    "keep_large": "bad",
+    "needs_eval": "neutral",
+}
+
+# The verdict each rule leads to when it holds (the precedence decides which one wins).
+RULE_VERDICTS: dict[int, Verdict] = {
+    1: "specialize",
+    2: "use_off_the_shelf",
+    3: "keep_large_and_route",
+    4: "keep_large",
+    5: "keep_large",
+    6: "needs_eval",
+}
+
+
+def verdict_tone(verdict: str) -> VerdictTone:
+    """How a verdict reads for the switch (`VERDICT_TONES`); an unknown name reads neutral."""
+    return VERDICT_TONES.get(cast(Verdict, verdict), "neutral")
+
+
 RULE_TITLES: dict[int, str] = {
     1: "High volume, stable task, quality proven",
     2: "Off-the-shelf small model meets the bar",
-    3: "Fine-tuned specialist misses the bar",
+    3: "Fine-tuned specialist misses the bar the large model reaches",
     4: "Volume too low to pay back",
     5: "Task changes faster than the payback",
     6: "No eval to prove the match",
@@ -72,12 +110,19 @@ PREFERRED_TRAINING_EXAMPLES = 500
 
 @dataclass(frozen=True)
 class RuleResult:
-    """One rule's outcome: `pass` means its condition holds."""
+    """One rule's outcome: `pass` means its condition holds.
+
+    `leads_to` is the verdict the rule leads to when it holds (whether or not it decides);
+    `needs` names, in a few words each, what is missing when the status is `unknown` (empty
+    otherwise), e.g. `("the fine-tuned specialist's accuracy", "how often the task changes")`.
+    """
 
     id: int
     title: str
     status: RuleStatus
     reason: str
+    leads_to: Verdict
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,15 +149,85 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _result(rule_id: int, status: RuleStatus, reason: str) -> RuleResult:
-    return RuleResult(id=rule_id, title=RULE_TITLES[rule_id], status=status, reason=reason)
+def _result(rule_id: int, status: RuleStatus, reason: str, needs: tuple[str, ...] = ()) -> RuleResult:
+    return RuleResult(
+        id=rule_id,
+        title=RULE_TITLES[rule_id],
+        status=status,
+        reason=reason,
+        leads_to=RULE_VERDICTS[rule_id],
+        needs=needs if status == "unknown" else (),
+    )
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The accuracy the quality rules judge: the hybrid's with escalation where measured."""
+
+    accuracy: float | None
+    what: str  # "specialist accuracy" or "hybrid accuracy (specialist + escalation)"
+    note: str  # a sentence on what was judged, "" when nothing needs saying
+    missing: str  # the words for `needs` when it is unknown
+
+
+def _judged_accuracy(scenario: Scenario) -> _Judged:
+    quality = scenario.quality
+    escalating = scenario.routing.escalation_rate > 0
+    if escalating and quality.hybrid_accuracy is not None:
+        return _Judged(
+            quality.hybrid_accuracy,
+            "hybrid accuracy (specialist + escalation)",
+            f" Judged on the hybrid: {format_share(scenario.routing.escalation_rate)} of traffic "
+            "escalated to the large model.",
+            "the hybrid's accuracy",
+        )
+    note = (
+        " Escalation is on but the hybrid's accuracy is not measured: the specialist alone is judged."
+        if escalating
+        else ""
+    )
+    return _Judged(
+        quality.specialist_accuracy, "specialist accuracy", note, "the fine-tuned specialist's accuracy"
+    )
+
+
+def _quality_holds(accuracy: float, scenario: Scenario) -> tuple[bool, str]:
+    """Whether the judged accuracy is good enough, and the words that say why.
+
+    It meets the bar; or it misses it while the large model misses it too and does no better,
+    in which case the large model's quality is no reason to keep paying for it (cost decides).
+    """
+    quality = scenario.quality
+    bar = quality.quality_bar
+    large = quality.large_accuracy
+    if accuracy >= bar:
+        return True, f"meets the {format_share(bar)} bar"
+    if large is not None and large < bar and accuracy >= large:
+        return True, (
+            f"misses the {format_share(bar)} bar, but so does the large model ({format_share(large)}), "
+            "and the specialist does at least as well"
+        )
+    if large is None:
+        return False, f"misses the {format_share(bar)} bar (the large model's accuracy is not known)"
+    if large >= bar:
+        return False, f"misses the {format_share(bar)} bar the large model reaches ({format_share(large)})"
+    return False, (
+        f"misses the {format_share(bar)} bar, and the large model, missing it too, does better "
+        f"({format_share(large)})"
+    )
 
 
 def _payback_phrase(summary: CostSummary, scenario: Scenario) -> str:
-    """`Break-even 3.4 months is within the 24-month horizon at 10.0M requests/month` or similar."""
+    """`Break-even 3.4 months is within the 24-month horizon at 10.0M requests/month` or similar.
+
+    The break-even is the month from which the specialist stays ahead (a first crossing that is
+    undone by a retraining or a falling frontier price is no payback). With extras on, the phrase
+    also quotes the cumulative saving at the horizon, the figure a payback claim must agree with.
+    """
     volume = format_volume(scenario.volume_per_month)
     horizon = scenario.horizon_months
     months = summary.break_even_months
+    at_horizon = summary.cumulative_savings_at_horizon
     if months is None:
         if summary.net_monthly_savings <= 0:
             return (
@@ -121,14 +236,26 @@ def _payback_phrase(summary: CostSummary, scenario: Scenario) -> str:
                 f"minus {format_money(scenario.monthly_ops)} ops)"
             )
         return (
-            f"It never pays back at {volume} requests/month: the curves do not cross within the "
-            f"search range, against {format_money(summary.one_time_cost)} one-time"
+            f"It never pays back at {volume} requests/month: it is {format_money(-at_horizon)} behind "
+            f"at month {horizon}, everything included, and never gets ahead to stay"
         )
     where = "within" if months <= horizon else "beyond"
-    return (
+    phrase = (
         f"Break-even {format_months(months)} is {where} the {horizon}-month horizon "
         f"at {volume} requests/month"
     )
+    if summary.extras_active or months > horizon:
+        phrase += "; " + _horizon_total(summary, scenario)
+    return phrase
+
+
+def _horizon_total(summary: CostSummary, scenario: Scenario) -> str:
+    """`it saves $3.6M over 24 months, everything included` (or `it is $426.7k behind at month 24`)."""
+    at_horizon = summary.cumulative_savings_at_horizon
+    horizon = scenario.horizon_months
+    if at_horizon > 0:
+        return f"it saves {format_money(at_horizon)} over {horizon} months, everything included"
+    return f"it is {format_money(-at_horizon)} behind at month {horizon}, everything included"
 
 
 def _examples_note(scenario: Scenario) -> str:
@@ -151,22 +278,18 @@ def _examples_note(scenario: Scenario) -> str:
 
 def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
     quality = scenario.quality
-    bar = quality.quality_bar
     failures: list[str] = []
     missing: list[str] = []
     facts: list[str] = [_payback_phrase(summary, scenario)]
     if not summary.break_even_within_horizon:
         failures.append("no payback within the horizon")
-    accuracy = quality.specialist_accuracy
-    if accuracy is None:
-        missing.append("the fine-tuned specialist's accuracy")
+    judged = _judged_accuracy(scenario)
+    if judged.accuracy is None:
+        missing.append(judged.missing)
     else:
-        meets = accuracy >= bar
-        facts.append(
-            f"specialist accuracy {format_share(accuracy)} {'meets' if meets else 'misses'} "
-            f"the {format_share(bar)} bar"
-        )
-        if not meets:
+        holds, words = _quality_holds(judged.accuracy, scenario)
+        facts.append(f"{judged.what} {format_share(judged.accuracy)} {words}")
+        if not holds:
             failures.append("accuracy below the bar")
     if quality.eval_exists is None:
         missing.append("whether an eval exists")
@@ -178,7 +301,9 @@ def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
     change = quality.task_change_months
     months = summary.break_even_months
     if change is None:
-        facts.append("task change interval not given (assumed stable)")
+        # Unknown is unknown: a task that changes monthly would make any fine-tune a treadmill.
+        facts.append("how often the task changes is not given")
+        missing.append("how often the task changes")
     elif months is None:
         # With no payback at all there is no pace to compare against: the missing payback is
         # already the failure, and "faster than the payback" would blame the task for it.
@@ -188,11 +313,16 @@ def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
     else:
         facts.append(f"the task changes every {format_months(change)}, faster than the payback")
         failures.append("task changes too often")
-    reason = "; ".join(facts) + "."
+    reason = "; ".join(facts) + "." + judged.note
     if failures:
         return _result(1, "fail", f"{reason} Fails on: {', '.join(failures)}.{_examples_note(scenario)}")
     if missing:
-        return _result(1, "unknown", f"{reason} Missing: {', '.join(missing)}.{_examples_note(scenario)}")
+        return _result(
+            1,
+            "unknown",
+            f"{reason} Missing: {', '.join(missing)}.{_examples_note(scenario)}",
+            tuple(missing),
+        )
     return _result(1, "pass", reason + _examples_note(scenario))
 
 
@@ -201,7 +331,12 @@ def _rule_2(scenario: Scenario, summary: CostSummary) -> RuleResult:
     accuracy = quality.off_the_shelf_accuracy
     bar = format_share(quality.quality_bar)
     if accuracy is None:
-        return _result(2, "unknown", f"Off-the-shelf small model accuracy not measured (bar {bar}).")
+        return _result(
+            2,
+            "unknown",
+            f"Off-the-shelf small model accuracy not measured (bar {bar}).",
+            ("the off-the-shelf model's accuracy",),
+        )
     # Priced with its own prompt: without a fine-tune it needs the long few-shot prompt, not the
     # specialist's short one (so the specialist's cheap path says nothing about it).
     shelf = summary.off_the_shelf_cost_per_request
@@ -227,21 +362,27 @@ def _rule_2(scenario: Scenario, summary: CostSummary) -> RuleResult:
 
 def _rule_3(scenario: Scenario) -> RuleResult:
     quality = scenario.quality
-    accuracy = quality.specialist_accuracy
     bar = format_share(quality.quality_bar)
-    if accuracy is None:
-        return _result(3, "unknown", f"Fine-tuned specialist accuracy not measured yet (bar {bar}).")
-    large = quality.large_accuracy
-    large_text = f"; the large model reaches {format_share(large)}" if large is not None else ""
-    if accuracy < quality.quality_bar:
+    judged = _judged_accuracy(scenario)
+    if judged.accuracy is None:
         return _result(
             3,
-            "pass",
-            f"Fine-tuned accuracy {format_share(accuracy)} misses the {bar} bar{large_text}.",
+            "unknown",
+            f"Fine-tuned specialist accuracy not measured yet (bar {bar}).{judged.note}",
+            (judged.missing,),
         )
-    return _result(
-        3, "fail", f"Fine-tuned accuracy {format_share(accuracy)} meets the {bar} bar{large_text}."
-    )
+    holds, words = _quality_holds(judged.accuracy, scenario)
+    text = f"{judged.what[:1].upper()}{judged.what[1:]} {format_share(judged.accuracy)} {words}"
+    large = quality.large_accuracy
+    if holds and judged.accuracy < quality.quality_bar:
+        # Both miss the bar: keeping the large model would buy no quality, so cost decides.
+        return _result(
+            3, "fail", f"{text}: quality is no reason to keep paying for the large model.{judged.note}"
+        )
+    if holds:
+        large_text = f"; the large model reaches {format_share(large)}" if large is not None else ""
+        return _result(3, "fail", f"{text}{large_text}.{judged.note}")
+    return _result(3, "pass", f"{text}.{judged.note}")
 
 
 def _rule_4(scenario: Scenario, summary: CostSummary) -> RuleResult:
@@ -258,7 +399,7 @@ def _rule_4(scenario: Scenario, summary: CostSummary) -> RuleResult:
 
 
 def _curves_note(scenario: Scenario, summary: CostSummary) -> str:
-    """Say when the break-even comes from the curves' crossing rather than the closed form."""
+    """Say when the break-even comes from the curves rather than the closed form, and what bends them."""
     if summary.break_even_method != "curves":
         return ""
     bends = []
@@ -268,14 +409,19 @@ def _curves_note(scenario: Scenario, summary: CostSummary) -> str:
     if retraining.every_months > 0 and retraining.cost > 0:
         every = "every month" if retraining.every_months == 1 else f"every {retraining.every_months} months"
         bends.append(f"retraining {format_money(retraining.cost)} {every}")
-    return f" Found where the cost curves cross ({', '.join(bends)})."
+    return (
+        f" Found on the cost curves ({', '.join(bends)}): the month from which the specialist stays "
+        "ahead, not the first time it gets ahead."
+    )
 
 
 def _rule_5(scenario: Scenario, summary: CostSummary) -> RuleResult:
     change = scenario.quality.task_change_months
     months = summary.break_even_months
     if change is None:
-        return _result(5, "unknown", "How often the task changes is not given.")
+        return _result(
+            5, "unknown", "How often the task changes is not given.", ("how often the task changes",)
+        )
     if months is None:
         return _result(
             5,
@@ -299,7 +445,12 @@ def _rule_5(scenario: Scenario, summary: CostSummary) -> RuleResult:
 def _rule_6(scenario: Scenario) -> RuleResult:
     exists = scenario.quality.eval_exists
     if exists is None:
-        return _result(6, "unknown", "Whether an eval exists that compares the two models is not stated.")
+        return _result(
+            6,
+            "unknown",
+            "Whether an eval exists that compares the two models is not stated.",
+            ("whether an eval exists",),
+        )
     if exists:
         return _result(6, "fail", "An eval exists to prove the specialist matches the large model.")
     return _result(
@@ -318,9 +469,16 @@ def _specialize_headline(scenario: Scenario, summary: CostSummary) -> str:
         if routing.escalation_rate > 0
         else "keep the large model as the escalation path for inputs the specialist is unsure of"
     )
+    # With extras (retraining, falling prices, GPU steps) today's monthly figure is not the whole
+    # story: quote what it saves over the horizon, everything included.
+    savings = (
+        f"saves {format_money(summary.cumulative_savings_at_horizon)} over {scenario.horizon_months} "
+        f"months everything included ({format_money(summary.net_monthly_savings)} a month net today)"
+        if summary.extras_active
+        else f"saves {format_money(summary.net_monthly_savings)} a month net"
+    )
     return (
-        f"Specialize: it pays back in {format_months(summary.break_even_months)} and saves "
-        f"{format_money(summary.net_monthly_savings)} a month net at "
+        f"Specialize: it pays back in {format_months(summary.break_even_months)} and {savings} at "
         f"{format_volume(scenario.volume_per_month)} requests/month. "
         f"{escalation[0].upper()}{escalation[1:]}, and probe out-of-distribution inputs "
         "before launch and after every task change."
@@ -341,19 +499,20 @@ def evaluate(scenario: Scenario, summary: CostSummary | None = None) -> Recommen
     status = {rule.id: rule.status for rule in rules}
     verdict: Verdict
     deciding: int | None
-    if status[6] == "pass":
+    if status[2] == "pass" and status[6] != "pass":
+        verdict, deciding = "use_off_the_shelf", 2
+        headline = f"Use an off-the-shelf small model: {_lower_first(rules[1].reason)}"
+    elif status[4] == "pass":
+        # Before "build an eval first": an eval for a project that never pays back is money wasted.
+        verdict, deciding = "keep_large", 4
+        headline = f"Keep the large model: {_lower_first(_payback_phrase(summary, scenario))}."
+    elif status[6] == "pass":
         verdict, deciding = "needs_eval", 6
         # Say what is at stake, so the eval's cost can be weighed against the payback it unlocks.
         headline = (
             "Build an eval first: without one the specialist would be an unproven downgrade. "
             f"{_payback_phrase(summary, scenario)}."
         )
-    elif status[2] == "pass":
-        verdict, deciding = "use_off_the_shelf", 2
-        headline = f"Use an off-the-shelf small model: {_lower_first(rules[1].reason)}"
-    elif status[4] == "pass":
-        verdict, deciding = "keep_large", 4
-        headline = f"Keep the large model: {_lower_first(_payback_phrase(summary, scenario))}."
     elif status[5] == "pass":
         verdict, deciding = "keep_large", 5
         headline = f"Keep the large model: {_lower_first(rules[4].reason)}"
@@ -372,11 +531,13 @@ def evaluate(scenario: Scenario, summary: CostSummary | None = None) -> Recommen
         steps = []
         if status[6] == "unknown":
             steps.append("confirm an eval exists that compares the two models")
-        if scenario.quality.specialist_accuracy is None:
+        judged = _judged_accuracy(scenario)
+        if judged.accuracy is None:
             steps.append(
-                "measure the fine-tuned specialist's accuracy against the "
-                f"{format_share(scenario.quality.quality_bar)} bar"
+                f"measure {judged.missing} against the {format_share(scenario.quality.quality_bar)} bar"
             )
+        if scenario.quality.task_change_months is None:
+            steps.append("state how often the task changes (labels, formats, policy)")
         # "Before deciding, measure ..." (it read "Measure before deciding: measure ...").
         headline = f"Before deciding, {' and '.join(steps)}. {_payback_phrase(summary, scenario)}."
     else:

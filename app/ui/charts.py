@@ -234,11 +234,15 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         else:
             self.label_span = None
             self.break_even_point.place(None, None)
+            # Marked by the engine's meaning: the month from which the specialist stays ahead.
+            # Without one by the horizon it is behind there (it may have been ahead for a while).
             months = document.summary.break_even_months
             beyond = f"pays back at {format_months(months)}" if months is not None else "never pays back"
-            self.break_even_label.setText(f"no break-even within {scenario.horizon_months} months ({beyond})")
-            # No crossing: the specialist curve stays above the large one. Write the note between
-            # them at the end where they are furthest apart, clear of both lines.
+            behind = format_money(-document.summary.cumulative_savings_at_horizon, "compact")
+            self.break_even_label.setText(
+                f"no payback within {scenario.horizon_months} months ({beyond}; {behind} behind at the end)"
+            )
+            # Write the note between the curves at the end where they are furthest apart.
             gap_start = float(curves.specialist[0] - curves.large_only[0])
             gap_end = float(curves.specialist[-1] - curves.large_only[-1])
             if gap_start >= gap_end:

@@ -18,85 +18,58 @@ from PySide6.QtWidgets import (
 
 from app.domain.costs import GoalSeek, goal_seek_large_price, goal_seek_volume
 from app.domain.formatting import format_money, format_months
-from app.domain.rules import RULE_TITLES, VERDICT_LABELS, Recommendation, RuleResult, Verdict
+from app.domain.rules import (
+    RULE_TITLES,
+    VERDICT_LABELS,
+    Recommendation,
+    RuleResult,
+    VerdictTone,
+    verdict_tone,
+)
 from app.ui.document import ScenarioDocument
 from app.ui.theme import BLOCKING_SYMBOL, LIGHT, STATUS_SYMBOLS, STATUS_WORDS, Theme, rule_mark_pixmap
 from app.ui.widgets import WrappedText
 
-# Which verdicts read as good news for the switch, bad news, or "not yet".
-_VERDICT_TONE = {
-    "specialize": "good",
-    "use_off_the_shelf": "good",
-    "keep_large_and_route": "bad",
-    "keep_large": "bad",
-    "needs_eval": "neutral",
-}
-
-
-# The verdict each rule leads to when it holds (the engine's precedence decides which one wins).
-RULE_VERDICTS: dict[int, Verdict] = {
-    1: "specialize",
-    2: "use_off_the_shelf",
-    3: "keep_large_and_route",
-    4: "keep_large",
-    5: "keep_large",
-    6: "needs_eval",
-}
-
-# What an unknown rule is waiting for, in a few words ("Unknown: needs ...").
-RULE_NEEDS: dict[int, str] = {
-    1: "quality inputs",
-    2: "off-the-shelf accuracy",
-    3: "specialist accuracy",
-    4: "the payback figures",
-    5: "how often the task changes",
-    6: "whether an eval exists",
-}
+# The window has three verdict colours; the domain's "caution" (keep the large model and route
+# the hard tail) is drawn like the other "keep the large model" answer.
+_TONE_LOOK: dict[VerdictTone, str] = {"good": "good", "caution": "bad", "bad": "bad", "neutral": "neutral"}
 
 
 def rule_look(result: RuleResult) -> str:
-    """How a rule row is drawn: the verdict tone when it holds, else 'not_holding' or 'unknown'."""
+    """How a rule row is drawn: the tone of the verdict it leads to when it holds, else
+    'not_holding' or 'unknown'."""
     if result.status == "pass":
-        return verdict_tone(RULE_VERDICTS.get(result.id, "needs_eval"))
+        return verdict_look(result.leads_to)
     return "not_holding" if result.status == "fail" else "unknown"
-
-
-def _rule_1_missing(reason: str) -> str | None:
-    # Rule 1 lists what it lacks ("... Missing: the eval's accuracy, whether an eval exists.").
-    marker = "Missing: "
-    if marker not in reason:
-        return None
-    return reason.split(marker, 1)[1].split(".", 1)[0].strip() or None
 
 
 def rule_status_text(result: RuleResult, deciding: bool) -> str:
     """The status line of a rule: symbol and words, never colour alone.
 
-    'Holds → Specialize', '– Does not hold', '? Unknown: needs specialist accuracy', with
-    ' · decides' on the rule that decided the verdict.
+    'Holds → Specialize', '– Does not hold', '? Unknown: needs the fine-tuned specialist's
+    accuracy', with ' · decides' on the rule that decided the verdict. What it leads to and what
+    it needs come from the rule result itself (the domain owns those meanings).
     """
     if result.status == "pass":
-        verdict = RULE_VERDICTS.get(result.id, "needs_eval")
-        symbol = STATUS_SYMBOLS["pass"] if verdict_tone(verdict) == "good" else BLOCKING_SYMBOL
-        text = f"{symbol} {STATUS_WORDS['pass']} → {VERDICT_LABELS[verdict]}"
+        symbol = STATUS_SYMBOLS["pass"] if verdict_look(result.leads_to) == "good" else BLOCKING_SYMBOL
+        text = f"{symbol} {STATUS_WORDS['pass']} → {VERDICT_LABELS[result.leads_to]}"
     elif result.status == "fail":
         text = f"{STATUS_SYMBOLS['fail']} {STATUS_WORDS['fail']}"
     else:
-        needs = (_rule_1_missing(result.reason) if result.id == 1 else None) or RULE_NEEDS.get(
-            result.id, "more inputs"
-        )
+        needs = ", ".join(result.needs) or "more inputs"
         text = f"{STATUS_SYMBOLS['unknown']} {STATUS_WORDS['unknown']}: needs {needs}"
     return f"{text} · decides" if deciding else text
 
 
-def verdict_tone(verdict: str) -> str:
-    """'good', 'bad' or 'neutral': how a verdict reads for the switch (banner and strip colour)."""
-    return _VERDICT_TONE.get(verdict, "neutral")
+def verdict_look(verdict: str) -> str:
+    """'good', 'bad' or 'neutral': the colour family of a verdict's domain tone (banner, strip)."""
+    return _TONE_LOOK[verdict_tone(verdict)]
 
 
 def tone_colour(theme: Theme, tone: str) -> str:
-    """The background colour of a verdict tone in a theme."""
-    return {"good": theme.verdict_good, "bad": theme.verdict_bad}.get(tone, theme.verdict_neutral)
+    """The background colour of a verdict tone (the domain's, or its look) in a theme."""
+    look = _TONE_LOOK.get(tone, tone)  # type: ignore[call-overload]
+    return {"good": theme.verdict_good, "bad": theme.verdict_bad}.get(look, theme.verdict_neutral)
 
 
 def verdict_strip_text(document: ScenarioDocument) -> str:
@@ -203,7 +176,7 @@ class VerdictBanner(QFrame):
         self.break_even.set(format_months(summary.break_even_months))
         self.cost_ratio.set(ratio_text(summary.cost_ratio))
         self.one_time.set(format_money(summary.one_time_cost, "figure"))
-        tone = verdict_tone(recommendation.verdict)
+        tone = verdict_look(recommendation.verdict)
         if tone != self._tone:
             self._tone = tone
             self._paint_tone()

@@ -34,12 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, __version__
+from app.domain.rules import verdict_tone
 from app.domain.scenario import ModelCost, OneTimeCosts, Scenario
 from app.storage.autosave import AutosaveSlot, RecoveredScenario, leftover_slots
 from app.storage.scenario_files import ScenarioFileError, load_scenario, read_scenario, save_scenario
 from app.storage.settings import Settings
 from app.ui.calculator import CalculatorView
-from app.ui.decision_panel import tone_colour, verdict_strip_text, verdict_tone
+from app.ui.decision_panel import tone_colour, verdict_strip_text
 from app.ui.dialogs import Prompter
 from app.ui.document import ScenarioDocument
 from app.ui.memo_export import MemoExporter

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -83,6 +84,59 @@ def test_calc_json_on_the_contract_example(capsys: pytest.CaptureFixture[str]) -
     assert printed["net_monthly_savings"] == pytest.approx(149_450)
     assert printed["one_time_cost"] == pytest.approx(13_500)
     assert printed["break_even_months"] == pytest.approx(13_500 / 149_450)
+    assert round(printed["break_even_months"], 4) == 0.0903
+    # 149,450 · 24 - 13,500 = 3,573,300 saved over the 24-month horizon.
+    assert printed["cumulative_savings_at_horizon"] == pytest.approx(3_573_300)
+
+
+def _contract_file(tmp_path: Path, name: str, **changes: object) -> Path:
+    document = json.loads((FIXTURES / "v1_minimal.json").read_text(encoding="utf-8"))
+    document.update(changes)
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_calc_json_retraining_that_outruns_the_savings_keeps_the_large_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The contract example plus retraining $500,000 every 3 months: ahead after 2.7 days, but each
+    # 3-month cycle saves 3 · 149,450 = 448,350 and costs 500,000. At month 24 (8 retrainings):
+    # 149,450 · 24 - 13,500 - 4,000,000 = -426,700. It used to say "specialize, pays back in 2.7 days".
+    path = _contract_file(tmp_path, "retraining.json", retraining={"every_months": 3, "cost": 500_000})
+    assert main(["calc", str(path), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["cumulative_savings_at_horizon"] == pytest.approx(-426_700)
+    assert printed["break_even_months"] is None
+    assert printed["break_even_within_horizon"] is False
+    assert printed["recommendation"]["verdict"] in {"keep_large", "keep_large_and_route"}
+    assert printed["recommendation"]["deciding_rule"] == 4
+
+
+def test_calc_json_steep_frontier_price_decline_keeps_the_large_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A specialist at $0.005 per request ((250·2 + 300·15) / 1e6) against a frontier model whose
+    # $0.0155 falls 90 % a year: ahead within days, but the frontier is cheaper per request from
+    # month 12·ln(0.005/0.0155)/ln(0.1) = 5.9 on. At 24 months, with λ = ln(10)/12 and
+    # g(24) = (1 - 0.01)/λ = 5.1594 months of today's spend:
+    # 1e7 · (0.0155 · 5.1594 - 0.005 · 24) - 1,200 · 24 - 13,500 = -442,590.
+    small = {
+        "name": "specialist",
+        "input_tokens": 250,
+        "output_tokens": 300,
+        "input_price_per_mtok": 2.0,
+        "output_price_per_mtok": 15.0,
+    }
+    path = _contract_file(tmp_path, "decline.json", small=small, price_decline_per_year=0.9)
+    assert main(["calc", str(path), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    g_24 = (1 - 0.1**2) / (math.log(10) / 12)
+    expected = 1e7 * (0.0155 * g_24 - 0.005 * 24) - 1_200 * 24 - 13_500
+    assert expected < -440_000
+    assert printed["cumulative_savings_at_horizon"] == pytest.approx(expected, rel=1e-9)
+    assert printed["break_even_months"] is None
+    assert printed["recommendation"]["verdict"] in {"keep_large", "keep_large_and_route"}
 
 
 # --- the table ---------------------------------------------------------------------------------

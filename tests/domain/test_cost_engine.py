@@ -142,12 +142,49 @@ def test_cost_ratio_is_none_when_the_path_is_free() -> None:
 def test_retraining_steps_move_the_break_even() -> None:
     # 100,000/month: net = 0.015065 · 1e5 - 1,200 = 306.5 -> closed form 13,500 / 306.5 = 44.05 months.
     # Retraining $1,000 every 12 months: the crossing needs 306.5·t = 13,500 + 1,000·floor(t/12).
-    # In [48, 60): t = 17,500 / 306.5 = 57.10 (in [36, 48) it would need 53.8, outside it).
+    # It first gets ahead in [48, 60) at t = 17,500 / 306.5 = 57.10, but the retraining at 60
+    # puts it behind again: 306.5·60 = 18,390 < 13,500 + 5,000. It gets ahead to stay in
+    # [60, 72) at t = 18,500 / 306.5 = 60.36 (each 12-month cycle then saves 3,678 > 1,000).
+    # Changed on purpose: the break-even used to be the first crossing (57.10); it is now the
+    # month from which the specialist stays ahead (here past the 24-month horizon, so through the
+    # search limit).
     scenario = design_example(volume_per_month=100_000, retraining={"every_months": 12, "cost": 1000})
     summary = costs.summarize(scenario)
     assert summary.break_even_method == "curves"
-    assert summary.break_even_months == pytest.approx(17_500 / 306.5, rel=1e-9)
+    assert summary.break_even_months == pytest.approx(18_500 / 306.5, rel=1e-9)
     assert costs.break_even_closed_form(scenario) == pytest.approx(13_500 / 306.5)
+    # At the horizon: 306.5·24 - 13,500 - 2·1,000 = -8,144.
+    assert summary.cumulative_savings_at_horizon == pytest.approx(-8_144.0, rel=1e-12)
+
+
+def test_seed_example_with_retraining_every_3_months_never_pays_back() -> None:
+    # Net 149,450 a month, retraining $500,000 every 3 months: each cycle saves 448,350 and
+    # costs 500,000, so after getting ahead in 2.7 days it falls further behind with every cycle.
+    # At 24 months: 149,450·24 - 13,500 - 8·500,000 = -426,700 (the retraining at month 24 counts).
+    scenario = design_example(retraining={"every_months": 3, "cost": 500_000})
+    summary = costs.summarize(scenario)
+    assert summary.break_even_months is None
+    assert not summary.break_even_within_horizon
+    assert summary.cumulative_savings_at_horizon == pytest.approx(-426_700.0, rel=1e-12)
+
+
+def test_a_payback_that_is_undone_before_the_horizon_moves_past_it() -> None:
+    # 1M/month: net = 15,065 - 1,200 = 13,865. Retraining $60,000 every 6 months, horizon 12.
+    # Ahead at 13,500/13,865 = 0.97 months; at 6: 83,190 - 13,500 - 60,000 = 9,690 > 0 (ahead);
+    # at 12: 166,380 - 13,500 - 120,000 = 32,880 > 0. It stays ahead: break-even 0.974 months.
+    kept = design_example(
+        volume_per_month=1_000_000, horizon_months=12, retraining={"every_months": 6, "cost": 60_000}
+    )
+    assert costs.summarize(kept).break_even_months == pytest.approx(13_500 / 13_865, rel=1e-9)
+    # Retraining $75,000: at 6: 83,190 - 88,500 = -5,310 (behind again); it gets ahead to stay
+    # at t = 88,500 / 13,865 = 6.383 months; at 12: 166,380 - 163,500 = 2,880 > 0.
+    undone = design_example(
+        volume_per_month=1_000_000, horizon_months=12, retraining={"every_months": 6, "cost": 75_000}
+    )
+    summary = costs.summarize(undone)
+    assert summary.break_even_months == pytest.approx(88_500 / 13_865, rel=1e-9)
+    assert summary.break_even_within_horizon
+    assert summary.cumulative_savings_at_horizon == pytest.approx(2_880.0, rel=1e-9)
 
 
 def test_retraining_that_outruns_the_savings_never_pays_back() -> None:
@@ -281,6 +318,30 @@ def test_goal_seek_volume_on_curves_lands_on_the_boundary() -> None:
     below = costs.summarize(design_example(volume_per_month=seek.value * 0.999, **extras)).break_even_months
     assert at is not None and at <= 6 + 1e-9
     assert below is None or below > 6
+
+
+def test_goal_seek_volume_finds_a_narrow_gpu_step_window() -> None:
+    # Self-hosted on one GPU at $118,690 a month (162.59 $/h · 730 h) that serves 7.9M requests a
+    # month. Payback in 6 months needs (0.0155·V - 118,690 - 1,200)·6 >= 13,500, i.e.
+    # V >= (118,690 + 1,200 + 2,250) / 0.0155 = 7,880,000: a window of 7.88M..7.9M before a second
+    # GPU is needed. A coarse volume grid stepped over it (and answered 61.5M); the GPU steps are
+    # now searched exactly.
+    hosting = {
+        "enabled": True,
+        "gpu_price_per_hour": 118_690 / 730,
+        "requests_per_second_per_gpu": 7.9e6 / costs.SECONDS_PER_MONTH,
+        "min_gpus": 1,
+    }
+    scenario = design_example(self_hosting=hosting)
+    seek = costs.goal_seek_volume(scenario, 6)
+    assert seek.value == pytest.approx(7_880_000, rel=1e-9)
+    reached = costs.summarize(scenario.with_changes(volume_per_month=seek.value)).break_even_months
+    assert reached is not None and reached <= 6 * (1 + 1e-9)
+    short = costs.summarize(scenario.with_changes(volume_per_month=seek.value * 0.999)).break_even_months
+    assert short is None or short > 6
+    # Just past the window a second GPU is paid: no payback in 6 months there.
+    past = costs.summarize(scenario.with_changes(volume_per_month=7.95e6)).break_even_months
+    assert past is None or past > 6
 
 
 def test_goal_seek_volume_says_why_when_impossible() -> None:

@@ -186,8 +186,10 @@ def test_rule_4_says_when_the_curves_decide() -> None:
     recommendation = evaluate(design_example(volume_per_month=100_000, price_decline_per_year=0.9))
     rule = recommendation.rule(4)
     assert rule.status == "pass"
-    assert "curves do not cross" in rule.reason
-    assert "Found where the cost curves cross (frontier prices falling 90.0% a year)" in rule.reason
+    # Worded for the payback that holds (it used to say "the curves do not cross"): how far behind
+    # it is at the horizon, and that the curves decide where it stays ahead.
+    assert "behind at month 24, everything included, and never gets ahead to stay" in rule.reason
+    assert "Found on the cost curves (frontier prices falling 90.0% a year)" in rule.reason
     assert recommendation.verdict == "keep_large" or recommendation.deciding_rule in {2, 6}
 
 
@@ -233,3 +235,126 @@ def test_needs_eval_headlines_read_once_and_say_what_is_at_stake() -> None:
         "Build an eval first: without one the specialist would be an unproven downgrade. "
         "Break-even 1.0 month is within the 24-month horizon at 1.0M requests/month."
     )
+
+
+# --- the rules as the seed table means them -----------------------------------------------------
+
+
+def test_low_volume_decides_before_build_an_eval_first() -> None:
+    # 100,000/month never pays back within 24 months (44 months): an eval for it is money wasted.
+    quality = {**PROVEN, "eval_exists": False}
+    recommendation = evaluate(design_example(volume_per_month=100_000, quality=quality))
+    assert recommendation.rule(6).status == "pass"
+    assert recommendation.rule(4).status == "pass"
+    assert recommendation.verdict == "keep_large"
+    assert recommendation.deciding_rule == 4
+
+
+def test_rule_3_holds_when_the_large_model_reaches_the_bar_the_specialist_misses() -> None:
+    quality = {**PROVEN, "specialist_accuracy": 0.85, "large_accuracy": 0.95}
+    recommendation = evaluate(design_example(quality=quality))
+    assert recommendation.rule(3).status == "pass"
+    assert "misses the 90.0% bar the large model reaches (95.0%)" in recommendation.rule(3).reason
+    assert recommendation.verdict == "keep_large_and_route"
+
+
+def test_rule_3_does_not_hold_when_both_miss_the_bar_and_the_specialist_does_as_well() -> None:
+    # Both miss the 90 % bar; the specialist does better than the large model: keeping the large
+    # model buys no quality, so cost decides (here it pays back in 2.7 days: specialize).
+    quality = {**PROVEN, "specialist_accuracy": 0.88, "large_accuracy": 0.86}
+    recommendation = evaluate(design_example(quality=quality))
+    assert recommendation.rule(3).status == "fail"
+    assert "quality is no reason to keep paying for the large model" in recommendation.rule(3).reason
+    assert recommendation.rule(1).status == "pass"
+    assert recommendation.verdict == "specialize"
+
+
+def test_rule_3_holds_when_both_miss_but_the_large_model_does_better() -> None:
+    quality = {**PROVEN, "specialist_accuracy": 0.80, "large_accuracy": 0.87}
+    recommendation = evaluate(design_example(quality=quality))
+    assert recommendation.rule(3).status == "pass"
+    assert "does better (87.0%)" in recommendation.rule(3).reason
+    assert recommendation.verdict == "keep_large_and_route"
+
+
+def test_rule_3_without_the_large_models_accuracy_judges_against_the_bar() -> None:
+    quality = {**PROVEN, "specialist_accuracy": 0.85}
+    recommendation = evaluate(design_example(quality=quality))
+    assert recommendation.rule(3).status == "pass"
+    assert "the large model's accuracy is not known" in recommendation.rule(3).reason
+
+
+def test_with_escalation_the_rules_judge_the_hybrids_accuracy_where_measured() -> None:
+    # The specialist alone misses (85 %), the hybrid with 10 % escalated reaches 93 %.
+    quality = {**PROVEN, "specialist_accuracy": 0.85, "hybrid_accuracy": 0.93, "large_accuracy": 0.95}
+    routed = evaluate(design_example(quality=quality, routing={"escalation_rate": 0.1}))
+    assert routed.rule(3).status == "fail"
+    assert "Hybrid accuracy (specialist + escalation) 93.0% meets the 90.0% bar" in routed.rule(3).reason
+    assert routed.rule(1).status == "pass"
+    assert routed.verdict == "specialize"
+    # Without escalation there is no hybrid: the specialist alone is judged.
+    alone = evaluate(design_example(quality=quality))
+    assert alone.rule(3).status == "pass"
+    assert alone.verdict == "keep_large_and_route"
+    # Escalation on but no hybrid measured: the specialist alone, and the reason says so.
+    unmeasured = {**quality, "hybrid_accuracy": None}
+    guessed = evaluate(design_example(quality=unmeasured, routing={"escalation_rate": 0.1}))
+    assert guessed.rule(3).status == "pass"
+    assert "hybrid's accuracy is not measured" in guessed.rule(3).reason
+
+
+def test_an_unknown_task_change_interval_is_unknown_not_stable() -> None:
+    quality = {**PROVEN, "task_change_months": None}
+    recommendation = evaluate(design_example(quality=quality))
+    rule_1 = recommendation.rule(1)
+    assert rule_1.status == "unknown"
+    assert rule_1.needs == ("how often the task changes",)
+    assert "assumed stable" not in rule_1.reason
+    assert recommendation.verdict == "needs_eval"
+    assert recommendation.deciding_rule == 1
+    assert "state how often the task changes" in recommendation.headline
+    assert recommendation.rule(5).status == "unknown"
+    assert recommendation.rule(5).needs == ("how often the task changes",)
+
+
+def test_each_rule_result_carries_what_it_leads_to_and_what_it_needs() -> None:
+    leads = {1: "specialize", 2: "use_off_the_shelf", 3: "keep_large_and_route", 4: "keep_large"}
+    leads |= {5: "keep_large", 6: "needs_eval"}
+    unknown = evaluate(design_example())  # no quality inputs at all
+    known = evaluate(design_example(quality={**PROVEN, "off_the_shelf_accuracy": 0.5}))
+    for recommendation in (unknown, known):
+        for rule in recommendation.rules:
+            assert rule.leads_to == leads[rule.id]
+            assert bool(rule.needs) == (rule.status == "unknown"), rule
+    needs = {rule.id: rule.needs for rule in unknown.rules}
+    assert needs[1] == (
+        "the fine-tuned specialist's accuracy",
+        "whether an eval exists",
+        "how often the task changes",
+    )
+    assert needs[2] == ("the off-the-shelf model's accuracy",)
+    assert needs[3] == ("the fine-tuned specialist's accuracy",)
+    assert needs[4] == ()
+    assert needs[5] == ("how often the task changes",)
+    assert needs[6] == ("whether an eval exists",)
+
+
+def test_every_verdict_has_a_tone_next_to_it() -> None:
+    from app.domain.rules import VERDICT_TONES, verdict_tone
+
+    assert set(VERDICT_TONES) == set(VERDICT_LABELS)
+    assert verdict_tone("specialize") == "good"
+    assert verdict_tone("keep_large") == "bad"
+    assert verdict_tone("keep_large_and_route") == "caution"
+    assert verdict_tone("needs_eval") == "neutral"
+    assert verdict_tone("no such verdict") == "neutral"
+
+
+def test_headlines_with_extras_quote_the_horizon_total() -> None:
+    # Retraining $20,000 every 6 months: 149,450·24 - 13,500 - 4·20,000 = 3,493,300 at month 24.
+    recommendation = evaluate(design_example(quality=PROVEN, retraining={"every_months": 6, "cost": 20_000}))
+    assert recommendation.verdict == "specialize"
+    assert "saves $3,493,300 over 24 months everything included" in recommendation.headline
+    # Without extras the monthly figure is the whole story.
+    plain = evaluate(design_example(quality=PROVEN))
+    assert "saves $149,450 a month net" in plain.headline

@@ -140,15 +140,22 @@ def test_closed_form_and_curve_crossing_agree_without_extras(scenario: Scenario)
 
 @PROPERTY_SETTINGS
 @given(scenarios())
-def test_break_even_is_the_first_crossing_on_the_drawn_curves(scenario: Scenario) -> None:
-    """Before the break-even the specialist is never ahead; right after it, it is."""
+def test_from_the_break_even_to_the_horizon_the_specialist_stays_ahead_on_the_drawn_curves(
+    scenario: Scenario,
+) -> None:
+    """From the break-even on it is ahead through the horizon; just before it, it is not.
+
+    (It used to be the first crossing: "before the break-even the specialist is never ahead".
+    With retraining or falling prices it may be ahead earlier and fall behind again; the payback
+    is the month from which it stays ahead.)
+    """
     months = costs.summarize(scenario).break_even_months
     assume(months is not None and months <= scenario.horizon_months)
     assert months is not None
     curves = costs.cumulative_curves(scenario, points_per_month=8)
     scale = max(1.0, float(curves.large_only.max()), float(curves.specialist.max()))
-    before = curves.months < months - 1e-6
-    assert (curves.large_only[before] <= curves.specialist[before] + 1e-9 * scale).all()
+    after = curves.months > months + 1e-6
+    assert (curves.large_only[after] >= curves.specialist[after] - 1e-9 * scale).all()
     assert curves.break_even_months == months
 
 

@@ -17,11 +17,11 @@ from app.domain.costs import (
     goal_seek_volume,
     summarize,
 )
-from app.domain.rules import VERDICT_LABELS, RuleResult, evaluate
+from app.domain.rules import VERDICT_LABELS, RuleResult, evaluate, verdict_tone
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
 from app.storage.presets import list_presets, load_preset
 from app.storage.settings import Settings
-from app.ui.decision_panel import RuleRow, tone_colour, verdict_tone
+from app.ui.decision_panel import RuleRow, tone_colour
 from app.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -373,11 +373,13 @@ def test_an_unknown_rule_says_what_it_needs(window: MainWindow) -> None:
     window.calculator.inputs.fields["quality.specialist_accuracy"].known.click()
     rows = {row.rule_id: row for row in window.calculator.decision.rules.rows}
     assert rows[3].status == "unknown"
-    assert rows[3].status_label.text().startswith("? Unknown: needs specialist accuracy")
+    assert rows[3].status_label.text().startswith("? Unknown: needs the fine-tuned specialist's accuracy")
     assert rows[1].status == "unknown"
-    # Rule 1 names what its reason lists as missing.
-    missing = evaluate(window.document.scenario).rule(1).reason.split("Missing: ", 1)[1].split(".")[0]
-    assert f"needs {missing}" in rows[1].status_label.text()
+    # Rule 1 shows what the domain says it needs (its structured `needs`, no longer parsed out of
+    # the reason's "Missing: ..." text).
+    needs = evaluate(window.document.scenario).rule(1).needs
+    assert "the fine-tuned specialist's accuracy" in needs
+    assert f"needs {', '.join(needs)}" in rows[1].status_label.text()
 
 
 def test_a_small_window_keeps_the_charts_readable(window: MainWindow, qtbot) -> None:
