@@ -758,7 +758,32 @@ def _smallest_reaching(
         if first == 0:
             return float(fine[0])
         lo, hi = float(fine[first - 1]), float(fine[first])
+    if lo == 0.0:
+        # Every value above zero reaches it (nothing fixed to pay back): there is no smallest
+        # one, and 0 says so (the messages word it).
+        return 0.0
     return hi
+
+
+def _nudged_to_reach(
+    months_for: Callable[[FloatArray], FloatArray], value: float, target: float
+) -> float | None:
+    """A closed-form answer, moved up by the least amount that makes it reach the target.
+
+    The closed form is the boundary itself: with nothing one-time to recover it is where the net
+    saving is exactly zero, which never pays back (any value above it does at once), and rounding
+    can leave it a hair short. The answer given must work when plugged back in.
+    """
+    if value <= 0.0:
+        return 0.0  # nothing to recover: every value above zero pays back at once (see callers)
+    step = value * 1e-15
+    candidate = value
+    for _ in range(80):
+        if bool(months_for(np.array([candidate]))[0] <= target):
+            return candidate
+        candidate = value + step
+        step *= 2.0
+    return None
 
 
 def _gpu_step_ends(econ: _Economics) -> FloatArray | None:
@@ -850,6 +875,8 @@ def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
         )
         one_time = float(econ.one_time(econ.large_per_request))
         value = (one_time / target_months + float(econ.monthly_ops)) / margin if margin > 0 else None
+        if value is not None:
+            value = _nudged_to_reach(months_for, value, target_months)
         if value is not None and value > MAX_VOLUME_PER_MONTH:
             value = None
     elif _gpu_step_ends(econ) is not None:
@@ -864,6 +891,10 @@ def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
             None,
             f"No volume pays back within {target_months:g} months: each request saves too little "
             f"(large ${econ.large_per_request:.6g} vs specialist path) to cover the fixed costs.",
+        )
+    if value == 0.0:
+        return GoalSeek(
+            0.0, f"Any volume pays back within {target_months:g} months: there are no fixed costs to recover."
         )
     ratio = f" ({value / today:.3g}x today's {today:,.0f})" if today >= 1 else ""
     return GoalSeek(
@@ -889,6 +920,14 @@ def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
         b = float(econ.small_monthly(np.array(volume))) + float(econ.monthly_ops)
         denominator = float(target_months * (1 - econ.escalation_rate) * volume - econ.teacher_examples)
         value = (float(econ.fixed_one_time) + target_months * b) / denominator if denominator > 0 else None
+        if value is not None and value <= LARGE_PRICE_SEEK_MAX:
+            value = _nudged_to_reach(
+                lambda prices: _break_even(
+                    econ, np.array(volume), prices, on_curves=False, horizon=float(scenario.horizon_months)
+                ),
+                value,
+                target_months,
+            )
         if value is not None and not value <= LARGE_PRICE_SEEK_MAX:
             value = None  # beyond any real model (also where a vanishing volume overflows)
     else:
@@ -907,6 +946,12 @@ def goal_seek_large_price(scenario: Scenario, target_months: float) -> GoalSeek:
             None,
             f"No large-model price pays back within {target_months:g} months at "
             f"{volume:,.0f} requests/month: too little traffic reaches the specialist.",
+        )
+    if value == 0.0:
+        return GoalSeek(
+            0.0,
+            f"Any large-model price pays back within {target_months:g} months: there are no fixed "
+            "costs to recover.",
         )
     ratio = value / today if today > 0 else math.inf
     # A vanishing price (say 1e-300 $/Mtok) makes the ratio overflow: say nothing rather than "infx".

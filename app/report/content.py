@@ -38,7 +38,7 @@ from app.domain.evaluation import (
     SpotcheckSummary,
 )
 from app.domain.plan import PlanFigures, recommended_plan
-from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, evaluate
+from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, VerdictTone, evaluate, verdict_tone
 from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import UncertaintyResult
 from app.report.board import board_line, horizon_savings, old_price_lines
@@ -83,13 +83,8 @@ PAGE_ONE_DESCRIPTION_CHARS = 280
 # The break-even vs volume chart clips its y axis here (times the horizon) so "never" stays drawable.
 VOLUME_CHART_Y_CAP_HORIZONS = 2.0
 
-_VERDICT_TONES: dict[str, Tone] = {
-    "specialize": "good",
-    "use_off_the_shelf": "good",
-    "keep_large_and_route": "warn",
-    "keep_large": "bad",
-    "needs_eval": "warn",
-}
+# The memo's colour for each domain verdict tone (the tones themselves live in app.domain.rules).
+_TONE_COLOURS: dict[VerdictTone, Tone] = {"good": "good", "caution": "warn", "bad": "bad", "neutral": "warn"}
 _STATUS_TEXT = {"pass": "holds", "fail": "does not hold", "unknown": "unknown"}
 _STATUS_TONES: dict[str, Tone] = {"pass": "good", "fail": "neutral", "unknown": "warn"}
 
@@ -334,7 +329,7 @@ def _verdict_block(
         headline=qualify(sanitize_text(recommendation.headline)),
         deciding_rule=f"Rule {deciding.id} · {deciding.title}" if deciding else "No single rule decided",
         reason=qualify(_unless_repeated(deciding.reason, recommendation.headline)) if deciding else "",
-        tone=_VERDICT_TONES.get(recommendation.verdict, "neutral"),
+        tone=_TONE_COLOURS[verdict_tone(recommendation.verdict)],
         board_line=sanitize_text(board),
     )
 
