@@ -60,6 +60,8 @@ class InputsPanel(QScrollArea):
         super().__init__(parent)
         self._document = document
         self.fields: dict[str, NumberField] = {}
+        # Each number's caption, so a measured field can be marked (and its evidence shown).
+        self.field_labels: dict[str, QLabel] = {}
         self.sections: dict[str, CollapsibleSection] = {}
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -208,6 +210,7 @@ class InputsPanel(QScrollArea):
             label = QLabel(spec.label)
             label.setToolTip(f"Feeds: {spec.feeds}")
             label.setBuddy(field.entry)
+            self.field_labels[spec.key] = label
             form.addRow(label, field)
         for label_text, widget in extra_rows or []:
             form.addRow(label_text, widget) if label_text else form.addRow(widget)
@@ -290,6 +293,7 @@ class InputsPanel(QScrollArea):
         """Show the scenario's values (signals blocked: showing is not editing)."""
         for field in self.fields.values():
             field.set_value(get_field(scenario, field.spec.path))
+            self._mark_measured(field.spec, scenario)
         if not self.name_edit.hasFocus() and self.name_edit.text() != scenario.name:
             self.name_edit.setText(scenario.name)
         source = scenario.source or scenario.description
@@ -312,6 +316,28 @@ class InputsPanel(QScrollArea):
             field.setEnabled(scenario.distillation.enabled)
         for field in (*(self.fields[s.key] for s in SELF_HOSTING),):
             field.setEnabled(scenario.self_hosting.enabled)
+
+    def _mark_measured(self, spec: FieldSpec, scenario: Scenario) -> None:
+        """A measured field says so (a '(measured)' caption, its sample in the tooltip); a typed
+        one is an assumption and reads plainly."""
+        label = self.field_labels.get(spec.key)
+        if label is None:
+            return
+        evidence = scenario.evidence.get(".".join(spec.path))
+        if evidence is None:
+            label.setText(spec.label)
+            label.setToolTip(f"Feeds: {spec.feeds}")
+            label.setProperty("measured", False)
+            return
+        counts = (
+            f"{evidence.successes}/{evidence.n}" if evidence.successes is not None else f"n = {evidence.n}"
+        )
+        label.setText(f"{spec.label} (measured)")
+        label.setProperty("measured", True)
+        label.setToolTip(
+            f"Measured: {counts} · {evidence.source} · {evidence.model} · {evidence.measured_at}\n"
+            f"Feeds: {spec.feeds}"
+        )
 
 
 def _select_data(combo: QComboBox, data: object) -> None:
