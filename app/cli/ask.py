@@ -84,10 +84,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _frontier_prices(model: str, given: list[float] | None) -> Any:
-    from app.inference.playground import Prices
+    from app.inference.playground import SidePrices
 
     if given:
-        return Prices(given[0], given[1], "custom")
+        return SidePrices(given[0], given[1], "custom")
     from app.storage.catalog import CatalogError, load_catalog
 
     try:
@@ -97,7 +97,7 @@ def _frontier_prices(model: str, given: list[float] | None) -> Any:
     wanted = {model, model.rsplit("/", 1)[-1]}
     for entry in entries:
         if entry.id in wanted:
-            return Prices(
+            return SidePrices(
                 entry.input_price_per_mtok, entry.output_price_per_mtok, f"catalog {entry.id} ({entry.as_of})"
             )
     return None
@@ -161,13 +161,13 @@ def run(args: argparse.Namespace) -> int:
     from app.inference.gguf import GgufError, read_gguf_info
     from app.inference.local_generator import LocalSpecialist
     from app.inference.local_server import (
-        LocalModelSettings,
+        LlamaLoadOptions,
         LocalServerError,
         describe_gpu_offload,
         gpu_offload_supported,
     )
     from app.inference.openai_client import OpenAICompatibleGenerator
-    from app.inference.playground import PendingRun, Prices, RunSettings, SideRun, run_both
+    from app.inference.playground import PendingRun, RunSettings, SidePrices, SideRun, run_both
     from app.inference.session import FrontierEndpoint, InferenceSession, ModelChoice, model_display_name
     from app.inference.types import GenerationRequest, PromptMode
 
@@ -195,7 +195,9 @@ def run(args: argparse.Namespace) -> int:
     local_side = SideRun(name="local model", empty_reason="skipped (--no-local)")
     mode: PromptMode = "completion"
     local_in, local_out = args.local_price or (0.0, 0.0)
-    local_prices = Prices(local_in, local_out, "custom" if args.local_price else "local, no per-token price")
+    local_prices = SidePrices(
+        local_in, local_out, "custom" if args.local_price else "local, no per-token price"
+    )
     # Whether this llama.cpp build can offload to a GPU: None when no local model runs this time.
     gpu_supported: bool | None = None
     local_failed = False  # a local model was asked for and did not start
@@ -210,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
         chosen = model_path if args.gguf else None  # None: the bundled model, named as such
         name = model_display_name(chosen, info)
         mode = args.mode if args.mode != "auto" else ("chat" if info.has_chat_template else "completion")
-        settings = LocalModelSettings(context_size=args.ctx, threads=args.threads, gpu_layers=args.gpu_layers)
+        settings = LlamaLoadOptions(context_size=args.ctx, threads=args.threads, gpu_layers=args.gpu_layers)
         try:
             server = session.ensure(ModelChoice(chosen, settings))
             local = LocalSpecialist(server, display_name=name)

@@ -438,7 +438,7 @@ def format_summary(
         lines.append(
             f"  {side:<11} p50 {_seconds(model.latency_p50_s)}, p95 {_seconds(model.latency_p95_s)}; "
             f"cost per item {format_money(model.cost_per_item, 'per_request')}, per million items "
-            f"{format_money(model.cost_per_million_items, 'compact')}{estimated}"
+            f"{format_money(model.cost_per_million_items, 'cents')}{estimated}"
         )
     if summary.specialist.cost_per_item is None:
         lines.append("  (costs need prices: pass --scenario FILE)")

@@ -107,7 +107,7 @@ def off_the_shelf_cost_per_request(scenario: Scenario) -> float:
     output_price = (
         small.output_price_per_mtok if shelf.output_price_per_mtok is None else shelf.output_price_per_mtok
     )
-    return (input_tokens * input_price + output_tokens * output_price) / 1e6
+    return request_cost(input_tokens, output_tokens, input_price, output_price)
 
 
 @dataclass(frozen=True)

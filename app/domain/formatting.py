@@ -26,7 +26,7 @@ from typing import Literal
 # From this many months on, a duration reads in years.
 YEARS_FROM_MONTHS = 120
 
-MoneyStyle = Literal["exact", "compact", "figure", "per_request", "price"]
+MoneyStyle = Literal["exact", "compact", "figure", "per_request", "price", "cents"]
 MonthsStyle = Literal["long", "short", "whole"]
 VolumeStyle = Literal["short", "full"]
 
@@ -102,7 +102,8 @@ def format_money(value: float | None, style: MoneyStyle = "exact") -> str:
     compact: one decimal with K/M/B from a thousand on ($950 · $12.5K · $1.2M · -$2.1K);
     figure: exact below a million, then three significant digits with a suffix ($3,980 · $1.23M);
     per_request: three significant digits written out ($0.000435 · $0.0155 · $1.23);
-    price: a per-million-token price as vendors print it ($5.00 · $0.30 · $0.075).
+    price: a per-million-token price as vendors print it ($5.00 · $0.30 · $0.075);
+    cents: dollars and cents whatever the size ($208.85 · $1,234.50), for per-million-item costs.
     """
     if value is None or not math.isfinite(value):
         return "n/a"
@@ -116,6 +117,8 @@ def format_money(value: float | None, style: MoneyStyle = "exact") -> str:
         body = _per_request(magnitude)
     elif style == "price":
         body = _price(magnitude)
+    elif style == "cents":
+        body = f"{magnitude:,.2f}"
     else:
         body = _exact(magnitude)
     return f"{sign}${body}"

@@ -49,7 +49,7 @@ from app.domain.costs import CostSummary, summarize
 from app.domain.formatting import (
     format_money,
     format_months,
-    format_per_request,
+    format_per_1k,
     format_share,
     format_volume,
 )
@@ -342,9 +342,10 @@ def _rule_2(scenario: Scenario, summary: CostSummary) -> RuleResult:
     shelf = summary.off_the_shelf_cost_per_request
     large = summary.large_cost_per_request
     cheaper = shelf < large
+    # Per 1,000 requests, the unit of the window's cost chart (per request has five zeros).
     cost_text = (
-        f"with its own prompt it costs {format_per_request(shelf)} per request against "
-        f"{format_per_request(large)} for the large model"
+        f"with its own prompt it costs {format_per_1k(shelf)} against "
+        f"{format_per_1k(large).removesuffix(' requests')} for the large model"
     )
     if accuracy >= quality.quality_bar and cheaper:
         return _result(

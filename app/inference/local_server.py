@@ -37,7 +37,7 @@ class LocalServerError(Exception):
 
 
 @dataclass(frozen=True)
-class LocalModelSettings:
+class LlamaLoadOptions:
     """How llama.cpp should load the model. Threads 0 means llama.cpp's own default."""
 
     context_size: int = 2048
@@ -103,13 +103,13 @@ class LocalModelServer:
     def __init__(
         self,
         model_path: Path | str,
-        settings: LocalModelSettings | None = None,
+        settings: LlamaLoadOptions | None = None,
         model_id: str | None = None,
         start_timeout_s: float = DEFAULT_START_TIMEOUT_S,
         log_folder: Path | None = None,
     ) -> None:
         self.model_path = Path(model_path)
-        self.settings = settings or LocalModelSettings()
+        self.settings = settings or LlamaLoadOptions()
         self.model_id = model_id or self.model_path.stem
         self.start_timeout_s = start_timeout_s
         self._log_folder = log_folder

@@ -24,7 +24,7 @@ from app.inference.endpoints import EndpointPreset, preset_by_name
 from app.inference.gguf import GgufInfo
 from app.inference.keys import KeyLookup, KeyStore, default_key_store
 from app.inference.local_generator import FewShotExample, LocalSpecialist
-from app.inference.local_server import DEFAULT_START_TIMEOUT_S, LocalModelServer, LocalModelSettings
+from app.inference.local_server import DEFAULT_START_TIMEOUT_S, LlamaLoadOptions, LocalModelServer
 from app.inference.openai_client import OpenAICompatibleGenerator, RetryCallback
 
 GUI_KEY_HINT = "the key in the frontier settings"
@@ -61,14 +61,14 @@ class ModelChoice:
     """Which GGUF (None: the bundled Gemma 3 270M) and how llama.cpp runs it."""
 
     path: Path | None = None
-    settings: LocalModelSettings = field(default_factory=LocalModelSettings)
+    settings: LlamaLoadOptions = field(default_factory=LlamaLoadOptions)
 
     @classmethod
     def from_saved(cls, saved: SavedLocalModel) -> ModelChoice:
         """The choice the settings describe (threads None there means llama.cpp's default, 0 here)."""
         return cls(
             Path(saved.model_path) if saved.model_path else None,
-            LocalModelSettings(
+            LlamaLoadOptions(
                 context_size=saved.context_size, threads=saved.threads or 0, gpu_layers=saved.gpu_layers
             ),
         )

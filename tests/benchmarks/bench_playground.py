@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ for `supp
 
 from app.inference.bundled_model import bundled_model_path
 from app.inference.local_generator import LocalSpecialist
-from app.inference.local_server import LocalModelServer, LocalModelSettings
+from app.inference.local_server import LlamaLoadOptions, LocalModelServer
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.types import GenerationRequest, GenerationResult
 
@@ -169,7 +169,7 @@ def main() -> int:
     llama = llama_cpp.Llama(
         model_path=str(model), n_ctx=args.ctx, n_threads=args.threads or None, verbose=False
     )
-    settings = LocalModelSettings(context_size=args.ctx, threads=args.threads)
+    settings = LlamaLoadOptions(context_size=args.ctx, threads=args.threads)
     server = LocalModelServer(model, settings)
     server.start()
     specialist = LocalSpecialist(server)

@@ -58,6 +58,8 @@ from app.domain.formatting import (
         (0.075, "price", "$0.075"),
         (0.0005, "price", "$0.00050"),
         (0, "price", "$0"),
+        (208.8506, "cents", "$208.85"),
+        (1_234.5, "cents", "$1,234.50"),
     ],
 )
 def test_money_styles(value: float, style: str, text: str) -> None:

@@ -13,7 +13,7 @@ from app.domain.scenario import ModelCost, Scenario
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.playground import (
     PlaygroundRun,
-    Prices,
+    SidePrices,
     SideRun,
     apply_measurements,
     export_jsonl,
@@ -53,18 +53,18 @@ def _scenario() -> Scenario:
 def _run(local: GenerationResult | None, frontier: GenerationResult | None) -> PlaygroundRun:
     return PlaygroundRun(
         prompt="p",
-        local=SideRun("gemma", local, None if local else "not loaded", Prices(0.3, 1.2, "scenario")),
+        local=SideRun("gemma", local, None if local else "not loaded", SidePrices(0.3, 1.2, "scenario")),
         frontier=SideRun(
-            "gpt-x", frontier, None if frontier else "no endpoint", Prices(2.0, 8.0, "catalog gpt-x")
+            "gpt-x", frontier, None if frontier else "no endpoint", SidePrices(2.0, 8.0, "catalog gpt-x")
         ),
     )
 
 
 def test_cost_and_figures() -> None:
-    side = SideRun("gpt-x", _result(1000, 11), prices=Prices(2.0, 8.0))
+    side = SideRun("gpt-x", _result(1000, 11), prices=SidePrices(2.0, 8.0))
     assert side.cost_usd == pytest.approx((1000 * 2 + 11 * 8) / 1e6)
     assert side.result is not None and side.result.tokens_per_second == pytest.approx(10.0)
-    refused = SideRun("gpt-x", _result(10, 0, error="401 Unauthorized"), prices=Prices(2.0, 8.0))
+    refused = SideRun("gpt-x", _result(10, 0, error="401 Unauthorized"), prices=SidePrices(2.0, 8.0))
     assert refused.cost_usd is None
 
 
@@ -82,7 +82,7 @@ def test_measurements_average_successful_runs_only() -> None:
         and frontier.counted
         and (frontier.input_tokens, frontier.output_tokens) == (200, 50)
     )
-    scenario, said = apply_measurements(_scenario(), runs, None, Prices(2.0, 8.0, "catalog gpt-x"))
+    scenario, said = apply_measurements(_scenario(), runs, None, SidePrices(2.0, 8.0, "catalog gpt-x"))
     assert (scenario.large.input_tokens, scenario.large.output_tokens) == (200, 50)
     assert scenario.large.tokens_measured and scenario.small.tokens_measured
     assert (scenario.large.input_price_per_mtok, scenario.large.output_price_per_mtok) == (2.0, 8.0)

@@ -17,7 +17,7 @@ from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME
 from app.inference.endpoints import preset_by_name
 from app.inference.gguf import read_gguf_info
 from app.inference.keys import KeyStore
-from app.inference.local_server import LocalModelSettings
+from app.inference.local_server import LlamaLoadOptions
 from app.inference.session import (
     FrontierEndpoint,
     InferenceSession,
@@ -46,7 +46,7 @@ def test_one_process_reused_for_the_same_choice_and_replaced_for_another(
         assert result.ok and specialist.display_name == "gemma here"
         assert model_server_children() == [first.pid]  # the generator used the running process
 
-        other = ModelChoice(bundled_model, LocalModelSettings(context_size=512, threads=2))
+        other = ModelChoice(bundled_model, LlamaLoadOptions(context_size=512, threads=2))
         second = session.ensure(other)
         assert second.pid != first.pid and second.settings.context_size == 512
         assert model_server_children() == [second.pid]  # the first was stopped before the second
@@ -79,7 +79,7 @@ def test_a_crash_is_reported_and_restart_starts_the_same_choice(bundled_model: P
 def test_choices_from_saved_settings() -> None:
     saved = SavedLocalModel(model_path="/models/x.gguf", context_size=4096, threads=None, gpu_layers=3)
     choice = ModelChoice.from_saved(saved)
-    assert choice == ModelChoice(Path("/models/x.gguf"), LocalModelSettings(4096, 0, 3))
+    assert choice == ModelChoice(Path("/models/x.gguf"), LlamaLoadOptions(4096, 0, 3))
     assert ModelChoice.from_saved(SavedLocalModel()).path is None  # the bundled model
     # The same settings make equal choices: that is what lets two views share one process.
     assert ModelChoice.from_saved(saved) == choice

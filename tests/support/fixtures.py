@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from app.inference.bundled_model import bundled_model_path
-from app.inference.local_server import LocalModelServer, LocalModelSettings
+from app.inference.local_server import LlamaLoadOptions, LocalModelServer
 from support.fault_server import FaultServer
 from support.llama_servers import Endpoint, LlamaCppPythonServer
 
 # Small context and two threads: enough for every test prompt, quick to load.
-TEST_MODEL_SETTINGS = LocalModelSettings(context_size=1024, threads=2)
+TEST_MODEL_SETTINGS = LlamaLoadOptions(context_size=1024, threads=2)
 
 
 def shared_cache_root(factory: pytest.TempPathFactory) -> Path:

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME
 from app.inference.endpoints import ENDPOINT_PRESETS, EndpointPreset, preset_by_name
 from app.inference.keys import keyring_usable
-from app.inference.local_server import LocalModelSettings, describe_gpu_offload
+from app.inference.local_server import LlamaLoadOptions, describe_gpu_offload
 from app.inference.openai_client import OpenAICompatibleGenerator
-from app.inference.playground import Prices
+from app.inference.playground import SidePrices
 from app.inference.session import FrontierEndpoint, InferenceSession
 from app.storage.settings import FrontierSettings
 from app.storage.settings import LocalModelSettings as SavedLocalModel
@@ -138,8 +138,8 @@ class ModelPanel(QGroupBox):
             return
         self.gpu_note.setText(describe_gpu_offload(self.gpu_supported, self.gpu_layers.value()))
 
-    def settings(self) -> LocalModelSettings:
-        return LocalModelSettings(
+    def settings(self) -> LlamaLoadOptions:
+        return LlamaLoadOptions(
             context_size=self.context.value(),
             threads=self.threads.value(),
             gpu_layers=self.gpu_layers.value(),
@@ -249,7 +249,7 @@ class FrontierPanel(QGroupBox):
         self.refresh_key_state()
 
     def _model_changed(self) -> None:
-        """Prices follow the catalog when it lists the model; otherwise they are typed in."""
+        """SidePrices follow the catalog when it lists the model; otherwise they are typed in."""
         try:
             from app.storage.catalog import load_catalog
 
@@ -298,8 +298,8 @@ class FrontierPanel(QGroupBox):
         self.key_state.setText(stored.detail)
         self.endpoint_changed.emit()
 
-    def prices(self) -> Prices:
-        return Prices(self.input_price.value(), self.output_price.value(), self.price_source.text())
+    def prices(self) -> SidePrices:
+        return SidePrices(self.input_price.value(), self.output_price.value(), self.price_source.text())
 
     def endpoint(self) -> FrontierEndpoint:
         """The endpoint as configured in the panel now."""
