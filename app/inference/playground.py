@@ -8,7 +8,7 @@ import dataclasses
 import json
 import statistics
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +25,7 @@ Side = Literal["local", "frontier"]
 
 
 @dataclass(frozen=True)
-class Prices:
+class SidePrices:
     """Per-million-token prices and where they come from ("catalog ...", "custom", "scenario")."""
 
     input_per_mtok: float
@@ -40,7 +40,7 @@ class SideRun:
     name: str
     result: GenerationResult | None = None
     empty_reason: str | None = None
-    prices: Prices | None = None
+    prices: SidePrices | None = None
 
     @property
     def cost_usd(self) -> float | None:
@@ -184,14 +184,22 @@ def run_both(
     on_local_token: TokenCallback | None = None,
     on_frontier_token: TokenCallback | None = None,
     cancel: threading.Event | None = None,
+    on_side_done: Callable[[Side, GenerationResult], None] | None = None,
 ) -> tuple[GenerationResult | None, GenerationResult | None]:
-    """Run both sides at the same time (each on its own thread); None for a side not given."""
+    """Run both sides at the same time (each on its own thread); None for a side not given.
+
+    `on_side_done(side, result)` is called as soon as one side has finished, so its column can
+    complete while the other side still streams.
+    """
     results: dict[str, GenerationResult | None] = {"local": None, "frontier": None}
 
     def work(
-        name: str, generator: TextGenerator, request: GenerationRequest, on_token: TokenCallback | None
+        name: Side, generator: TextGenerator, request: GenerationRequest, on_token: TokenCallback | None
     ) -> None:
-        results[name] = generator.generate(request, on_token=on_token, cancel=cancel)
+        result = generator.generate(request, on_token=on_token, cancel=cancel)
+        results[name] = result
+        if on_side_done is not None:
+            on_side_done(name, result)
 
     threads = []
     if frontier is not None:
@@ -245,7 +253,9 @@ def measured_tokens(runs: Sequence[PlaygroundRun], side: Side) -> MeasuredTokens
     )
 
 
-def _measured_model(model: ModelCost, tokens: MeasuredTokens, prices: Prices | None, name: str) -> ModelCost:
+def _measured_model(
+    model: ModelCost, tokens: MeasuredTokens, prices: SidePrices | None, name: str
+) -> ModelCost:
     changes: dict[str, Any] = {
         "input_tokens": tokens.input_tokens,
         "output_tokens": tokens.output_tokens,
@@ -267,8 +277,8 @@ def _measured_model(model: ModelCost, tokens: MeasuredTokens, prices: Prices | N
 def apply_measurements(
     scenario: Scenario,
     runs: Sequence[PlaygroundRun],
-    local_prices: Prices | None,
-    frontier_prices: Prices | None,
+    local_prices: SidePrices | None,
+    frontier_prices: SidePrices | None,
 ) -> tuple[Scenario, str]:
     """The scenario with measured tokens (and prices) in `small` (local) and `large` (frontier).
 
@@ -304,8 +314,8 @@ def truncated_runs(runs: Sequence[PlaygroundRun], side: Side) -> int:
 def measurement_review(
     scenario: Scenario,
     runs: Sequence[PlaygroundRun],
-    local_prices: Prices | None,
-    frontier_prices: Prices | None,
+    local_prices: SidePrices | None,
+    frontier_prices: SidePrices | None,
     *,
     local_is_base_model: bool = False,
 ) -> MeasurementReview:

@@ -311,19 +311,19 @@ def test_gpu_note_says_what_the_build_can_do_and_what_was_asked(qtbot, view: Pla
 
 
 def test_figures_wrap_and_name_their_units(qtbot) -> None:
-    from app.inference.playground import Prices, SideRun
+    from app.inference.playground import SidePrices, SideRun
     from app.inference.types import GenerationResult
     from app.ui.playground.view import AnswerColumn, figures_text
 
     streamed = GenerationResult("Paris.", "m", 37, 7, False, 0.541, 0.77, finish_reason="stop")
-    side = SideRun(name="m", result=streamed, prices=Prices(2.5, 10.0, "custom"))
+    side = SideRun(name="m", result=streamed, prices=SidePrices(2.5, 10.0, "custom"))
     assert figures_text(side).endswith(" · tokens in 37 / out 7 · cost $0.000162")
     nothing = GenerationResult("", "m", 11, 0, True, None, 0.81, finish_reason="stop")
-    text = figures_text(SideRun(name="m", result=nothing, prices=Prices(2.5, 10.0, "custom")))
+    text = figures_text(SideRun(name="m", result=nothing, prices=SidePrices(2.5, 10.0, "custom")))
     assert text.startswith("no tokens streamed · latency 0.81 s · tokens in 11 / out 0 (counted)")
     assert "TTFT –" not in text and "– tok/s" not in text
     refused = GenerationResult("", "m", 5, 0, True, None, 0.02, error="401 Unauthorized from h: rejected")
-    refused_text = figures_text(SideRun(name="m", result=refused, prices=Prices(2.5, 10.0, "custom")))
+    refused_text = figures_text(SideRun(name="m", result=refused, prices=SidePrices(2.5, 10.0, "custom")))
     assert refused_text.endswith(" · not billed")  # priced, but a refused request costs nothing
     column = AnswerColumn("Frontier", with_restart=False)
     qtbot.addWidget(column)
@@ -491,3 +491,30 @@ def test_labels_llama_cpp_cannot_take_are_named_before_anything_runs(qtbot, view
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     assert view.message.text() == 'Labels: label 2 ("neg\\x00ative") contains a control character (NUL).'
     assert view.run_button.isEnabled() and view.server is None  # nothing started, nothing sent
+
+
+@pytest.mark.slow
+def test_each_column_completes_on_its_own(qtbot, view: PlaygroundView, fault_server: FaultServer) -> None:
+    # The frontier answers only after 5 s; the local model's 12 tokens come much sooner, and its
+    # column says so at once instead of "Streaming…" until the frontier is done.
+    view.frontier_panel.base_url.setText(fault_server.url("slow"))
+    view.prompt.setPlainText("The capital of France is")
+    with qtbot.waitSignal(view.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: view.local_column.status.text().startswith("Done"), timeout=RUN_TIMEOUT_MS)
+        assert view.frontier_column.text.toPlainText() == ""  # the frontier has not answered yet
+        assert "TTFT" in view.local_column.figures.text()
+        assert not view.run_button.isEnabled()  # the run as a whole goes on
+    run = blocker.args[0]
+    assert run.local.result is not None and run.local.result.output_tokens == 12
+    assert view.frontier_column.status.text().startswith("Done")
+
+
+@pytest.mark.slow
+def test_the_bundled_models_header_is_read_like_any_files(
+    qtbot, view: PlaygroundView, bundled_model: Path
+) -> None:
+    view.choose_model(None)
+    qtbot.waitUntil(lambda: "Architecture: gemma3" in view.model_panel.header.text(), timeout=60_000)
+    text = view.model_panel.header.text()
+    assert f"File: {bundled_model.name}" in text and "Chat template: none" in text

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices
 
+from app.domain.evaluation import ItemResult, SideResult
 from app.storage.presets import load_preset
 from app.storage.resources import resource_path
 from app.storage.settings import Settings
 from app.ui.document import ScenarioDocument
+from app.ui.spotcheck.results_bar import frontier_error_warning
 from app.ui.spotcheck.view import SpotcheckView
 
 pytestmark = pytest.mark.gui
@@ -39,7 +44,8 @@ def _run(qtbot, view: SpotcheckView, timeout_ms: int = 240_000) -> object:
 def test_recorded_review_filter_and_keyboard_grades(qtbot, view: SpotcheckView) -> None:
     assert view.test_set is not None
     assert view.test_set.name == "support_triage"
-    assert view.set_info.text() == "87 items, 19 tagged ood"
+    assert view.set_info.text().startswith("87 items · labels: ")
+    assert "tags: ood 19" in view.set_info.text()
     assert view.scorer_spec().kind == "one_of"
     view.local_check.setChecked(False)
     outcome = _run(qtbot, view)
@@ -279,3 +285,86 @@ def test_items_needed_names_the_specialist_mid_sentence_in_lower_case(view: Spot
     text = view.needed_label.text()
     assert "for the specialist, which straddles the 90% bar" in text
     assert "The specialist" not in text
+
+
+def _set_rows(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_set_is_shown_before_it_runs(view: SpotcheckView) -> None:
+    rows = _set_rows(resource_path("spotcheck") / "support_triage.jsonl")
+    # The labels and tags counted straight from the file, most common first.
+    labels = Counter(str(row["expected"]) for row in rows)
+    tags = Counter(tag for row in rows for tag in row.get("tags", []))  # type: ignore[attr-defined]
+    text = view.set_info.text()
+    assert text.startswith(f"{len(rows)} items · labels: ")
+    for label, count in labels.items():
+        assert f"{label} {count}" in text
+    assert f"ood {tags['ood']}" in text
+    # Every item is in the table before any run, with its expected label and no answer yet.
+    assert view.items_model.rowCount() == len(rows)
+    shown = view.items_model.results
+    assert [result.item_id for result in shown] == [str(row["id"]) for row in rows]
+    assert all(result.specialist.output == "" and result.frontier.output == "" for result in shown)
+    assert shown[0].expected == rows[0]["expected"]
+
+
+def test_results_are_kept_shown_with_their_folder_and_reopened(
+    qtbot, view: SpotcheckView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view.local_check.setChecked(False)
+    view.limit_spin.setValue(5)
+    assert _run(qtbot, view) is not None
+    path = view.results_path
+    assert path is not None and path.is_file()
+    assert str(path) in view.results_bar.label.text() and view.results_bar.open_button.isEnabled()
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    qtbot.mouseClick(view.results_bar.open_button, Qt.MouseButton.LeftButton)
+    assert opened == [str(path.parent)]
+    accuracy = view.summary.frontier.accuracy.successes if view.summary else None
+    view.load_set(resource_path("spotcheck") / "support_triage.jsonl")
+    # A later session (a new view) finds the last results of the set again.
+    again = SpotcheckView(ScenarioDocument(load_preset("support-ticket-triage")), settings=Settings())
+    qtbot.addWidget(again)
+    try:
+        assert again.results_path == path
+        assert "Last results of this set" in again.results_bar.label.text()
+        assert again.items_model.rowCount() == 5
+        assert again.summary is not None and again.summary.frontier.accuracy.successes == accuracy
+        assert again.push_label.text() == ""
+    finally:
+        again.shutdown()
+
+
+def test_loading_a_set_clears_the_last_runs_labels(qtbot, view: SpotcheckView, tmp_path: Path) -> None:
+    view.local_check.setChecked(False)
+    view.limit_spin.setValue(3)
+    assert _run(qtbot, view) is not None
+    # The note a push of accuracies leaves (a push needs the local model's accuracy; the note is
+    # what matters here) belongs to these results: another set clears it with the figures.
+    view.push_label.setText("Quality inputs now measured: support_triage, 3 items")
+    other = tmp_path / "other_set.jsonl"
+    other.write_bytes((resource_path("spotcheck") / "support_triage.jsonl").read_bytes())
+    assert view.load_set(other)
+    assert view.push_label.text() == "" and view.frontier_label.text() == "–"
+    assert not view.errors_label.isVisible()
+
+
+def _answered(error: str | None, source: str = "live") -> ItemResult:
+    none = SideResult(output="", correct=None, source="none")
+    side = SideResult(
+        output="" if error else "billing", correct=None if error else True, error=error, source=source
+    )  # type: ignore[arg-type]
+    return ItemResult("1", "text", "billing", (), none, side, None)
+
+
+def test_piled_up_frontier_errors_suggest_lowering_parallel() -> None:
+    results = [_answered("429 Too Many Requests")] * 4 + [_answered(None)] * 6
+    warning = frontier_error_warning(results, parallel=8)
+    assert warning.startswith("4 of 10 frontier requests failed")
+    assert "lower Parallel (now 8)" in warning
+    assert "one request at a time" in frontier_error_warning(results, parallel=1)
+    # Two errors are not a pile; recorded answers are not requests.
+    assert frontier_error_warning([_answered("timeout")] * 2 + [_answered(None)] * 8, 8) == ""
+    assert frontier_error_warning([_answered("x", source="recorded")] * 5, 8) == ""

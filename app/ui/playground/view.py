@@ -30,15 +30,15 @@ from PySide6.QtWidgets import (
 
 from app.domain.evidence import MeasurementReview, apply_review
 from app.domain.labels import check_labels
-from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME
+from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, bundled_model_path
 from app.inference.gguf import GgufInfo, read_gguf_info
 from app.inference.local_generator import LocalSpecialist
 from app.inference.local_server import LocalModelServer, gpu_offload_supported
 from app.inference.playground import (
     PendingRun,
     PlaygroundRun,
-    Prices,
     RunSettings,
+    SidePrices,
     SideRun,
     export_jsonl,
     measurement_review,
@@ -277,18 +277,30 @@ class PlaygroundView(QWidget):
         self._start(CallWorker(lambda: read_gguf_info(path)), self._header_read, self._header_failed)
 
     def _header_read_bundled(self) -> None:
-        self.model_panel.header.setText(
-            "Gemma 3 270M base model, Q4_K_M, no chat template (use completion + few-shot). "
-            "Assembled into the cache on first load."
+        # The bundled model's own header, read like any other file's (assembled into the cache
+        # first when this is its first use, in the worker).
+        self.model_panel.header.setText("Reading the bundled model's header…")
+        self._start(
+            CallWorker(lambda: read_gguf_info(bundled_model_path())), self._bundled_read, self._header_failed
         )
+
+    def _bundled_read(self, info: object) -> None:
+        assert isinstance(info, GgufInfo)
+        if self.model_path is None:  # still the bundled model (no file picked meanwhile)
+            # The header only: the prompt mode stays the user's (the base model's header would
+            # always say completion).
+            self._show_header(info)
+
+    def _show_header(self, info: GgufInfo) -> None:
+        self.model_info = info
+        self.model_panel.header.setStyleSheet("")  # a readable header: no longer the last file's error red
+        self.model_panel.header.setText("\n".join(info.summary_lines()))
 
     def _header_read(self, info: object) -> None:
         assert isinstance(info, GgufInfo)
         if self.model_path != info.path:
             return  # the user picked another file meanwhile
-        self.model_info = info
-        self.model_panel.header.setStyleSheet("")  # a readable header: no longer the last file's error red
-        self.model_panel.header.setText("\n".join(info.summary_lines()))
+        self._show_header(info)
         restoring, self._restoring_mode = self._restoring_mode, None
         if restoring is not None and restoring[0] == info.path:
             # Coming back from the settings: the mode the user chose last time wins over the header.
@@ -433,7 +445,7 @@ class PlaygroundView(QWidget):
             local=SideRun(
                 name=local_name,
                 empty_reason=local_failure or "the local model is not loaded",
-                prices=Prices(
+                prices=SidePrices(
                     scenario_small.input_price_per_mtok, scenario_small.output_price_per_mtok, "scenario"
                 ),
             ),
@@ -458,6 +470,7 @@ class PlaygroundView(QWidget):
         keep_alive(worker)
         worker.token.connect(self._token)
         worker.retry.connect(self._retry)
+        worker.side_done.connect(self._side_done)
         worker.done.connect(self._done)
         self._run_worker = worker
         worker.start()
@@ -467,6 +480,17 @@ class PlaygroundView(QWidget):
         if column.live:  # a final status (an error, "Stopped.") is never overwritten by a late token
             column.set_status("Streaming…", live=True)
         column.append(text)
+
+    def _side_done(self, side: str, result: object) -> None:
+        """One side finished: its column shows its figures and final status now, not when the
+        slower side ends (the local answer no longer reads "Streaming…" for the frontier's 25 s)."""
+        pending = self._pending
+        if pending is None or not isinstance(result, GenerationResult):
+            return
+        if side == "local":
+            self._finish_side(self.local_column, pending.local.answered(result))
+        else:
+            self._finish_side(self.frontier_column, pending.frontier.answered(result))
 
     def _retry(self, side: str, seconds_left: float, reason: str) -> None:
         column = self.local_column if side == "local" else self.frontier_column

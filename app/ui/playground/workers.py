@@ -59,6 +59,7 @@ class RunWorker(QThread):
 
     token = Signal(str, str)  # side ("local" | "frontier"), text
     retry = Signal(str, float, str)  # side, seconds left, reason
+    side_done = Signal(str, object)  # side, its GenerationResult: that column can finish now
     done = Signal(object, object)  # GenerationResult | None for local, for frontier
 
     def __init__(
@@ -90,6 +91,7 @@ class RunWorker(QThread):
             on_local_token=lambda text: self.token.emit("local", text),
             on_frontier_token=lambda text: self.token.emit("frontier", text),
             cancel=self.cancel,
+            on_side_done=lambda side, result: self.side_done.emit(side, result),
         )
         if self._frontier is not None:
             self._frontier.close()

@@ -86,6 +86,8 @@ class SummaryStrip(QFrame):
         ):
             label.setText("–")
         self.warnings_label.setText("")
+        # "Quality inputs now measured: …" belongs to the results it came from.
+        self.push_label.setText("")
         self.push_button.setEnabled(False)
 
     def show_summary(self, summary: SpotcheckSummary) -> None:
@@ -156,7 +158,7 @@ def _speed_and_cost(side: str, model: ModelSummary) -> str:
     return (
         f"{side}: p50 {_seconds(model.latency_p50_s)}, p95 {_seconds(model.latency_p95_s)} · "
         f"{format_money(model.cost_per_item, 'per_request')} per item, "
-        f"{format_money(model.cost_per_million_items, 'compact')} per million{estimated}"
+        f"{format_money(model.cost_per_million_items, 'cents')} per million{estimated}"
     )
 
 

@@ -53,7 +53,14 @@ from app.inference.session import (
     default_session,
     spotcheck_model_name,
 )
-from app.inference.spotcheck import Progress, RunConfig, RunOutcome, save_grades
+from app.inference.spotcheck import (
+    Progress,
+    RunConfig,
+    RunOutcome,
+    SpotcheckError,
+    read_results,
+    save_grades,
+)
 from app.storage.resources import resource_path
 from app.storage.settings import Settings
 from app.storage.spotcheck_runs import spotcheck_results_path
@@ -62,6 +69,13 @@ from app.ui.document import ScenarioDocument
 from app.ui.review_dialog import MeasurementReviewDialog
 from app.ui.settings_store import SettingsStore, shared_settings_store
 from app.ui.spotcheck.items_model import FILTER_TITLES, ItemFilter, ItemsModel, ItemsTable
+from app.ui.spotcheck.results_bar import (
+    ResultsBar,
+    describe_set,
+    frontier_error_warning,
+    latest_results_file,
+    preview_rows,
+)
 from app.ui.spotcheck.routing_panel import RoutingPanel
 from app.ui.spotcheck.setup_panel import LIVE, RECORDED, SetupPanel
 from app.ui.spotcheck.summary_strip import AGREEMENT_NOTE, SummaryStrip
@@ -148,6 +162,13 @@ class SpotcheckView(QWidget):
         run_row.addWidget(self.progress, 1)
         run_row.addWidget(self.eta_label)
         layout.addLayout(run_row)
+        self.results_bar = ResultsBar()
+        layout.addWidget(self.results_bar)
+        self.errors_label = QLabel("")
+        self.errors_label.setWordWrap(True)
+        self.errors_label.setAccessibleName("Frontier errors")
+        self.errors_label.setVisible(False)
+        layout.addWidget(self.errors_label)
 
         strip = SummaryStrip()
         strip.margin_spin.valueChanged.connect(lambda _value: self._show_needed())
@@ -209,12 +230,42 @@ class SpotcheckView(QWidget):
         self.test_set = test_set
         self.template = template
         self.setup.show_set(path, len(test_set.items), test_set.ood_count, template)
-        self.items_model.set_results([])
+        # What the set holds, before anything runs: its size, labels and tags, and its items.
+        self.set_info.setText(describe_set(test_set))
+        self.items_model.set_results(preview_rows(test_set))
         self._clear_summary()
+        self._show_errors("")
+        self.results_path = None
+        self.results_bar.show_path(None)
+        self._reopen_last_results(test_set)
         # Before a run the bar counts the set, not a placeholder "0 / 1".
         self.progress.setRange(0, len(test_set.items))
         self.progress.setValue(0)
         return True
+
+    def _reopen_last_results(self, test_set: TestSet) -> bool:
+        """Show the newest results the window kept for this set (a run of an earlier session)."""
+        path = latest_results_file(test_set)
+        if path is None:
+            return False
+        try:
+            kept = read_results(path)
+        except SpotcheckError:
+            return False  # a damaged file stays where it is; the next run starts afresh
+        if kept.header.get("set_fingerprint") != test_set.fingerprint or not kept.items:
+            return False
+        order = {item.item_id: index for index, item in enumerate(test_set.items)}
+        results = sorted(kept.items.values(), key=lambda result: order.get(result.item_id, len(order)))
+        self.items_model.set_results(results)
+        self.results_path = path
+        self.results_bar.show_path(path, reopened=True)
+        if kept.summary is not None:
+            self._show_summary(kept.summary)
+        return True
+
+    def _show_errors(self, warning: str) -> None:
+        self.errors_label.setText(warning)
+        self.errors_label.setVisible(bool(warning))
 
     def scorer_spec(self) -> ScorerSpec:
         """The scorer chosen in the controls; raises ValueError with a readable reason."""
@@ -298,8 +349,10 @@ class SpotcheckView(QWidget):
             "set_items": len(test_set.items),
             "quality_bar": config.quality_bar,
         }
-        self.items_model.set_results([])
+        self.items_model.set_results(preview_rows(test_set))
         self._clear_summary()
+        self._show_errors("")
+        self.results_bar.show_path(self.results_path)
         self.progress.setRange(0, len(test_set.items))
         self.progress.setValue(0)
         thread = SpotcheckRunThread(
@@ -327,6 +380,11 @@ class SpotcheckView(QWidget):
         self.eta_label.setText(f"{progress.done}/{progress.total}{resumed} · {eta_text(progress.eta_s)}")
         if progress.last is not None:
             self.items_model.add_result(progress.last)
+            if progress.last.frontier.error is not None:
+                # Errors piling up mid-run are worth saying before the run ends.
+                self._show_errors(
+                    frontier_error_warning(self.items_model.results, self.concurrency_spin.value())
+                )
 
     def _finish_thread(self) -> None:
         if self._run_thread is not None:
@@ -343,6 +401,7 @@ class SpotcheckView(QWidget):
         self._summary_args["specialist_name"] = outcome.summary.specialist.name
         self._summary_args["frontier_name"] = outcome.summary.frontier.name
         self._show_summary(outcome.summary)
+        self._show_errors(frontier_error_warning(list(outcome.results), self.concurrency_spin.value()))
         done = len(outcome.results)
         self.eta_label.setText(
             f"Stopped at {done}/{outcome.summary.set_items}: run again to resume"
