@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # System tools the test suite reads PDFs back with (pdftotext, pdftoppm, pdfinfo, pdffonts).
 SYSTEM_TEST_TOOLS := pdftotext pdftoppm pdfinfo pdffonts
 
-.PHONY: run test benchmarks bundle lint clean system-test-tools
+.PHONY: run test benchmarks bundle lint clean system-test-tools qt-system-libs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $@ $(VENV)/.installed-app
 
-run: $(VENV)/.installed-app
+run: $(VENV)/.installed-app qt-system-libs
 	$(BIN)/specialist-studio $(ARGS)
+
+# Qt's X11 plugin needs libxcb-cursor0 and other xcb libraries a minimal Debian/Ubuntu lacks:
+# installed when root (like the test tools), else the one apt-get command is printed.
+qt-system-libs: $(VENV)/.installed-app
+	@bash packaging/qt-system-libs.sh $(BIN)/python
 
 system-test-tools:
 	@missing=""; for tool in $(SYSTEM_TEST_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
