@@ -285,6 +285,29 @@ def max_paying_escalation(scenario: Scenario) -> float | None:
     return low
 
 
+def off_the_shelf_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with the off-the-shelf model in the specialist's place: its own (long) prompt
+    and prices as rule 2 prices it, no escalation, and nothing spent on training."""
+    shelf, large, small = scenario.off_the_shelf, scenario.large, scenario.small
+
+    def pick(own: float | None, fallback: float) -> float:
+        return fallback if own is None else own
+
+    return with_values(
+        scenario,
+        {
+            "small.input_tokens": pick(shelf.input_tokens, large.input_tokens),
+            "small.output_tokens": pick(shelf.output_tokens, large.output_tokens),
+            "small.input_price_per_mtok": pick(shelf.input_price_per_mtok, small.input_price_per_mtok),
+            "small.output_price_per_mtok": pick(shelf.output_price_per_mtok, small.output_price_per_mtok),
+            "routing.escalation_rate": 0.0,
+            "one_time.training_runs": 0.0,
+            "distillation.enabled": False,
+            "retraining.every_months": 0,
+        },
+    )
+
+
 def _with_rate(scenario: Scenario, rate: float) -> Scenario:
     if rate == scenario.routing.escalation_rate:
         return scenario
@@ -307,13 +330,15 @@ def recommended_plan(
     if verdict == "specialize":
         return PlanFigures(verdict, "swap", "Swap to the specialist", plan_money(scenario, summary))
     if verdict == "use_off_the_shelf":
-        no_training = with_values(scenario, {"one_time.training_runs": 0.0})
         return PlanFigures(
             verdict,
             "off_the_shelf",
             "Off-the-shelf small model, no training",
-            plan_money(no_training),
-            note="Priced as the swap without the training runs.",
+            plan_money(off_the_shelf_scenario(scenario)),
+            note=(
+                "Priced with the off-the-shelf model's own prompt and no escalation; no training runs, "
+                "teacher labelling or retraining (data curation and the eval stay in)."
+            ),
         )
     if verdict == "needs_eval":
         return PlanFigures(

@@ -33,7 +33,7 @@ MAX_RECENT_FILES = 10
 # A settings file is a few kilobytes; anything far bigger is not one (and is not read whole).
 MAX_SETTINGS_BYTES = 1024 * 1024
 
-Theme = Literal["system", "light", "dark"]
+ThemeChoice = Literal["system", "light", "dark"]
 MemoPageSize = Literal["A4", "Letter"]
 # The paper sizes a memo can be written on (the window's choice and `memo --page-size`).
 MEMO_PAGE_SIZES: tuple[str, ...] = get_args(MemoPageSize)
@@ -97,12 +97,14 @@ class Settings(_SettingsPart):
     """Everything the app remembers between runs (except secrets)."""
 
     settings_version: int = SETTINGS_VERSION
-    theme: Theme = "system"
+    theme: ThemeChoice = "system"
     recent_files: tuple[str, ...] = ()
     last_scenario: str | None = None
     last_directory: str | None = None
     reopen_last_scenario: bool = True
     window_geometry: str = Field(default="", max_length=10_000)  # base64 of QWidget.saveGeometry()
+    # The first-launch guide was closed, or the user opened a preset or a file: do not show it again.
+    welcome_dismissed: bool = False
     frontier: FrontierSettings = FrontierSettings()
     local_model: LocalModelSettings = LocalModelSettings()
     memo: MemoSettings = MemoSettings()

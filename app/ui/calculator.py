@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
+from app.domain.formatting import format_money, format_months, format_number
+from app.domain.plan import GoalSeekAnswer
 from app.domain.scenario import Scenario
 from app.ui.charts import BreakEvenVolumeChart, CostBreakdownChart, CumulativeCostChart
 from app.ui.decision_panel import DecisionPanel
@@ -65,11 +67,29 @@ class CalculatorView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
+        self.decision.goal_seek.answered.connect(self._mark_goal)
         self.splitter.splitterMoved.connect(lambda _pos, _index: self._user_sized())
         self._user_sized_panels = False
         document.reloaded.connect(self._reset_charts)
         document.changed.connect(self.refresh)
         self.refresh(document.scenario)
+
+    def _mark_goal(self, answer: GoalSeekAnswer | None) -> None:
+        """Mark a goal-seek answer on the break-even-vs-volume chart (hidden when there is none)."""
+        if answer is None or not answer.found:
+            self.volume_chart.show_goal(None, None)
+            return
+        if answer.volume_per_month is not None:
+            volume = answer.volume_per_month
+            text = f"goal: {format_number(volume)}/month → {format_months(answer.target_months, 'whole')}"
+        else:
+            volume = self.document.scenario.volume_per_month
+            text = (
+                f"goal: large at {format_money(answer.input_price_per_mtok, 'price')} / "
+                f"{format_money(answer.output_price_per_mtok, 'price')} per Mtok → "
+                f"{format_months(answer.target_months, 'whole')}"
+            )
+        self.volume_chart.show_goal(volume, answer.target_months, text)
 
     def _user_sized(self) -> None:
         self._user_sized_panels = True

@@ -174,15 +174,36 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.addItem(self.break_even_label)
         self.curves: CostCurves | None = None
         self.y_top: float | None = None
+        self.data_top: float | None = None
         # (x of the break-even, x range) while the label sits beside the marker.
         self.label_span: tuple[float, float, float] | None = None
-        self.getViewBox().sigResized.connect(lambda _box: self._place_label())
+        self.getViewBox().sigResized.connect(lambda _box: self._on_resized())
         self.apply_theme(LIGHT)
 
     def _place_label(self) -> None:
         if self.label_span is not None:
-            right = fits_right(self, self.break_even_label, *self.label_span)
-            self.break_even_label.setAnchor((-0.05, 1.4) if right else (1.05, 1.4))
+            self.break_even_label.setAnchor(side_anchor(self, self.break_even_label, *self.label_span, 1.4))
+
+    def _wrap_label(self) -> None:
+        # A note wider than the plot wraps instead of running past its edge.
+        room = float(self.getViewBox().width()) * 0.9
+        label = self.break_even_label
+        label.setTextWidth(-1)
+        if room > 40 and label.boundingRect().width() > room:
+            label.setTextWidth(room)
+
+    def _on_resized(self) -> None:
+        self._wrap_label()
+        self._place_label()
+        if self.data_top is not None:
+            self._fit_y(self.data_top)
+
+    def _fit_y(self, top: float) -> None:
+        # Headroom for the legend: the curves stay in the plot's lower part, clear of the legend
+        # in its top-left corner (on a small window it covered the curves and the no-payback note).
+        self.data_top = top
+        self.y_top = sticky_top(self.y_top, top * 1.04 / (1.0 - legend_share(self, self.legend)))
+        _set_range(self, "y", 0, self.y_top)
 
     def reset_ranges(self) -> None:
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
@@ -252,11 +273,11 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             middle = float(curves.specialist[index] + curves.large_only[index]) / 2.0
             self.break_even_label.setAnchor(anchor)
             self.break_even_label.setPos(x, middle)
+        self._wrap_label()
         # Explicit ranges (no auto-range): auto-ranging happens at paint time and would paint twice.
         _set_range(self, "x", 0, float(scenario.horizon_months), padding=0.02)
         top = float(max(np.max(curves.large_only), np.max(curves.specialist), 1.0))
-        self.y_top = sticky_top(self.y_top, top * 1.04)
-        _set_range(self, "y", 0, self.y_top)
+        self._fit_y(top)
         _settle(self)
 
 
@@ -277,7 +298,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.horizon_line = pg.InfiniteLine(
             angle=0,
             movable=False,
-            label="horizon {value:.0f} mo",
+            label="horizon {value:.0f} months",
             # Right-hand end: there the curve is low and clear of the label.
             labelOpts={"position": 0.93, "anchors": [(1, 1), (1, 1)]},
         )
@@ -286,6 +307,15 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.addItem(self.volume_line)
         self.current_label = pg.TextItem("", anchor=(-0.05, 1.2))
         self.addItem(self.current_label)
+        # The goal-seek answer: a marker at (answer volume, target months) or, for a price answer,
+        # at today's volume; hidden until a question is asked.
+        self.goal_point = Marker(diameter=13.0)
+        self.goal_point.setZValue(5)
+        self.addItem(self.goal_point)
+        self.goal_label = pg.TextItem("", anchor=(1.05, -0.2))
+        self.goal_label.setVisible(False)
+        self.addItem(self.goal_label)
+        self.goal_text = ""
         self.volumes: np.ndarray = np.array([])
         self.months: np.ndarray = np.array([])
         self.y_top: float | None = None
@@ -296,8 +326,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
 
     def _place_label(self) -> None:
         if self.label_span is not None:
-            right = fits_right(self, self.current_label, *self.label_span)
-            self.current_label.setAnchor((-0.05, 1.2) if right else (1.05, 1.2))
+            self.current_label.setAnchor(side_anchor(self, self.current_label, *self.label_span, 1.2))
 
     def reset_ranges(self) -> None:
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
@@ -315,6 +344,23 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.horizon_line.label.setColor(theme.muted)
         self.volume_line.setPen(pg.mkPen(theme.marker, width=1, style=Qt.PenStyle.DotLine))
         self.current_label.setColor(theme.text)
+        self.goal_point.setBrush(pg.mkBrush(theme.specialist))
+        self.goal_point.setPen(pg.mkPen(theme.panel, width=1.5))
+        self.goal_label.setColor(theme.text)
+
+    def show_goal(self, volume: float | None, months: float | None, text: str = "") -> None:
+        """Mark a goal-seek answer at (volume, months); None hides the mark."""
+        if volume is None or months is None or volume <= 0:
+            self.goal_point.place(None, None)
+            self.goal_label.setVisible(False)
+            self.goal_text = ""
+            return
+        x = math.log10(volume)
+        self.goal_point.place(x, months)
+        self.goal_text = text
+        self.goal_label.setText(text)
+        self.goal_label.setPos(x, months)
+        self.goal_label.setVisible(True)
 
     def update_from(self, document: ScenarioDocument) -> None:
         """Redraw from the document's scenario."""
@@ -382,7 +428,8 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         )
         _style_plot(self)
         self.setAccessibleName("Cost per request breakdown chart")
-        self.setLabel("left", "USD per 1k requests")
+        # The chart's title says "per 1,000 requests"; a longer axis title was cut on small windows.
+        self.setLabel("left", "USD")
         self.category_names = self.CATEGORIES
         self.getAxis("bottom").setTicks([list(enumerate(self.CATEGORIES))])
         # Two fixed names that never collide: on a narrow plot pyqtgraph would drop the first one.
@@ -486,6 +533,8 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
                 _ensure_in_legend(self.legend, swatch, swatch.opts["name"])
             else:
                 self.legend.removeItem(swatch)
+        # The legend grows with escalation or GPU hosting: keep the bars clear of it then too.
+        self.fit_legend_room()
         self.heights = {
             "input": inputs,
             "output": outputs,
@@ -494,11 +543,32 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         }
         totals = [parts.large_total * k, parts.specialist_total * k]
         for index, (label, total) in enumerate(zip(self.total_labels, totals, strict=True)):
-            label.setText(f"{format_money(total, 'per_request')} / 1k")
+            # The axis says "per 1k requests": the bare amount keeps the two labels apart.
+            label.setText(format_money(total, "per_request"))
             label.setPos(index, total)
         self.y_top = sticky_top(self.y_top, max(totals) * 1.2)
         _set_range(self, "y", 0, self.y_top)
         _settle(self)
+
+
+def legend_share(widget: pg.PlotWidget, legend: pg.LegendItem) -> float:
+    """The share of the plot's height the legend takes from the top (at most 45 %)."""
+    view_height = float(widget.getViewBox().height())
+    if view_height <= 0:
+        return 0.3
+    return min(0.45, (float(legend.boundingRect().height()) + 14.0) / view_height)
+
+
+def side_anchor(
+    widget: pg.PlotWidget, label: pg.TextItem, x: float, low: float, high: float, lift: float
+) -> tuple[float, float]:
+    """Where a label goes beside its point: right where it fits, else left where it fits, else
+    centred above it, so no edge of the plot cuts it."""
+    if fits_right(widget, label, x, low, high):
+        return (-0.05, lift)
+    if fits_right(widget, label, high - (x - low), low, high):  # the room left of x, mirrored
+        return (1.05, lift)
+    return (0.5, lift + 0.6)
 
 
 def fits_right(widget: pg.PlotWidget, label: pg.TextItem, x: float, low: float, high: float) -> bool:
@@ -550,7 +620,8 @@ def _style_plot(widget: pg.PlotWidget) -> None:
     # plot and paint it twice per change.
     widget.getAxis("left").setWidth(62)
     widget.getAxis("bottom").setHeight(40)
-    widget.setMinimumHeight(170)
+    # Low enough that three charts and the first-launch guide fit a 700-pixel-high window.
+    widget.setMinimumHeight(130)
     widget.getPlotItem().layout.setContentsMargins(4, 6, 10, 4)
     # The axes sit in the region a moving curve dirties: as cached pixmaps they are blitted
     # instead of replaying their tick labels' text on every change (redrawn when they change).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.costs import GoalSeek, goal_seek_large_price, goal_seek_volume
-from app.domain.formatting import format_money, format_months
+from app.domain.formatting import format_money, format_months, format_number
+from app.domain.plan import GoalSeekAnswer, PlanFigures, Question, answer_goal_seek
 from app.domain.rules import (
     RULE_TITLES,
     VERDICT_LABELS,
@@ -28,7 +28,7 @@ from app.domain.rules import (
 )
 from app.ui.document import ScenarioDocument
 from app.ui.theme import BLOCKING_SYMBOL, LIGHT, STATUS_SYMBOLS, STATUS_WORDS, Theme, rule_mark_pixmap
-from app.ui.widgets import WrappedText
+from app.ui.widgets import ElidedLabel, WrappedText
 
 # The window has three verdict colours; the domain's "caution" (keep the large model and route
 # the hard tail) is drawn like the other "keep the large model" answer.
@@ -88,17 +88,18 @@ def ratio_text(ratio: float | None) -> str:
 
 
 class _Figure(QWidget):
-    """A big number with a caption under it."""
+    """A big number with a caption under it; a value too wide for its column elides (full text in
+    the tooltip), a caption wraps."""
 
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.value = QLabel("—")
+        self.value = ElidedLabel("—")
         self.value.setObjectName("figureValue")
-        # Fixed size: a new value then repaints the label only, with no re-layout of the banner.
-        self.value.setFixedSize(130, 24)
+        # Fixed height: a new value then repaints the label only, with no re-layout of the banner.
+        self.value.setFixedHeight(24)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.caption = QLabel(caption)
         self.caption.setWordWrap(True)
@@ -111,9 +112,47 @@ class _Figure(QWidget):
         self.value.setText(text)
         self.setAccessibleName(f"{self.caption.text()}: {text}")
 
+    def set_caption(self, caption: str) -> None:
+        """A new caption (the horizon's length, a payback past the horizon)."""
+        if caption != self.caption.text():
+            self.caption.setText(caption)
+
+
+def plan_figure_texts(plan: PlanFigures, cost_ratio: float | None) -> dict[str, str]:
+    """The verdict card's figures of the recommended plan, as shown (by caption key)."""
+    money = plan.money
+    if money is None:
+        return {}
+    late = money.break_even_months is not None and not money.break_even_within_horizon
+    return {
+        "net": format_money(money.net_monthly_savings, "figure"),
+        "annual": format_money(money.annual_net_savings, "figure"),
+        "horizon": format_money(money.horizon_savings, "figure"),
+        "break_even": format_months(money.break_even_months) + (" (past the horizon)" if late else ""),
+        "one_time": format_money(money.one_time_cost, "figure"),
+        "ratio": ratio_text(cost_ratio),
+    }
+
+
+def rejected_text(plan: PlanFigures) -> str:
+    """One line for the swap the verdict turns down: its numbers, labelled as not the plan."""
+    money = plan.rejected
+    if money is None:
+        return ""
+    payback = (
+        f"pays back in {format_months(money.break_even_months)}"
+        if money.break_even_months is not None
+        else "never pays back"
+    )
+    return (
+        f"{plan.rejected_title}: {format_money(money.net_monthly_savings, 'figure')} net a month, "
+        f"{format_money(money.horizon_savings, 'figure')} over {money.horizon_months} months, {payback}."
+    )
+
 
 class VerdictBanner(QFrame):
-    """The verdict in words, the headline, and net savings / break-even / cost ratio / one-time cost."""
+    """The verdict in words, the recommended plan's figures (monthly, a year, over the horizon),
+    the swap it rejects labelled as such, what it would take, and the headline."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,23 +164,49 @@ class VerdictBanner(QFrame):
         layout.setSpacing(6)
         self.title = QLabel()
         self.title.setObjectName("verdictTitle")
+        self.title.setWordWrap(True)
+        self.plan_title = QLabel()
+        self.plan_title.setObjectName("ruleTitle")
+        self.plan_title.setWordWrap(True)
         self.headline = WrappedText("verdictHeadline")
-        figures = QGridLayout()
+        self.figure_box = QWidget()
+        figures = QGridLayout(self.figure_box)
+        figures.setContentsMargins(0, 0, 0, 0)
         figures.setHorizontalSpacing(16)
+        figures.setVerticalSpacing(4)
         self.net_savings = _Figure("net savings / month")
+        self.annual = _Figure("a year at this rate")
+        self.horizon_total = _Figure("over the horizon, all costs in")
         self.break_even = _Figure("break-even")
-        self.cost_ratio = _Figure("cost ratio, large ÷ specialist")
         self.one_time = _Figure("one-time cost")
-        for index, figure in enumerate((self.net_savings, self.break_even, self.cost_ratio, self.one_time)):
+        self.cost_ratio = _Figure("cost ratio, large ÷ plan")
+        self.figures = {
+            "net": self.net_savings,
+            "annual": self.annual,
+            "horizon": self.horizon_total,
+            "break_even": self.break_even,
+            "one_time": self.one_time,
+            "ratio": self.cost_ratio,
+        }
+        for index, figure in enumerate(self.figures.values()):
             figures.addWidget(figure, index // 2, index % 2)
+        figures.setColumnStretch(0, 1)
+        figures.setColumnStretch(1, 1)
         # "82% chance it pays back within 24 months": set by the risk view's worker when ready.
         self.risk = QLabel()
         self.risk.setObjectName("verdictRisk")
         self.risk.setWordWrap(True)
         self.risk.hide()
+        self.rejected = WrappedText("rejectedPlan")
+        self.rejected.setAccessibleName("Rejected plan")
+        self.would_take = WrappedText("wouldTake")
+        self.would_take.setAccessibleName("What it would take")
         layout.addWidget(self.title)
-        layout.addLayout(figures)
+        layout.addWidget(self.plan_title)
+        layout.addWidget(self.figure_box)
         layout.addWidget(self.risk)
+        layout.addWidget(self.would_take)
+        layout.addWidget(self.rejected)
         layout.addWidget(self.headline)
         self._theme: Theme = LIGHT
         self._tone = "neutral"
@@ -164,23 +229,37 @@ class VerdictBanner(QFrame):
         self.risk.setVisible(bool(sentence))
 
     def update_from(self, document: ScenarioDocument) -> None:
-        """Show the document's verdict and figures."""
-        summary = document.summary
+        """Show the document's verdict and the figures of the plan it recommends."""
         recommendation = document.recommendation
+        plan = document.plan
         deciding = f" (rule {recommendation.deciding_rule})" if recommendation.deciding_rule else ""
         self.title.setText(f"{recommendation.label}{deciding}")
+        self.plan_title.setText(plan.title)
+        texts = plan_figure_texts(plan, _plan_ratio(document, plan))
+        self.figure_box.setVisible(bool(texts))
+        if texts and plan.money is not None:
+            self.horizon_total.set_caption(f"over {plan.money.horizon_months} months, all costs in")
+            for key, text in texts.items():
+                self.figures[key].set(text)
+        extra = [answer.text for answer in plan.would_take]
+        self.would_take.setText(" ".join([plan.note, *extra]).strip())
+        self.would_take.setVisible(bool(self.would_take.text()))
+        rejected = rejected_text(plan)
+        self.rejected.setText(rejected)
+        self.rejected.setVisible(bool(rejected))
         self.headline.setText(recommendation.headline)
-        self.net_savings.set(format_money(summary.net_monthly_savings, "figure"))
-        late = summary.break_even_months is not None and not summary.break_even_within_horizon
-        self.break_even.caption.setText("break-even, past the horizon" if late else "break-even")
-        self.break_even.set(format_months(summary.break_even_months))
-        self.cost_ratio.set(ratio_text(summary.cost_ratio))
-        self.one_time.set(format_money(summary.one_time_cost, "figure"))
         tone = verdict_look(recommendation.verdict)
         if tone != self._tone:
             self._tone = tone
             self._paint_tone()
         self.setAccessibleDescription(f"{recommendation.label}{deciding}. {recommendation.headline}")
+
+
+def _plan_ratio(document: ScenarioDocument, plan: PlanFigures) -> float | None:
+    """Large cost per request over the plan's path (the configured one for the swap)."""
+    if plan.money is None or plan.money.cost_per_request <= 0:
+        return None
+    return document.summary.large_cost_per_request / plan.money.cost_per_request
 
 
 def _set_text_colour(label: QLabel, colour: str) -> None:
@@ -212,6 +291,8 @@ class RuleRow(QFrame):
         self.title.setWordWrap(True)
         self.status_label = QLabel()
         self.status_label.setObjectName("ruleStatus")
+        # "Holds → Keep the large model and route the hard tail · decides" is wider than the panel.
+        self.status_label.setWordWrap(True)
         bold = self.status_label.font()
         bold.setBold(True)
         self.status_label.setFont(bold)
@@ -283,67 +364,109 @@ class RulesTable(QWidget):
 
 
 class GoalSeekBox(QFrame):
-    """'What volume / what large-model price gives break-even in N months?', answered in place."""
+    """'What volume / what large-model price pays back in N months?', answered in place.
+
+    The answer reads like the inputs (6.44M requests/month; $9.15 in / $27.50 out per Mtok),
+    stays live as the scenario changes, is marked on the chart (`answered`), and Apply puts it
+    into the scenario as one undo step.
+    """
+
+    answered = Signal(object)  # GoalSeekAnswer | None
 
     def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._document = document
-        self._question: str | None = None  # "volume" or "price" once asked; answers then stay live
+        self._question: Question | None = None  # asked once; answers then stay live
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 6)
         heading = QLabel("Goal seek")
         heading.setObjectName("ruleTitle")
         row = QHBoxLayout()
-        row.addWidget(QLabel("Break-even in"))
+        row.addWidget(QLabel("Pay back within"))
         self.months = QSpinBox()
         self.months.setRange(1, 120)
         self.months.setValue(6)
         self.months.setSuffix(" months")
         self.months.setAccessibleName("Goal seek target months")
         self.months.setToolTip("The payback you want; the answers say what it takes")
-        self.months.valueChanged.connect(self._refresh_answer)
+        self.months.valueChanged.connect(self._on_months)
         row.addWidget(self.months)
         row.addStretch(1)
         buttons = QHBoxLayout()
         self.volume_button = QPushButton("What volume?")
         self.volume_button.setToolTip(
-            "The requests per month at which the specialist pays back in that time (Ctrl+G)"
+            "The requests per month from which the specialist pays back in that time (Ctrl+G)"
         )
         self.volume_button.clicked.connect(lambda: self.ask("volume"))
-        self.price_button = QPushButton("What large-model price?")
+        self.price_button = QPushButton("What price?")
         self.price_button.setToolTip(
-            "The large model's cost per request at which the specialist pays back in time"
+            "The large model's price per million tokens at which the specialist pays back in that time "
+            "(Ctrl+Shift+G)"
         )
         self.price_button.clicked.connect(lambda: self.ask("price"))
         buttons.addWidget(self.volume_button)
         buttons.addWidget(self.price_button)
+        buttons.addStretch(1)
         self.answer = QLabel("Ask a question to see what it takes.")
         self.answer.setWordWrap(True)
         self.answer.setAccessibleName("Goal seek answer")
         self.answer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setToolTip("Put this answer into the scenario (one step: Ctrl+Z undoes it)")
+        self.apply_button.setEnabled(False)
+        self.apply_button.clicked.connect(self.apply)
+        apply_row = QHBoxLayout()
+        apply_row.addWidget(self.apply_button)
+        apply_row.addStretch(1)
         layout.addWidget(heading)
         layout.addLayout(row)
         layout.addLayout(buttons)
         layout.addWidget(self.answer)
-        self.result: GoalSeek | None = None
+        layout.addLayout(apply_row)
+        self.result: GoalSeekAnswer | None = None
         document.changed.connect(lambda _scenario: self._refresh_answer())
+        document.reloaded.connect(self.clear)
 
-    def ask(self, question: str) -> GoalSeek:
+    def _on_months(self, _months: int) -> None:
+        self.months.setSuffix(" month" if self.months.value() == 1 else " months")
+        self._refresh_answer()
+
+    def ask(self, question: Question) -> GoalSeekAnswer:
         """Answer 'volume' or 'price' for the current target; the answer follows later edits."""
         self._question = question
-        return self._refresh_answer()
+        answer = self._refresh_answer()
+        assert answer is not None  # a question is set
+        return answer
 
-    def _refresh_answer(self) -> GoalSeek:
-        if self._question is None:
-            return GoalSeek(None, "")
-        scenario = self._document.scenario
-        target = float(self.months.value())
-        if self._question == "volume":
-            self.result = goal_seek_volume(scenario, target)
+    def clear(self) -> None:
+        """Forget the question (a different scenario was loaded)."""
+        self._question = None
+        self.result = None
+        self.answer.setText("Ask a question to see what it takes.")
+        self.apply_button.setEnabled(False)
+        self.answered.emit(None)
+
+    def apply(self) -> bool:
+        """Put the current answer into the scenario as one undoable edit; False when there is none."""
+        answer = self.result
+        if answer is None or answer.scenario is None:
+            return False
+        if answer.question == "volume":
+            what = f"volume {format_number(answer.volume_per_month or 0)} requests/month"
         else:
-            self.result = goal_seek_large_price(scenario, target)
-        self.answer.setText(self.result.message)
-        return self.result
+            what = "large-model prices"
+        self._document.set_scenario(answer.scenario, f"Goal seek: {what}")
+        return True
+
+    def _refresh_answer(self) -> GoalSeekAnswer | None:
+        if self._question is None:
+            return None
+        answer = answer_goal_seek(self._document.scenario, self._question, float(self.months.value()))
+        self.result = answer
+        self.answer.setText(answer.text)
+        self.apply_button.setEnabled(answer.found and answer.scenario != self._document.scenario)
+        self.answered.emit(answer)
+        return answer
 
 
 class DecisionPanel(QScrollArea):

@@ -10,7 +10,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 SaveAnswer = Literal["save", "discard", "cancel"]
 
@@ -88,3 +100,40 @@ class Prompter:
         box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok, parent)
         self.open_boxes.append(box)
         box.open()
+
+
+class ShortcutsDialog(QDialog):
+    """Help > Keyboard shortcuts: keys and actions in two aligned columns (a table, not tabs in a
+    message box, whose proportional font left the columns ragged)."""
+
+    def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setAccessibleName("Keyboard shortcuts")
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setHorizontalHeaderLabels(["Keys", "Action"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        for index, (keys, action) in enumerate(rows):
+            self.table.setItem(index, 0, QTableWidgetItem(keys))
+            self.table.setItem(index, 1, QTableWidgetItem(action))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(520, 560)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(keys, action) as shown."""
+        shown = []
+        for row in range(self.table.rowCount()):
+            keys, action = self.table.item(row, 0), self.table.item(row, 1)
+            shown.append((keys.text() if keys else "", action.text() if action else ""))
+        return shown

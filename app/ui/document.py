@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.domain.costs import CostCurves, CostSummary, cumulative_curves, summarize
-from app.domain.plan import with_values
+from app.domain.plan import PlanFigures, recommended_plan, with_values
 from app.domain.rules import Recommendation, evaluate
 from app.domain.scenario import Scenario
 
@@ -101,6 +101,7 @@ class ScenarioDocument(QObject):
         self._summary: CostSummary | None = None
         self._curves: CostCurves | None = None
         self._recommendation: Recommendation | None = None
+        self._plan: PlanFigures | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
 
@@ -148,6 +149,13 @@ class ScenarioDocument(QObject):
         return self._recommendation
 
     @property
+    def plan(self) -> PlanFigures:
+        """The figures of the plan the verdict recommends, computed once per change."""
+        if self._plan is None:
+            self._plan = recommended_plan(self._scenario, self.summary, self.recommendation)
+        return self._plan
+
+    @property
     def display_name(self) -> str:
         """File name when saved, else the scenario's name."""
         return self._path.name if self._path is not None else self._scenario.name
@@ -190,4 +198,5 @@ class ScenarioDocument(QObject):
         self._summary = None
         self._curves = None
         self._recommendation = None
+        self._plan = None
         self.changed.emit(scenario)

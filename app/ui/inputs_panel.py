@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.domain.fields import FIELDS, fields_in
 from app.domain.scenario import ModelCost, Scenario, describe_validation_error
 from app.ui.document import FieldPath, ScenarioDocument, get_field
-from app.ui.widgets import CollapsibleSection, FieldSpec, NumberField
+from app.ui.widgets import CollapsibleSection, FieldSpec, NumberField, WrappedText
 
 
 def _specs(group: str) -> list[FieldSpec]:
@@ -92,9 +92,10 @@ class InputsPanel(QScrollArea):
         self.name_edit.setToolTip("The scenario's name, shown in the title bar, the comparison and the memo")
         self.name_edit.editingFinished.connect(self._on_name_edited)
         name_form.layout().addRow("Scenario", self.name_edit)  # type: ignore[union-attr]
-        self.source_note = QLabel()
-        self.source_note.setObjectName("sourceNote")
-        self.source_note.setWordWrap(True)
+        # Text that sets its own height: a word-wrapped QLabel in a form row kept the height of
+        # the previous preset's note and ran over the Scenario row after a preset switch.
+        self.source_note = WrappedText("sourceNote")
+        self.source_note.setAccessibleName("Where the scenario's numbers come from")
         name_form.layout().addRow(self.source_note)  # type: ignore[union-attr]
         self._layout.addWidget(name_form)
 
@@ -131,9 +132,7 @@ class InputsPanel(QScrollArea):
             "Rule 6: without an eval that can prove the match, a switch is an unproven downgrade"
         )
         self.eval_combo.activated.connect(self._on_eval_chosen)
-        self.measured_note = QLabel()
-        self.measured_note.setObjectName("sourceNote")
-        self.measured_note.setWordWrap(True)
+        self.measured_note = WrappedText("sourceNote")
         self._add_section(
             "Quality and task",
             QUALITY,

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QKeySequence,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QTabWidget,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -41,19 +43,22 @@ from app.storage.scenario_files import ScenarioFileError, load_scenario, read_sc
 from app.storage.settings import Settings
 from app.ui.calculator import CalculatorView
 from app.ui.decision_panel import tone_colour, verdict_strip_text
-from app.ui.dialogs import Prompter
+from app.ui.dialogs import Prompter, ShortcutsDialog
 from app.ui.document import ScenarioDocument
 from app.ui.memo_export import MemoExporter
 from app.ui.risk import install_risk
 from app.ui.settings_store import SettingsStore, shared_settings_store, use_shared_settings_store
 from app.ui.theme import LIGHT, Theme, apply_theme
 from app.ui.views import extra_views
+from app.ui.welcome import WelcomePanel
+from app.ui.widgets import ElidedLabel
 
 logger = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY_MS = 1500  # after the last edit
 AUTOSAVE_INTERVAL_MS = 60_000  # and at least this often while there are unsaved edits
 DEFAULT_PRESET = "support-ticket-triage"
+STRIP_WIDTH = 560  # the verdict strip's width when the window has room for it
 
 
 def fallback_scenario() -> Scenario:
@@ -127,6 +132,7 @@ class MainWindow(QMainWindow):
         # This window's own recovery slot: another window's edits never overwrite it, and this
         # window's clean exit deletes only it.
         self.autosave_slot = AutosaveSlot()
+        self.help_windows: list[QWidget] = []
         self.setWindowIcon(_app_icon())
         self.resize(1440, 900)
 
@@ -136,16 +142,28 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.calculator, "Calculator")
         for title, view in extra_views(self.document):
             self.tabs.addTab(view, title)
-        self.verdict_strip = QLabel()
+        self.verdict_strip = ElidedLabel()
         self.verdict_strip.setObjectName("verdictStrip")
         self.verdict_strip.setAccessibleName("Verdict summary")
         # A fixed size: Qt then skips the re-layout a new text asks for, which in the tab corner
-        # would repaint the whole tab page (every chart) a second time on each change.
-        self.verdict_strip.setFixedSize(560, 26)
+        # would repaint the whole tab page (every chart) a second time on each change. The width
+        # follows the window (`_fit_strip`); a text too long for it ends in "…" with a tooltip.
+        self.verdict_strip.setFixedSize(STRIP_WIDTH, 26)
         self.verdict_strip.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.verdict_strip.setAutoFillBackground(True)
         self._strip_tone = ("", "")
-        self.setCentralWidget(self.tabs)
+        self.welcome = WelcomePanel(preset_infos())
+        self.welcome.preset_chosen.connect(self.open_preset)
+        self.welcome.open_requested.connect(self.open_dialog)
+        self.welcome.dismissed.connect(self.dismiss_welcome)
+        self.welcome.setVisible(not self.settings.welcome_dismissed)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.welcome)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self.path_label = QLabel()
         self.statusBar().addPermanentWidget(self.path_label)
@@ -166,6 +184,8 @@ class MainWindow(QMainWindow):
         self._add_memo_button()
         self.risk = install_risk(self)
         self.document.changed.connect(self._on_changed)
+        # Opening a preset or a file is the step the guide asks for: it has done its job.
+        self.document.reloaded.connect(self.dismiss_welcome)
         self.document.dirty_changed.connect(lambda _dirty: self._update_title())
         self.document.path_changed.connect(lambda _path: self._update_title())
         self._on_changed(self.document.scenario, autosave=False)
@@ -277,6 +297,9 @@ class MainWindow(QMainWindow):
         self.full_screen_action = self._action("&Full screen", self._toggle_full_screen, "F11")
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         self.about_action = self._action("&About Specialist Studio", self.show_about)
+        self.welcome_action = self._action(
+            "&Getting started", self.show_welcome, tip="What to do first and what each view is for"
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -322,7 +345,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.full_screen_action)
 
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.shortcuts_action, self.about_action])
+        help_menu.addActions([self.welcome_action, self.shortcuts_action, self.about_action])
         self._rebuild_recent_menu()
 
     def _add_memo_button(self) -> None:
@@ -339,6 +362,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.memo_button)
         # Fixed like the strip inside it, so a new verdict text never re-lays out the tab bar.
         corner.setFixedSize(corner.sizeHint())
+        self.strip_corner = corner
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
 
     def _rebuild_recent_menu(self) -> None:
@@ -564,7 +588,9 @@ class MainWindow(QMainWindow):
         """Open a comparison window: this scenario (A) against `other` (B)."""
         from app.ui.compare import CompareDialog
 
-        dialog = CompareDialog(self.document.scenario, self.document.scenario.name, other, other_name, self)
+        dialog = CompareDialog(
+            self.document.scenario, self.document.scenario.name, other, other_name, self, theme=self.theme
+        )
         self.compare_windows = [window for window in self.compare_windows if window.isVisible()]
         self.compare_windows.append(dialog)
         dialog.show()
@@ -645,9 +671,25 @@ class MainWindow(QMainWindow):
                 lines.append(f"{keys}\t{action.text().replace('&', '').rstrip('…')}")
         return lines
 
-    def show_shortcuts(self) -> None:
-        """Help > Keyboard shortcuts."""
-        self.prompter.show_info(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines()))
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts: a non-modal table of keys and actions."""
+        rows = [(keys, action) for keys, action in (line.split("\t", 1) for line in self.shortcut_lines())]
+        dialog = ShortcutsDialog(rows, self)
+        self.help_windows = [window for window in self.help_windows if window.isVisible()] + [dialog]
+        dialog.show()
+        return dialog
+
+    def show_welcome(self) -> None:
+        """Help > Getting started: the first-launch guide again."""
+        self.welcome.setVisible(True)
+
+    def dismiss_welcome(self) -> None:
+        """Hide the first-launch guide and remember it (a preset or a file was opened, or Got it)."""
+        if self.welcome.isHidden() and self.settings.welcome_dismissed:
+            return
+        self.welcome.setVisible(False)
+        if not self.settings.welcome_dismissed:
+            self._save_settings(welcome_dismissed=True)
 
     def show_about(self) -> None:
         """Help > About."""
@@ -660,6 +702,21 @@ class MainWindow(QMainWindow):
         )
 
     # -- window state ------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """Give the verdict strip the room right of the tabs, up to its full width."""
+        super().resizeEvent(event)
+        self._fit_strip()
+
+    def _fit_strip(self) -> None:
+        corner = getattr(self, "strip_corner", None)
+        button = self.memo_button.sizeHint().width() + 4 if corner is not None else 0
+        room = self.width() - self.tabs.tabBar().sizeHint().width() - button - 24
+        width = max(160, min(STRIP_WIDTH, room))
+        if width != self.verdict_strip.width():
+            self.verdict_strip.setFixedWidth(width)
+            if corner is not None:
+                corner.setFixedSize(corner.sizeHint())
+
     def _restore_geometry(self) -> None:
         if self.settings.window_geometry:
             self.restoreGeometry(QByteArray.fromBase64(self.settings.window_geometry.encode("ascii")))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -374,3 +374,61 @@ class WrappedText(QTextEdit):
         """Re-wrap for the new width."""
         super().resizeEvent(event)
         self._fit_height()
+
+
+class ElidedLabel(QLabel):
+    """One line of text that never shows a cut: when it does not fit it ends in "…" and the whole
+    text is in the tooltip (and the accessible name), so nothing is lost at any window width.
+
+    Its minimum width is small, so layouts may narrow it; its size hint is the full text's width.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(20)
+        self.setText(text)
+
+    def text(self) -> str:
+        """The whole text, as set (what is painted may end in "…")."""
+        return self._full
+
+    def shown_text(self) -> str:
+        """The text as painted, elided to the width."""
+        return super().text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (QLabel override)
+        """Show `text`, elided to the current width."""
+        if text == self._full:
+            return
+        self._full = text
+        self._elide()
+
+    def is_elided(self) -> bool:
+        """True when the shown text is shorter than the full text."""
+        return self.shown_text() != self._full
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """The full text's size: layouts that have the room give it."""
+        metrics = self.fontMetrics()
+        margins = self.contentsMargins()
+        width = metrics.horizontalAdvance(self._full) + margins.left() + margins.right() + 2
+        return QSize(width, max(metrics.height(), super().sizeHint().height()))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """Narrow: the text elides rather than forcing its width on the layout."""
+        return QSize(self.minimumWidth(), self.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """Elide again for the new width."""
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        margins = self.contentsMargins()
+        width = max(0, self.width() - margins.left() - margins.right() - 2)
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width)
+        if shown != self.shown_text():
+            super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")

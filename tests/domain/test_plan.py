@@ -146,3 +146,17 @@ def test_an_answer_outside_a_preset_range_widens_the_range_and_applies() -> None
     assert (widened.low, widened.high) == (500, 117_000)  # the low end kept, the high end moved out
     lower = with_values(scenario, {"volume_per_month": 100})
     assert (lower.ranges["volume_per_month"].low, lower.ranges["volume_per_month"].high) == (100, 2_000)
+
+
+def test_the_off_the_shelf_plan_is_priced_with_its_own_prompt_and_no_training() -> None:
+    quality = {**_quality(0.95), "off_the_shelf_accuracy": 0.95}
+    scenario = design_example(quality=quality, routing={"escalation_rate": 0.1, "mode": "cascade"})
+    plan = recommended_plan(scenario)
+    assert plan.verdict == "use_off_the_shelf" and plan.money is not None
+    # Its own prompt: the large model's 2,200 / 300 tokens at the small model's $0.30 / $1.20 per Mtok
+    # = 0.00102 $/request, no escalation; one-time without the 1,500 of training runs = 12,000.
+    shelf = (2200 * 0.30 + 300 * 1.20) / 1e6
+    net = (LARGE - shelf) * 10_000_000 - OPS  # 143,600
+    assert plan.money.cost_per_request == pytest.approx(shelf)
+    assert plan.money.one_time_cost == pytest.approx(12_000)
+    assert plan.money.horizon_savings == pytest.approx(24 * net - 12_000)

@@ -17,6 +17,7 @@ from app.domain.costs import (
     goal_seek_volume,
     summarize,
 )
+from app.domain.plan import answer_goal_seek
 from app.domain.rules import VERDICT_LABELS, RuleResult, evaluate, verdict_tone
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
 from app.storage.presets import list_presets, load_preset
@@ -268,12 +269,21 @@ def test_goal_seek_answers_in_place_and_follows_edits(window: MainWindow, qtbot)
     goal.months.setValue(3)
     qtbot.mouseClick(goal.volume_button, Qt.MouseButton.LeftButton)
     expected = goal_seek_volume(window.document.scenario, 3.0)
-    assert goal.answer.text() == expected.message
     assert expected.value is not None and math.isfinite(expected.value)
+    shown = goal.result
+    assert shown is not None and shown.volume_per_month is not None
+    # Rounded up to three significant digits: at most 1 % above the engine's exact answer.
+    assert expected.value <= shown.volume_per_month <= expected.value * 1.01
+    assert goal.answer.text() == answer_goal_seek(window.document.scenario, "volume", 3.0).text
     window.goal_price_action.trigger()
-    assert goal.answer.text() == goal_seek_large_price(window.document.scenario, 3.0).message
+    assert goal.answer.text() == answer_goal_seek(window.document.scenario, "price", 3.0).text
     window.document.set_field(("monthly_ops",), 5000.0, "ops")
-    assert goal.answer.text() == goal_seek_large_price(window.document.scenario, 3.0).message
+    assert goal.answer.text() == answer_goal_seek(window.document.scenario, "price", 3.0).text
+    price = goal_seek_large_price(window.document.scenario, 3.0).value
+    assert price is not None and goal.result is not None and goal.result.factor is not None
+    assert goal.result.factor == pytest.approx(
+        price / summarize(window.document.scenario).large_cost_per_request
+    )
 
 
 def test_every_input_has_an_accessible_name_and_a_tooltip(window: MainWindow) -> None:

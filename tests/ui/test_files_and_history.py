@@ -12,12 +12,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.domain.costs import cumulative_curves
+from app.domain.rules import RULE_TITLES
 from app.domain.scenario import Scenario
 from app.storage.autosave import AutosaveSlot, leftover_slots
 from app.storage.presets import load_preset
 from app.storage.scenario_files import load_scenario
 from app.storage.settings import Settings, load_settings
 from app.ui.compare import CompareDialog, comparison_rows
+from app.ui.dialogs import ShortcutsDialog
 from app.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -257,11 +259,24 @@ def test_compare_two_scenarios_side_by_side(window: MainWindow, qtbot, tmp_path:
     qtbot.addWidget(dialog)
     rows = {row.label: row for row in dialog.rows}
     volume = rows["Requests per month"]
-    assert volume.changed and volume.a == "6M" and volume.b == "3M" and volume.delta.startswith("-3M")
-    assert rows["Net savings per month"].changed
+    # This scenario (6M, edited) against the other (the saved 3M): "3M higher", read forwards.
+    assert volume.changed and volume.a == "6M" and volume.b == "3M" and volume.delta == "3M higher (+100%)"
+    net = rows["Net savings per month"]
+    assert net.changed and " more (+" in net.delta  # twice the traffic saves more here
     assert not rows["Horizon"].changed
     assert dialog.table.rowCount() == len(dialog.rows)
-    assert dialog.table.item(0, 0).text() == "Inputs"
+    # The verdict and the headline figures come first, the rules in the main view's words next.
+    labels = [row.label for row in dialog.rows]
+    assert labels[:3] == ["Verdict and headline", "Verdict", "Break-even"]
+    assert labels.index("Decision rules") < labels.index("Inputs")
+    rule_rows = [row for row in dialog.rows if row.label.startswith("Rule ")]
+    assert {row.a for row in rule_rows} <= {"Holds", "Does not hold", "Unknown"}
+    assert rule_rows[0].label == f"Rule 1: {RULE_TITLES[1]}"
+    assert dialog.table.horizontalHeaderItem(3).text() == "This scenario vs the other"
+    # Both scenarios' cumulative curves, one over the other.
+    this_curve = dialog.chart.curves["this_large"].getData()[1]
+    other_curve = dialog.chart.curves["other_large"].getData()[1]
+    assert this_curve[-1] == pytest.approx(2 * other_curve[-1])  # twice the volume, twice the large bill
     dialog.close()
 
     same = comparison_rows(window.document.scenario, window.document.scenario)
@@ -313,9 +328,15 @@ def test_compare_with_a_preset_and_help_windows(window: MainWindow) -> None:
     assert any(row.changed for row in dialog.rows)
     dialog.close()
     window.shortcuts_action.trigger()
+    shortcuts = window.help_windows[-1]
+    assert isinstance(shortcuts, ShortcutsDialog) and shortcuts.isVisible()
+    # Keys and actions in two columns of one table: every row has both, each in its own column.
+    rows = shortcuts.rows()
+    assert ("Ctrl+S", "Save") in rows and all(keys and action and "\t" not in keys for keys, action in rows)
+    assert len(rows) == len(window.shortcut_lines())
+    shortcuts.close()
     window.about_action.trigger()
-    assert window.prompter.questions[-2:] == ["Keyboard shortcuts", "About Specialist Studio"]  # type: ignore[attr-defined]
-    assert any(line.startswith("Ctrl+S") for line in window.shortcut_lines())
+    assert window.prompter.questions[-1:] == ["About Specialist Studio"]  # type: ignore[attr-defined]
 
 
 def test_the_window_hosts_the_extra_views_built_on_first_show(window: MainWindow) -> None:
