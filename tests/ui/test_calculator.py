@@ -229,7 +229,10 @@ def test_a_specialist_dearer_than_the_large_model_never_pays_back(window: MainWi
     assert np.all(np.isinf(chart.months))
     assert np.all(np.isnan(chart.curve.getData()[1]))
     assert "never" in chart.current_label.toPlainText()
-    assert window.calculator.decision.banner.break_even.value.text() == "never"
+    # Keep the large model: no plan of its own to price, so the card shows the swap as rejected.
+    banner = window.calculator.decision.banner
+    assert not banner.figure_box.isVisibleTo(banner)
+    assert banner.rejected.text().startswith("Rejected") and "never pays back" in banner.rejected.text()
     assert "never pays back" in window.verdict_strip.text()
     assert_views_match_engine(window)
 

@@ -494,20 +494,23 @@ def test_labels_llama_cpp_cannot_take_are_named_before_anything_runs(qtbot, view
 
 
 @pytest.mark.slow
-def test_each_column_completes_on_its_own(qtbot, view: PlaygroundView, fault_server: FaultServer) -> None:
-    # The frontier answers only after 5 s; the local model's 12 tokens come much sooner, and its
-    # column says so at once instead of "Streaming…" until the frontier is done.
-    view.frontier_panel.base_url.setText(fault_server.url("slow"))
-    view.prompt.setPlainText("The capital of France is")
-    with qtbot.waitSignal(view.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+def test_each_column_completes_on_its_own(qtbot, view: PlaygroundView) -> None:
+    # A frontier that sends nothing for a minute: the local model's 12 tokens end long before,
+    # and its column says so at once instead of "Streaming…" until the frontier is done.
+    with FaultServer(slow_seconds=60.0) as slow:
+        view.frontier_panel.base_url.setText(slow.url("slow"))
+        view.prompt.setPlainText("The capital of France is")
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: view.local_column.status.text().startswith("Done"), timeout=RUN_TIMEOUT_MS)
-        assert view.frontier_column.text.toPlainText() == ""  # the frontier has not answered yet
         assert "TTFT" in view.local_column.figures.text()
+        assert view.frontier_column.text.toPlainText() == ""  # the frontier has not answered yet
         assert not view.run_button.isEnabled()  # the run as a whole goes on
+        with qtbot.waitSignal(view.run_finished, timeout=10_000) as blocker:
+            qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
     run = blocker.args[0]
     assert run.local.result is not None and run.local.result.output_tokens == 12
-    assert view.frontier_column.status.text().startswith("Done")
+    assert view.local_column.status.text().startswith("Done")  # not turned into "Stopped."
+    assert view.frontier_column.status.text() == "Stopped."
 
 
 @pytest.mark.slow
