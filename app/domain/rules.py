@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from app.domain.costs import CostSummary, summarize
+from app.domain.evaluation import items_needed_for_power, wilson_interval
 from app.domain.formatting import (
     format_money,
     format_months,
@@ -168,6 +169,64 @@ class _Judged:
     what: str  # "specialist accuracy" or "hybrid accuracy (specialist + escalation)"
     note: str  # a sentence on what was judged, "" when nothing needs saying
     missing: str  # the words for `needs` when it is unknown
+    path: str = "quality.specialist_accuracy"  # the field judged, the key of its evidence
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """A judged accuracy that rests on counted evidence: k right of n, with its 95 % Wilson interval."""
+
+    successes: int
+    n: int
+    low: float
+    high: float
+
+    def words(self) -> str:
+        return (
+            f"measured {self.successes} of {self.n} right "
+            f"(95 % interval {format_share(self.low)}–{format_share(self.high)})"
+        )
+
+
+def _measured(scenario: Scenario, judged: _Judged) -> _Measured | None:
+    """The evidence behind the judged accuracy, when the scenario keeps counts for its current value.
+
+    A value typed over a measurement no longer rests on it, so evidence whose value differs from
+    the field's is ignored (the field is then an assumption, judged by its point value).
+    """
+    entry = scenario.evidence.get(judged.path)
+    if (
+        judged.accuracy is None
+        or entry is None
+        or entry.successes is None
+        or entry.n <= 0
+        or abs(entry.value - judged.accuracy) > 1e-9
+    ):
+        return None
+    interval = wilson_interval(entry.successes, entry.n)
+    if interval.low is None or interval.high is None:
+        return None
+    return _Measured(entry.successes, entry.n, interval.low, interval.high)
+
+
+def _not_proven_yet(measured: _Measured, bar: float, who: str) -> str:
+    """Why a measured accuracy settles nothing yet, and how many items would settle it (by power)."""
+    accuracy = measured.successes / measured.n
+    needed = None if accuracy == bar else items_needed_for_power(accuracy, bar)
+    more = (
+        f" About {needed} items would settle it 80 % of the time if the true accuracy is the observed one."
+        if needed is not None
+        else " At the observed rate no practical set size settles it."
+    )
+    return (
+        f"Not proven yet: {who} {measured.words()}; the interval straddles the "
+        f"{format_share(bar)} bar, so the sample cannot tell which side it is on.{more}"
+    )
+
+
+def _clause(sentence: str) -> str:
+    """A sentence made into a clause of a longer one: lower-case start, no closing full stop."""
+    return _lower_first(sentence).rstrip(".")
 
 
 def _judged_accuracy(scenario: Scenario) -> _Judged:
@@ -180,6 +239,7 @@ def _judged_accuracy(scenario: Scenario) -> _Judged:
             f" Judged on the hybrid: {format_share(scenario.routing.escalation_rate)} of traffic "
             "escalated to the large model.",
             "the hybrid's accuracy",
+            "quality.hybrid_accuracy",
         )
     note = (
         " Escalation is on but the hybrid's accuracy is not measured: the specialist alone is judged."
@@ -289,8 +349,21 @@ def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
     else:
         holds, words = _quality_holds(judged.accuracy, scenario)
         facts.append(f"{judged.what} {format_share(judged.accuracy)} {words}")
-        if not holds:
+        measured = _measured(scenario, judged)
+        if not holds and measured is not None and measured.high >= quality.quality_bar:
+            # A measured miss whose interval still reaches the bar settles nothing either way.
+            facts.append(_clause(_not_proven_yet(measured, quality.quality_bar, judged.what)))
+            missing.append(f"more evidence on the {judged.what}")
+        elif not holds:
             failures.append("accuracy below the bar")
+        elif measured is not None and judged.accuracy >= quality.quality_bar:
+            # A measured accuracy proves the match only when its interval's lower bound clears
+            # the bar: 5 of 5 right is 100 % with an interval reaching down to 57 %.
+            if measured.low >= quality.quality_bar:
+                facts.append(f"{measured.words()}, so the bar is cleared with 95 % confidence")
+            else:
+                facts.append(_clause(_not_proven_yet(measured, quality.quality_bar, judged.what)))
+                missing.append(f"more evidence that the {judged.what} clears the bar")
     if quality.eval_exists is None:
         missing.append("whether an eval exists")
     elif quality.eval_exists:
@@ -375,6 +448,18 @@ def _rule_3(scenario: Scenario) -> RuleResult:
     holds, words = _quality_holds(judged.accuracy, scenario)
     text = f"{judged.what[:1].upper()}{judged.what[1:]} {format_share(judged.accuracy)} {words}"
     large = quality.large_accuracy
+    measured = _measured(scenario, judged)
+    if not holds and measured is not None and measured.high >= quality.quality_bar:
+        # A measured miss keeps the large model only when the whole interval sits below the bar.
+        return _result(
+            3,
+            "unknown",
+            f"{text}; {_lower_first(_not_proven_yet(measured, quality.quality_bar, judged.what))}"
+            f"{judged.note}",
+            (f"more evidence on the {judged.what}",),
+        )
+    if not holds and measured is not None:
+        text = f"{text}; {measured.words()}, wholly below the bar"
     if holds and judged.accuracy < quality.quality_bar:
         # Both miss the bar: keeping the large model would buy no quality, so cost decides.
         return _result(
