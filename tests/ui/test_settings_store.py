@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.inference.local_server import LocalModelSettings
+from app.inference.local_server import LlamaLoadOptions
 from app.inference.session import ModelChoice
 from app.storage.paths import settings_path
 from app.storage.settings import Settings, load_settings, update_settings
@@ -60,7 +60,7 @@ def test_a_change_in_the_playground_is_seen_by_the_spotcheck_without_a_restart(q
     qtbot.waitUntil(lambda: spotcheck.settings.frontier.model == "another-model", timeout=5_000)
 
     # The spot-check (built before the change) runs the model and endpoint the playground shows now.
-    assert spotcheck.model_choice() == ModelChoice(None, LocalModelSettings(4096, 0, 2))
+    assert spotcheck.model_choice() == ModelChoice(None, LlamaLoadOptions(4096, 0, 2))
     assert spotcheck.model_choice() == playground.model_choice()
     assert spotcheck.frontier_combo.itemText(live) == "Frontier: another-model at http://127.0.0.1:9/v1"
     assert window.settings.local_model.context_size == 4096  # the window sees it too
