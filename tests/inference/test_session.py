@@ -34,30 +34,32 @@ from app.storage.settings import LocalModelSettings as SavedLocalModel
 def test_one_process_reused_for_the_same_choice_and_replaced_for_another(
     bundled_model: Path, tmp_path: Path
 ) -> None:
+    shared = model_server_children()  # the suite's own servers, running already
     session = InferenceSession(log_folder=tmp_path)
     choice = ModelChoice(bundled_model, TEST_MODEL_SETTINGS)
     try:
         first = session.ensure(choice)
         assert session.ensure(choice) is first and session.runs(choice)
-        assert model_server_children() == [first.pid]
+        assert model_server_children(ignore=shared) == [first.pid]
         specialist = session.local_specialist(choice, display_name="gemma here")
         result = specialist.generate(GenerationRequest("One, two,", max_tokens=3))
         specialist.close()
         assert result.ok and specialist.display_name == "gemma here"
-        assert model_server_children() == [first.pid]  # the generator used the running process
+        assert model_server_children(ignore=shared) == [first.pid]  # the generator used the running process
 
         other = ModelChoice(bundled_model, LlamaLoadOptions(context_size=512, threads=2))
         second = session.ensure(other)
         assert second.pid != first.pid and second.settings.context_size == 512
-        assert model_server_children() == [second.pid]  # the first was stopped before the second
+        assert model_server_children(ignore=shared) == [second.pid]  # the first was stopped before the second
         assert not session.runs(choice) and session.runs(other)
     finally:
         session.stop()
-    assert model_server_children() == [] and session.server is None
+    assert model_server_children(ignore=shared) == [] and session.server is None
 
 
 @pytest.mark.slow
 def test_a_crash_is_reported_and_restart_starts_the_same_choice(bundled_model: Path, tmp_path: Path) -> None:
+    shared = model_server_children()  # the suite's own servers, running already
     session = InferenceSession(log_folder=tmp_path)
     choice = ModelChoice(bundled_model, TEST_MODEL_SETTINGS)
     try:
@@ -71,7 +73,7 @@ def test_a_crash_is_reported_and_restart_starts_the_same_choice(bundled_model: P
         assert not session.runs(choice)
         again = session.restart()
         assert again.is_running() and again.pid != server.pid and session.choice == choice
-        assert session.crash_reason() is None and model_server_children() == [again.pid]
+        assert session.crash_reason() is None and model_server_children(ignore=shared) == [again.pid]
     finally:
         session.stop()
 

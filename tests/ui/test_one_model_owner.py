@@ -25,6 +25,7 @@ def _tab_view(qtbot, window, title: str) -> object:
 
 @pytest.mark.slow
 def test_playground_and_spotcheck_run_one_model_process(qtbot, window) -> None:
+    shared = model_server_children()  # the suite's own servers, running already
     playground = _tab_view(qtbot, window, "Playground")
     assert isinstance(playground, PlaygroundView)
     playground.model_panel.threads.setValue(2)
@@ -33,7 +34,7 @@ def test_playground_and_spotcheck_run_one_model_process(qtbot, window) -> None:
     qtbot.waitUntil(lambda: playground.model_panel.state.text().startswith("Loaded"), timeout=RUN_TIMEOUT_MS)
     assert playground.server is not None
     pid = playground.server.pid
-    assert model_server_children() == [pid]
+    assert model_server_children(ignore=shared) == [pid]
     # The playground's choices reach the settings the spot-check runs its model with.
     qtbot.waitUntil(lambda: load_settings().local_model.context_size == 1024, timeout=5_000)
 
@@ -48,7 +49,7 @@ def test_playground_and_spotcheck_run_one_model_process(qtbot, window) -> None:
     assert all(result.specialist.error is None for result in outcome.results)
     assert [result.specialist.output != "" for result in outcome.results] == [True, True]
     # The spot-check used the process the playground loaded: still one child, the same one.
-    assert model_server_children() == [pid]
+    assert model_server_children(ignore=shared) == [pid]
     assert playground.server is not None and playground.server.pid == pid
 
     # Another choice in the playground replaces the process; it never adds a second one.
@@ -62,7 +63,7 @@ def test_playground_and_spotcheck_run_one_model_process(qtbot, window) -> None:
         ),
         timeout=RUN_TIMEOUT_MS,
     )
-    assert model_server_children() == [playground.server.pid]
+    assert model_server_children(ignore=shared) == [playground.server.pid]
     playground.shutdown()
     spotcheck.shutdown()
-    assert model_server_children() == []
+    assert model_server_children(ignore=shared) == []
