@@ -257,9 +257,6 @@ def test_volume_chart_labels_do_not_overlap_and_ticks_read_round(qapp, tmp_path:
     assert not {"10.0K", "100.0K", "1.0M"} & ticks
 
 
-@pytest.mark.xfail(
-    reason="passes alone, failed once in a whole-suite run; cause not yet found (tracked)", strict=False
-)
 def test_the_scenario_label_sits_on_white_where_the_curve_crosses_it(qapp, tmp_path: Path) -> None:
     # At 500K/month the triage curve leaves the top of the volume chart right where the
     # "this scenario" label is printed; the label gets a white ground so it stays readable.
