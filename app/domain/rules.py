@@ -104,6 +104,10 @@ RULE_TITLES: dict[int, str] = {
     6: "No eval to prove the match",
 }
 
+# What an unknown rule may need, as its `needs` entries say it (the verdict reads them back).
+NEEDS_EVAL = "whether an eval exists"
+NEEDS_TASK_CHANGE = "how often the task changes"
+
 # Rules of thumb quoted in reasons (docs/cost-model.md).
 MIN_TRAINING_EXAMPLES = 100
 PREFERRED_TRAINING_EXAMPLES = 500
@@ -134,11 +138,9 @@ class Recommendation:
     deciding_rule: int | None
     headline: str
     rules: tuple[RuleResult, ...]
-
-    @property
-    def label(self) -> str:
-        """The verdict in words (`VERDICT_LABELS`)."""
-        return VERDICT_LABELS[self.verdict]
+    # The verdict in words: `VERDICT_LABELS`, except that a `needs_eval` reached because an input
+    # is missing names that input ("State how often the task changes first"), not an eval.
+    label: str
 
     def rule(self, rule_id: int) -> RuleResult:
         """The result of rule `rule_id` (1..6)."""
@@ -365,7 +367,7 @@ def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
                 facts.append(_clause(_not_proven_yet(measured, quality.quality_bar, judged.what)))
                 missing.append(f"more evidence that the {judged.what} clears the bar")
     if quality.eval_exists is None:
-        missing.append("whether an eval exists")
+        missing.append(NEEDS_EVAL)
     elif quality.eval_exists:
         facts.append("an eval exists")
     else:
@@ -376,7 +378,7 @@ def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
     if change is None:
         # Unknown is unknown: a task that changes monthly would make any fine-tune a treadmill.
         facts.append("how often the task changes is not given")
-        missing.append("how often the task changes")
+        missing.append(NEEDS_TASK_CHANGE)
     elif months is None:
         # With no payback at all there is no pace to compare against: the missing payback is
         # already the failure, and "faster than the payback" would blame the task for it.
@@ -505,9 +507,7 @@ def _rule_5(scenario: Scenario, summary: CostSummary) -> RuleResult:
     change = scenario.quality.task_change_months
     months = summary.break_even_months
     if change is None:
-        return _result(
-            5, "unknown", "How often the task changes is not given.", ("how often the task changes",)
-        )
+        return _result(5, "unknown", "How often the task changes is not given.", (NEEDS_TASK_CHANGE,))
     if months is None:
         return _result(
             5,
@@ -535,7 +535,7 @@ def _rule_6(scenario: Scenario) -> RuleResult:
             6,
             "unknown",
             "Whether an eval exists that compares the two models is not stated.",
-            ("whether an eval exists",),
+            (NEEDS_EVAL,),
         )
     if exists:
         return _result(6, "fail", "An eval exists to prove the specialist matches the large model.")
@@ -571,6 +571,40 @@ def _specialize_headline(scenario: Scenario, summary: CostSummary) -> str:
     )
 
 
+def _open_questions(scenario: Scenario, needs: tuple[str, ...]) -> tuple[str, list[str]]:
+    """The verdict's label and the headline's steps for what rule 1 still needs (its `needs`).
+
+    "Build an eval first" is only right when no eval exists: when the eval is there and only
+    the task-change interval is missing, the label asks for that interval, and so on.
+    """
+    judged = _judged_accuracy(scenario)
+    bar = format_share(scenario.quality.quality_bar)
+    questions: list[tuple[str, str]] = []
+    if NEEDS_EVAL in needs:
+        questions.append(
+            ("Confirm an eval exists first", "confirm an eval exists that compares the two models")
+        )
+    if judged.missing in needs:
+        questions.append(("Measure the accuracy first", f"measure {judged.missing} against the {bar} bar"))
+    elif any(need.startswith("more evidence") for need in needs):
+        questions.append(
+            (
+                "Grade more items first",
+                f"grade more items: the {judged.what} is not proven either side of the {bar} bar",
+            )
+        )
+    if NEEDS_TASK_CHANGE in needs:
+        questions.append(
+            (
+                "State how often the task changes first",
+                "state how often the task changes (labels, formats, policy)",
+            )
+        )
+    if len(questions) == 1:
+        return questions[0][0], [questions[0][1]]
+    return "Fill in what is missing first", [step for _label, step in questions]
+
+
 def evaluate(scenario: Scenario, summary: CostSummary | None = None) -> Recommendation:
     """All six rules and the verdict (precedence in the module docstring)."""
     summary = summary if summary is not None else summarize(scenario)
@@ -585,6 +619,7 @@ def evaluate(scenario: Scenario, summary: CostSummary | None = None) -> Recommen
     status = {rule.id: rule.status for rule in rules}
     verdict: Verdict
     deciding: int | None
+    open_label: str | None = None  # set where an input is missing (not an eval) holds the verdict
     if status[2] == "pass" and status[6] != "pass":
         verdict, deciding = "use_off_the_shelf", 2
         headline = f"Use an off-the-shelf small model: {_lower_first(rules[1].reason)}"
@@ -614,20 +649,17 @@ def evaluate(scenario: Scenario, summary: CostSummary | None = None) -> Recommen
     elif status[1] == "unknown":
         verdict = "needs_eval"
         deciding = 6 if status[6] == "unknown" else 1
-        steps = []
-        if status[6] == "unknown":
-            steps.append("confirm an eval exists that compares the two models")
-        judged = _judged_accuracy(scenario)
-        if judged.accuracy is None:
-            steps.append(
-                f"measure {judged.missing} against the {format_share(scenario.quality.quality_bar)} bar"
-            )
-        if scenario.quality.task_change_months is None:
-            steps.append("state how often the task changes (labels, formats, policy)")
+        open_label, steps = _open_questions(scenario, rules[0].needs)
         # "Before deciding, measure ..." (it read "Measure before deciding: measure ...").
         headline = f"Before deciding, {' and '.join(steps)}. {_payback_phrase(summary, scenario)}."
     else:
         # Unreachable by construction (every way rule 1 fails is another rule's pass); kept safe.
         verdict, deciding = "keep_large", None
         headline = f"Keep the large model: {_lower_first(rules[0].reason)}"
-    return Recommendation(verdict=verdict, deciding_rule=deciding, headline=headline, rules=rules)
+    return Recommendation(
+        verdict=verdict,
+        deciding_rule=deciding,
+        headline=headline,
+        rules=rules,
+        label=VERDICT_LABELS[verdict] if open_label is None else open_label,
+    )

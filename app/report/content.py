@@ -38,7 +38,7 @@ from app.domain.evaluation import (
     SpotcheckSummary,
 )
 from app.domain.plan import PlanFigures, recommended_plan
-from app.domain.rules import VERDICT_LABELS, Recommendation, RuleResult, VerdictTone, evaluate, verdict_tone
+from app.domain.rules import Recommendation, RuleResult, VerdictTone, evaluate, verdict_tone
 from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import UncertaintyResult
 from app.report.board import board_line, horizon_savings, old_price_lines
@@ -322,10 +322,9 @@ def _verdict_block(
         deciding = next(
             (rule for rule in recommendation.rules if rule.id == recommendation.deciding_rule), None
         )
-    label = VERDICT_LABELS.get(recommendation.verdict, recommendation.verdict.replace("_", " ").capitalize())
     return VerdictBlock(
         verdict=recommendation.verdict,
-        label=label,
+        label=recommendation.label,
         headline=qualify(sanitize_text(recommendation.headline)),
         deciding_rule=f"Rule {deciding.id} · {deciding.title}" if deciding else "No single rule decided",
         reason=qualify(_unless_repeated(deciding.reason, recommendation.headline)) if deciding else "",

@@ -17,7 +17,7 @@ from app.cli import main
 from app.domain.costs import summarize
 from app.domain.formatting import format_money, format_months, format_per_request
 from app.domain.report_data import CONTRACT_KEYS, calc_result
-from app.domain.rules import VERDICT_LABELS, evaluate
+from app.domain.rules import evaluate
 from app.storage.presets import load_preset, preset_names
 from app.storage.scenario_files import save_scenario
 
@@ -161,7 +161,7 @@ def test_table_shows_every_contract_figure_verdict_and_rule(
         format_months(summary.break_even_months),
     ):
         assert figure in table, figure
-    assert f"Verdict: {VERDICT_LABELS[recommendation.verdict].upper()}" in table
+    assert f"Verdict: {recommendation.label.upper()}" in table
     for rule in recommendation.rules:
         assert f"  {rule.id}  [{rule.status}]" in table
         assert rule.title in table

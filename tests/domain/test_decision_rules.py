@@ -20,7 +20,10 @@ def test_rules_come_in_order_with_titles() -> None:
     recommendation = evaluate(design_example())
     assert [rule.id for rule in recommendation.rules] == [1, 2, 3, 4, 5, 6]
     assert [rule.title for rule in recommendation.rules] == [RULE_TITLES[i] for i in range(1, 7)]
-    assert recommendation.label == VERDICT_LABELS[recommendation.verdict]
+    # Nothing about quality is typed: several inputs are open, and the label does not pretend
+    # that an eval is the one thing missing.
+    assert recommendation.verdict == "needs_eval"
+    assert recommendation.label == "Fill in what is missing first"
 
 
 def test_specialize_when_volume_stability_and_quality_hold() -> None:
@@ -220,6 +223,59 @@ def test_never_paying_back_quotes_each_number_once_and_blames_no_task_change() -
     assert "the task changes every 12.0 months" in rule_1.reason
     assert rule_1.reason.endswith("Fails on: no payback within the horizon.")
     assert recommendation.verdict == "keep_large" and recommendation.deciding_rule == 4
+
+
+def test_the_verdict_label_is_the_verdicts_own_words_where_no_input_is_missing() -> None:
+    for quality in (PROVEN, {**PROVEN, "eval_exists": False}, {**PROVEN, "specialist_accuracy": 0.5}):
+        recommendation = evaluate(design_example(quality=quality))
+        assert recommendation.label == VERDICT_LABELS[recommendation.verdict]
+    no_eval = evaluate(design_example(quality={**PROVEN, "eval_exists": False}))
+    assert (no_eval.verdict, no_eval.label) == ("needs_eval", "Build an eval first")
+
+
+@pytest.mark.parametrize(
+    ("missing", "label", "step"),
+    [
+        (
+            {"task_change_months": None},
+            "State how often the task changes first",
+            "Before deciding, state how often the task changes (labels, formats, policy).",
+        ),
+        (
+            {"specialist_accuracy": None},
+            "Measure the accuracy first",
+            "Before deciding, measure the fine-tuned specialist's accuracy against the 90.0% bar.",
+        ),
+        (
+            {"eval_exists": None},
+            "Confirm an eval exists first",
+            "Before deciding, confirm an eval exists that compares the two models.",
+        ),
+    ],
+)
+def test_a_verdict_held_by_one_missing_input_names_that_input_not_an_eval(
+    missing: dict[str, Any], label: str, step: str
+) -> None:
+    """An eval exists (or may) and one input is open: "Build an eval first" would send the
+    reader to build what they already have."""
+    recommendation = evaluate(design_example(quality={**PROVEN, **missing}))
+    assert recommendation.verdict == "needs_eval"
+    assert recommendation.label == label
+    assert recommendation.headline.startswith(step)
+    assert "Build an eval" not in recommendation.headline
+
+
+def test_a_verdict_held_by_a_measurement_not_proven_yet_asks_for_more_items() -> None:
+    # 45 of 50 right: 90 % observed, its interval straddles the 90 % bar.
+    quality = {**PROVEN, "specialist_accuracy": 0.9}
+    evidence = {"quality.specialist_accuracy": {"value": 0.9, "n": 50, "successes": 45}}
+    recommendation = evaluate(design_example(quality=quality, evidence=evidence))
+    assert recommendation.verdict == "needs_eval"
+    assert recommendation.label == "Grade more items first"
+    assert recommendation.headline.startswith(
+        "Before deciding, grade more items: the specialist accuracy is not proven either side "
+        "of the 90.0% bar."
+    )
 
 
 def test_needs_eval_headlines_read_once_and_say_what_is_at_stake() -> None:

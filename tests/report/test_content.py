@@ -10,7 +10,7 @@ import pytest
 from memo_samples import MEMO_DAY, SECRET_KEY, USER_FOLDER, leaky_scenario, triage_scenario
 
 from app.domain.costs import break_even_vs_volume, cumulative_curves, summarize, volume_range
-from app.domain.rules import VERDICT_LABELS, evaluate
+from app.domain.rules import evaluate
 from app.report.content import (
     Bullets,
     Chart,
@@ -120,7 +120,7 @@ def test_headline_numbers_are_the_engines() -> None:
     assert format_per_request(summary.specialist_cost_per_request) in ratio_detail
     recommendation = evaluate(scenario, summary)
     assert content.verdict.verdict == recommendation.verdict
-    assert content.verdict.label == VERDICT_LABELS[recommendation.verdict]
+    assert content.verdict.label == recommendation.label
     assert content.verdict.deciding_rule.startswith(f"Rule {recommendation.deciding_rule} ")
     assert content.author == "Jane Doe"
     assert content.memo_date == MEMO_DAY
