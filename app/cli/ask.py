@@ -1,7 +1,8 @@
 """`specialist-studio ask "PROMPT"`: the playground's comparison, headless.
 
-The local side runs the bundled Gemma 3 270M (or `--gguf FILE`) in a child process; the
-frontier side is any OpenAI-compatible endpoint given by `--frontier-url` and
+The specialist side runs the bundled Gemma 3 270M (or `--gguf FILE`) in a child process, or asks
+a specialist served at an OpenAI-compatible endpoint (`--specialist-url` and `--specialist-model`);
+the frontier side is any OpenAI-compatible endpoint given by `--frontier-url` and
 `--frontier-model`, with its key from the environment or the OS keyring. Both answers are
 printed with their figures: time to first token, tokens/s, latency, tokens in/out, cost.
 """
@@ -27,7 +28,26 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("prompt", metavar="PROMPT")
     parser.add_argument("--gguf", metavar="FILE", help="local GGUF model (default: the bundled Gemma 3 270M)")
-    parser.add_argument("--no-local", action="store_true", help="skip the local model")
+    parser.add_argument("--no-local", action="store_true", help="skip the specialist")
+    parser.add_argument(
+        "--specialist-url",
+        "--specialist-endpoint",
+        dest="specialist_url",
+        metavar="URL",
+        help="a specialist served at an OpenAI-compatible base URL instead of the local model",
+    )
+    parser.add_argument("--specialist-model", metavar="NAME", help="model name at the specialist endpoint")
+    parser.add_argument(
+        "--specialist-key-env",
+        metavar="VAR",
+        help="environment variable holding the specialist endpoint's key (default: the provider's usual "
+        "variable, else SPECIALIST_STUDIO_SPECIALIST_KEY, then the system keyring)",
+    )
+    parser.add_argument(
+        "--specialist-grammar",
+        action="store_true",
+        help="send --labels to the specialist endpoint as a GBNF grammar (llama.cpp's servers take it)",
+    )
     parser.add_argument("--frontier-url", metavar="URL", help="OpenAI-compatible base URL, e.g. .../v1")
     parser.add_argument("--frontier-model", metavar="NAME", help="model name at that endpoint")
     parser.add_argument(
@@ -51,7 +71,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--mode",
         choices=("auto", "completion", "chat"),
         default="auto",
-        help="local prompt mode; auto = chat when the GGUF has a chat template, else completion",
+        help="specialist prompt mode; auto = chat when the GGUF has a chat template, else completion "
+        "(a served specialist: chat)",
     )
     parser.add_argument("--system", metavar="TEXT", help="instruction placed before the prompt")
     parser.add_argument("--labels", metavar="A,B,C", help="constrain the answer to one of these labels")
@@ -67,7 +88,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         type=float,
         default=60.0,
         metavar="S",
-        help="frontier timeout: the longest silence, and the longest the whole answer may take (default 60)",
+        help="timeout of each served model (the frontier, a served specialist): the longest silence, and "
+        "the longest the whole answer may take (default 60)",
     )
     parser.add_argument(
         "--local-price", nargs=2, type=float, metavar=("IN", "OUT"), help="local USD per Mtok (default 0)"
@@ -154,27 +176,103 @@ def _check_ranges(args: argparse.Namespace) -> None:
         raise CliError(f"--labels names no label (got {args.labels!r}); give them as A,B,C")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the comparison and print it; exit 1 when a configured side failed."""
+@dataclasses.dataclass(frozen=True)
+class _Specialist:
+    """The specialist side as `ask` runs it: its generator (None: nothing to ask), how it is named
+    and priced, its prompt mode, whether the local build can offload to a GPU (None: no local model
+    this time) and whether a model asked for did not start."""
+
+    generator: Any
+    side: Any
+    mode: Any
+    gpu_supported: bool | None = None
+    failed: bool = False
+
+
+def _check_specialist_options(args: argparse.Namespace) -> None:
+    """One usage error for specialist options that do not go together."""
+    if bool(args.specialist_url) != bool(args.specialist_model):
+        raise CliError("give --specialist-url and --specialist-model together")
+    if not args.specialist_url:
+        if args.specialist_key_env or args.specialist_grammar:
+            raise CliError("--specialist-key-env and --specialist-grammar need --specialist-url")
+        return
+    if args.no_local or args.gguf:
+        other = "--no-local" if args.no_local else "--gguf"
+        raise CliError(f"--specialist-url and {other} contradict each other: one specialist at a time")
+    if not args.specialist_url.strip().lower().startswith(("http://", "https://")):
+        raise CliError(f"--specialist-url must start with http:// or https:// (got {args.specialist_url!r})")
+
+
+def _local_specialist(args: argparse.Namespace, session: Any, prices: Any) -> _Specialist:
+    """The bundled Gemma or `--gguf FILE` in the session's model process (or why it did not start)."""
     from app.inference.bundled_model import BundledModelError, bundled_model_path
-    from app.inference.endpoints import preset_by_name, preset_for_url
     from app.inference.gguf import GgufError, read_gguf_info
     from app.inference.local_generator import LocalSpecialist
-    from app.inference.local_server import (
-        LlamaLoadOptions,
-        LocalServerError,
-        describe_gpu_offload,
-        gpu_offload_supported,
+    from app.inference.local_server import LlamaLoadOptions, LocalServerError, gpu_offload_supported
+    from app.inference.playground import SideRun
+    from app.inference.session import ModelChoice, model_display_name
+
+    try:
+        model_path = read_gguf_info(args.gguf).path if args.gguf else bundled_model_path()
+        info = read_gguf_info(model_path)
+    except GgufError as exc:
+        raise CliError(str(exc)) from None
+    except BundledModelError as exc:
+        raise CliError(str(exc)) from None
+    chosen = model_path if args.gguf else None  # None: the bundled model, named as such
+    name = model_display_name(chosen, info)
+    mode = args.mode if args.mode != "auto" else ("chat" if info.has_chat_template else "completion")
+    settings = LlamaLoadOptions(context_size=args.ctx, threads=args.threads, gpu_layers=args.gpu_layers)
+    try:
+        server = session.ensure(ModelChoice(chosen, settings))
+    except LocalServerError as exc:
+        side = SideRun(name=name, empty_reason=f"the local model did not start: {exc}")
+        return _Specialist(None, side, mode, gpu_offload_supported(), failed=True)
+    local = LocalSpecialist(server, display_name=name)
+    return _Specialist(local, SideRun(name=name, prices=prices), mode, server.gpu_offload)
+
+
+def _served_specialist(args: argparse.Namespace, session: Any, prices: Any) -> _Specialist:
+    """A specialist at an OpenAI-compatible endpoint (or why it cannot be asked: no key)."""
+    from app.inference.playground import SideRun
+    from app.inference.session import ServedEndpoint, served_model_name
+
+    endpoint = ServedEndpoint.specialist(
+        args.specialist_url,
+        args.specialist_model,
+        args.specialist_key_env,
+        args.timeout,
+        args.specialist_grammar,
     )
+    name = served_model_name(endpoint)
+    mode = "completion" if args.mode == "completion" else "chat"
+    problem = session.endpoint_empty_reason(endpoint)
+    if problem is not None:
+        return _Specialist(None, SideRun(name=name, empty_reason=problem), mode)
+    client = session.client(
+        endpoint,
+        key_hint="the key in --specialist-key-env, the provider's usual variable or the keyring",
+        on_retry=lambda left, why: print(f"specialist: retrying in {left:.0f} s: {why}", file=sys.stderr),
+    )
+    client.total_timeout_s = args.timeout  # as the frontier's: the whole answer, not only a silence
+    return _Specialist(client, SideRun(name=name, prices=prices), mode)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the comparison and print it; exit 1 when a configured side failed."""
+    from app.inference.endpoints import preset_by_name, preset_for_url
+    from app.inference.local_server import describe_gpu_offload
     from app.inference.openai_client import OpenAICompatibleGenerator
     from app.inference.playground import PendingRun, RunSettings, SidePrices, SideRun, run_both
-    from app.inference.session import FrontierEndpoint, InferenceSession, ModelChoice, model_display_name
-    from app.inference.types import GenerationRequest, PromptMode
+    from app.inference.session import InferenceSession, ServedEndpoint
+    from app.inference.types import GenerationRequest
 
     if not args.prompt.strip():
         raise CliError("the prompt is empty")
     if bool(args.frontier_url) != bool(args.frontier_model):
         raise CliError("give --frontier-url and --frontier-model together")
+    _check_specialist_options(args)
     if args.max_tokens < 1:
         raise CliError("--max-tokens must be at least 1")
     _check_ranges(args)
@@ -189,39 +287,21 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise CliError(f"--labels: {exc}") from exc
 
-    # The one owner of the model process and of the frontier client, as in the window.
+    # The one owner of the model process and of the clients, as in the window.
     session = InferenceSession()
-    local: LocalSpecialist | None = None
-    local_side = SideRun(name="local model", empty_reason="skipped (--no-local)")
-    mode: PromptMode = "completion"
     local_in, local_out = args.local_price or (0.0, 0.0)
     local_prices = SidePrices(
         local_in, local_out, "custom" if args.local_price else "local, no per-token price"
     )
-    # Whether this llama.cpp build can offload to a GPU: None when no local model runs this time.
-    gpu_supported: bool | None = None
-    local_failed = False  # a local model was asked for and did not start
-    if not args.no_local:
-        try:
-            model_path = read_gguf_info(args.gguf).path if args.gguf else bundled_model_path()
-            info = read_gguf_info(model_path)
-        except GgufError as exc:
-            raise CliError(str(exc)) from None
-        except BundledModelError as exc:
-            raise CliError(str(exc)) from None
-        chosen = model_path if args.gguf else None  # None: the bundled model, named as such
-        name = model_display_name(chosen, info)
-        mode = args.mode if args.mode != "auto" else ("chat" if info.has_chat_template else "completion")
-        settings = LlamaLoadOptions(context_size=args.ctx, threads=args.threads, gpu_layers=args.gpu_layers)
-        try:
-            server = session.ensure(ModelChoice(chosen, settings))
-            local = LocalSpecialist(server, display_name=name)
-            local_side = SideRun(name=name, prices=local_prices)
-            gpu_supported = server.gpu_offload
-        except LocalServerError as exc:
-            local_side = SideRun(name=name, empty_reason=f"the local model did not start: {exc}")
-            local_failed = True
-            gpu_supported = gpu_offload_supported()
+    if args.no_local:
+        chosen = _Specialist(
+            None, SideRun(name="local model", empty_reason="skipped (--no-local)"), "completion"
+        )
+    elif args.specialist_url:
+        chosen = _served_specialist(args, session, local_prices)
+    else:
+        chosen = _local_specialist(args, session, local_prices)
+    local, local_side, mode = chosen.generator, chosen.side, chosen.mode
 
     frontier: OpenAICompatibleGenerator | None = None
     frontier_side = SideRun(
@@ -234,13 +314,13 @@ def run(args: argparse.Namespace) -> int:
             if args.frontier_preset
             else preset_for_url(args.frontier_url)
         )
-        endpoint = FrontierEndpoint(args.frontier_url, args.frontier_model, preset, args.timeout)
+        endpoint = ServedEndpoint(args.frontier_url, args.frontier_model, preset, args.timeout)
         endpoint = endpoint.with_key_env(args.frontier_key_env)
-        key = session.frontier_key(endpoint)
+        key = session.endpoint_key(endpoint)
         if endpoint.preset.needs_key and not key.key:
             frontier_side = SideRun(name=args.frontier_model, empty_reason=key.detail)
         else:
-            frontier = session.frontier_client(
+            frontier = session.client(
                 endpoint,
                 key_hint=(
                     f"the key {key.detail}"
@@ -289,8 +369,9 @@ def run(args: argparse.Namespace) -> int:
             threads=args.threads,
             gpu_layers=args.gpu_layers,
         ),
-        local_failed=local_failed,
+        local_failed=chosen.failed,
     ).finish(local_result, frontier_result)
+    gpu_supported = chosen.gpu_supported
     gpu_line = describe_gpu_offload(gpu_supported, args.gpu_layers)
     if args.json:
         data = record.to_dict()
@@ -302,11 +383,14 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(f"Local specialist: {record.local.name}")
-        if not args.no_local:
+        if args.specialist_url:
+            print(f"Specialist (served): {record.local.name}")
+        else:
+            print(f"Local specialist: {record.local.name}")
+        if not args.no_local and not args.specialist_url:
             print(f"  {gpu_line}")
         print("\n".join(_figures_lines(record.local)))
         print(f"Frontier: {record.frontier.name}")
         print("\n".join(_figures_lines(record.frontier)))
-    failed = local_failed or any(r is not None and r.error for r in (local_result, frontier_result))
+    failed = chosen.failed or any(r is not None and r.error for r in (local_result, frontier_result))
     return EXIT_FAILURE if failed else EXIT_OK

@@ -188,12 +188,12 @@ def _prices(args: argparse.Namespace) -> tuple[float | None, float | None]:
 def _teacher(args: argparse.Namespace) -> Any:
     """The frontier client; the key comes from the environment or the keyring, never printed."""
     from app.inference.endpoints import preset_for_url
-    from app.inference.session import FrontierEndpoint, InferenceSession
+    from app.inference.session import InferenceSession, ServedEndpoint
 
-    endpoint = FrontierEndpoint(
+    endpoint = ServedEndpoint(
         args.frontier_url, args.frontier_model, preset_for_url(args.frontier_url), read_timeout_s=args.timeout
     )
-    client = InferenceSession().frontier_client(
+    client = InferenceSession().client(
         endpoint.with_key_env(args.api_key_env),
         key_hint=f"${args.api_key_env}" if args.api_key_env else "the endpoint's key variable or the keyring",
     )
@@ -205,7 +205,7 @@ def _teacher(args: argparse.Namespace) -> Any:
 
 def run_label(args: argparse.Namespace) -> int:
     """Label the inputs; exit 0 when every input has an answer, 1 when some failed, 130 when stopped."""
-    from app.cli.spotcheck import _local_generator
+    from app.cli.spotcheck import local_generator
     from app.inference.distill import LabelConfig, run_labelling
     from app.storage.distill_files import (
         Checkpoint,
@@ -266,7 +266,7 @@ def run_label(args: argparse.Namespace) -> int:
     args.no_local = not args.with_local
     try:
         checkpoint.flush()
-        with _local_generator(args) as specialist:
+        with local_generator(args) as specialist:
 
             def work() -> None:
                 try:

@@ -1,15 +1,19 @@
 """`specialist-studio spotcheck SET`: both models over a test set, scored against ground truth.
 
-The local side is the bundled Gemma (or `--gguf FILE`) in its own process; the frontier side is
-any OpenAI-compatible endpoint (`--frontier-url` + `--frontier-model`), or, when none is given,
-the set's recorded `reference_output` answers. With `-o FILE` results are written as they finish
-and a second call with the same file resumes where the first stopped.
+The specialist side is the bundled Gemma (or `--gguf FILE`) in its own process, or a specialist
+served at an OpenAI-compatible endpoint (`--specialist-url` + `--specialist-model`: a fine-tuned
+model at a provider, vLLM, TGI, llama.cpp's server). The frontier side is any OpenAI-compatible
+endpoint (`--frontier-url` + `--frontier-model`), or, when none is given, the set's recorded
+`reference_output` answers. Served sides run `--concurrency` requests at once and back off on rate
+limits and server errors (each lowering is one line on stderr). With `-o FILE` results are written
+as they finish and a second call with the same file resumes where the first stopped.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import sys
 from collections.abc import Iterator
@@ -43,7 +47,26 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--gguf", type=Path, metavar="FILE", help="local model (default: the bundled Gemma 3 270M)"
     )
     parser.add_argument(
-        "--no-local", action="store_true", help="skip the local model (review recorded answers)"
+        "--no-local", action="store_true", help="skip the specialist (review recorded answers)"
+    )
+    parser.add_argument(
+        "--specialist-url",
+        "--specialist-endpoint",
+        dest="specialist_url",
+        metavar="URL",
+        help="a specialist served at an OpenAI-compatible base URL instead of the local model",
+    )
+    parser.add_argument("--specialist-model", metavar="NAME", help="model name at the specialist endpoint")
+    parser.add_argument(
+        "--specialist-key-env",
+        metavar="VAR",
+        help="environment variable holding the specialist endpoint's key (default: the provider's usual "
+        "variable, else SPECIALIST_STUDIO_SPECIALIST_KEY, then the system keyring)",
+    )
+    parser.add_argument(
+        "--specialist-grammar",
+        action="store_true",
+        help="send the labels to the specialist endpoint as a GBNF grammar (llama.cpp's servers take it)",
     )
     parser.add_argument("--frontier-url", metavar="URL", help="OpenAI-compatible base URL, e.g. .../v1")
     parser.add_argument("--frontier-model", metavar="NAME", help="model name at the frontier endpoint")
@@ -72,7 +95,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--tolerance", type=float, default=0.0, help="tolerance for the number and JSON scorers"
     )
     parser.add_argument("--fields", metavar="A,B", help="fields compared by the json_fields scorer")
-    parser.add_argument("--concurrency", type=int, default=4, help="parallel frontier requests (default 4)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=4,
+        help="parallel requests to each endpoint, the frontier and a served specialist; lowered by "
+        "itself when rate limits or server errors pile up (default 4)",
+    )
     parser.add_argument(
         "--limit",
         type=int,
@@ -119,6 +148,18 @@ def _check_args(args: argparse.Namespace) -> None:
         raise CliError(f"--tolerance must not be negative, got {args.tolerance}")
     if args.no_local and args.gguf is not None:
         raise CliError("--no-local and --gguf contradict each other")
+    if (args.specialist_url is None) != (args.specialist_model is None):
+        raise CliError("--specialist-url and --specialist-model go together")
+    if args.specialist_url is not None:
+        if args.no_local or args.gguf is not None:
+            other = "--no-local" if args.no_local else "--gguf"
+            raise CliError(f"--specialist-url and {other} contradict each other: one specialist at a time")
+        if not args.specialist_url.strip().lower().startswith(("http://", "https://")):
+            raise CliError(
+                f"--specialist-url must start with http:// or https:// (got {args.specialist_url!r})"
+            )
+    elif args.specialist_key_env or args.specialist_grammar:
+        raise CliError("--specialist-key-env and --specialist-grammar need --specialist-url")
     if args.output is not None:
         from app.storage.regular_files import FileRefusedError, check_output_target
 
@@ -141,15 +182,58 @@ def _same_file(first: Path, second: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
-    """The local specialist in its own process, stopped however the run ends."""
+def _specialist_generator(args: argparse.Namespace) -> Iterator[Any]:
+    """The specialist: served at an endpoint, else the local model (None with --no-local)."""
+    if args.specialist_url is None:
+        with local_generator(args) as local:
+            yield local
+        return
+    from app.inference.session import InferenceSession, ServedEndpoint
+
+    endpoint = ServedEndpoint.specialist(
+        args.specialist_url,
+        args.specialist_model,
+        args.specialist_key_env,
+        label_grammar=args.specialist_grammar,
+    )
+    # The one owner of the models and of the clients, as in the window.
+    # Whole answers, queued by the server rather than cut short by the next request.
+    client = InferenceSession().client(
+        endpoint,
+        key_hint="the key in --specialist-key-env, the provider's usual variable or the keyring",
+        stream=False,
+    )
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@contextlib.contextmanager
+def local_generator(args: argparse.Namespace) -> Iterator[Any]:
+    """The local specialist (`--gguf` or the bundled Gemma) in its own process, stopped however the
+    run ends; None with `--no-local`. `distill label --with-local` uses it too."""
     if args.no_local:
         yield None
         return
+    from app.inference.session import InferenceSession
+
+    # The one owner of the model process, as in the window.
+    session = InferenceSession()
+    generator = _local_specialist(args, session)
+    try:
+        yield generator
+    finally:
+        generator.close()
+        session.stop()
+
+
+def _local_specialist(args: argparse.Namespace, session: Any) -> Any:
+    """The bundled Gemma or `--gguf FILE`, started in the session's one model process."""
     from app.inference.bundled_model import BundledModelError, bundled_model_path
     from app.inference.gguf import GgufError
     from app.inference.local_server import LocalServerError
-    from app.inference.session import InferenceSession, ModelChoice, spotcheck_model_name
+    from app.inference.session import ModelChoice, spotcheck_model_name
     from app.storage.regular_files import FileRefusedError, check_regular
 
     try:
@@ -161,32 +245,25 @@ def _local_generator(args: argparse.Namespace) -> Iterator[Any]:
         check_regular(model_path, "a GGUF model file", None)
     except FileRefusedError as exc:
         raise CliError(f"--gguf: {exc}") from exc
-    # The one owner of the model process and of the frontier client, as in the window.
-    session = InferenceSession()
     try:
         # The set's prompt template already holds the few-shot examples; labels become a grammar.
-        generator = session.local_specialist(
+        return session.local_specialist(
             ModelChoice(Path(model_path)), display_name=spotcheck_model_name(Path(model_path))
         )
     except (GgufError, LocalServerError) as exc:
         raise CliError(f"local model: {exc}") from exc
-    try:
-        yield generator
-    finally:
-        generator.close()
-        session.stop()
 
 
 def _frontier_generator(args: argparse.Namespace) -> Any:
     if args.frontier_url is None:
         return None
     from app.inference.endpoints import preset_for_url
-    from app.inference.session import FrontierEndpoint, InferenceSession
+    from app.inference.session import InferenceSession, ServedEndpoint
 
     # The key comes from the variable named, else the endpoint's usual variable or the keyring;
     # it is never printed or written.
-    endpoint = FrontierEndpoint(args.frontier_url, args.frontier_model, preset_for_url(args.frontier_url))
-    return InferenceSession().frontier_client(endpoint.with_key_env(args.api_key_env))
+    endpoint = ServedEndpoint(args.frontier_url, args.frontier_model, preset_for_url(args.frontier_url))
+    return InferenceSession().client(endpoint.with_key_env(args.api_key_env))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -194,10 +271,7 @@ def run(args: argparse.Namespace) -> int:
     the run stopped early or every answer on one side failed."""
     from pydantic import ValidationError
 
-    from app.domain.costs import model_cost_per_request
     from app.domain.evaluation import (
-        Prices,
-        RoutingPrices,
         ScorerSpec,
         confusion_matrix,
         label_accuracy,
@@ -205,7 +279,13 @@ def run(args: argparse.Namespace) -> int:
         routing_curve,
         sample_size_advice,
     )
-    from app.inference.spotcheck import RunConfig, SpotcheckError, read_results, run_spotcheck
+    from app.inference.spotcheck import (
+        RunConfig,
+        ScenarioTerms,
+        SpotcheckError,
+        read_results,
+        run_spotcheck,
+    )
     from app.storage.scenario_files import ScenarioFileError, load_scenario
     from app.storage.testsets import TestSetError, default_prompt_for, load_prompt_template, load_test_set
 
@@ -248,18 +328,8 @@ def run(args: argparse.Namespace) -> int:
             scenario = load_scenario(args.scenario)
         except ScenarioFileError as exc:
             raise CliError(str(exc)) from exc
-        prices = Prices(
-            scenario.small.input_price_per_mtok,
-            scenario.small.output_price_per_mtok,
-            scenario.large.input_price_per_mtok,
-            scenario.large.output_price_per_mtok,
-        )
-        routing_prices = RoutingPrices(
-            model_cost_per_request(scenario.small),
-            model_cost_per_request(scenario.large),
-            scenario.routing.mode,
-        )
-        bar = scenario.quality.quality_bar
+        terms = ScenarioTerms.of(scenario)
+        prices, routing_prices, bar = terms.prices, terms.routing, terms.quality_bar
     if args.bar is not None:
         bar = args.bar
     if args.output is not None and args.fresh and args.output.exists():
@@ -270,14 +340,20 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"--fresh: {exc}; not deleting it") from exc
         args.output.unlink()
     config = RunConfig(
-        prompt=template, scorer=scorer, concurrency=args.concurrency, prices=prices, quality_bar=bar
+        prompt=template,
+        scorer=scorer,
+        concurrency=args.concurrency,
+        prices=prices,
+        quality_bar=bar,
+        # A served specialist runs in parallel like the frontier; the local one answers in turn.
+        specialist_concurrency=args.concurrency if args.specialist_url is not None else 1,
     )
     frontier = _frontier_generator(args)
     if frontier is None and not args.json:
         print("No frontier endpoint given: the frontier column uses the set's recorded reference outputs.")
     show_progress = not args.json and sys.stderr.isatty()
     try:
-        with _local_generator(args) as specialist:
+        with _specialist_generator(args) as specialist:
             outcome = run_spotcheck(
                 test_set,
                 specialist,
@@ -285,6 +361,7 @@ def run(args: argparse.Namespace) -> int:
                 config,
                 args.output,
                 on_progress=_print_progress if show_progress else None,
+                on_note=_print_note,
             )
     except SpotcheckError as exc:
         raise CliError(str(exc)) from exc
@@ -303,6 +380,11 @@ def run(args: argparse.Namespace) -> int:
         data: dict[str, Any] = summary.to_json()
         data.pop("type", None)
         data["frontier_source"] = "live" if frontier is not None else "recorded"
+        data["specialist_source"] = (
+            "none" if args.no_local else ("served" if args.specialist_url is not None else "local")
+        )
+        # Per side that asked a model: the parallelism asked for, the lowest the back-off reached.
+        data["parallelism"] = {side: report.to_json() for side, report in outcome.parallelism.items()}
         data["results_path"] = str(args.output) if args.output is not None else None
         data["items_needed"] = {
             "method": "power: exact binomial, 80 % chance that the 95 % Wilson interval settles the bar",
@@ -320,7 +402,7 @@ def run(args: argparse.Namespace) -> int:
         data["routing"] = routing.to_json()
         labels = template.labels or scorer.labels
         if labels:
-            data["by_label"] = [_plain_label(row) for row in label_accuracy(outcome.results, labels)]
+            data["by_label"] = [dataclasses.asdict(row) for row in label_accuracy(outcome.results, labels)]
             data["confusion"] = {
                 side: confusion_matrix(outcome.results, labels, side).to_json()
                 for side in ("specialist", "frontier")
@@ -347,6 +429,13 @@ def _all_failed(results: Any) -> str:
     return ""
 
 
+def _print_note(line: str) -> None:
+    """A back-off or a refused feature, said on stderr as it happens (also under --json); one write
+    per line, as worker threads say them at once."""
+    sys.stderr.write(f"specialist-studio spotcheck: {line}\n")
+    sys.stderr.flush()
+
+
 def _print_progress(progress: Any) -> None:
     eta = f", about {progress.eta_s:.0f} s left" if progress.eta_s is not None else ""
     end = "\n" if progress.done == progress.total else ""
@@ -358,24 +447,6 @@ def _scorer_problem(error: Any) -> str:
     from app.domain.scenario import describe_validation_error
 
     return describe_validation_error(error)
-
-
-def _plain_label(row: Any) -> dict[str, Any]:
-    def interval(value: Any) -> dict[str, Any]:
-        return {
-            "successes": value.successes,
-            "total": value.total,
-            "estimate": value.estimate,
-            "low": value.low,
-            "high": value.high,
-        }
-
-    return {
-        "label": row.label,
-        "items": row.items,
-        "specialist": interval(row.specialist),
-        "frontier": interval(row.frontier),
-    }
 
 
 def _routing_figures(routing: Any) -> str:

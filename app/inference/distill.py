@@ -8,10 +8,11 @@ set labelled here and spot-checked later sees the same prompt. Each finished ite
 `on_item` straight away (the caller checkpoints it to disk), so a stopped run resumes: items
 passed in `done` are skipped.
 
-Back-off: the OpenAI-compatible client already retries 429/5xx before the first token, honouring
-`Retry-After`. When a request still fails with a rate limit or a server error, the runner halves
-the number of requests it keeps in flight, waits, and asks again (up to `item_retries` times), so a
-provider's limit slows the run down instead of failing half the set.
+Back-off (`app.inference.backoff`, shared with the spot-check): the OpenAI-compatible client
+already retries 429/5xx before the first token, honouring `Retry-After`. When a request still fails
+with a rate limit or a server error, the runner halves the number of requests it keeps in flight,
+waits, and asks again (up to `item_retries` times), so a provider's limit slows the run down instead
+of failing half the set.
 """
 
 from __future__ import annotations
@@ -23,17 +24,20 @@ from dataclasses import dataclass, replace
 
 from app.domain.distill import LabelledItem, TeacherAnswer, read_answer, task_labels, teacher_cost
 from app.domain.evaluation import PromptTemplate, ScorerSpec, TestItem
+from app.inference.backoff import (
+    DEFAULT_FIRST_WAIT_S,
+    DEFAULT_ITEM_RETRIES,
+    BackoffPolicy,
+    ParallelismGate,
+    ask_with_backoff,
+    backoff_note,
+)
 from app.inference.logprobs import TOP_LOGPROBS, answer_confidence
 from app.inference.spotcheck import frontier_request, specialist_request
 from app.inference.types import GenerationResult, TextGenerator
 
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 64
-DEFAULT_ITEM_RETRIES = 2
-_BACKOFF_FIRST_S = 1.0
-_BACKOFF_MAX_S = 30.0
-# Status codes the client names at the start of its one-line errors that are worth another try.
-_RETRYABLE_PREFIXES = ("429 ", "500 ", "502 ", "503 ", "504 ")
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class LabelConfig:
     input_price_per_mtok: float | None = None
     output_price_per_mtok: float | None = None
     item_retries: int = DEFAULT_ITEM_RETRIES
-    backoff_first_s: float = _BACKOFF_FIRST_S
+    backoff_first_s: float = DEFAULT_FIRST_WAIT_S
     # Ask the teacher for token log-probabilities, so answers it is unsure of go to review. Off by
     # default: some endpoints refuse the parameter (llama.cpp's Python server without logits_all).
     # An endpoint that sends them anyway gets a confidence all the same.
@@ -141,36 +145,6 @@ class _RunState:
     note: str = ""
 
 
-class _Gate:
-    """Lets at most `limit` requests run at once; the limit can be lowered while running."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._running = 0
-        self._condition = threading.Condition()
-
-    def enter(self, cancel: threading.Event) -> bool:
-        with self._condition:
-            while self._running >= self.limit:
-                if cancel.is_set():
-                    return False
-                self._condition.wait(0.05)
-            if cancel.is_set():
-                return False
-            self._running += 1
-            return True
-
-    def leave(self) -> None:
-        with self._condition:
-            self._running -= 1
-            self._condition.notify_all()
-
-    def lower(self) -> int:
-        with self._condition:
-            self.limit = max(1, self.limit // 2)
-            return self.limit
-
-
 def run_labelling(
     items: Sequence[TestItem],
     teacher: TextGenerator,
@@ -195,7 +169,8 @@ def run_labelling(
     results: dict[str, LabelledItem] = dict(kept)
     pending = [item for item in items if item.item_id not in kept]
     lock = threading.Lock()
-    gate = _Gate(max(1, min(MAX_CONCURRENCY, config.concurrency)))
+    gate = ParallelismGate(min(MAX_CONCURRENCY, config.concurrency))
+    policy = BackoffPolicy(config.item_retries, config.backoff_first_s)
     started = time.monotonic()
     state = _RunState()
     specialist_lock = threading.Lock()
@@ -229,30 +204,15 @@ def run_labelling(
             )
         )
 
+    def note_backoff(result: GenerationResult, limit: int) -> None:
+        with lock:
+            state.note = backoff_note(result, limit)
+
     def ask_teacher(item: TestItem) -> GenerationResult | None:
         request = frontier_request(config.prompt, item, scorer)
         if config.ask_confidence:
             request = replace(request, logprobs=TOP_LOGPROBS)
-        wait_s = config.backoff_first_s
-        for attempt in range(config.item_retries + 1):
-            if not gate.enter(cancel):
-                return None
-            try:
-                result = teacher.generate(request, cancel=cancel)
-            finally:
-                gate.leave()
-            if result.cancelled:
-                return None
-            retryable = result.error is not None and result.error.startswith(_RETRYABLE_PREFIXES)
-            if not retryable or attempt == config.item_retries:
-                return result
-            limit = gate.lower()
-            with lock:
-                state.note = f"{(result.error or '').split(' from ')[0]}: backing off, {limit} in flight now"
-            if cancel.wait(wait_s):
-                return None
-            wait_s = min(wait_s * 2, _BACKOFF_MAX_S)
-        return None  # not reached: the loop returns on its last attempt
+        return ask_with_backoff(teacher, request, gate, cancel, policy, note_backoff)
 
     def work(item: TestItem) -> None:
         if cancel.is_set():

@@ -16,6 +16,8 @@ class EndpointPreset:
     needs_key: bool
     example_model: str
     note: str = ""
+    # Where the window asks for this endpoint's key (said when there is none).
+    key_place: str = "the frontier settings"
 
 
 ENDPOINT_PRESETS: tuple[EndpointPreset, ...] = (

@@ -73,7 +73,7 @@ class KeyStore:
         if held:
             return KeyLookup(held, "session", "held in memory for this session only")
         where = f"set {preset.key_env} or " if preset.key_env else ""
-        detail = f"no key: {where}enter one in the frontier settings" if preset.needs_key else "no key needed"
+        detail = f"no key: {where}enter one in {preset.key_place}" if preset.needs_key else "no key needed"
         return KeyLookup(None, "none", detail)
 
     def set(self, preset: EndpointPreset, key: str) -> KeyLookup:

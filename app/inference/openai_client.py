@@ -380,6 +380,7 @@ class OpenAICompatibleGenerator:
         retries = 0
         deadline = None if self.total_timeout_s is None else started + self.total_timeout_s
         logprobs: list[TokenLogprob] | None = None
+        http_status: int | None = None
 
         while True:
             attempt = _Attempt(events=queue.Queue())
@@ -451,6 +452,7 @@ class OpenAICompatibleGenerator:
                     cancelled = True
                     break
             error = self.describe_error(failure, len(pieces))
+            http_status = status if isinstance(failure, openai.APIStatusError) else None
             if isinstance(failure, openai.APIStatusError) and retries:
                 error += f" (gave up after {retries} {'retry' if retries == 1 else 'retries'})"
             break
@@ -479,6 +481,7 @@ class OpenAICompatibleGenerator:
             cancelled=cancelled,
             finish_reason=finish,
             logprobs=tuple(logprobs) if logprobs else None,
+            http_status=http_status,
         )
 
     def _deadline_error(self, tokens_so_far: int) -> str:

@@ -4,7 +4,9 @@ The playground, the spot-check, `ask` and `spotcheck` all get their models here.
 `InferenceSession` holds at most one llama.cpp child: asking for the model it already runs
 (same file, same llama.cpp settings) reuses it, asking for another stops it first, so the app
 never runs two copies of a model. It also names models the same way everywhere and builds the
-frontier client from an endpoint (settings or command line) and the key store.
+clients of served models from an endpoint (settings or command line) and the key store: the
+frontier, and a specialist served elsewhere (a fine-tuned model at a provider, or vLLM, TGI or
+llama.cpp's server) instead of the local child.
 
 No Qt here: the window calls the slow methods (`ensure`, `restart`, `stop`) from worker threads;
 a lock makes them safe to call from several threads at once.
@@ -17,10 +19,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
+from urllib.parse import urlsplit
 
 from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, bundled_model_path, is_bundled_model
-from app.inference.endpoints import EndpointPreset, preset_by_name
+from app.inference.endpoints import EndpointPreset, preset_by_name, preset_for_url
 from app.inference.gguf import GgufInfo
 from app.inference.keys import KeyLookup, KeyStore, default_key_store
 from app.inference.local_generator import FewShotExample, LocalSpecialist
@@ -28,6 +31,10 @@ from app.inference.local_server import DEFAULT_START_TIMEOUT_S, LlamaLoadOptions
 from app.inference.openai_client import OpenAICompatibleGenerator, RetryCallback
 
 GUI_KEY_HINT = "the key in the frontier settings"
+# The variable a served specialist's key is read from when neither the settings nor the command
+# line name one and its URL is no known provider's (a provider's own variable serves it otherwise).
+SPECIALIST_KEY_ENV = "SPECIALIST_STUDIO_SPECIALIST_KEY"
+EndpointRole = Literal["frontier", "specialist"]
 
 
 class SavedLocalModel(Protocol):
@@ -56,6 +63,23 @@ class SavedFrontier(Protocol):
     def timeout_seconds(self) -> float: ...
 
 
+class SavedSpecialist(Protocol):
+    """The saved specialist choice as the session reads it (the settings file's section)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def api_key_env(self) -> str: ...
+    @property
+    def timeout_seconds(self) -> float: ...
+    @property
+    def label_grammar(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class ModelChoice:
     """Which GGUF (None: the bundled Gemma 3 270M) and how llama.cpp runs it."""
@@ -79,24 +103,70 @@ class ModelChoice:
 
 
 @dataclass(frozen=True)
-class FrontierEndpoint:
-    """An OpenAI-compatible endpoint: where, which model, whose key, how long to wait."""
+class ServedEndpoint:
+    """An OpenAI-compatible endpoint: where, which model, whose key, how long to wait, and which
+    side of the comparison it serves (the frontier, or a specialist served instead of the local
+    model)."""
 
     base_url: str
     model: str
     preset: EndpointPreset = field(default_factory=lambda: preset_by_name("custom"))
     read_timeout_s: float = 60.0
+    role: EndpointRole = "frontier"
+    # Send a label list as a GBNF `grammar` (llama.cpp's servers take it); others get the labels
+    # as an instruction, as a provider would refuse the unknown field.
+    label_grammar: bool = False
 
     @classmethod
-    def from_saved(cls, saved: SavedFrontier) -> FrontierEndpoint:
-        """The endpoint the settings describe."""
+    def from_saved(cls, saved: SavedFrontier) -> ServedEndpoint:
+        """The frontier endpoint the settings describe."""
         return cls(saved.base_url, saved.model, preset_by_name(saved.preset), saved.timeout_seconds)
 
-    def with_key_env(self, variable: str | None) -> FrontierEndpoint:
+    @classmethod
+    def specialist(
+        cls,
+        base_url: str,
+        model: str,
+        key_env: str | None = None,
+        read_timeout_s: float = 60.0,
+        label_grammar: bool = False,
+    ) -> ServedEndpoint:
+        """A served specialist. Its key comes from `key_env`, else the provider's usual variable
+        (a fine-tuned model at OpenAI uses the OpenAI key), else `SPECIALIST_KEY_ENV`; a key typed
+        in the window is kept apart from the frontier's (its own keyring entry)."""
+        provider = preset_for_url(base_url)
+        usual = provider.key_env if provider.name != "custom" else SPECIALIST_KEY_ENV
+        preset = dataclasses.replace(
+            provider,
+            name=f"specialist-{provider.name}",
+            title=f"the specialist at {provider.title}" if provider.name != "custom" else "the specialist",
+            key_env=key_env or usual,
+            key_place="the specialist settings",
+        )
+        return cls(base_url, model, preset, read_timeout_s, "specialist", label_grammar)
+
+    @classmethod
+    def specialist_from_saved(cls, saved: SavedSpecialist) -> ServedEndpoint:
+        """The served specialist the settings describe (whatever their `source` says)."""
+        return cls.specialist(
+            saved.base_url, saved.model, saved.api_key_env or None, saved.timeout_seconds, saved.label_grammar
+        )
+
+    def with_key_env(self, variable: str | None) -> ServedEndpoint:
         """The same endpoint with its key read from `variable` (`--frontier-key-env`)."""
         if not variable:
             return self
         return dataclasses.replace(self, preset=dataclasses.replace(self.preset, key_env=variable))
+
+    @property
+    def host(self) -> str:
+        """'host:port' of the base URL, for names and messages."""
+        return urlsplit(self.base_url.strip()).netloc or self.base_url.strip()
+
+
+def served_model_name(endpoint: ServedEndpoint) -> str:
+    """'<model> (served at <host>)': a served specialist's name in titles and spot-check results."""
+    return f"{endpoint.model.strip()} (served at {endpoint.host})"
 
 
 def model_display_name(path: Path | None, info: GgufInfo | None) -> str:
@@ -227,38 +297,53 @@ class InferenceSession:
         for listener in list(self._listeners):
             listener()
 
-    # -- the frontier -----------------------------------------------------------------------
-    def frontier_key(self, endpoint: FrontierEndpoint) -> KeyLookup:
+    # -- served models (the frontier, a served specialist) ----------------------------------
+    def endpoint_key(self, endpoint: ServedEndpoint) -> KeyLookup:
         """The endpoint's key from the environment, the keyring or this session's memory."""
         return self.keys.get(endpoint.preset)
 
-    def frontier_empty_reason(self, endpoint: FrontierEndpoint) -> str | None:
+    def endpoint_empty_reason(self, endpoint: ServedEndpoint) -> str | None:
         """Why a run could not reach `endpoint` (no URL, no model, no key), or None when it can."""
         if not endpoint.base_url.strip():
+            if endpoint.role == "specialist":
+                return "No specialist endpoint: type its base URL in the specialist settings."
             return "No frontier endpoint: choose a preset or type a base URL."
         if not endpoint.model.strip():
-            return "No frontier model name given."
-        key = self.frontier_key(endpoint)
+            return f"No {endpoint.role} model name given."
+        key = self.endpoint_key(endpoint)
         if endpoint.preset.needs_key and not key.key:
             return f"No API key for {endpoint.preset.title}: {key.detail.removeprefix('no key: ')}."
         return None
 
-    def frontier_client(
+    def client(
         self,
-        endpoint: FrontierEndpoint,
+        endpoint: ServedEndpoint,
         *,
         on_retry: RetryCallback | None = None,
-        key_hint: str = GUI_KEY_HINT,
+        key_hint: str | None = None,
+        stream: bool = True,
     ) -> OpenAICompatibleGenerator:
-        """A client for `endpoint` with its key (None when there is none); close it when done."""
+        """A client for `endpoint` with its key (None when there is none); close it when done.
+        `key_hint` says where a rejected key came from (default: the window's settings).
+
+        `stream=False` asks for whole answers: a batch run watches no tokens, whole answers carry
+        token usage where some servers' streams do not, and llama-cpp-python's server cuts a stream
+        short when another request arrives (whole answers wait their turn instead).
+
+        A served specialist is named '<model> (served at <host>)' and sends label lists as a
+        grammar when its endpoint says the server takes one.
+        """
+        specialist = endpoint.role == "specialist"
         return OpenAICompatibleGenerator(
             endpoint.base_url.strip(),
             endpoint.model.strip(),
-            self.frontier_key(endpoint).key,
+            self.endpoint_key(endpoint).key,
             read_timeout_s=endpoint.read_timeout_s,
-            display_name=endpoint.model.strip(),
+            display_name=served_model_name(endpoint) if specialist else endpoint.model.strip(),
             on_retry=on_retry,
-            key_hint=key_hint,
+            key_hint=key_hint or ("the key in the specialist settings" if specialist else GUI_KEY_HINT),
+            use_grammar=endpoint.label_grammar,
+            stream=stream,
         )
 
 

@@ -1,14 +1,18 @@
 """The spot-check runner: both models over a test set, scored against ground truth. No Qt.
 
 A plain function (`run_spotcheck`) the CLI calls directly and the window runs in a worker thread.
-The frontier side runs with bounded concurrency (API calls wait on the network), the local side
-one item at a time (one llama.cpp process, which would only queue parallel requests). Each
-finished item is appended to a JSONL results file straight away, so a cancelled or crashed run
-resumes where it stopped: items already in the file are skipped.
+The frontier side runs with bounded concurrency (API calls wait on the network); so does a
+specialist served at an endpoint. The local specialist answers one item at a time (one llama.cpp
+process, which would only queue parallel requests). Each side that calls an endpoint backs off
+on rate limits and server errors (`app.inference.backoff`): its parallelism is halved when a
+request still fails after the client's own retries, the item is asked again, and the run says so
+through `on_note`. Each finished item is appended to a JSONL results file straight away, so a
+cancelled or crashed run resumes where it stopped: items already in the file are skipped.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import threading
@@ -20,10 +24,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from app.domain.costs import model_cost_per_request
 from app.domain.evaluation import (
     ItemResult,
     Prices,
     PromptTemplate,
+    RoutingPrices,
     ScorerSpec,
     SideResult,
     SpotcheckSummary,
@@ -33,6 +39,14 @@ from app.domain.evaluation import (
     score_output,
     summarize_results,
     summary_from_json,
+)
+from app.domain.scenario import Scenario
+from app.inference.backoff import (
+    BackoffPolicy,
+    ParallelismGate,
+    ParallelismReport,
+    ask_with_backoff,
+    backoff_note,
 )
 from app.inference.logprobs import TOP_LOGPROBS, answer_confidence
 from app.inference.types import GenerationRequest, GenerationResult, TextGenerator
@@ -63,14 +77,45 @@ class RunConfig:
 
     prompt: PromptTemplate
     scorer: ScorerSpec | None = None  # None: the prompt template's scorer
-    concurrency: int = DEFAULT_CONCURRENCY
+    concurrency: int = DEFAULT_CONCURRENCY  # frontier requests in flight
     prices: Prices | None = None
     quality_bar: float | None = None
     run_date: str = field(default_factory=lambda: date.today().isoformat())
+    # Specialist requests in flight: 1 for the local model (its one llama.cpp process would only
+    # queue more), the same as the frontier's for a specialist served at an endpoint.
+    specialist_concurrency: int = 1
+    backoff: BackoffPolicy = field(default_factory=BackoffPolicy)
 
     @property
     def effective_scorer(self) -> ScorerSpec:
         return self.scorer if self.scorer is not None else self.prompt.scorer
+
+
+@dataclass(frozen=True)
+class ScenarioTerms:
+    """What a scenario gives a spot-check: its two models' prices (the cost per item), their costs
+    per request (the routing curve's cost per 1,000 requests, in its routing mode) and the bar."""
+
+    prices: Prices
+    routing: RoutingPrices
+    quality_bar: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> ScenarioTerms:
+        """The terms of `scenario` (its small model is the specialist, its large one the frontier)."""
+        small, large = scenario.small, scenario.large
+        return cls(
+            Prices(
+                small.input_price_per_mtok,
+                small.output_price_per_mtok,
+                large.input_price_per_mtok,
+                large.output_price_per_mtok,
+            ),
+            RoutingPrices(
+                model_cost_per_request(small), model_cost_per_request(large), scenario.routing.mode
+            ),
+            scenario.quality.quality_bar,
+        )
 
 
 @dataclass(frozen=True)
@@ -90,17 +135,22 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+NoteCallback = Callable[[str], None]
+"""One line worth showing while a run goes on ('frontier: 429 Too Many Requests: backing off, 2 in
+flight now'); called from worker threads."""
 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """The results in set order, their summary, and whether the run was stopped early."""
+    """The results in set order, their summary, whether the run was stopped early, and what each
+    side that asked a model did with its parallelism."""
 
     results: tuple[ItemResult, ...]
     summary: SpotcheckSummary
     cancelled: bool
     resumed: int
     results_path: Path | None
+    parallelism: dict[str, ParallelismReport] = field(default_factory=dict)
 
 
 def specialist_request(template: PromptTemplate, item: TestItem, scorer: ScorerSpec) -> GenerationRequest:
@@ -357,6 +407,63 @@ def _resumable(results_path: Path | None, test_set: TestSet, scorer: ScorerSpec)
     }
 
 
+class _Lane:
+    """One side that asks a model: its generator, its gate and back-off, how its requests are built.
+
+    A served specialist that refuses token log-probabilities (some endpoints answer 400 to the
+    field) is asked again without them; when that works the rest of the run does without, and
+    says so: its answers then carry no confidence.
+    """
+
+    def __init__(
+        self,
+        side: Side,
+        generator: TextGenerator,
+        request_for: Callable[[TestItem], GenerationRequest],
+        parallel: int,
+        policy: BackoffPolicy,
+        on_note: NoteCallback | None,
+    ) -> None:
+        self.side = side
+        self.generator = generator
+        self.request_for = request_for
+        self.gate = ParallelismGate(max(1, min(MAX_CONCURRENCY, parallel)))
+        self.policy = policy
+        self.on_note = on_note
+        self.logprobs_refused = False
+
+    def note(self, line: str) -> None:
+        if self.on_note is not None:
+            self.on_note(f"{self.side}: {line}")
+
+    def answer(self, item: TestItem, cancel: threading.Event) -> GenerationResult | None:
+        """The model's answer to `item` (None when cancelled before it came)."""
+        request = self.request_for(item)
+        if self.logprobs_refused:
+            request = dataclasses.replace(request, logprobs=0)
+        result = self._ask(request, cancel)
+        if result is None or not request.logprobs or result.http_status not in (400, 422):
+            return result
+        plain = self._ask(dataclasses.replace(request, logprobs=0), cancel)
+        if plain is not None and plain.error is None and not self.logprobs_refused:
+            self.logprobs_refused = True
+            self.note(
+                f"the endpoint refused token log-probabilities ({result.http_status}); asking without "
+                "them, so its answers carry no confidence"
+            )
+        return plain
+
+    def _ask(self, request: GenerationRequest, cancel: threading.Event) -> GenerationResult | None:
+        return ask_with_backoff(
+            self.generator,
+            request,
+            self.gate,
+            cancel,
+            self.policy,
+            lambda result, limit: self.note(backoff_note(result, limit)),
+        )
+
+
 def run_spotcheck(
     test_set: TestSet,
     specialist: TextGenerator | None,
@@ -365,17 +472,17 @@ def run_spotcheck(
     results_path: Path | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
+    on_note: NoteCallback | None = None,
 ) -> RunOutcome:
     """Run both models over `test_set`, score each answer, write results as they finish.
 
     With `frontier` None the frontier column uses each item's recorded `reference_output`.
     With `results_path` pointing at an earlier run of the same set and scorer, finished items
     are kept and skipped. `cancel` stops the run after the requests in flight; what finished
-    is written and summarised (`RunOutcome.cancelled`).
+    is written and summarised (`RunOutcome.cancelled`). `on_note` hears each back-off.
     """
     scorer = config.effective_scorer
     cancel = cancel or threading.Event()
-    concurrency = max(1, min(MAX_CONCURRENCY, config.concurrency))
     done_before = _resumable(results_path, test_set, scorer)
     labels = _labels(scorer, config.prompt)
     specialist_name = specialist.display_name if specialist is not None else "specialist (not run)"
@@ -406,48 +513,65 @@ def run_spotcheck(
         eta = elapsed / ran * remaining if ran else None
         on_progress(Progress(len(results), len(test_set.items), len(done_before), elapsed, eta, last))
 
-    def ask_frontier(item: TestItem) -> SideResult | None:
-        if cancel.is_set() or frontier is None:
-            return None
-        generated = frontier.generate(frontier_request(config.prompt, item, scorer), cancel=cancel)
-        return None if generated.cancelled else _side_from_generation(generated, item, scorer, labels)
+    lanes: dict[Side, _Lane] = {}
+    if specialist is not None:
+        lanes["specialist"] = _Lane(
+            "specialist",
+            specialist,
+            lambda item: specialist_request(config.prompt, item, scorer),
+            config.specialist_concurrency,
+            config.backoff,
+            on_note,
+        )
+    if frontier is not None:
+        lanes["frontier"] = _Lane(
+            "frontier",
+            frontier,
+            lambda item: frontier_request(config.prompt, item, scorer),
+            config.concurrency,
+            config.backoff,
+            on_note,
+        )
+
+    def ask(lane: _Lane, item: TestItem) -> SideResult | None:
+        generated = None if cancel.is_set() else lane.answer(item, cancel)
+        return None if generated is None else _side_from_generation(generated, item, scorer, labels)
 
     report(None)
-    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="spotcheck-frontier")
+    # One pool per side, as wide as its gate: the requests are queued up front, each side keeps
+    # its parallelism in flight, and the items are combined and written in set order.
+    executors = {
+        side: ThreadPoolExecutor(max_workers=lane.gate.requested, thread_name_prefix=f"spotcheck-{side}")
+        for side, lane in lanes.items()
+    }
     try:
-        futures: dict[str, Future[SideResult | None]] = {}
-        if frontier is not None:
-            # Queued up front: the pool keeps `concurrency` requests in flight while the local
-            # model works through the items one by one.
-            futures = {item.item_id: executor.submit(ask_frontier, item) for item in pending}
+        futures: dict[Side, dict[str, Future[SideResult | None]]] = {
+            side: {item.item_id: executors[side].submit(ask, lane, item) for item in pending}
+            for side, lane in lanes.items()
+        }
         for item in pending:
             if cancel.is_set():
                 break
             if specialist is not None:
-                generated = specialist.generate(
-                    specialist_request(config.prompt, item, scorer), cancel=cancel
-                )
-                if generated.cancelled or cancel.is_set():
-                    break
-                specialist_side = _side_from_generation(generated, item, scorer, labels)
+                specialist_side = futures["specialist"][item.item_id].result()
             else:
                 specialist_side = _no_model("no local model configured")
             if frontier is not None:
-                frontier_side = futures[item.item_id].result()
-                if frontier_side is None:
-                    break  # cancelled before or while asking
+                frontier_side = futures["frontier"][item.item_id].result()
             else:
                 frontier_side = recorded_side(config.prompt, item, scorer)
+            if specialist_side is None or frontier_side is None or cancel.is_set():
+                break  # cancelled before or while asking
             result = _combine(item, specialist_side, frontier_side, scorer)
             results[item.item_id] = result
             writer.append(result.to_json())
             ran += 1
             report(result)
     finally:
-        cancel_pending = cancel.is_set() or ran < len(pending)
-        if cancel_pending:
-            cancel.set()  # in-flight frontier calls see it and return early
-        executor.shutdown(wait=True, cancel_futures=True)
+        if cancel.is_set() or ran < len(pending):
+            cancel.set()  # in-flight requests see it and return early
+        for executor in executors.values():
+            executor.shutdown(wait=True, cancel_futures=True)
     ordered = tuple(results[item.item_id] for item in test_set.items if item.item_id in results)
     summary = summarize_results(
         ordered,
@@ -461,7 +585,14 @@ def run_spotcheck(
         quality_bar=config.quality_bar,
     )
     writer.append(summary.to_json(), durable=True)
-    return RunOutcome(ordered, summary, len(ordered) < len(test_set.items), len(done_before), results_path)
+    return RunOutcome(
+        ordered,
+        summary,
+        len(ordered) < len(test_set.items),
+        len(done_before),
+        results_path,
+        {side: lane.gate.report() for side, lane in lanes.items()},
+    )
 
 
 def save_grades(results_path: Path, updated: list[ItemResult], summary: SpotcheckSummary) -> None:

@@ -51,6 +51,9 @@ class GenerationResult:
     cancelled: bool = False
     finish_reason: str | None = None
     logprobs: tuple[TokenLogprob, ...] | None = None  # None when not asked for or not sent
+    # The HTTP status of a failure the endpoint answered with (429, 503, 400...), else None: lets
+    # callers tell a rate limit from a refused request without parsing the message.
+    http_status: int | None = None
 
     @property
     def tokens_per_second(self) -> float | None:

@@ -1,9 +1,12 @@
-"""User settings: recent files, theme, frontier endpoint and local model choices.
+"""User settings: recent files, theme, frontier endpoint, specialist and local model choices.
 
 API keys are NEVER stored here (they come from the environment or the OS keyring); a key found
 in a settings file is dropped on load and never written back. A settings file from a newer
 version, or one with a bad value, does not stop the app: unknown keys are ignored and a field
 that fails validation falls back to its default (logged).
+
+Versions: 1 had no `specialist` section (the specialist was always the local GGUF); version 2 adds
+it. An older file loads with the new sections at their defaults and is stamped with this version.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 MAX_RECENT_FILES = 10
 # A settings file is a few kilobytes; anything far bigger is not one (and is not read whole).
 MAX_SETTINGS_BYTES = 1024 * 1024
 
 ThemeChoice = Literal["system", "light", "dark"]
+# Where the specialist answers: the local GGUF in its child process, or an OpenAI-compatible endpoint.
+SpecialistSource = Literal["local", "endpoint"]
 MemoPageSize = Literal["A4", "Letter"]
 # The paper sizes a memo can be written on (the window's choice and `memo --page-size`).
 MEMO_PAGE_SIZES: tuple[str, ...] = get_args(MemoPageSize)
@@ -85,6 +90,21 @@ class LocalModelSettings(_SettingsPart):
     labels: str = Field(default="", max_length=5_000)
 
 
+class SpecialistSettings(_SettingsPart):
+    """Which specialist the playground and the spot-check ask: the local GGUF (`local_model`), or a
+    specialist served at an OpenAI-compatible endpoint (a fine-tuned model at a provider, vLLM, TGI,
+    llama.cpp's server). The key lives in the environment variable named here or the keyring."""
+
+    source: SpecialistSource = "local"
+    base_url: str = Field(default="", max_length=500)
+    model: str = Field(default="", max_length=200)
+    # Name of the environment variable holding the key ("" = the provider's usual one); never the key.
+    api_key_env: str = Field(default="", max_length=100)
+    timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Send label lists as a GBNF grammar (llama.cpp's servers take it; providers refuse the field).
+    label_grammar: bool = False
+
+
 class MemoSettings(_SettingsPart):
     """What the memo export remembers: where it last wrote, the paper and the author's name."""
 
@@ -107,6 +127,7 @@ class Settings(_SettingsPart):
     welcome_dismissed: bool = False
     frontier: FrontierSettings = FrontierSettings()
     local_model: LocalModelSettings = LocalModelSettings()
+    specialist: SpecialistSettings = SpecialistSettings()
     memo: MemoSettings = MemoSettings()
 
     def with_recent_file(self, path: str) -> Settings:
@@ -146,7 +167,16 @@ def load_settings() -> Settings:
     if not isinstance(data, dict):
         logger.warning("settings file %s is not a JSON object; using defaults", path)
         return Settings()
-    return _validate_leniently(data)
+    return _validate_leniently(_brought_up_to_date(data))
+
+
+def _brought_up_to_date(data: dict[str, Any]) -> dict[str, Any]:
+    """An older file with this version's stamp: every later section simply takes its default
+    (version 2 only added `specialist`). A newer file's stamp is kept as it is."""
+    version = data.get("settings_version", 1)
+    if isinstance(version, int) and not isinstance(version, bool) and version < SETTINGS_VERSION:
+        return {**data, "settings_version": SETTINGS_VERSION}
+    return data
 
 
 def save_settings(settings: Settings) -> None:

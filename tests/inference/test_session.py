@@ -19,9 +19,9 @@ from app.inference.gguf import read_gguf_info
 from app.inference.keys import KeyStore
 from app.inference.local_server import LlamaLoadOptions
 from app.inference.session import (
-    FrontierEndpoint,
     InferenceSession,
     ModelChoice,
+    ServedEndpoint,
     model_display_name,
     spotcheck_model_name,
 )
@@ -102,21 +102,21 @@ def test_frontier_reasons_keys_and_client(monkeypatch: pytest.MonkeyPatch, fault
     monkeypatch.delenv("MY_STUDIO_KEY", raising=False)
     session = InferenceSession(KeyStore(use_keyring=False))
     openai = preset_by_name("openai")
-    assert session.frontier_empty_reason(FrontierEndpoint("", "m", openai)) == (
+    assert session.endpoint_empty_reason(ServedEndpoint("", "m", openai)) == (
         "No frontier endpoint: choose a preset or type a base URL."
     )
-    assert session.frontier_empty_reason(FrontierEndpoint("https://x/v1", " ", openai)) == (
+    assert session.endpoint_empty_reason(ServedEndpoint("https://x/v1", " ", openai)) == (
         "No frontier model name given."
     )
-    no_key = session.frontier_empty_reason(FrontierEndpoint(openai.base_url, "gpt-x", openai))
+    no_key = session.endpoint_empty_reason(ServedEndpoint(openai.base_url, "gpt-x", openai))
     assert no_key is not None and no_key.startswith("No API key for OpenAI: set OPENAI_API_KEY")
     monkeypatch.setenv("MY_STUDIO_KEY", "sk-from-my-var")
-    moved = FrontierEndpoint(openai.base_url, "gpt-x", openai).with_key_env("MY_STUDIO_KEY")
-    assert session.frontier_empty_reason(moved) is None
-    assert session.frontier_key(moved).key == "sk-from-my-var"
+    moved = ServedEndpoint(openai.base_url, "gpt-x", openai).with_key_env("MY_STUDIO_KEY")
+    assert session.endpoint_empty_reason(moved) is None
+    assert session.endpoint_key(moved).key == "sk-from-my-var"
 
     saved = FrontierSettings(preset="custom", base_url=fault_server.url("ok"), model="fault-model")
-    client = session.frontier_client(FrontierEndpoint.from_saved(saved))
+    client = session.client(ServedEndpoint.from_saved(saved))
     try:
         assert client.display_name == "fault-model" and client.read_timeout_s == 60.0
         result = client.generate(GenerationRequest("hi", mode="chat", max_tokens=5))

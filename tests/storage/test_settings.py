@@ -16,6 +16,7 @@ from app.storage.settings import (
     MAX_RECENT_FILES,
     SETTINGS_VERSION,
     Settings,
+    SpecialistSettings,
     load_settings,
     merged_settings,
     save_settings,
@@ -177,9 +178,8 @@ def test_every_settings_version_has_a_fixture_file() -> None:
             assert (SETTINGS_FIXTURES / f"v{version}_{kind}.json").is_file(), f"v{version}_{kind}.json"
 
 
-def test_v1_full_fixture_loads_every_field_as_written() -> None:
-    settings_path().write_bytes((SETTINGS_FIXTURES / "v1_full.json").read_bytes())
-    settings = load_settings()
+def _check_v1_fields(settings: Settings) -> None:
+    """The fields a version-1 file already had, as the full fixtures write them."""
     assert settings.theme == "dark" and not settings.reopen_last_scenario
     assert settings.recent_files == ("/scenarios/triage.json", "/scenarios/review.json")
     assert (settings.last_scenario, settings.last_directory) == ("/scenarios/triage.json", "/scenarios")
@@ -206,15 +206,54 @@ def test_v1_full_fixture_loads_every_field_as_written() -> None:
         "page_size": "Letter",
         "author": "A. Reviewer",
     }
-    # Every field of the file was read: none of them is left at its default.
+
+
+def test_v1_full_fixture_loads_every_field_as_written() -> None:
+    settings_path().write_bytes((SETTINGS_FIXTURES / "v1_full.json").read_bytes())
+    settings = load_settings()
+    _check_v1_fields(settings)
+    # Version 1 knew only the local specialist: the file loads with it, stamped as this version.
+    assert settings.specialist == SpecialistSettings() and settings.specialist.source == "local"
+    assert settings.settings_version == SETTINGS_VERSION
+    # Every other field of the file was read: none of them is left at its default.
+    defaults = Settings()
+    for name in Settings.model_fields:
+        if name not in ("settings_version", "specialist"):
+            assert getattr(settings, name) != getattr(defaults, name), name
+
+
+def test_v2_full_fixture_loads_every_field_as_written() -> None:
+    settings_path().write_bytes((SETTINGS_FIXTURES / "v2_full.json").read_bytes())
+    settings = load_settings()
+    _check_v1_fields(settings)
+    assert settings.specialist.model_dump() == {
+        "source": "endpoint",
+        "base_url": "http://127.0.0.1:8080/v1",
+        "model": "triage-ft",
+        "api_key_env": "TRIAGE_SPECIALIST_KEY",
+        "timeout_seconds": 45.0,
+        "label_grammar": True,
+    }
     defaults = Settings()
     for name in Settings.model_fields:
         assert getattr(settings, name) != getattr(defaults, name) or name == "settings_version", name
+    for name in SpecialistSettings.model_fields:
+        assert getattr(settings.specialist, name) != getattr(defaults.specialist, name), name
 
 
-def test_v1_minimal_fixture_gives_the_defaults() -> None:
-    settings_path().write_bytes((SETTINGS_FIXTURES / "v1_minimal.json").read_bytes())
+@pytest.mark.parametrize("version", range(1, SETTINGS_VERSION + 1))
+def test_minimal_fixtures_give_the_defaults(version: int) -> None:
+    settings_path().write_bytes((SETTINGS_FIXTURES / f"v{version}_minimal.json").read_bytes())
     assert load_settings() == Settings()
+
+
+def test_a_newer_files_version_is_kept_and_its_unknown_sections_ignored() -> None:
+    settings_path().write_text(
+        json.dumps({"settings_version": SETTINGS_VERSION + 1, "theme": "light", "hologram": {"on": True}}),
+        encoding="utf-8",
+    )
+    settings = load_settings()
+    assert settings.theme == "light" and settings.settings_version == SETTINGS_VERSION + 1
 
 
 def test_merged_settings_changes_only_the_named_fields_without_writing() -> None:

@@ -10,7 +10,12 @@ then an SSE keep-alive comment every 0.2 s for `trickle_seconds`, never a token:
 out), `garbage-bytes` (a stream line that is not UTF-8), `garbage-json` (stream lines that are JSON
 but no chunk: a list, a string), `echo-key` (a 400 whose error message repeats the request's key).
 `label-logprobs` (a stream answering "billing"; when the request asks for `logprobs`, its token
-carries them: billing −0.9, shipping −0.5). `refused_url()` gives a base URL where nothing listens.
+carries them: billing −0.9, shipping −0.5). `overloaded` (an endpoint that takes `overload_cap`
+requests at once: each answered as `label-logprobs` after `overload_hold_seconds`; a request beyond
+the cap gets 429 or 503 in turn, with `retry-after-ms: 20`, so the client's quick retries land while
+the cap is still full; `overload_arrivals` lists, per request, how many were in flight with it,
+`overload_refused` counts those turned away; `reset_overload()` clears both).
+`refused_url()` gives a base URL where nothing listens.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 FAULTS = (
     "ok",
     "label-logprobs",
+    "overloaded",
     "401",
     "403",
     "404",
@@ -69,6 +75,14 @@ def _chunk(text: str, finish: str | None, chat: bool) -> bytes:
     return b"data: " + json.dumps(data).encode() + b"\n\n"
 
 
+# The label token the `label-logprobs` and `overloaded` paths answer, in the chat format.
+_LABEL_TOKEN: dict[str, Any] = {
+    "token": "billing",
+    "logprob": -0.9,
+    "top_logprobs": [{"token": "billing", "logprob": -0.9}, {"token": "shipping", "logprob": -0.5}],
+}
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -79,9 +93,21 @@ class _QuietServer(ThreadingHTTPServer):
 class FaultServer:
     """Start with `start()` (or as a context manager); every fault has its own base URL."""
 
-    def __init__(self, slow_seconds: float = 3.0, trickle_seconds: float = 120.0) -> None:
+    def __init__(
+        self,
+        slow_seconds: float = 3.0,
+        trickle_seconds: float = 120.0,
+        overload_cap: int = 2,
+        overload_hold_seconds: float = 0.5,
+    ) -> None:
         self.slow_seconds = slow_seconds
         self.trickle_seconds = trickle_seconds
+        self.overload_cap = overload_cap
+        self.overload_hold_seconds = overload_hold_seconds
+        self.overload_in_flight = 0
+        self.overload_arrivals: list[int] = []
+        self.overload_refused = 0
+        self._overload_lock = threading.Lock()
         self.hits: Counter[str] = Counter()
         self._stop = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -105,6 +131,12 @@ class FaultServer:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         return f"http://127.0.0.1:{port}/v1"
+
+    def reset_overload(self) -> None:
+        """Forget the `overloaded` path's history (the server is shared by the test session)."""
+        with self._overload_lock:
+            self.overload_arrivals = []
+            self.overload_refused = 0
 
     def start(self) -> FaultServer:
         self._server = _QuietServer(("127.0.0.1", 0), self._handler())
@@ -163,10 +195,38 @@ class FaultServer:
                 self.wfile.write(_chunk("", "stop", chat))
                 self.wfile.write(b"data: [DONE]\n\n")
 
+            def _label_with_logprobs(self, chat: bool, asked: bool, stream: bool) -> None:
+                if stream:
+                    self._stream_label_with_logprobs(chat, asked)
+                    return
+                # A whole answer (the request asked for no stream), with its token usage.
+                choice: dict[str, Any] = {"index": 0, "finish_reason": "stop"}
+                if chat:
+                    choice["message"] = {"role": "assistant", "content": "billing"}
+                    logprobs: Any = {"content": [_LABEL_TOKEN]}
+                else:
+                    choice["text"] = "billing"
+                    logprobs = {
+                        "tokens": ["billing"],
+                        "token_logprobs": [-0.9],
+                        "top_logprobs": [{"billing": -0.9, "shipping": -0.5}],
+                    }
+                choice["logprobs"] = logprobs if asked else None
+                self._json(
+                    200,
+                    {
+                        "id": "x-1",
+                        "object": "chat.completion" if chat else "text_completion",
+                        "created": 0,
+                        "model": "fault-model",
+                        "choices": [choice],
+                        "usage": {"prompt_tokens": 12, "completion_tokens": 1, "total_tokens": 13},
+                    },
+                )
+
             def _stream_label_with_logprobs(self, chat: bool, asked: bool) -> None:
                 self._stream_head()
-                top = [{"token": "billing", "logprob": -0.9}, {"token": "shipping", "logprob": -0.5}]
-                entry = {"token": "billing", "logprob": -0.9, "top_logprobs": top}
+                entry = _LABEL_TOKEN
                 if chat:
                     logprobs: dict[str, Any] = {"content": [entry]}
                     choice: dict[str, Any] = {
@@ -202,6 +262,25 @@ class FaultServer:
                 self.end_headers()
                 self.close_connection = True
 
+            def _overloaded(self, chat: bool, asked: bool, stream: bool) -> None:
+                with owner._overload_lock:
+                    owner.overload_in_flight += 1
+                    owner.overload_arrivals.append(owner.overload_in_flight)
+                    full = owner.overload_in_flight > owner.overload_cap
+                    if full:
+                        owner.overload_in_flight -= 1
+                        owner.overload_refused += 1
+                        status = 429 if owner.overload_refused % 2 else 503
+                if full:
+                    self._error(status, {"retry-after-ms": "20"})
+                    return
+                try:
+                    owner._stop.wait(owner.overload_hold_seconds)
+                    self._label_with_logprobs(chat, asked, stream)
+                finally:
+                    with owner._overload_lock:
+                        owner.overload_in_flight -= 1
+
             def do_GET(self) -> None:
                 self._json(200, {"object": "list", "data": [{"id": "fault-model", "object": "model"}]})
 
@@ -218,7 +297,9 @@ class FaultServer:
                     headers = {"Retry-After": "1"} if fault == "429" else None
                     self._error(int(fault), headers)
                 elif fault == "label-logprobs":
-                    self._stream_label_with_logprobs(chat, bool(body.get("logprobs")))
+                    self._label_with_logprobs(chat, bool(body.get("logprobs")), body.get("stream", False))
+                elif fault == "overloaded":
+                    self._overloaded(chat, bool(body.get("logprobs")), body.get("stream", False))
                 elif fault in ("429-once", "503-once"):
                     if owner.hits[fault] % 2 == 1:
                         self._error(int(fault[:3]), {"Retry-After": "1"})

@@ -60,8 +60,8 @@ class LlamaCppPythonServer:
             "127.0.0.1",
             "--port",
             str(self.port),
-            "--api_key",
-            self.api_key,
+            # One argument: a key that starts with "-" (token_urlsafe may make one) is no option.
+            f"--api_key={self.api_key}",
             "--n_ctx",
             "1024",
             "--verbose",

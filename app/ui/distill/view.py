@@ -50,7 +50,7 @@ from app.domain.evidence import MeasurementReview
 from app.domain.evidence import apply_review as apply_measurement_review
 from app.inference.distill import LabelConfig
 from app.inference.endpoints import preset_for_url
-from app.inference.session import FrontierEndpoint, InferenceSession, ModelChoice, default_session
+from app.inference.session import InferenceSession, ModelChoice, ServedEndpoint, default_session
 from app.inference.types import TextGenerator
 from app.storage.distill_files import (
     DistillFileError,
@@ -337,8 +337,8 @@ class DistillView(QWidget):
 
     def _teacher(self) -> Any:
         url = self.url_edit.text().strip()
-        endpoint = FrontierEndpoint(url, self.model_edit.text().strip(), preset_for_url(url))
-        client = self.session.frontier_client(endpoint.with_key_env(self.key_env_edit.text().strip() or None))
+        endpoint = ServedEndpoint(url, self.model_edit.text().strip(), preset_for_url(url))
+        client = self.session.client(endpoint.with_key_env(self.key_env_edit.text().strip() or None))
         client.stream = False  # whole answers carry token usage where streams may not
         return client
 

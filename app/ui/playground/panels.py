@@ -25,7 +25,7 @@ from app.inference.keys import keyring_usable
 from app.inference.local_server import LlamaLoadOptions, describe_gpu_offload
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.playground import SidePrices
-from app.inference.session import FrontierEndpoint, InferenceSession
+from app.inference.session import InferenceSession, ServedEndpoint
 from app.storage.settings import FrontierSettings
 from app.storage.settings import LocalModelSettings as SavedLocalModel
 
@@ -301,9 +301,9 @@ class FrontierPanel(QGroupBox):
     def prices(self) -> SidePrices:
         return SidePrices(self.input_price.value(), self.output_price.value(), self.price_source.text())
 
-    def endpoint(self) -> FrontierEndpoint:
+    def endpoint(self) -> ServedEndpoint:
         """The endpoint as configured in the panel now."""
-        return FrontierEndpoint(
+        return ServedEndpoint(
             self.base_url.text().strip(),
             self.model.text().strip(),
             self.current_preset(),
@@ -312,11 +312,11 @@ class FrontierPanel(QGroupBox):
 
     def empty_reason(self) -> str | None:
         """Why the frontier column will stay empty with these settings, or None when it can run."""
-        return self.session.frontier_empty_reason(self.endpoint())
+        return self.session.endpoint_empty_reason(self.endpoint())
 
     def generator(self) -> tuple[OpenAICompatibleGenerator | None, str | None]:
         """A client for the configured endpoint, or None and the reason the column stays empty."""
         reason = self.empty_reason()
         if reason is not None:
             return None, reason
-        return self.session.frontier_client(self.endpoint()), None
+        return self.session.client(self.endpoint()), None

@@ -47,9 +47,9 @@ from app.domain.scenario import describe_validation_error
 from app.inference.local_generator import LocalSpecialist
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.session import (
-    FrontierEndpoint,
     InferenceSession,
     ModelChoice,
+    ServedEndpoint,
     default_session,
     spotcheck_model_name,
 )
@@ -288,7 +288,7 @@ class SpotcheckView(QWidget):
     def _frontier_generator(self) -> OpenAICompatibleGenerator | None:
         if not self.setup.live_frontier:
             return None
-        return self.session.frontier_client(FrontierEndpoint.from_saved(self.settings.frontier))
+        return self.session.client(ServedEndpoint.from_saved(self.settings.frontier))
 
     # -- running -------------------------------------------------------------------------------
     @property
