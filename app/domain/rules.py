@@ -4,8 +4,9 @@ Each rule reports `pass` when its condition holds (the rule fires), `fail` when 
 `unknown` when an input it needs is missing (an accuracy not measured yet, whether an eval exists,
 how often the task changes). Every reason quotes the numbers it used.
 
-Rules (each result also carries `leads_to`, the verdict it leads to when it holds, and `needs`,
-what is missing when it is unknown, so the window and the memo present them without parsing text):
+Rules (each result also carries `leads_to`, the verdict it leads to when it holds, `needs`, what is
+missing when it is unknown, and for rules 1 and 3 `accuracy`, the accuracy judged and what it rests
+on, so the window and the memo present them without parsing text):
 1. High volume, stable task, quality proven -> specialize. Holds when the specialist pays back
    within the horizon (and stays ahead through it), the accuracy it serves meets the bar (or
    matches the large model where the large model misses the bar too), an eval exists, and the
@@ -42,7 +43,8 @@ unlike their training data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal, cast
 
 from app.domain.costs import CostSummary, summarize
@@ -59,25 +61,29 @@ from app.domain.scenario import Scenario
 RuleStatus = Literal["pass", "fail", "unknown"]
 Verdict = Literal["specialize", "use_off_the_shelf", "keep_large_and_route", "keep_large", "needs_eval"]
 
-VERDICT_LABELS: dict[Verdict, str] = {
-    "specialize": "Specialize",
-    "use_off_the_shelf": "Use an off-the-shelf small model",
-    "keep_large_and_route": "Keep the large model and route the hard tail",
-    "keep_large": "Keep the large model",
-    "needs_eval": "Build an eval first",
-}
-
 # How each verdict reads for the switch to a specialist, one meaning for every presenter (the
 # window's colours, the memo's): good news, a partial no (keep the large model, route the hard
 # tail), a no, or "not yet" (measure first).
 VerdictTone = Literal["good", "caution", "bad", "neutral"]
-VERDICT_TONES: dict[Verdict, VerdictTone] = {
-    "specialize": "good",
-    "use_off_the_shelf": "good",
-    "keep_large_and_route": "caution",
-    "keep_large": "bad",
-    "needs_eval": "neutral",
+
+
+@dataclass(frozen=True)
+class VerdictMeaning:
+    """A verdict in words and how it reads for the switch (its tone), kept together."""
+
+    label: str
+    tone: VerdictTone
+
+
+VERDICTS: dict[Verdict, VerdictMeaning] = {
+    "specialize": VerdictMeaning("Specialize", "good"),
+    "use_off_the_shelf": VerdictMeaning("Use an off-the-shelf small model", "good"),
+    "keep_large_and_route": VerdictMeaning("Keep the large model and route the hard tail", "caution"),
+    "keep_large": VerdictMeaning("Keep the large model", "bad"),
+    "needs_eval": VerdictMeaning("Build an eval first", "neutral"),
 }
+VERDICT_LABELS: dict[Verdict, str] = {verdict: meaning.label for verdict, meaning in VERDICTS.items()}
+VERDICT_TONES: dict[Verdict, VerdictTone] = {verdict: meaning.tone for verdict, meaning in VERDICTS.items()}
 
 # The verdict each rule leads to when it holds (the precedence decides which one wins).
 RULE_VERDICTS: dict[int, Verdict] = {
@@ -113,13 +119,63 @@ MIN_TRAINING_EXAMPLES = 100
 PREFERRED_TRAINING_EXAMPLES = 500
 
 
+AccuracyBasis = Literal["typed", "measured"]
+# What the evidence says about the bar: a typed value is an assumption; a measured one is proven
+# (the 95 % interval's lower bound clears the bar), below the bar (the whole interval misses it)
+# or not proven yet (the interval straddles the bar).
+AccuracyProof = Literal["assumed", "proven", "not_proven_yet", "below_bar"]
+
+
+@dataclass(frozen=True)
+class MeasuredAccuracy:
+    """Counted evidence behind an accuracy: `successes` right of `n`, with its 95 % Wilson interval."""
+
+    successes: int
+    n: int
+    low: float
+    high: float
+
+    def words(self) -> str:
+        """`measured 47 of 50 right (95 % interval 83.8%–98.0%)`."""
+        return (
+            f"measured {self.successes} of {self.n} right "
+            f"(95 % interval {format_share(self.low)}–{format_share(self.high)})"
+        )
+
+
+@dataclass(frozen=True)
+class JudgedAccuracy:
+    """The accuracy a quality rule (1 or 3) judged against the bar, and what it rests on.
+
+    `claim` is the clause of the rule's reason that states it ("specialist accuracy 93.0% meets the
+    90.0% bar"); a presenter that knows more than the rules used (a memo with an attached run)
+    words that clause itself through `RuleResult.reason_with_claim` instead of editing the text.
+    """
+
+    field: str  # the scenario field judged: quality.specialist_accuracy or quality.hybrid_accuracy
+    what: str  # "specialist accuracy" or "hybrid accuracy (specialist + escalation)"
+    value: float
+    bar: float
+    basis: AccuracyBasis
+    measured: MeasuredAccuracy | None  # the counts behind a measured value
+    proof: AccuracyProof
+    items_needed: int | None  # not proven yet: the items that would settle it 80 % of the time
+    claim: str
+
+    @property
+    def meets_bar(self) -> bool:
+        """True when the value itself reaches the bar (whatever the evidence behind it)."""
+        return self.value >= self.bar
+
+
 @dataclass(frozen=True)
 class RuleResult:
     """One rule's outcome: `pass` means its condition holds.
 
     `leads_to` is the verdict the rule leads to when it holds (whether or not it decides);
     `needs` names, in a few words each, what is missing when the status is `unknown` (empty
-    otherwise), e.g. `("the fine-tuned specialist's accuracy", "how often the task changes")`.
+    otherwise), e.g. `("the fine-tuned specialist's accuracy", "how often the task changes")`;
+    `accuracy` is the accuracy rules 1 and 3 judged (None for the others, or when it is unknown).
     """
 
     id: int
@@ -128,6 +184,17 @@ class RuleResult:
     reason: str
     leads_to: Verdict
     needs: tuple[str, ...] = ()
+    accuracy: JudgedAccuracy | None = None
+    claim_at: int = field(default=-1, repr=False, compare=False)  # where `accuracy.claim` starts
+
+    def reason_with_claim(self, claim: str) -> str:
+        """The reason with its accuracy clause stated as `claim` (the reason itself without one)."""
+        if self.accuracy is None or self.claim_at < 0:
+            return self.reason
+        start, end = self.claim_at, self.claim_at + len(self.accuracy.claim)
+        if self.reason[start : start + 1].isupper():  # the clause opens a sentence
+            claim = claim[:1].upper() + claim[1:]
+        return self.reason[:start] + claim + self.reason[end:]
 
 
 @dataclass(frozen=True)
@@ -147,12 +214,25 @@ class Recommendation:
         return self.rules[rule_id - 1]
 
 
+Rules = tuple[RuleResult, ...]
+
+
 def _lower_first(text: str) -> str:
     """Continue a sentence with a reason: "Fine-tuned accuracy ..." -> "fine-tuned accuracy ..."."""
     return text[:1].lower() + text[1:]
 
 
-def _result(rule_id: int, status: RuleStatus, reason: str, needs: tuple[str, ...] = ()) -> RuleResult:
+def _result(
+    rule_id: int,
+    status: RuleStatus,
+    reason: str,
+    needs: tuple[str, ...] = (),
+    accuracy: JudgedAccuracy | None = None,
+) -> RuleResult:
+    # The accuracy clause is found once, here, where the reason was just written around it.
+    claim_at = reason.lower().find(accuracy.claim) if accuracy is not None else -1
+    if accuracy is not None and claim_at < 0:
+        raise AssertionError(f"rule {rule_id}'s reason does not state its accuracy: {reason!r}")
     return RuleResult(
         id=rule_id,
         title=RULE_TITLES[rule_id],
@@ -160,12 +240,14 @@ def _result(rule_id: int, status: RuleStatus, reason: str, needs: tuple[str, ...
         reason=reason,
         leads_to=RULE_VERDICTS[rule_id],
         needs=needs if status == "unknown" else (),
+        accuracy=accuracy,
+        claim_at=claim_at,
     )
 
 
 @dataclass(frozen=True)
 class _Judged:
-    """The accuracy the quality rules judge: the hybrid's with escalation where measured."""
+    """Which accuracy the quality rules judge: the hybrid's with escalation where measured."""
 
     accuracy: float | None
     what: str  # "specialist accuracy" or "hybrid accuracy (specialist + escalation)"
@@ -174,55 +256,63 @@ class _Judged:
     path: str = "quality.specialist_accuracy"  # the field judged, the key of its evidence
 
 
-@dataclass(frozen=True)
-class _Measured:
-    """A judged accuracy that rests on counted evidence: k right of n, with its 95 % Wilson interval."""
-
-    successes: int
-    n: int
-    low: float
-    high: float
-
-    def words(self) -> str:
-        return (
-            f"measured {self.successes} of {self.n} right "
-            f"(95 % interval {format_share(self.low)}–{format_share(self.high)})"
-        )
-
-
-def _measured(scenario: Scenario, judged: _Judged) -> _Measured | None:
+def _measured(scenario: Scenario, path: str, value: float) -> MeasuredAccuracy | None:
     """The evidence behind the judged accuracy, when the scenario keeps counts for its current value.
 
     A value typed over a measurement no longer rests on it, so evidence whose value differs from
     the field's is ignored (the field is then an assumption, judged by its point value).
     """
-    entry = scenario.evidence.get(judged.path)
-    if (
-        judged.accuracy is None
-        or entry is None
-        or entry.successes is None
-        or entry.n <= 0
-        or abs(entry.value - judged.accuracy) > 1e-9
-    ):
+    entry = scenario.evidence.get(path)
+    if entry is None or entry.successes is None or entry.n <= 0 or abs(entry.value - value) > 1e-9:
         return None
     interval = wilson_interval(entry.successes, entry.n)
     if interval.low is None or interval.high is None:
         return None
-    return _Measured(entry.successes, entry.n, interval.low, interval.high)
+    return MeasuredAccuracy(entry.successes, entry.n, interval.low, interval.high)
 
 
-def _not_proven_yet(measured: _Measured, bar: float, who: str) -> str:
+def _judge(scenario: Scenario, judged: _Judged, value: float) -> JudgedAccuracy:
+    """The judged accuracy as data: its basis, the evidence behind it and what that proves."""
+    bar = scenario.quality.quality_bar
+    measured = _measured(scenario, judged.path, value)
+    proof: AccuracyProof
+    needed = None
+    if measured is None:
+        proof = "assumed"
+    elif measured.low >= bar:
+        proof = "proven"
+    elif measured.high < bar:
+        proof = "below_bar"
+    else:
+        proof = "not_proven_yet"
+        observed = measured.successes / measured.n
+        needed = None if observed == bar else items_needed_for_power(observed, bar)
+    _, words = _quality_holds(value, scenario)
+    return JudgedAccuracy(
+        field=judged.path,
+        what=judged.what,
+        value=value,
+        bar=bar,
+        basis="typed" if measured is None else "measured",
+        measured=measured,
+        proof=proof,
+        items_needed=needed,
+        claim=f"{judged.what} {format_share(value)} {words}",
+    )
+
+
+def _not_proven_yet(accuracy: JudgedAccuracy) -> str:
     """Why a measured accuracy settles nothing yet, and how many items would settle it (by power)."""
-    accuracy = measured.successes / measured.n
-    needed = None if accuracy == bar else items_needed_for_power(accuracy, bar)
+    assert accuracy.measured is not None
     more = (
-        f" About {needed} items would settle it 80 % of the time if the true accuracy is the observed one."
-        if needed is not None
+        f" About {accuracy.items_needed} items would settle it 80 % of the time if the true accuracy "
+        "is the observed one."
+        if accuracy.items_needed is not None
         else " At the observed rate no practical set size settles it."
     )
     return (
-        f"Not proven yet: {who} {measured.words()}; the interval straddles the "
-        f"{format_share(bar)} bar, so the sample cannot tell which side it is on.{more}"
+        f"Not proven yet: {accuracy.what} {accuracy.measured.words()}; the interval straddles the "
+        f"{format_share(accuracy.bar)} bar, so the sample cannot tell which side it is on.{more}"
     )
 
 
@@ -346,25 +436,26 @@ def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
     if not summary.break_even_within_horizon:
         failures.append("no payback within the horizon")
     judged = _judged_accuracy(scenario)
+    accuracy = None
     if judged.accuracy is None:
         missing.append(judged.missing)
     else:
-        holds, words = _quality_holds(judged.accuracy, scenario)
-        facts.append(f"{judged.what} {format_share(judged.accuracy)} {words}")
-        measured = _measured(scenario, judged)
-        if not holds and measured is not None and measured.high >= quality.quality_bar:
+        holds, _ = _quality_holds(judged.accuracy, scenario)
+        accuracy = _judge(scenario, judged, judged.accuracy)
+        facts.append(accuracy.claim)
+        if not holds and accuracy.proof == "not_proven_yet":
             # A measured miss whose interval still reaches the bar settles nothing either way.
-            facts.append(_clause(_not_proven_yet(measured, quality.quality_bar, judged.what)))
+            facts.append(_clause(_not_proven_yet(accuracy)))
             missing.append(f"more evidence on the {judged.what}")
         elif not holds:
             failures.append("accuracy below the bar")
-        elif measured is not None and judged.accuracy >= quality.quality_bar:
+        elif accuracy.meets_bar and accuracy.measured is not None:
             # A measured accuracy proves the match only when its interval's lower bound clears
             # the bar: 5 of 5 right is 100 % with an interval reaching down to 57 %.
-            if measured.low >= quality.quality_bar:
-                facts.append(f"{measured.words()}, so the bar is cleared with 95 % confidence")
+            if accuracy.proof == "proven":
+                facts.append(f"{accuracy.measured.words()}, so the bar is cleared with 95 % confidence")
             else:
-                facts.append(_clause(_not_proven_yet(measured, quality.quality_bar, judged.what)))
+                facts.append(_clause(_not_proven_yet(accuracy)))
                 missing.append(f"more evidence that the {judged.what} clears the bar")
     if quality.eval_exists is None:
         missing.append(NEEDS_EVAL)
@@ -389,16 +480,14 @@ def _rule_1(scenario: Scenario, summary: CostSummary) -> RuleResult:
         facts.append(f"the task changes every {format_months(change)}, faster than the payback")
         failures.append("task changes too often")
     reason = "; ".join(facts) + "." + judged.note
+    examples = _examples_note(scenario)
     if failures:
-        return _result(1, "fail", f"{reason} Fails on: {', '.join(failures)}.{_examples_note(scenario)}")
+        return _result(1, "fail", f"{reason} Fails on: {', '.join(failures)}.{examples}", accuracy=accuracy)
     if missing:
         return _result(
-            1,
-            "unknown",
-            f"{reason} Missing: {', '.join(missing)}.{_examples_note(scenario)}",
-            tuple(missing),
+            1, "unknown", f"{reason} Missing: {', '.join(missing)}.{examples}", tuple(missing), accuracy
         )
-    return _result(1, "pass", reason + _examples_note(scenario))
+    return _result(1, "pass", reason + examples, accuracy=accuracy)
 
 
 def _rule_2(scenario: Scenario, summary: CostSummary) -> RuleResult:
@@ -447,30 +536,29 @@ def _rule_3(scenario: Scenario) -> RuleResult:
             f"Fine-tuned specialist accuracy not measured yet (bar {bar}).{judged.note}",
             (judged.missing,),
         )
-    holds, words = _quality_holds(judged.accuracy, scenario)
-    text = f"{judged.what[:1].upper()}{judged.what[1:]} {format_share(judged.accuracy)} {words}"
+    holds, _ = _quality_holds(judged.accuracy, scenario)
+    accuracy = _judge(scenario, judged, judged.accuracy)
+    text = accuracy.claim[:1].upper() + accuracy.claim[1:]
     large = quality.large_accuracy
-    measured = _measured(scenario, judged)
-    if not holds and measured is not None and measured.high >= quality.quality_bar:
+    if not holds and accuracy.proof == "not_proven_yet":
         # A measured miss keeps the large model only when the whole interval sits below the bar.
         return _result(
             3,
             "unknown",
-            f"{text}; {_lower_first(_not_proven_yet(measured, quality.quality_bar, judged.what))}"
-            f"{judged.note}",
+            f"{text}; {_lower_first(_not_proven_yet(accuracy))}{judged.note}",
             (f"more evidence on the {judged.what}",),
+            accuracy,
         )
-    if not holds and measured is not None:
-        text = f"{text}; {measured.words()}, wholly below the bar"
-    if holds and judged.accuracy < quality.quality_bar:
+    if not holds and accuracy.measured is not None:
+        text = f"{text}; {accuracy.measured.words()}, wholly below the bar"
+    if holds and not accuracy.meets_bar:
         # Both miss the bar: keeping the large model would buy no quality, so cost decides.
-        return _result(
-            3, "fail", f"{text}: quality is no reason to keep paying for the large model.{judged.note}"
-        )
+        reason = f"{text}: quality is no reason to keep paying for the large model.{judged.note}"
+        return _result(3, "fail", reason, accuracy=accuracy)
     if holds:
         large_text = f"; the large model reaches {format_share(large)}" if large is not None else ""
-        return _result(3, "fail", f"{text}{large_text}.{judged.note}")
-    return _result(3, "pass", f"{text}.{judged.note}")
+        return _result(3, "fail", f"{text}{large_text}.{judged.note}", accuracy=accuracy)
+    return _result(3, "pass", f"{text}.{judged.note}", accuracy=accuracy)
 
 
 def _rule_4(scenario: Scenario, summary: CostSummary) -> RuleResult:
@@ -547,7 +635,7 @@ def _rule_6(scenario: Scenario) -> RuleResult:
     )
 
 
-def _specialize_headline(scenario: Scenario, summary: CostSummary) -> str:
+def _specialize_headline(scenario: Scenario, summary: CostSummary, _rules: Rules) -> str:
     routing = scenario.routing
     escalated = format_share(routing.escalation_rate)
     escalation = (
@@ -571,12 +659,65 @@ def _specialize_headline(scenario: Scenario, summary: CostSummary) -> str:
     )
 
 
-def _open_questions(scenario: Scenario, needs: tuple[str, ...]) -> tuple[str, list[str]]:
+# The order in which a holding rule decides (the module docstring says why); rule 2 only while
+# rule 6 does not hold, since an off-the-shelf model's accuracy needs an eval too.
+_PRECEDENCE = (2, 4, 6, 5, 3, 1)
+
+
+def _deciding_rule(status: dict[int, RuleStatus]) -> int | None:
+    """The first rule in `_PRECEDENCE` that holds, or None when none does."""
+    for rule_id in _PRECEDENCE:
+        if status[rule_id] == "pass" and not (rule_id == 2 and status[6] == "pass"):
+            return rule_id
+    return None
+
+
+def _off_the_shelf_headline(_scenario: Scenario, _summary: CostSummary, rules: Rules) -> str:
+    return f"Use an off-the-shelf small model: {_lower_first(rules[1].reason)}"
+
+
+def _low_volume_headline(scenario: Scenario, summary: CostSummary, _rules: Rules) -> str:
+    # Before "build an eval first": an eval for a project that never pays back is money wasted.
+    return f"Keep the large model: {_lower_first(_payback_phrase(summary, scenario))}."
+
+
+def _no_eval_headline(scenario: Scenario, summary: CostSummary, _rules: Rules) -> str:
+    # Say what is at stake, so the eval's cost can be weighed against the payback it unlocks.
+    return (
+        "Build an eval first: without one the specialist would be an unproven downgrade. "
+        f"{_payback_phrase(summary, scenario)}."
+    )
+
+
+def _treadmill_headline(_scenario: Scenario, _summary: CostSummary, rules: Rules) -> str:
+    return f"Keep the large model: {_lower_first(rules[4].reason)}"
+
+
+def _route_headline(_scenario: Scenario, _summary: CostSummary, rules: Rules) -> str:
+    return (
+        f"Keep the large model and route the hard tail: {_lower_first(rules[2].reason)} "
+        "Send a small model only the inputs it handles at the bar; the rest stays on the large model."
+    )
+
+
+# The headline of each deciding rule's verdict.
+_HEADLINES: dict[int, Callable[[Scenario, CostSummary, Rules], str]] = {
+    1: _specialize_headline,
+    2: _off_the_shelf_headline,
+    3: _route_headline,
+    4: _low_volume_headline,
+    5: _treadmill_headline,
+    6: _no_eval_headline,
+}
+
+
+def _open_questions(scenario: Scenario, rules: Rules) -> tuple[str, list[str]]:
     """The verdict's label and the headline's steps for what rule 1 still needs (its `needs`).
 
     "Build an eval first" is only right when no eval exists: when the eval is there and only
     the task-change interval is missing, the label asks for that interval, and so on.
     """
+    needs = rules[0].needs
     judged = _judged_accuracy(scenario)
     bar = format_share(scenario.quality.quality_bar)
     questions: list[tuple[str, str]] = []
@@ -584,13 +725,20 @@ def _open_questions(scenario: Scenario, needs: tuple[str, ...]) -> tuple[str, li
         questions.append(
             ("Confirm an eval exists first", "confirm an eval exists that compares the two models")
         )
+    accuracy = rules[0].accuracy
     if judged.missing in needs:
         questions.append(("Measure the accuracy first", f"measure {judged.missing} against the {bar} bar"))
     elif any(need.startswith("more evidence") for need in needs):
+        # The items that would settle it, where a practical number does (by power, at the observed rate).
+        more = (
+            f" (about {accuracy.items_needed} would settle it)"
+            if accuracy is not None and accuracy.items_needed is not None
+            else ""
+        )
         questions.append(
             (
                 "Grade more items first",
-                f"grade more items: the {judged.what} is not proven either side of the {bar} bar",
+                f"grade more items: the {judged.what} is not proven either side of the {bar} bar{more}",
             )
         )
     if NEEDS_TASK_CHANGE in needs:
@@ -617,49 +765,17 @@ def evaluate(scenario: Scenario, summary: CostSummary | None = None) -> Recommen
         _rule_6(scenario),
     )
     status = {rule.id: rule.status for rule in rules}
-    verdict: Verdict
-    deciding: int | None
-    open_label: str | None = None  # set where an input is missing (not an eval) holds the verdict
-    if status[2] == "pass" and status[6] != "pass":
-        verdict, deciding = "use_off_the_shelf", 2
-        headline = f"Use an off-the-shelf small model: {_lower_first(rules[1].reason)}"
-    elif status[4] == "pass":
-        # Before "build an eval first": an eval for a project that never pays back is money wasted.
-        verdict, deciding = "keep_large", 4
-        headline = f"Keep the large model: {_lower_first(_payback_phrase(summary, scenario))}."
-    elif status[6] == "pass":
-        verdict, deciding = "needs_eval", 6
-        # Say what is at stake, so the eval's cost can be weighed against the payback it unlocks.
-        headline = (
-            "Build an eval first: without one the specialist would be an unproven downgrade. "
-            f"{_payback_phrase(summary, scenario)}."
-        )
-    elif status[5] == "pass":
-        verdict, deciding = "keep_large", 5
-        headline = f"Keep the large model: {_lower_first(rules[4].reason)}"
-    elif status[3] == "pass":
-        verdict, deciding = "keep_large_and_route", 3
-        headline = (
-            f"Keep the large model and route the hard tail: {_lower_first(rules[2].reason)} "
-            "Send a small model only the inputs it handles at the bar; the rest stays on the large model."
-        )
-    elif status[1] == "pass":
-        verdict, deciding = "specialize", 1
-        headline = _specialize_headline(scenario, summary)
-    elif status[1] == "unknown":
-        verdict = "needs_eval"
+    deciding = _deciding_rule(status)
+    if deciding is not None:
+        verdict = RULE_VERDICTS[deciding]
+        headline = _HEADLINES[deciding](scenario, summary, rules)
+        return Recommendation(verdict, deciding, headline, rules, VERDICT_LABELS[verdict])
+    if status[1] == "unknown":
         deciding = 6 if status[6] == "unknown" else 1
-        open_label, steps = _open_questions(scenario, rules[0].needs)
+        label, steps = _open_questions(scenario, rules)
         # "Before deciding, measure ..." (it read "Measure before deciding: measure ...").
         headline = f"Before deciding, {' and '.join(steps)}. {_payback_phrase(summary, scenario)}."
-    else:
-        # Unreachable by construction (every way rule 1 fails is another rule's pass); kept safe.
-        verdict, deciding = "keep_large", None
-        headline = f"Keep the large model: {_lower_first(rules[0].reason)}"
-    return Recommendation(
-        verdict=verdict,
-        deciding_rule=deciding,
-        headline=headline,
-        rules=rules,
-        label=VERDICT_LABELS[verdict] if open_label is None else open_label,
-    )
+        return Recommendation("needs_eval", deciding, headline, rules, label)
+    # Unreachable by construction (every way rule 1 fails is another rule's pass); kept safe.
+    headline = f"Keep the large model: {_lower_first(rules[0].reason)}"
+    return Recommendation("keep_large", None, headline, rules, VERDICT_LABELS["keep_large"])

@@ -309,13 +309,13 @@ def price_age_days(model: ModelCost, today: date) -> int | None:
     return None if as_of is None else (today - as_of).days
 
 
-def _unless_repeated(reason: str, headline: str) -> str:
-    """The deciding rule's reason, or "" when the headline already says it word for word."""
-    return "" if reason.strip().lower() in headline.lower() else sanitize_text(reason)
+def _unless_repeated(reason: str, stated: str, headline: str) -> str:
+    """The deciding rule's reason as stated, or "" when the headline already says it word for word."""
+    return "" if reason.strip().lower() in headline.lower() else sanitize_text(stated)
 
 
 def _verdict_block(
-    recommendation: Recommendation, qualify: Callable[[str], str], board: str = ""
+    recommendation: Recommendation, stated: Callable[[RuleResult], str], board: str = ""
 ) -> VerdictBlock:
     deciding: RuleResult | None = None
     if recommendation.deciding_rule is not None:
@@ -325,9 +325,11 @@ def _verdict_block(
     return VerdictBlock(
         verdict=recommendation.verdict,
         label=recommendation.label,
-        headline=qualify(sanitize_text(recommendation.headline)),
+        headline=sanitize_text(recommendation.headline),
         deciding_rule=f"Rule {deciding.id} · {deciding.title}" if deciding else "No single rule decided",
-        reason=qualify(_unless_repeated(deciding.reason, recommendation.headline)) if deciding else "",
+        reason=_unless_repeated(deciding.reason, stated(deciding), recommendation.headline)
+        if deciding
+        else "",
         tone=_TONE_COLOURS[verdict_tone(recommendation.verdict)],
         board_line=sanitize_text(board),
     )
@@ -668,13 +670,13 @@ def _inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Se
     return Section("Inputs", tuple(blocks))
 
 
-def _decision_section(recommendation: Recommendation, qualify: Callable[[str], str]) -> Section:
+def _decision_section(recommendation: Recommendation, stated: Callable[[RuleResult], str]) -> Section:
     rows = tuple(
         (
             str(rule.id),
             sanitize_text(rule.title),
             _STATUS_TEXT.get(rule.status, rule.status),
-            qualify(sanitize_text(rule.reason)),
+            sanitize_text(stated(rule)),
         )
         for rule in recommendation.rules
     )
@@ -950,8 +952,9 @@ def _routing_chart(evidence: ItemEvidence, bar: float) -> Chart:
     )
 
 
-def _as_is(text: str) -> str:
-    return text
+def _as_given(rule: RuleResult) -> str:
+    """A rule's reason as the rules give it (no attached run to weigh it against)."""
+    return rule.reason
 
 
 def _decision_notice(scenario: Scenario) -> Notice | None:
@@ -1058,10 +1061,10 @@ def build_memo_content(
     measured_rate = item_facts.operating.escalation_rate if item_facts and item_facts.operating else None
     plan = recommended_plan(scenario, summary, recommendation, escalation_rate=measured_rate)
     check = evidence_check(scenario, spotcheck)
-    qualify = check.qualify if check is not None else _as_is
+    stated = check.stated_reason if check is not None else _as_given
     sections = [
         _inputs_section(scenario, summary, today),
-        _decision_section(recommendation, qualify),
+        _decision_section(recommendation, stated),
         Section("Break-even vs volume", (_volume_chart(scenario, summary),)),
     ]
     if spotcheck is not None:
@@ -1081,7 +1084,7 @@ def build_memo_content(
         memo_date=today,
         verdict=_verdict_block(
             recommendation,
-            qualify,
+            stated,
             board_line(
                 scenario,
                 plan,

@@ -6,9 +6,11 @@ it does not back the verdict: the measured model is not the scenario's specialis
 was not run, or the interval does not clear the bar the verdict says is met.
 
 The memo never states a specialist accuracy as meeting the bar while the attached evidence does not
-support that (its 95 % interval's lower bound is below the bar): `EvidenceCheck.qualify` rewrites
-such a claim, wherever the memo quotes a rule, into what is known ("typed 93.0%, not backed by the
-attached spot-check: measured 66.7%, 95 % CI 46.7%–82.0%"). The verdict itself stays the one the
+support that (its 95 % interval's lower bound is below the bar). The rules hand over the accuracy
+they judged as data (`RuleResult.accuracy`: its value, the bar, whether it was typed or measured);
+wherever the memo quotes such a rule, `EvidenceCheck.stated_reason` words that clause from those
+fields and this run ("typed specialist accuracy 93.0% against the 90.0% bar, not backed by the
+attached spot-check (measured 66.7%, 95 % CI 46.7%–82.0%)"). The verdict itself stays the one the
 window shows; page one says what the evidence does to it.
 """
 
@@ -20,17 +22,16 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal
 
 from app.domain.evaluation import Interval, SpotcheckSummary, wilson_interval
+from app.domain.fields import field_for
+from app.domain.rules import JudgedAccuracy, RuleResult
 from app.domain.scenario import Scenario
 from app.report.formatting import format_interval, format_share
 
 Tone = Literal["good", "bad", "warn", "neutral"]
 
-# "specialist accuracy 93.0% meets the 90.0% bar", "Fine-tuned accuracy 93.0% meets the 90.0% bar":
-# the two ways the rules state the specialist's accuracy against the bar.
-_MEETS_CLAIM = re.compile(
-    r"\b(?P<who>[Ss]pecialist|[Ff]ine-tuned) accuracy (?P<value>\d+(?:\.\d+)?%) meets the "
-    r"(?P<bar>\d+(?:\.\d+)?%) bar"
-)
+# The field an attached spot-check measures: the specialist alone (a hybrid's accuracy with
+# escalation is another figure, which the run does not measure).
+SPECIALIST_ACCURACY = "quality.specialist_accuracy"
 
 
 def model_key(name: str) -> str:
@@ -101,19 +102,31 @@ class EvidenceCheck:
         """The rules take the typed accuracy as meeting the bar, and the evidence does not back it."""
         return self.typed_accuracy is not None and self.typed_accuracy >= self.bar and not self.supports_bar
 
-    def qualify(self, text: str) -> str:
-        """`text` with every "specialist accuracy X meets the bar" the evidence does not back rewritten."""
-        if not self.conflict:
-            return text
+    def backs(self, accuracy: JudgedAccuracy) -> bool:
+        """False when the rules take the specialist's accuracy as meeting the bar and this run does
+        not back it; True otherwise (another accuracy, one below the bar, or one the run backs)."""
+        return accuracy.field != SPECIALIST_ACCURACY or not accuracy.meets_bar or self.supports_bar
 
-        def rewrite(match: re.Match[str]) -> str:
-            who = "typed specialist" if match["who"][0].islower() else "Typed specialist"
-            return (
-                f"{who} accuracy {match['value']} against the {match['bar']} bar, not backed by the attached "
-                f"spot-check ({self.measured_phrase()})"
-            )
+    def stated_reason(self, rule: RuleResult) -> str:
+        """The rule's reason as the memo states it: an accuracy clause this run does not back is
+        worded from the rule's data as what it is (typed or measured earlier) and not backed."""
+        accuracy = rule.accuracy
+        if accuracy is None or self.backs(accuracy):
+            return rule.reason
+        return rule.reason_with_claim(self.unbacked_claim(accuracy))
 
-        return _MEETS_CLAIM.sub(rewrite, text)
+    def unbacked_claim(self, accuracy: JudgedAccuracy) -> str:
+        """`typed specialist accuracy 93.0% against the 90.0% bar, not backed by the attached
+        spot-check (measured 66.7%, 95 % CI 46.7%–82.0%, on gemma-3-270m)`."""
+        value = format_share(accuracy.value)
+        if accuracy.basis == "typed" or accuracy.measured is None:
+            stated = f"typed {accuracy.what} {value}"
+        else:
+            stated = f"{accuracy.what} {value}, {accuracy.measured.words()},"
+        return (
+            f"{stated} against the {format_share(accuracy.bar)} bar, not backed by the attached "
+            f"spot-check ({self.measured_phrase()})"
+        )
 
     def measured_phrase(self) -> str:
         """`measured 66.7%, 95 % CI 46.7%–82.0%, on gemma-3-270m` or `the specialist was not run`."""
@@ -202,11 +215,19 @@ def scenario_evidence_lines(scenario: Scenario) -> tuple[tuple[str, str], ...]:
     """
     lines = []
     for path, evidence in sorted(scenario.evidence.items()):
-        field = path.rsplit(".", 1)[-1].replace("_", " ")
         if evidence.successes is not None and evidence.n > 0:
             measured = describe_measurement(wilson_interval(evidence.successes, evidence.n))
         else:
             measured = f"{evidence.value:g} (from {evidence.n} measurements)"
         where = ", ".join(part for part in (evidence.model, evidence.source, evidence.measured_at) if part)
-        lines.append((f"{field[:1].upper()}{field[1:]}:", measured + (f"; {where}." if where else ".")))
+        lines.append((f"{_field_label(path)}:", measured + (f"; {where}." if where else ".")))
     return tuple(lines)
+
+
+def _field_label(path: str) -> str:
+    """The catalogue's label of a scenario field (`Specialist accuracy`), or its path in words."""
+    try:
+        return field_for(path).label
+    except KeyError:
+        words = path.rsplit(".", 1)[-1].replace("_", " ")
+        return words[:1].upper() + words[1:]

@@ -12,7 +12,7 @@ import pytest
 
 from app.domain.rules import evaluate
 from app.domain.scenario import Evidence, Scenario
-from app.storage.presets import load_preset
+from app.storage.presets import load_preset, preset_names
 
 Z = 1.959963984540054
 
@@ -80,3 +80,75 @@ def test_a_value_typed_over_a_measurement_is_judged_as_typed(triage: Scenario) -
     stale = measured(triage, 5, 5)
     typed = stale.with_changes(quality=stale.quality.model_copy(update={"specialist_accuracy": 0.95}))
     assert evaluate(typed).verdict == "specialize"  # the evidence no longer describes this value
+
+
+# --- the judged accuracy as data: what the window and the memo present without parsing reasons --
+
+
+def test_a_typed_accuracy_is_an_assumption_stated_in_the_reason(triage: Scenario) -> None:
+    result = evaluate(triage)
+    for rule_id in (1, 3):
+        accuracy = result.rule(rule_id).accuracy
+        assert accuracy is not None
+        assert accuracy.field == "quality.specialist_accuracy"
+        assert accuracy.value == triage.quality.specialist_accuracy
+        assert accuracy.bar == triage.quality.quality_bar
+        assert (accuracy.basis, accuracy.proof, accuracy.measured) == ("typed", "assumed", None)
+        assert accuracy.meets_bar
+        # 93.0 % against the preset's 90.0 % bar, in the words the reason uses.
+        assert accuracy.claim == "specialist accuracy 93.0% meets the 90.0% bar"
+        assert accuracy.claim in result.rule(rule_id).reason.lower()
+    for rule_id in (2, 4, 5, 6):
+        assert result.rule(rule_id).accuracy is None
+
+
+@pytest.mark.parametrize(
+    ("k", "n", "proof"),
+    [(5, 5, "not_proven_yet"), (985, 1000, "proven"), (60, 100, "below_bar"), (85, 100, "not_proven_yet")],
+)
+def test_a_measured_accuracy_carries_its_counts_interval_and_what_it_proves(
+    triage: Scenario, k: int, n: int, proof: str
+) -> None:
+    bar = triage.quality.quality_bar
+    low, high = wilson(k, n)  # the test's own formula
+    assert proof == ("proven" if low >= bar else "below_bar" if high < bar else "not_proven_yet")
+    result = evaluate(measured(triage, k, n))
+    for rule_id in (1, 3):
+        accuracy = result.rule(rule_id).accuracy
+        assert accuracy is not None and accuracy.basis == "measured" and accuracy.proof == proof
+        assert accuracy.measured is not None
+        assert (accuracy.measured.successes, accuracy.measured.n) == (k, n)
+        assert accuracy.measured.low == pytest.approx(low, abs=1e-12)
+        assert accuracy.measured.high == pytest.approx(high, abs=1e-12)
+        if proof == "not_proven_yet":
+            # The items that would settle it are the number rule 1's reason and the headline quote.
+            assert accuracy.items_needed is not None
+            assert f"about {accuracy.items_needed} items would settle it" in result.rule(1).reason.lower()
+            assert f"(about {accuracy.items_needed} would settle it)" in result.headline
+        else:
+            assert accuracy.items_needed is None
+
+
+def test_a_presenter_words_the_accuracy_clause_without_editing_the_reason(triage: Scenario) -> None:
+    result = evaluate(triage)
+    rule_1, rule_3 = result.rule(1), result.rule(3)
+    mid_sentence = rule_1.reason_with_claim("typed specialist accuracy 93.0% against the bar")
+    assert mid_sentence == rule_1.reason.replace(
+        "specialist accuracy 93.0% meets the 90.0% bar", "typed specialist accuracy 93.0% against the bar"
+    )
+    # Rule 3 opens with the clause: the new wording opens the sentence too.
+    opening = rule_3.reason_with_claim("typed specialist accuracy 93.0% against the bar")
+    assert opening.startswith("Typed specialist accuracy 93.0% against the bar;")
+    assert opening.endswith(rule_3.reason[len("Specialist accuracy 93.0% meets the 90.0% bar") :])
+    # A rule that judged no accuracy has no clause to word.
+    assert result.rule(4).reason_with_claim("anything") == result.rule(4).reason
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_no_headline_states_a_judged_accuracy_as_meeting_the_bar(name: str) -> None:
+    """Presenters word the accuracy clause of rules 1 and 3; the headline never repeats it."""
+    for scenario in (load_preset(name), measured(load_preset(name), 5, 5)):
+        result = evaluate(scenario)
+        for rule in result.rules:
+            if rule.accuracy is not None and rule.accuracy.meets_bar:
+                assert rule.accuracy.claim not in result.headline.lower(), name

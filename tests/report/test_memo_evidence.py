@@ -282,3 +282,58 @@ def test_evidence_kept_in_the_scenario_is_quoted_on_page_one(qapp, tmp_path: Pat
     assert "MEASURED EVIDENCE" in page_one
     assert f"Specialist accuracy: 85.0% (95 % CI {low * 100:.1f}%–" in page_one
     assert "34 of 40 items); triage-ft-v2, spot-check support_triage, 2026-11-20." in page_one
+
+
+def wilson_high(successes: int, total: int) -> float:
+    """Upper bound of the 95 % Wilson score interval, from the same textbook formula."""
+    z = 1.959963984540054
+    p = successes / total
+    centre = p + z * z / (2 * total)
+    spread = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
+    return (centre + spread) / (1 + z * z / total)
+
+
+def test_a_typed_accuracy_the_run_does_not_back_is_worded_from_the_rules_data(qapp, tmp_path: Path) -> None:
+    """The decision table says the accuracy is typed and not backed, with the run's figure and interval."""
+    scenario = load_preset("support-ticket-triage")  # typed 93.0 % against a 90.0 % bar
+    run = run_of("gemma-3-270m", 20, 30)
+    content = build_memo_content(scenario, spotcheck=run, today=MEMO_DAY)
+    everything = pdf_words(render_memo(content, tmp_path / "memo.pdf"))
+    interval = f"{wilson_low(20, 30) * 100:.1f}%–{wilson_high(20, 30) * 100:.1f}%"
+    unbacked = (
+        "typed specialist accuracy 93.0% against the 90.0% bar, not backed by the attached spot-check "
+        f"(measured 66.7%, 95 % CI {interval}, on gemma-3-270m)"
+    )
+    assert unbacked in everything  # rule 1, mid-sentence
+    assert unbacked[:1].upper() + unbacked[1:] in everything  # rule 3 opens with it
+    assert not MEETS_CLAIM.search(everything)
+
+
+def test_an_accuracy_measured_earlier_but_not_backed_by_the_run_says_both(qapp, tmp_path: Path) -> None:
+    """Evidence kept in the scenario (47 of 50) and an attached run that does not back it (20 of 30)."""
+    base = load_preset("support-ticket-triage")
+    quality = base.quality.model_copy(update={"specialist_accuracy": 0.94})
+    scenario = base.with_changes(
+        quality=quality,
+        evidence={
+            "quality.specialist_accuracy": {
+                "value": 0.94,
+                "n": 50,
+                "successes": 47,
+                "source": "spot-check support_triage",
+                "model": base.small.name,
+                "measured_at": "2026-11-01",
+            }
+        },
+    )
+    run = run_of(base.small.name, 20, 30)
+    content = build_memo_content(scenario, spotcheck=run, today=MEMO_DAY)
+    everything = pdf_words(render_memo(content, tmp_path / "memo.pdf"))
+    earlier = f"{wilson_low(47, 50) * 100:.1f}%–{wilson_high(47, 50) * 100:.1f}%"
+    now = f"{wilson_low(20, 30) * 100:.1f}%–{wilson_high(20, 30) * 100:.1f}%"
+    assert (
+        f"specialist accuracy 94.0%, measured 47 of 50 right (95 % interval {earlier}), against the 90.0% "
+        f"bar, not backed by the attached spot-check (measured 66.7%, 95 % CI {now})"
+    ) in everything
+    assert "typed specialist accuracy" not in everything
+    assert not MEETS_CLAIM.search(everything)
