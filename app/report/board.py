@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import date
 
 from app.domain.costs import goal_seek_volume
+from app.domain.formatting import format_age_days, format_money, format_months, format_volume
 from app.domain.plan import PlanFigures, PlanMoney
 from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import horizon_figures
-from app.report.formatting import format_age_days, format_money, format_months, format_volume
 
 # A price older than this is flagged on page one (vendors cut prices several times a year).
 PAGE_ONE_PRICE_AGE_DAYS = 183

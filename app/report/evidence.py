@@ -23,9 +23,9 @@ from typing import Literal
 
 from app.domain.evaluation import Interval, SpotcheckSummary, wilson_interval
 from app.domain.fields import field_for
+from app.domain.formatting import format_interval, format_share
 from app.domain.rules import JudgedAccuracy, RuleResult
 from app.domain.scenario import Scenario
-from app.report.formatting import format_interval, format_share
 
 Tone = Literal["good", "bad", "warn", "neutral"]
 

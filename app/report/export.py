@@ -20,7 +20,8 @@ from pathlib import Path
 
 from app.domain.evaluation import SpotcheckSummary
 from app.domain.scenario import Scenario
-from app.report.content import MemoContent, build_memo_content
+from app.report.content import build_memo_content
+from app.report.memo_data import MemoContent
 from app.report.render import PAGE_SIZES, render_memo_pdf
 from app.storage.regular_files import FileRefusedError, os_problem
 

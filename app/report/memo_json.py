@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from app.report import content as content_module
-from app.report.content import Bullets, Chart, MemoContent, Paragraph, Table
+from app.report import memo_data
+from app.report.memo_data import Bullets, Chart, MemoContent, Paragraph, Table
 from app.storage.regular_files import FileRefusedError, read_regular_bytes
 
 MEMO_JSON_FORMAT = "specialist-studio-memo"
@@ -178,7 +178,7 @@ def _decode_block(value: Any, where: str) -> Any:
 def _decode_dataclass(value: Any, cls: type[Any], where: str) -> Any:
     if not isinstance(value, dict):
         raise _fail(where, "must be an object")
-    hints = get_type_hints(cls, vars(content_module))
+    hints = get_type_hints(cls, vars(memo_data))
     names = {item.name for item in dataclasses.fields(cls)}
     unknown = sorted(set(value) - names - {"kind"})
     if unknown:

@@ -33,7 +33,8 @@ from PySide6.QtGui import (
 )
 
 from app import __version__
-from app.report.content import (
+from app.domain.formatting import format_date, format_money, format_volume
+from app.report.memo_data import (
     Block,
     Bullets,
     Chart,
@@ -47,7 +48,6 @@ from app.report.content import (
     Tone,
     TornadoChart,
 )
-from app.report.formatting import format_date, format_money, format_volume
 from app.storage.atomic import atomic_write_bytes
 
 PageSizeName = Literal["A4", "Letter"]

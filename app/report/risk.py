@@ -8,8 +8,8 @@ words them and picks the tornado's largest swings.
 
 from __future__ import annotations
 
+from app.domain.formatting import format_money, format_months, format_volume
 from app.domain.uncertainty import TornadoBar, UncertaintyResult, payback_headline
-from app.report.formatting import format_money, format_months, format_volume
 
 # Page one has room for this many tornado bars; the rest are smaller swings by construction.
 PAGE_ONE_TORNADO_BARS = 5

@@ -10,17 +10,7 @@ import pytest
 from memo_samples import MEMO_DAY, SECRET_KEY, USER_FOLDER, leaky_scenario, triage_scenario
 
 from app.domain.costs import break_even_vs_volume, cumulative_curves, summarize, volume_range
-from app.domain.rules import evaluate
-from app.report.content import (
-    Bullets,
-    Chart,
-    Paragraph,
-    Table,
-    build_memo_content,
-    price_age_days,
-    sanitize_text,
-)
-from app.report.formatting import (
+from app.domain.formatting import (
     format_age_days,
     format_interval,
     format_money,
@@ -30,6 +20,11 @@ from app.report.formatting import (
     format_ratio,
     format_share,
 )
+from app.domain.rules import evaluate
+from app.report.content import build_memo_content
+from app.report.inputs_section import price_age_days
+from app.report.memo_data import Bullets, Chart, Paragraph, Table
+from app.report.sanitize import sanitize_text
 
 
 @pytest.mark.parametrize(

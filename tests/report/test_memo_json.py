@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from memo_samples import MEMO_DAY, triage_scenario, triage_spotcheck
 
-from app.report.content import Chart, MemoContent, build_memo_content
+from app.report.content import build_memo_content
 from app.report.export import render_memo
+from app.report.memo_data import Chart, MemoContent
 from app.report.memo_json import (
     MemoJsonError,
     memo_from_data,

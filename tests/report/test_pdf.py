@@ -14,9 +14,7 @@ from memo_samples import MEMO_DAY, SECRET_KEY, USER_FOLDER, leaky_scenario, tria
 from PySide6.QtGui import QImage
 
 from app.domain.costs import summarize
-from app.domain.rules import evaluate
-from app.report.export import MemoExportError, export_memo
-from app.report.formatting import (
+from app.domain.formatting import (
     format_interval,
     format_money,
     format_months,
@@ -24,6 +22,8 @@ from app.report.formatting import (
     format_ratio,
     format_share,
 )
+from app.domain.rules import evaluate
+from app.report.export import MemoExportError, export_memo
 from app.storage.presets import load_preset, preset_names
 
 
@@ -318,7 +318,8 @@ def test_a_table_never_leaves_its_last_row_alone_on_a_page(qapp, tmp_path: Path)
     # six-row table where exactly its last row would not fit and see where each row lands.
     from PySide6.QtGui import QPdfWriter
 
-    from app.report.content import Table, build_memo_content
+    from app.report.content import build_memo_content
+    from app.report.memo_data import Table
     from app.report.render import _Layout
 
     writer = QPdfWriter(str(tmp_path / "t.pdf"))

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from app.report.formatting import format_money, format_months
+from app.domain.formatting import format_money, format_months
 from app.storage.settings import load_settings
 from app.ui.main_window import MainWindow
 
