@@ -49,6 +49,17 @@ def build_completion_prompt(
     return "\n\n".join(parts)
 
 
+def few_shot_request(request: GenerationRequest, examples: Sequence[FewShotExample]) -> GenerationRequest:
+    """The request as a base model wants it: in completion mode, the instruction and the few-shot
+    examples around the prompt (stopping at the next example); chat requests are left as they are.
+    The local specialist and a served one build their prompts alike."""
+    if request.mode != "completion":
+        return request
+    prompt = build_completion_prompt(request.prompt, request.system, examples)
+    stops = request.stop or (FEW_SHOT_STOPS if examples else ())
+    return dataclasses.replace(request, prompt=prompt, system=None, stop=stops)
+
+
 class LocalSpecialist:
     """Answers through the child model process; reports a crashed process in its result."""
 
@@ -97,14 +108,9 @@ class LocalSpecialist:
             return self._client
 
     def prepare(self, request: GenerationRequest) -> GenerationRequest:
-        """The request as sent: few-shot prompt and stops in completion mode."""
-        if request.mode != "completion":
-            return dataclasses.replace(request, max_tokens=self._bounded(request.max_tokens))
-        prompt = build_completion_prompt(request.prompt, request.system, self.examples)
-        stops = request.stop or (FEW_SHOT_STOPS if self.examples else ())
-        return dataclasses.replace(
-            request, prompt=prompt, system=None, stop=stops, max_tokens=self._bounded(request.max_tokens)
-        )
+        """The request as sent: few-shot prompt and stops in completion mode, tokens within the context."""
+        prepared = few_shot_request(request, self.examples)
+        return dataclasses.replace(prepared, max_tokens=self._bounded(request.max_tokens))
 
     def _bounded(self, max_tokens: int) -> int:
         # The model process refuses more tokens than its context holds; ask for at most that.

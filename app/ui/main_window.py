@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -232,6 +233,11 @@ class MainWindow(QMainWindow):
             lambda: self.memo_exporter.edit_decision(),
             tip="The owner, the ask, the pilot plan and the decision date the memo shows",
         )
+        self.specialist_action = self._action(
+            "S&pecialist model…",
+            self.edit_specialist,
+            tip="Ask the local GGUF or a specialist served at an OpenAI-compatible endpoint",
+        )
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
@@ -317,6 +323,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.goal_volume_action, self.goal_price_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.specialist_action)
 
         scenario_menu = bar.addMenu("&Scenario")
         self.presets_menu = scenario_menu.addMenu("&Presets")
@@ -347,6 +355,17 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.welcome_action, self.shortcuts_action, self.about_action])
         self._rebuild_recent_menu()
+
+    def edit_specialist(self) -> QDialog:
+        """Edit ▸ Specialist model…: the local GGUF or a served one, for the playground and the
+        spot-check alike (imported here: start-up never pays for the OpenAI client)."""
+        from app.inference.session import default_session
+        from app.ui.specialist_settings import SpecialistSettingsDialog
+
+        dialog = SpecialistSettingsDialog(self.settings_store, default_session().keys, self)
+        self.specialist_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _add_memo_button(self) -> None:
         """The verdict strip and, beside it, the memo button: the answer and the way to forward it."""

@@ -68,16 +68,16 @@ def test_run_both_streams_measures_and_feeds_the_scenario(
     assert view.frontier_column.text.toPlainText() == "Hello from the fault server"
     assert "TTFT" in view.local_column.figures.text() and "tok/s" in view.local_column.figures.text()
     assert "$" in view.frontier_column.figures.text()
-    assert view.history_table.rowCount() == 1
+    assert view.history_panel.table.rowCount() == 1
     assert view.server is not None and view.server.pid != os.getpid()
 
     # A second run reuses the loaded model; then both averages go into the scenario.
     _run(qtbot, view, "One, two, three,")
-    assert view.history_table.rowCount() == 2
+    assert view.history_panel.table.rowCount() == 2
     before: Scenario = document.scenario
-    qtbot.mouseClick(view.use_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.history_panel.use_button, Qt.MouseButton.LeftButton)
     # A run can no longer change the scenario by itself: the review opens, nothing is applied yet.
-    dialog = view.review_dialog
+    dialog = view.history_panel.review_dialog
     assert dialog is not None and dialog.isVisible(), view.message.text()
     assert document.scenario == before
     # Both local runs stopped at max tokens (12): they measured the limit, not the answer.
@@ -99,8 +99,8 @@ def test_run_both_streams_measures_and_feeds_the_scenario(
 
     # History export: one JSON object per run, no key anywhere.
     target = tmp_path / "history.jsonl"
-    view.choose_export_path = lambda: target  # type: ignore[method-assign]
-    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    view.history_panel.choose_export_path = lambda: target  # type: ignore[method-assign]
+    qtbot.mouseClick(view.history_panel.export_button, Qt.MouseButton.LeftButton)
     lines = target.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["prompt"] for line in lines] == ["The capital of France is", "One, two, three,"]
     assert json.loads(lines[0])["local"]["output_tokens"] == 12
@@ -131,7 +131,7 @@ def test_killed_model_is_reported_and_restarted(
     os.kill(view.server.pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: view.local_column.restart_button.isVisible(), timeout=5000)
     assert "killed by SIGKILL" in view.local_column.status.text()
-    assert document.scenario == scenario_before and view.history_table.rowCount() == 1  # the work stays
+    assert document.scenario == scenario_before and view.history_panel.table.rowCount() == 1  # the work stays
     qtbot.mouseClick(view.local_column.restart_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.server is not None and view.server.is_running(), timeout=RUN_TIMEOUT_MS)
     run = _run(qtbot, view, "Again")
@@ -339,10 +339,10 @@ def test_an_empty_answer_says_so(qtbot, view: PlaygroundView) -> None:
     empty = GenerationResult("", "m", 11, 0, True, None, 0.81, finish_reason="stop")
     view._finish_side(view.frontier_column, SideRun(name="m", result=empty))
     assert view.frontier_column.status.text() == "Done: the model returned no text (finish reason: stop)."
-    view._add_history(
+    view.history_panel.add_run(
         PlaygroundRun(prompt="p", local=SideRun(name="l"), frontier=SideRun(name="m", result=empty))
     )
-    assert view.history_table.item(0, 3).text() == "0 tokens · (no text)"
+    assert view.history_panel.table.item(0, 3).text() == "0 tokens · (no text)"
 
 
 def test_frontier_column_says_why_it_will_be_empty_before_a_run(
@@ -382,14 +382,14 @@ def test_finish_reasons_read_as_words_and_columns_share_the_width(qtbot, view: P
     ended = GenerationResult("Paris.", "m", 5, 2, False, 0.1, 0.2, finish_reason="stop")
     view._finish_side(view.local_column, SideRun(name="m", result=ended))
     assert view.local_column.status.text() == "Done."
-    view._add_history(
+    view.history_panel.add_run(
         PlaygroundRun(
             prompt="p",
             local=SideRun(name="l", result=ended),
             frontier=SideRun(name="f", empty_reason="No key."),
         )
     )
-    assert view.history_table.item(0, 3).text() == "not run: No key."
+    assert view.history_panel.table.item(0, 3).text() == "not run: No key."
     qtbot.waitExposed(view)
     left, right = view.answer_columns.sizes()
     assert abs(left - right) <= 0.1 * (left + right)

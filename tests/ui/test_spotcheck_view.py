@@ -16,7 +16,7 @@ from app.storage.presets import load_preset
 from app.storage.resources import resource_path
 from app.storage.settings import Settings
 from app.ui.document import ScenarioDocument
-from app.ui.spotcheck.results_bar import frontier_error_warning
+from app.ui.spotcheck.results_bar import served_error_warning
 from app.ui.spotcheck.view import SpotcheckView
 
 pytestmark = pytest.mark.gui
@@ -236,8 +236,8 @@ def test_recorded_run_reads_dollars_and_cents_and_says_why_no_items_needed(
     per_million = re.search(r"\$([\d,]+\.\d+) per million", view.speed_label.text())
     assert per_million is not None and len(per_million.group(1).split(".")[1]) == 2, view.speed_label.text()
     assert view.margin_spin.text() == "5.0 points"
-    assert view.specialist_label.text() == "not run: tick “Run the local model” to measure it"
-    assert "run the local model" in view.needed_label.text()
+    assert view.specialist_label.text() == "not run: tick “Run the specialist” to measure it"
+    assert "run the specialist" in view.needed_label.text()
 
 
 def test_a_set_with_many_problems_says_the_first_and_keeps_the_window_narrow(
@@ -351,20 +351,30 @@ def test_loading_a_set_clears_the_last_runs_labels(qtbot, view: SpotcheckView, t
     assert not view.errors_label.isVisible()
 
 
-def _answered(error: str | None, source: str = "live") -> ItemResult:
+def _answered(error: str | None, source: str = "live", side: str = "frontier") -> ItemResult:
     none = SideResult(output="", correct=None, source="none")
-    side = SideResult(
+    answer = SideResult(
         output="" if error else "billing", correct=None if error else True, error=error, source=source
     )  # type: ignore[arg-type]
-    return ItemResult("1", "text", "billing", (), none, side, None)
+    if side == "specialist":
+        return ItemResult("1", "text", "billing", (), answer, none, None)
+    return ItemResult("1", "text", "billing", (), none, answer, None)
 
 
-def test_piled_up_frontier_errors_suggest_lowering_parallel() -> None:
+def test_piled_up_errors_of_a_served_side_suggest_lowering_parallel() -> None:
     results = [_answered("429 Too Many Requests")] * 4 + [_answered(None)] * 6
-    warning = frontier_error_warning(results, parallel=8)
-    assert warning.startswith("4 of 10 frontier requests failed")
-    assert "lower Parallel (now 8)" in warning
-    assert "one request at a time" in frontier_error_warning(results, parallel=1)
+    warning = served_error_warning(results, parallel=8)
+    assert warning.startswith(
+        "4 of 10 frontier requests failed (rate limits or timeouts?) even after backing off"
+    )
+    assert "lower Parallel (now 8)" in warning and warning.endswith("Failed answers count as wrong.")
+    assert "one request at a time" in served_error_warning(results, parallel=1)
     # Two errors are not a pile; recorded answers are not requests.
-    assert frontier_error_warning([_answered("timeout")] * 2 + [_answered(None)] * 8, 8) == ""
-    assert frontier_error_warning([_answered("x", source="recorded")] * 5, 8) == ""
+    assert served_error_warning([_answered("timeout")] * 2 + [_answered(None)] * 8, 8) == ""
+    assert served_error_warning([_answered("x", source="recorded")] * 5, 8) == ""
+    # A served specialist's errors are named as its own, and only when the view asks about it.
+    served = [_answered("503 Service Unavailable", side="specialist")] * 3
+    assert served_error_warning(served, 4) == ""
+    assert served_error_warning(served, 4, ("frontier", "specialist")).startswith(
+        "3 of 3 specialist requests failed"
+    )

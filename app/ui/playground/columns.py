@@ -102,3 +102,27 @@ class AnswerColumn(QWidget):
         self.live = live
         self.status.setText(message)
         self.status.setStyleSheet("color: #c0392b;" if problem else "")
+
+    def show_finished(self, side: SideRun, failed: bool = False) -> None:
+        """The side's final figures and status; `failed` marks an empty side that broke (red), not
+        one left out on purpose."""
+        result = side.result
+        if result is None:
+            self.set_status(side.empty_reason or "", problem=failed)
+            return
+        self.figures.setText(figures_text(side))
+        if result.cancelled:
+            self.set_status("Stopped.")
+        elif result.error:
+            self.set_status(result.error, problem=True)
+        elif not result.text.strip():
+            self.set_status(
+                "Done: the model returned no text"
+                + (f" (finish reason: {result.finish_reason})." if result.finish_reason else ".")
+            )
+        elif result.finish_reason == "length":
+            self.set_status(f"Done: stopped at the Max tokens limit ({result.output_tokens} tokens).")
+        else:
+            # "stop" is the ordinary end; any other reason (content filter, tool call) is worth naming.
+            other = result.finish_reason not in (None, "stop")
+            self.set_status("Done" + (f" (finish reason: {result.finish_reason})" if other else "") + ".")

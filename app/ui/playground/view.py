@@ -1,4 +1,7 @@
-"""The Playground view: one prompt, the local GGUF specialist and a frontier API side by side.
+"""The Playground view: one prompt, the specialist and a frontier API side by side.
+
+The specialist is the one the settings name (Edit ▸ Specialist model…): the local GGUF chosen in the
+model panel, or a specialist served at an OpenAI-compatible endpoint, streamed like the frontier.
 
 Layout: a model panel (left) and a frontier panel (right) around the prompt box, two
 streaming columns with their figures, and the session's history below. The model runs in a
@@ -28,31 +31,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.evidence import MeasurementReview, apply_review
 from app.domain.labels import check_labels
 from app.inference.bundled_model import BUNDLED_MODEL_DISPLAY_NAME, bundled_model_path
 from app.inference.gguf import GgufInfo, read_gguf_info
-from app.inference.local_generator import LocalSpecialist
+from app.inference.local_generator import LocalSpecialist, few_shot_request
 from app.inference.local_server import LocalModelServer, gpu_offload_supported
+from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.playground import (
     PendingRun,
-    PlaygroundRun,
     RunSettings,
     SidePrices,
     SideRun,
-    export_jsonl,
-    measurement_review,
     parse_examples,
 )
-from app.inference.session import InferenceSession, ModelChoice, default_session, model_display_name
+from app.inference.session import (
+    InferenceSession,
+    ModelChoice,
+    ServedEndpoint,
+    default_session,
+    model_display_name,
+    served_model_name,
+)
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode
 from app.storage.settings import Settings
 from app.ui.document import ScenarioDocument
 from app.ui.playground.columns import AnswerColumn, figures_text
-from app.ui.playground.history import HistoryTable
+from app.ui.playground.history import HistoryPanel
 from app.ui.playground.panels import FrontierPanel, ModelPanel
 from app.ui.playground.workers import CallWorker, RunWorker, keep_alive
-from app.ui.review_dialog import MeasurementReviewDialog
 from app.ui.settings_store import SettingsStore, shared_settings_store
 
 CRASH_POLL_MS = 500
@@ -86,8 +92,6 @@ class PlaygroundView(QWidget):
         # The one owner of the model process, shared with the spot-check (and its frontier client).
         self.session = session if session is not None else default_session()
         self.keys = self.session.keys
-        self.history: list[PlaygroundRun] = []
-        self.review_dialog: MeasurementReviewDialog | None = None
         self.model_path: Path | None = None  # None = the bundled model
         self.model_info: GgufInfo | None = None
         self._workers: set[Any] = set()
@@ -95,7 +99,7 @@ class PlaygroundView(QWidget):
         self._run_after_load = False
         # The run in progress (None between runs) and its local client, closed when it ends.
         self._pending: PendingRun | None = None
-        self._run_local: LocalSpecialist | None = None
+        self._run_local: LocalSpecialist | OpenAICompatibleGenerator | None = None
         self.setAcceptDrops(True)
 
         self.model_panel = ModelPanel()
@@ -109,12 +113,7 @@ class PlaygroundView(QWidget):
         self.stop_button.setEnabled(False)
         self.local_column = AnswerColumn("Local specialist", with_restart=True)
         self.frontier_column = AnswerColumn("Frontier", with_restart=False)
-        self.history_table = HistoryTable()
-        self.export_button = QPushButton("Export history (JSONL)…")
-        self.use_button = QPushButton("Use in scenario…")
-        self.use_button.setToolTip(
-            "Averaged measured tokens and prices into the scenario's large and small models"
-        )
+        self.history_panel = HistoryPanel(document, self.frontier_panel.prices)
         self.message = QLabel("")
         self.message.setWordWrap(True)
 
@@ -135,13 +134,7 @@ class PlaygroundView(QWidget):
         columns.setSizes([1000, 1000])
         self.answer_columns = columns
         centre_layout.addWidget(columns, 3)
-        history_row = QHBoxLayout()
-        history_row.addWidget(QLabel("<b>History</b>"))
-        history_row.addStretch(1)
-        history_row.addWidget(self.use_button)
-        history_row.addWidget(self.export_button)
-        centre_layout.addLayout(history_row)
-        centre_layout.addWidget(self.history_table, 1)
+        centre_layout.addWidget(self.history_panel, 1)
         centre_layout.addWidget(self.message)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.model_panel)
@@ -158,8 +151,7 @@ class PlaygroundView(QWidget):
         self.model_panel.bundled_button.clicked.connect(lambda: self.choose_model(None))
         self.model_panel.load_button.clicked.connect(lambda: self.load_model())
         self.local_column.restart_requested.connect(self.restart_model)
-        self.export_button.clicked.connect(self._export_dialog)
-        self.use_button.clicked.connect(self.use_in_scenario)
+        self.history_panel.said.connect(self.message.setText)
         self._crash_timer = QTimer(self)
         self._crash_timer.setInterval(CRASH_POLL_MS)
         self._crash_timer.timeout.connect(self._check_crash)
@@ -172,6 +164,7 @@ class PlaygroundView(QWidget):
         self._restoring_mode: tuple[Path, PromptMode] | None = None
         self._load_settings()
         self._watch_settings()
+        self._show_specialist()
         self._start(CallWorker(gpu_offload_supported), self._gpu_known, lambda _m: None)
         application = QCoreApplication.instance()
         if application is not None:
@@ -219,6 +212,36 @@ class PlaygroundView(QWidget):
             settings.local_model, self.model_panel.saved_fields()
         ):
             self.model_panel.restore(settings.local_model)
+        if "specialist" in fields:
+            self._show_specialist()
+
+    # -- which specialist ---------------------------------------------------------------------
+    @property
+    def specialist_served(self) -> bool:
+        """Whether the settings name a specialist served at an endpoint (else the local GGUF)."""
+        return self.settings_store.settings.specialist.source == "endpoint"
+
+    def served_endpoint(self) -> ServedEndpoint:
+        """The served specialist the settings describe."""
+        return ServedEndpoint.specialist_from_saved(self.settings_store.settings.specialist)
+
+    def _show_specialist(self) -> None:
+        """The specialist column names the specialist the settings name; the GGUF panel says when
+        it is not the one asked."""
+        if self.specialist_served:
+            name = served_model_name(self.served_endpoint())
+            self.local_column.title.setText(f"<b>Specialist (served)</b> — {html.escape(name)}")
+            self.model_panel.state.setText(
+                f"Not used: the specialist is served at {self.served_endpoint().host} "
+                "(Edit ▸ Specialist model… switches back to this GGUF)."
+            )
+            return
+        server = self.server
+        info = server.info if server is not None and self.session.runs(self.model_choice()) else None
+        name = model_display_name(self.model_path, info or self.model_info)
+        self.local_column.title.setText(f"<b>Local specialist</b> — {html.escape(name)}")
+        if self.model_panel.state.text().startswith("Not used"):
+            self.model_panel.state.setText("Not loaded: loads on the first Run both, or with Load model.")
 
     def _watch_settings(self) -> None:
         """Any edit in either panel schedules one settings write (debounced)."""
@@ -407,6 +430,9 @@ class PlaygroundView(QWidget):
         self.frontier_column.clear()
         self.run_button.setEnabled(False)
         self.stop_button.setEnabled(True)
+        if self.specialist_served:
+            self._launch_run()  # nothing to load: the endpoint serves it
+            return
         if not self.session.runs(self.model_choice()):
             # Nothing loaded, a crashed process, or another file / settings chosen since the last load.
             self.local_column.set_status("Loading the model…")
@@ -425,13 +451,24 @@ class PlaygroundView(QWidget):
             temperature=panel.temperature.value(),
             labels=panel.label_list(),
         )
-        local: LocalSpecialist | None = None
+        local: LocalSpecialist | OpenAICompatibleGenerator | None = None
+        local_request = base
         # The file's name when it never loaded (the column title is rich text, not a name).
         local_name = self.model_path.name if self.model_path else BUNDLED_MODEL_DISPLAY_NAME
+        local_empty = local_failure or "the local model is not loaded"
+        examples = parse_examples(panel.examples.toPlainText())
         server = self.server
-        if server is not None and local_failure is None:
+        if self.specialist_served:
+            endpoint = self.served_endpoint()
+            local_name = served_model_name(endpoint)
+            local_empty = self.session.endpoint_empty_reason(endpoint) or ""
+            if not local_empty:
+                local = self.session.client(endpoint)
+                # The same few-shot prompt the local model would get, built here for the endpoint.
+                local_request = few_shot_request(base, examples)
+                self.local_column.set_status("Waiting for the first token…", live=True)
+        elif server is not None and local_failure is None:
             local_name = model_display_name(self.model_path, server.info)
-            examples = parse_examples(panel.examples.toPlainText())
             local = LocalSpecialist(server, examples=examples, display_name=local_name)
             self.local_column.set_status("Streaming…", live=True)
         frontier, frontier_empty = self.frontier_panel.generator()
@@ -444,7 +481,7 @@ class PlaygroundView(QWidget):
             prompt=prompt,
             local=SideRun(
                 name=local_name,
-                empty_reason=local_failure or "the local model is not loaded",
+                empty_reason=local_empty,
                 prices=SidePrices(
                     scenario_small.input_price_per_mtok, scenario_small.output_price_per_mtok, "scenario"
                 ),
@@ -466,7 +503,7 @@ class PlaygroundView(QWidget):
             local_failed=local_failure is not None,
         )
         self._run_local = local
-        worker = RunWorker(local, base, frontier, dataclasses.replace(base, mode="chat"))
+        worker = RunWorker(local, local_request, frontier, dataclasses.replace(base, mode="chat"))
         keep_alive(worker)
         worker.token.connect(self._token)
         worker.retry.connect(self._retry)
@@ -497,29 +534,11 @@ class PlaygroundView(QWidget):
         column.set_status(f"Retrying in {seconds_left:.0f} s — {reason}", live=True)
 
     def _finish_side(self, column: AnswerColumn, side: SideRun, failed: bool = False) -> None:
-        """Final figures and status; `failed` marks an empty side that broke (red), not one left out."""
-        result = side.result
-        if result is None:
-            column.set_status(side.empty_reason or "", problem=failed)
-            return
-        column.figures.setText(figures_text(side))
-        if result.cancelled:
-            column.set_status("Stopped.")
-        elif result.error:
-            column.set_status(result.error, problem=True)
-            if self.session.crash_reason() and column is self.local_column:
-                self.local_column.restart_button.setVisible(True)
-        elif not result.text.strip():
-            column.set_status(
-                "Done: the model returned no text"
-                + (f" (finish reason: {result.finish_reason})." if result.finish_reason else ".")
-            )
-        elif result.finish_reason == "length":
-            column.set_status(f"Done: stopped at the Max tokens limit ({result.output_tokens} tokens).")
-        else:
-            # "stop" is the ordinary end; any other reason (content filter, tool call) is worth naming.
-            other = result.finish_reason not in (None, "stop")
-            column.set_status("Done" + (f" (finish reason: {result.finish_reason})" if other else "") + ".")
+        """Final figures and status; after a crash of the model process, its Restart button."""
+        column.show_finished(side, failed)
+        errored = side.result is not None and bool(side.result.error)
+        if errored and column is self.local_column and self.session.crash_reason():
+            self.local_column.restart_button.setVisible(True)
 
     def _done(self, local_result: object, frontier_result: object) -> None:
         pending = self._pending
@@ -539,7 +558,7 @@ class PlaygroundView(QWidget):
         self._finish_side(self.local_column, run.local, failed=pending.local_failed)
         self._finish_side(self.frontier_column, run.frontier)
         if run.local.result is not None or run.frontier.result is not None:
-            self._add_history(run)
+            self.history_panel.add_run(run)
         self.run_button.setEnabled(True)
         self.stop_button.setEnabled(False)
         self.run_finished.emit(run)
@@ -550,60 +569,6 @@ class PlaygroundView(QWidget):
             self._run_worker.cancel.set()
         self._run_after_load = False
         self.stop_button.setEnabled(False)
-
-    # -- history ------------------------------------------------------------------------------
-    def _add_history(self, run: PlaygroundRun) -> None:
-        self.history.append(run)
-        self.history_table.add_run(run)
-
-    def choose_export_path(self) -> Path | None:
-        """Ask where to export the history (tests replace this)."""
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export history", "playground-history.jsonl", "JSON Lines (*.jsonl)"
-        )
-        return Path(name) if name else None
-
-    def _export_dialog(self) -> None:
-        if not self.history:
-            self.message.setText("Nothing to export yet: run a prompt first.")
-            return
-        path = self.choose_export_path()
-        if path is not None:
-            self.export_history(path)
-
-    def export_history(self, path: Path) -> None:
-        try:
-            export_jsonl(self.history, path)
-        except OSError as exc:
-            self.message.setText(f"Could not export to {path}: {exc.strerror or exc}")
-            return
-        self.message.setText(f"Exported {len(self.history)} runs to {path}.")
-
-    def use_in_scenario(self) -> None:
-        """Open the review of what the measured runs would change (tokens, names, the frontier's
-        prices); the ticked fields go into the scenario as one undoable step, never silently."""
-        try:
-            review = measurement_review(
-                self.document.scenario,
-                self.history,
-                None,
-                self.frontier_panel.prices(),
-                local_is_base_model=any("bundled" in run.local.name.lower() for run in self.history),
-            )
-        except ValueError as exc:
-            self.message.setText(str(exc).capitalize() + ".")
-            return
-        dialog = MeasurementReviewDialog(review, self)
-        dialog.applied.connect(lambda paths: self._apply_review(review, paths))
-        self.review_dialog = dialog
-        dialog.open()
-
-    def _apply_review(self, review: MeasurementReview, paths: list[str]) -> None:
-        if not paths:
-            self.message.setText("Nothing ticked: the scenario is unchanged.")
-            return
-        self.document.set_scenario(apply_review(self.document.scenario, review, paths), review.undo_label)
-        self.message.setText(f"{len(paths)} measured field(s) applied — marked as measured.")
 
     # -- lifetime -------------------------------------------------------------------------------
     def shutdown(self) -> None:

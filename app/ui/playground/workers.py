@@ -64,7 +64,7 @@ class RunWorker(QThread):
 
     def __init__(
         self,
-        local: LocalSpecialist | None,
+        local: LocalSpecialist | OpenAICompatibleGenerator | None,
         local_request: GenerationRequest,
         frontier: OpenAICompatibleGenerator | None,
         frontier_request: GenerationRequest,
@@ -78,6 +78,8 @@ class RunWorker(QThread):
         self._frontier_request = frontier_request
         if frontier is not None:
             frontier.on_retry = lambda left, why: self.retry.emit("frontier", left, why)
+        if isinstance(local, OpenAICompatibleGenerator):  # a served specialist retries too
+            local.on_retry = lambda left, why: self.retry.emit("local", left, why)
 
     def run(self) -> None:
         """Worker thread: both sides, then one `done`."""

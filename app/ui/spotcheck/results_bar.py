@@ -1,5 +1,5 @@
 """What a spot-check shows around its run: the set before it runs, where the results file is, the
-last results of a set found again, and a warning when frontier errors pile up."""
+last results of a set found again, and a warning when a served side's errors pile up."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.domain.evaluation import ItemResult, SideResult, TestSet
 from app.domain.formatting import format_count
+from app.inference.spotcheck import Side
 from app.storage.paths import data_dir
 
 # Frontier errors "pile up" from this many, and this share of the items answered so far.
@@ -69,21 +70,30 @@ def latest_results_file(test_set: TestSet) -> Path | None:
     return max(found, key=lambda path: path.stat().st_mtime) if found else None
 
 
-def frontier_error_warning(results: list[ItemResult], parallel: int) -> str:
-    """A plain warning when frontier errors pile up (rate limits, timeouts), else ""."""
-    live = [result.frontier for result in results if result.frontier.source == "live"]
-    errors = [side for side in live if side.error is not None]
-    if len(errors) < ERRORS_PILE_UP_COUNT or len(errors) < ERRORS_PILE_UP_SHARE * len(live):
-        return ""
-    advice = (
-        f"lower Parallel (now {parallel}) and run again: the failed items are asked again"
-        if parallel > 1
-        else "the endpoint refuses even one request at a time: check its limits and the key"
-    )
-    return (
-        f"{len(errors)} of {len(live)} frontier requests failed (rate limits or timeouts?): {advice}. "
-        "Failed answers count as wrong."
-    )
+def served_error_warning(
+    results: list[ItemResult], parallel: int, sides: tuple[Side, ...] = ("frontier",)
+) -> str:
+    """A plain warning when errors of a served side pile up (rate limits, timeouts), else "".
+
+    The run has already backed off by itself (halving that side's parallelism); errors left after
+    that mean the endpoint refuses even the lowered pace, or fails for another reason.
+    """
+    warnings = []
+    for side in sides:
+        live = [getattr(result, side) for result in results if getattr(result, side).source == "live"]
+        errors = [answer for answer in live if answer.error is not None]
+        if len(errors) < ERRORS_PILE_UP_COUNT or len(errors) < ERRORS_PILE_UP_SHARE * len(live):
+            continue
+        advice = (
+            f"lower Parallel (now {parallel}) and run again: the failed items are asked again"
+            if parallel > 1
+            else "the endpoint refuses even one request at a time: check its limits and the key"
+        )
+        warnings.append(
+            f"{len(errors)} of {len(live)} {side} requests failed (rate limits or timeouts?) even after "
+            f"backing off: {advice}."
+        )
+    return " ".join(warnings) + (" Failed answers count as wrong." if warnings else "")
 
 
 class ResultsBar(QWidget):

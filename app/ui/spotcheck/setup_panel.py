@@ -1,4 +1,5 @@
-"""The spot-check's set-up rows: which test set, which scorer, how many items, which frontier."""
+"""The spot-check's set-up rows: which test set, which scorer, how many items, which specialist
+(local or served, from the settings) and which frontier."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.evaluation import SCORER_KINDS, SCORER_TITLES, PromptTemplate, ScorerKind, ScorerSpec
 from app.inference.spotcheck import DEFAULT_CONCURRENCY
-from app.storage.settings import FrontierSettings
+from app.storage.settings import FrontierSettings, SpecialistSettings
+from app.ui.specialist_settings import describe_specialist
 
 RECORDED = "recorded"
 LIVE = "live"
@@ -34,12 +36,20 @@ SCORER_OPTION_HINTS: dict[str, str] = {
 
 
 class SetupPanel(QWidget):
-    """Three rows: the set (with what it holds), the scorer and its option, and the run's options."""
+    """Four rows: the set (with what it holds), the scorer and its option, the run's options, and
+    which specialist the run asks."""
 
     set_chosen = Signal(object)  # Path of a set picked in the list
     open_requested = Signal()  # "Open set…"
+    specialist_requested = Signal()  # "Specialist…": the settings dialog
 
-    def __init__(self, sets: list[Path], frontier: FrontierSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        sets: list[Path],
+        frontier: FrontierSettings,
+        specialist: SpecialistSettings,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         # The loaded set's prompt template: the scorer option falls back to its labels and options.
         self.template: PromptTemplate | None = None
@@ -74,7 +84,7 @@ class SetupPanel(QWidget):
         self.limit_spin.setRange(0, 100_000)
         self.limit_spin.setSpecialValueText("all")
         self.limit_spin.setToolTip("Run only the first N items (0 = all)")
-        self.local_check = QCheckBox("Run the local model")
+        self.local_check = QCheckBox("Run the specialist")
         self.local_check.setChecked(True)
         self.frontier_combo = QComboBox()
         self.frontier_combo.addItem("Frontier: recorded answers from the set (offline)", RECORDED)
@@ -83,7 +93,10 @@ class SetupPanel(QWidget):
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setRange(1, 64)
         self.concurrency_spin.setValue(DEFAULT_CONCURRENCY)
-        self.concurrency_spin.setToolTip("Parallel requests to the frontier endpoint")
+        self.concurrency_spin.setToolTip(
+            "Parallel requests to each endpoint (the frontier, a served specialist); a run lowers it "
+            "by itself when rate limits or server errors pile up"
+        )
         self.fresh_check = QCheckBox("Start over")
         self.fresh_check.setToolTip("Discard earlier results of this set instead of resuming them")
         options = QHBoxLayout()
@@ -95,6 +108,24 @@ class SetupPanel(QWidget):
         options.addWidget(self.concurrency_spin)
         options.addWidget(self.fresh_check)
         top.addLayout(options, 2, 0, 1, 6)
+
+        self.specialist_info = QLabel("")
+        self.specialist_info.setWordWrap(True)
+        self.specialist_info.setAccessibleName("Specialist asked")
+        self.specialist_button = QPushButton("Specialist…")
+        self.specialist_button.setToolTip(
+            "The local GGUF or a specialist served at an OpenAI-compatible endpoint"
+        )
+        self.specialist_button.clicked.connect(self.specialist_requested)
+        specialist_row = QHBoxLayout()
+        specialist_row.addWidget(self.specialist_info, 1)
+        specialist_row.addWidget(self.specialist_button)
+        top.addLayout(specialist_row, 3, 0, 1, 6)
+        self.show_specialist(specialist)
+
+    def show_specialist(self, specialist: SpecialistSettings) -> None:
+        """Name the specialist a run would ask (it follows the settings)."""
+        self.specialist_info.setText(describe_specialist(specialist))
 
     def show_frontier(self, frontier: FrontierSettings) -> None:
         """Name the endpoint a live run would ask (it follows the settings)."""

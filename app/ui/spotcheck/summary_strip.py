@@ -95,7 +95,7 @@ class SummaryStrip(QFrame):
         specialist, frontier = summary.specialist, summary.frontier
         if specialist.name == "specialist (not run)" and specialist.accuracy.total == 0:
             # The row is already labelled "Specialist accuracy": say what to do, not "specialist (not run)".
-            self.specialist_label.setText("not run: tick “Run the local model” to measure it")
+            self.specialist_label.setText("not run: tick “Run the specialist” to measure it")
         else:
             self.specialist_label.setText(
                 f"{specialist.name}: {specialist.accuracy.describe()}{_errors(specialist.errors)}"
@@ -131,7 +131,7 @@ class SummaryStrip(QFrame):
             self.needed_label.setText("–")
             return
         if summary.specialist.accuracy.estimate is None:
-            self.needed_label.setText("– (no graded specialist answers: run the local model to size the set)")
+            self.needed_label.setText("– (no graded specialist answers: run the specialist to size the set)")
             return
         margin = self.margin_spin.value() / 100
         accuracy = summary.specialist.accuracy

@@ -3,14 +3,16 @@
 Top: set picker, scorer, how many items, which frontier. Then progress (bar, ETA, cancel), the
 summary strip (accuracy ± 95 % interval per model, agreement shown apart, the ood slice,
 latency, cost, items needed) and the item table, filterable and graded from the keyboard.
-The run itself is `app.inference.spotcheck.run_spotcheck` in a worker thread (`worker`); the
-local model lives in its own process that this view starts on first use and stops when it closes.
+The run itself is `app.inference.spotcheck.run_spotcheck` in a worker thread (`worker`). The
+specialist is the one the settings name: the local model, in its own process that this view starts
+on first use and stops when it closes, or a specialist served at an endpoint, asked in parallel.
 The set-up rows are `setup_panel.SetupPanel`, the figures `summary_strip.SummaryStrip`; this view
 connects them and owns the run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.costs import model_cost_per_request
 from app.domain.evaluation import (
     ItemResult,
-    Prices,
     PromptTemplate,
-    RoutingPrices,
     ScorerSpec,
     SpotcheckSummary,
     TestSet,
@@ -44,19 +43,21 @@ from app.domain.evaluation import (
 )
 from app.domain.evidence import MeasurementReview, apply_review, routing_review, spotcheck_review
 from app.domain.scenario import describe_validation_error
-from app.inference.local_generator import LocalSpecialist
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.session import (
     InferenceSession,
     ModelChoice,
     ServedEndpoint,
     default_session,
+    served_model_name,
     spotcheck_model_name,
 )
 from app.inference.spotcheck import (
     Progress,
     RunConfig,
     RunOutcome,
+    ScenarioTerms,
+    Side,
     SpotcheckError,
     read_results,
     save_grades,
@@ -68,18 +69,19 @@ from app.storage.testsets import TestSetError, default_prompt_for, load_test_set
 from app.ui.document import ScenarioDocument
 from app.ui.review_dialog import MeasurementReviewDialog
 from app.ui.settings_store import SettingsStore, shared_settings_store
+from app.ui.specialist_settings import SpecialistSettingsDialog
 from app.ui.spotcheck.items_model import FILTER_TITLES, ItemFilter, ItemsModel, ItemsTable
 from app.ui.spotcheck.results_bar import (
     ResultsBar,
     describe_set,
-    frontier_error_warning,
     latest_results_file,
     preview_rows,
+    served_error_warning,
 )
 from app.ui.spotcheck.routing_panel import RoutingPanel
 from app.ui.spotcheck.setup_panel import LIVE, RECORDED, SetupPanel
 from app.ui.spotcheck.summary_strip import AGREEMENT_NOTE, SummaryStrip
-from app.ui.spotcheck.worker import SpotcheckRunThread, eta_text
+from app.ui.spotcheck.worker import Specialist, SpotcheckRunThread, eta_text
 
 
 def bundled_sets() -> list[Path]:
@@ -132,10 +134,12 @@ class SpotcheckView(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
 
-        setup = SetupPanel(bundled_sets(), self.settings.frontier)
+        setup = SetupPanel(bundled_sets(), self.settings.frontier, self.settings.specialist)
         self.settings_store.changed.connect(self._settings_changed)
         setup.set_chosen.connect(self.load_set)
         setup.open_requested.connect(self._open_set)
+        setup.specialist_requested.connect(self.edit_specialist)
+        self.specialist_dialog: SpecialistSettingsDialog | None = None
         self.setup = setup
         # The controls stay reachable from the view under their old names.
         self.set_combo, self.set_info = setup.set_combo, setup.set_info
@@ -169,6 +173,13 @@ class SpotcheckView(QWidget):
         self.errors_label.setAccessibleName("Frontier errors")
         self.errors_label.setVisible(False)
         layout.addWidget(self.errors_label)
+        # The latest back-off ("frontier: 429 Too Many Requests: backing off, 2 in flight now").
+        self.backoff_label = QLabel("")
+        self.backoff_label.setWordWrap(True)
+        self.backoff_label.setAccessibleName("Back-off")
+        self.backoff_label.setVisible(False)
+        layout.addWidget(self.backoff_label)
+        self.notes: list[str] = []
 
         strip = SummaryStrip()
         strip.margin_spin.valueChanged.connect(lambda _value: self._show_needed())
@@ -263,6 +274,15 @@ class SpotcheckView(QWidget):
             self._show_summary(kept.summary)
         return True
 
+    def _show_note(self, line: str) -> None:
+        """Say a back-off as it happens (the latest one shown, all kept in `notes`); "" clears."""
+        if line:
+            self.notes.append(line)
+        else:
+            self.notes.clear()
+        self.backoff_label.setText(f"Backing off: {line}" if line else "")
+        self.backoff_label.setVisible(bool(line))
+
     def _show_errors(self, warning: str) -> None:
         self.errors_label.setText(warning)
         self.errors_label.setVisible(bool(warning))
@@ -280,10 +300,55 @@ class SpotcheckView(QWidget):
     def _settings_changed(self, settings: Settings, fields: frozenset[str]) -> None:
         if "frontier" in fields:
             self.setup.show_frontier(settings.frontier)
+        if "specialist" in fields:
+            self.setup.show_specialist(settings.specialist)
+
+    def edit_specialist(self) -> SpecialistSettingsDialog:
+        """The same dialog as Edit ▸ Specialist model…, from the set-up row."""
+        dialog = SpecialistSettingsDialog(self.settings_store, self.session.keys, self)
+        self.specialist_dialog = dialog
+        dialog.open()
+        return dialog
 
     def model_choice(self) -> ModelChoice:
         """The GGUF and llama.cpp settings from the settings (None as path: the bundled Gemma)."""
         return ModelChoice.from_saved(self.settings.local_model)
+
+    @property
+    def specialist_served(self) -> bool:
+        """Whether the settings name a specialist served at an endpoint (else the local model)."""
+        return self.settings.specialist.source == "endpoint"
+
+    def _specialist(self) -> tuple[Callable[[], Specialist], str, str]:
+        """How the worker gets the specialist, its name, and what the run says meanwhile.
+
+        Raises ValueError with one line when the settings' served specialist cannot be asked.
+        """
+        if self.specialist_served:
+            endpoint = ServedEndpoint.specialist_from_saved(self.settings.specialist)
+            problem = self.session.endpoint_empty_reason(endpoint)
+            if problem is not None:
+                raise ValueError(problem)
+            session = self.session
+            # Whole answers: a batch watches no tokens, and some servers cut a stream short when
+            # the next parallel request arrives.
+            return (
+                lambda: session.client(endpoint, stream=False),
+                served_model_name(endpoint),
+                f"Asking {endpoint.host}…",
+            )
+        choice = self.model_choice()
+        try:
+            name = spotcheck_model_name(choice.resolved_path())
+        except Exception as exc:  # the bundled model could not be assembled
+            raise ValueError(f"Local model: {exc}") from exc
+        session = self.session
+        # On the worker thread: the session starts the model, or reuses the one already running.
+        return (
+            lambda: session.local_specialist(choice, display_name=name),
+            name,
+            "Starting the local model…",
+        )
 
     def _frontier_generator(self) -> OpenAICompatibleGenerator | None:
         if not self.setup.live_frontier:
@@ -310,32 +375,24 @@ class SpotcheckView(QWidget):
             return False
         limit = self.limit_spin.value() or None
         test_set = self.test_set.limited(limit)
-        scenario = self.document.scenario
-        prices = Prices(
-            scenario.small.input_price_per_mtok,
-            scenario.small.output_price_per_mtok,
-            scenario.large.input_price_per_mtok,
-            scenario.large.output_price_per_mtok,
-        )
+        terms = ScenarioTerms.of(self.document.scenario)
         config = RunConfig(
             prompt=self.template,
             scorer=scorer,
             concurrency=self.concurrency_spin.value(),
-            prices=prices,
-            quality_bar=scenario.quality.quality_bar,
+            prices=terms.prices,
+            quality_bar=terms.quality_bar,
+            specialist_concurrency=self.concurrency_spin.value() if self.specialist_served else 1,
         )
-        use_local = self.local_check.isChecked()
-        choice = self.model_choice()
-        try:
-            specialist_name = spotcheck_model_name(choice.resolved_path()) if use_local else "not run"
-        except Exception as exc:  # the bundled model could not be assembled
-            self.eta_label.setText(f"Local model: {exc}")
-            return False
-
-        def local_specialist() -> LocalSpecialist:
-            # On the worker thread: the session starts the model, or reuses the one already running.
-            return self.session.local_specialist(choice, display_name=specialist_name)
-
+        use_specialist = self.local_check.isChecked()
+        specialist: Callable[[], Specialist] | None = None
+        specialist_name, getting = "not run", ""
+        if use_specialist:
+            try:
+                specialist, specialist_name, getting = self._specialist()
+            except ValueError as exc:
+                self.eta_label.setText(str(exc))
+                return False
         frontier = self._frontier_generator()
         frontier_name = frontier.display_name if frontier is not None else RECORDED
         self.results_path = spotcheck_results_path(test_set, scorer, specialist_name, frontier_name)
@@ -345,21 +402,23 @@ class SpotcheckView(QWidget):
             "set_name": test_set.name,
             "run_date": config.run_date,
             "scorer": scorer,
-            "prices": prices,
+            "prices": terms.prices,
             "set_items": len(test_set.items),
             "quality_bar": config.quality_bar,
         }
         self.items_model.set_results(preview_rows(test_set))
         self._clear_summary()
         self._show_errors("")
+        self._show_note("")
         self.results_bar.show_path(self.results_path)
         self.progress.setRange(0, len(test_set.items))
         self.progress.setValue(0)
         thread = SpotcheckRunThread(
-            test_set, config, self.results_path, local_specialist if use_local else None, frontier, self
+            test_set, config, self.results_path, specialist, frontier, self, getting_specialist=getting
         )
         thread.progressed.connect(self._on_progress)
         thread.status.connect(self.eta_label.setText)
+        thread.note.connect(self._show_note)
         thread.succeeded.connect(self._on_succeeded)
         thread.failed.connect(self._on_failed)
         self._run_thread = thread
@@ -380,11 +439,15 @@ class SpotcheckView(QWidget):
         self.eta_label.setText(f"{progress.done}/{progress.total}{resumed} · {eta_text(progress.eta_s)}")
         if progress.last is not None:
             self.items_model.add_result(progress.last)
-            if progress.last.frontier.error is not None:
+            if progress.last.frontier.error is not None or progress.last.specialist.error is not None:
                 # Errors piling up mid-run are worth saying before the run ends.
-                self._show_errors(
-                    frontier_error_warning(self.items_model.results, self.concurrency_spin.value())
-                )
+                self._show_errors(self._error_warning(self.items_model.results))
+
+    def _error_warning(self, results: list[ItemResult]) -> str:
+        """Piled-up errors of the frontier and of a served specialist (the local one's are no
+        rate limits)."""
+        sides: tuple[Side, ...] = ("frontier", "specialist") if self.specialist_served else ("frontier",)
+        return served_error_warning(results, self.concurrency_spin.value(), sides)
 
     def _finish_thread(self) -> None:
         if self._run_thread is not None:
@@ -401,7 +464,7 @@ class SpotcheckView(QWidget):
         self._summary_args["specialist_name"] = outcome.summary.specialist.name
         self._summary_args["frontier_name"] = outcome.summary.frontier.name
         self._show_summary(outcome.summary)
-        self._show_errors(frontier_error_warning(list(outcome.results), self.concurrency_spin.value()))
+        self._show_errors(self._error_warning(list(outcome.results)))
         done = len(outcome.results)
         self.eta_label.setText(
             f"Stopped at {done}/{outcome.summary.set_items}: run again to resume"
@@ -430,14 +493,9 @@ class SpotcheckView(QWidget):
     def _show_evidence(self) -> None:
         """The paired verdict and the routing curve from the same per-item results."""
         results = self.items_model.results
-        scenario = self.document.scenario
-        prices = RoutingPrices(
-            model_cost_per_request(scenario.small),
-            model_cost_per_request(scenario.large),
-            scenario.routing.mode,
-        )
+        terms = ScenarioTerms.of(self.document.scenario)
         self.routing_panel.show_paired(paired_comparison(results))
-        self.routing_panel.show_curve(routing_curve(results, prices), scenario.quality.quality_bar)
+        self.routing_panel.show_curve(routing_curve(results, terms.routing), terms.quality_bar)
 
     def use_operating_point(self) -> bool:
         """Review the chosen point's escalation rate and hybrid accuracy for the scenario."""

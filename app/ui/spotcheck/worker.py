@@ -1,4 +1,5 @@
-"""The spot-check's worker thread: starts the local model if asked, then runs the whole set."""
+"""The spot-check's worker thread: gets the specialist (starting the local model when that is the
+one asked), then runs the whole set; back-off lines come out as they happen."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from app.inference.local_generator import LocalSpecialist
 from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.spotcheck import RunConfig, SpotcheckError, run_spotcheck
 
+# The specialist a run asks: the local model's generator, or a served specialist's client.
+Specialist = LocalSpecialist | OpenAICompatibleGenerator
+
 
 def eta_text(seconds: float | None) -> str:
     """'about 40 s left' / 'about 2.5 min left', or 'estimating…' before the first item."""
@@ -24,10 +28,11 @@ def eta_text(seconds: float | None) -> str:
 
 
 class SpotcheckRunThread(QThread):
-    """Starts the local model if needed, then runs the spot-check; reports through signals."""
+    """Gets the specialist, then runs the spot-check; reports through signals."""
 
     progressed = Signal(object)  # Progress
     status = Signal(str)
+    note = Signal(str)  # a back-off or a refused feature, as it happens
     succeeded = Signal(object)  # RunOutcome
     failed = Signal(str)
 
@@ -36,26 +41,29 @@ class SpotcheckRunThread(QThread):
         test_set: TestSet,
         config: RunConfig,
         results_path: Path,
-        local_specialist: Callable[[], LocalSpecialist] | None,
+        specialist: Callable[[], Specialist] | None,
         frontier: OpenAICompatibleGenerator | None,
         parent: QObject | None = None,
+        *,
+        getting_specialist: str = "Starting the local model…",
     ) -> None:
         super().__init__(parent)
         self._test_set = test_set
         self._config = config
         self._results_path = results_path
-        # Called on this thread: starting the model process takes seconds.
-        self._local_specialist = local_specialist
+        # Called on this thread: starting the local model's process takes seconds.
+        self._specialist = specialist
+        self._getting_specialist = getting_specialist
         self._frontier = frontier
         self.cancel = threading.Event()
 
     def run(self) -> None:
         """Worker thread body: never lets an exception escape into Qt."""
-        specialist: LocalSpecialist | None = None
+        specialist: Specialist | None = None
         try:
-            if self._local_specialist is not None:
-                self.status.emit("Starting the local model…")
-                specialist = self._local_specialist()
+            if self._specialist is not None:
+                self.status.emit(self._getting_specialist)
+                specialist = self._specialist()
                 if self.cancel.is_set():
                     self.failed.emit("Cancelled before the first item.")
                     return
@@ -68,6 +76,7 @@ class SpotcheckRunThread(QThread):
                 self._results_path,
                 on_progress=self.progressed.emit,
                 cancel=self.cancel,
+                on_note=self.note.emit,
             )
             self.succeeded.emit(outcome)
         except SpotcheckError as exc:
@@ -76,6 +85,6 @@ class SpotcheckRunThread(QThread):
             self.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
         finally:
             if specialist is not None:
-                specialist.close()  # its HTTP client; the model process stays with the session
+                specialist.close()  # its HTTP client; a local model's process stays with the session
             if self._frontier is not None:
                 self._frontier.close()
