@@ -1,7 +1,8 @@
 """`specialist-studio calc FILE [--json]`: the cost model and the verdict, headless.
 
 With `--json` it prints the contract of docs/file-contract.md (`app.domain.report_data.calc_result`) with the
-numbers unrounded; without it, an aligned table for people. `--preset NAME` replaces FILE.
+numbers unrounded; without it, an aligned table for people, whose inputs are labelled and worded by
+the field catalogue (`app.domain.fields`). `--preset NAME` replaces FILE.
 A missing, malformed or invalid file is one line on stderr and exit code 2 (`CliError`).
 """
 
@@ -19,7 +20,8 @@ from typing import Any
 from app.cli import EXIT_OK, CliError
 from app.cli.calc_uncertainty import add_arguments, options, render_uncertainty, uncertainty_data
 from app.domain.costs import CostSummary, summarize
-from app.domain.formatting import format_money, format_months, format_per_request, format_share, format_volume
+from app.domain.fields import field_for, fields_in, groups_in_use
+from app.domain.formatting import format_money, format_months, format_per_request
 from app.domain.report_data import calc_result
 from app.domain.rules import Recommendation, evaluate
 from app.domain.scenario import Scenario
@@ -34,13 +36,19 @@ from app.storage.scenario_files import (
 TABLE_WIDTH = 96
 LABEL_WIDTH = 28
 STATUS_MARKS = {"pass": "[pass]", "fail": "[fail]", "unknown": "[unknown]"}
-ONE_TIME_LABELS = {
-    "data_curation": "data curation",
-    "training_runs": "training runs",
-    "eval_build": "eval build",
-    "teacher_labeling": "teacher labelling",
-    "human_review": "human review",
+# The one-time lines the engine computes from other inputs (not inputs, so not in the catalogue).
+COMPUTED_ONE_TIME = {
+    "teacher_labeling": "Teacher labelling (computed)",
+    "human_review": "Human review (computed)",
 }
+# The per-request table's input rows: one catalogue field each, for both models.
+MODEL_FIELDS = ("input_tokens", "output_tokens", "input_price_per_mtok", "output_price_per_mtok")
+ROUTING_WORDS = {
+    "cascade": "cascade: the specialist answers first",
+    "router": "router: sent straight to the large model",
+}
+# Groups the Inputs block leaves to the blocks that add them up (per request, monthly, pay-back).
+SHOWN_ELSEWHERE = ("Large model", "Specialist", "One-time costs", "Operations")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -175,86 +183,56 @@ def _wrap(text: str, indent: int) -> list[str]:
     ) or [" " * indent]
 
 
-def _tokens(input_tokens: int, output_tokens: int) -> str:
-    return f"{input_tokens:,} / {output_tokens:,}"
+def _input_lines(scenario: Scenario) -> list[str]:
+    """The scenario's own numbers, one row each, labelled and worded by the field catalogue; an
+    extra that is off is left out, and the costs are in the blocks that add them up."""
+    lines = ["", "Inputs"]
+    for group in groups_in_use(scenario):
+        if group in SHOWN_ELSEWHERE:
+            continue
+        for entry in fields_in(group):
+            value = entry.value_in(scenario)
+            text = entry.describe(value)
+            if entry.key == "routing.escalation_rate":
+                text += f" ({ROUTING_WORDS[scenario.routing.mode]})"
+            elif entry.key == "quality.task_change_months" and value is None:
+                text = "not given"
+            lines.append(_row(entry.label, text))
+    eval_exists = {True: "yes", False: "no", None: "unknown"}[scenario.quality.eval_exists]
+    lines.append(_row("Eval exists", eval_exists))
+    return lines
 
 
-def _prices(input_price: float, output_price: float) -> str:
-    return f"${input_price:,.2f} / ${output_price:,.2f}"
-
-
-def render_table(scenario: Scenario, summary: CostSummary, recommendation: Recommendation) -> str:
-    """The human-readable `calc` output: inputs, costs, break-even, verdict and the six rules."""
-    large, small, routing = scenario.large, scenario.small, scenario.routing
-    lines: list[str] = [scenario.name, "=" * min(len(scenario.name), TABLE_WIDTH)]
-    extras = []
-    if scenario.distillation.enabled:
-        extras.append(f"distillation ({scenario.distillation.examples:,} examples)")
-    if scenario.self_hosting.enabled:
-        hosting = scenario.self_hosting
-        extras.append(f"self-hosted (${hosting.gpu_price_per_hour:,.2f}/GPU-hour)")
-    if scenario.price_decline_per_year > 0:
-        extras.append(f"frontier prices fall {format_share(scenario.price_decline_per_year)}/year")
-    if scenario.retraining.every_months > 0:
-        extras.append(
-            f"retraining every {scenario.retraining.every_months} months "
-            f"({format_money(scenario.retraining.cost)})"
-        )
-    share = format_share(routing.escalation_rate)
-    routing_text = (
-        f"cascade: the specialist answers first, {share} escalated to the large model"
-        if routing.mode == "cascade"
-        else f"router: {share} of requests sent straight to the large model"
-    )
-    lines += _wrap(
-        f"{format_volume(scenario.volume_per_month)} requests/month, horizon {scenario.horizon_months} "
-        f"months; {routing_text}.",
-        0,
-    )
-    if extras:
-        lines += _wrap("Extras: " + "; ".join(extras) + ".", 0)
-
-    lines += ["", f"{'Per request':<{LABEL_WIDTH + 2}}{'Large model':<22}Specialist"]
-    lines.append(_row("model", large.name or "-", small.name or "-"))
+def _model_lines(scenario: Scenario, summary: CostSummary) -> list[str]:
+    """Per request, the large model beside the specialist: names, the catalogue's token and price
+    fields, and what a request costs on each path."""
+    lines = ["", f"{'Per request':<{LABEL_WIDTH + 2}}{'Large model':<22}Specialist"]
+    lines.append(_row("Model", scenario.large.name or "-", scenario.small.name or "-"))
+    for name in MODEL_FIELDS:
+        large, small = field_for(f"large.{name}"), field_for(f"small.{name}")
+        small_text = small.format_value(small.value_in(scenario))
+        if small.unit == "price" and scenario.self_hosting.enabled:
+            small_text = "GPU-hours instead"  # billed by the GPU-hour, not per token
+        lines.append(_row(large.heading, large.format_value(large.value_in(scenario)), small_text))
     lines.append(
         _row(
-            "tokens in / out",
-            _tokens(large.input_tokens, large.output_tokens),
-            _tokens(small.input_tokens, small.output_tokens),
-        )
-    )
-    small_prices = (
-        "GPU-hours instead"
-        if scenario.self_hosting.enabled
-        else _prices(small.input_price_per_mtok, small.output_price_per_mtok)
-    )
-    lines.append(
-        _row(
-            "price in / out per Mtok",
-            _prices(large.input_price_per_mtok, large.output_price_per_mtok),
-            small_prices,
-        )
-    )
-    lines.append(
-        _row(
-            "cost per request",
+            "Cost per request",
             format_per_request(summary.large_cost_per_request),
             format_per_request(summary.small_cost_per_request),
         )
     )
-    lines.append(_row("path with escalation", "", format_per_request(summary.specialist_cost_per_request)))
+    lines.append(_row("Path with escalation", "", format_per_request(summary.specialist_cost_per_request)))
+    return lines
 
-    lines += ["", "Monthly"]
-    lines.append(_row("large model only", format_money(summary.large_monthly)))
-    lines.append(_row("specialist path", format_money(summary.specialist_monthly)))
-    lines.append(_row("gross savings", format_money(summary.monthly_savings)))
-    lines.append(_row("operations", format_money(scenario.monthly_ops)))
-    lines.append(_row("net savings", format_money(summary.net_monthly_savings)))
 
-    lines += ["", "Pay-back", _row("one-time cost", format_money(summary.one_time_cost))]
+def _payback_lines(scenario: Scenario, summary: CostSummary) -> list[str]:
+    """The one-time cost line by line (inputs by their catalogue labels), the break-even and the
+    savings at the horizon."""
+    lines = ["", "Pay-back", _row("One-time cost", format_money(summary.one_time_cost))]
     for key, value in summary.one_time_breakdown.items():
         if value:
-            lines.append(_row(f"  {ONE_TIME_LABELS.get(key, key.replace('_', ' '))}", format_money(value)))
+            label = COMPUTED_ONE_TIME.get(key) or field_for(f"one_time.{key}").label
+            lines.append(_row(f"  {label}", format_money(value)))
     months = summary.break_even_months
     if months is None:
         horizon_note = "the specialist never stays ahead"
@@ -263,14 +241,29 @@ def render_table(scenario: Scenario, summary: CostSummary, recommendation: Recom
     else:
         horizon_note = f"beyond the {scenario.horizon_months}-month horizon"
     method = "closed form" if summary.break_even_method == "closed_form" else "crossing of the cost curves"
-    lines.append(_row("break-even", f"{format_months(months)}  ({horizon_note}; {method})"))
+    lines.append(_row("Break-even", f"{format_months(months)}  ({horizon_note}; {method})"))
     lines.append(
         _row(
-            f"savings at month {scenario.horizon_months}",
+            f"Savings at month {scenario.horizon_months}",
             f"{format_money(summary.cumulative_savings_at_horizon)}  (large only minus the specialist "
             "path, everything included)",
         )
     )
+    return lines
+
+
+def render_table(scenario: Scenario, summary: CostSummary, recommendation: Recommendation) -> str:
+    """The human-readable `calc` output: inputs, costs, break-even, verdict and the six rules."""
+    lines: list[str] = [scenario.name, "=" * min(len(scenario.name), TABLE_WIDTH)]
+    lines += _input_lines(scenario)
+    lines += _model_lines(scenario, summary)
+    lines += ["", "Monthly"]
+    lines.append(_row("Large model only", format_money(summary.large_monthly)))
+    lines.append(_row("Specialist path", format_money(summary.specialist_monthly)))
+    lines.append(_row("Gross savings", format_money(summary.monthly_savings)))
+    lines.append(_row(field_for("monthly_ops").label, format_money(scenario.monthly_ops)))
+    lines.append(_row("Net savings", format_money(summary.net_monthly_savings)))
+    lines += _payback_lines(scenario, summary)
 
     deciding = f" (rule {recommendation.deciding_rule})" if recommendation.deciding_rule is not None else ""
     lines += ["", f"Verdict: {recommendation.label.upper()}{deciding}"]

@@ -4,7 +4,8 @@ Every editable number of a `Scenario` has one entry: its label, unit, group, hel
 feeds), the practical range a slider offers, and its bounds. The bounds are read from the
 scenario model itself (its `ge`/`gt`/`le` constraints, whether it is a whole number, whether it
 may be unknown), so the catalogue and the validation can never disagree. The inputs panel, the
-comparison, the memo and `calc` describe inputs from here instead of each writing its own labels.
+comparison, the memo and `calc` describe inputs from here instead of each writing its own labels,
+and print a field's value the one way its unit reads (`ScenarioField.describe`, `format_value`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,15 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from app.domain.formatting import (
+    format_count,
+    format_money,
+    format_price_per_mtok,
+    format_share,
+    format_tokens,
+    format_volume,
+    plural,
+)
 from app.domain.scenario import Scenario
 
 Unit = Literal["count", "usd", "price", "tokens", "months", "percent", "per_hour", "rps", "gpus", "examples"]
@@ -49,6 +59,13 @@ GROUPS: tuple[str, ...] = (
     "Price decline",
     "Retraining",
 )
+
+
+# Units whose value reads plainly under the label ($1,200; 92.0%; 3.0M requests per month; 2,000
+# teacher-labelled examples): a heading needs no suffix.
+_UNITLESS_HEADINGS: frozenset[Unit] = frozenset({"usd", "percent", "count", "examples", "gpus"})
+# Units that read as a count of something: 24 months, 2 GPUs, 1,000 examples, 2,200 tokens.
+_COUNTED: dict[Unit, str] = {"months": "month", "gpus": "GPU", "examples": "example", "tokens": "token"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,60 @@ class ScenarioField:
     def suffix(self) -> str:
         """The unit text shown after the number."""
         return UNIT_SUFFIX[self.unit]
+
+    @property
+    def heading(self) -> str:
+        """A table column's heading: the label, with the unit where the label does not name it
+        ("Input price ($/Mtok)", but "Input tokens")."""
+        if self.unit in _UNITLESS_HEADINGS or self.suffix.lower() in self.label.lower():
+            return self.label
+        return f"{self.label} ({self.suffix})"
+
+    @property
+    def qualified_label(self) -> str:
+        """The label with its group where the label alone is ambiguous (both models have "Input
+        tokens"): "Large model: input tokens"."""
+        if sum(1 for entry in FIELDS if entry.label == self.label) == 1:
+            return self.label
+        return f"{self.group}: {self.label[:1].lower()}{self.label[1:]}"
+
+    def format_value(self, value: float | None, compact: bool = False) -> str:
+        """The value alone, in the one formatter's style for its unit (a cell under `heading`);
+        `compact` rounds money and shares further for tight places (`$15K`, `92%`)."""
+        if value is None:
+            return "unknown"
+        if self.unit == "count":
+            return format_volume(value)
+        if self.unit in ("usd", "per_hour"):
+            return format_money(value, "compact" if compact else "exact")
+        if self.unit == "price":
+            return format_price_per_mtok(value)
+        if self.unit == "percent":
+            return format_share(value, 0 if compact else 1)
+        if self.unit == "tokens":
+            return format_tokens(int(value))
+        return f"{value:,g}"
+
+    def describe(self, value: float | None) -> str:
+        """The value with its unit in words, as a sentence or a two-column table reads it:
+        `10.0M requests/month`, `$5.00 per million tokens`, `24 months`, `2,000 examples`."""
+        if value is None:
+            return "unknown"
+        number = self.format_value(value)
+        if self.unit == "count":
+            return f"{number} requests/month"
+        if self.unit == "price":
+            return f"{number} per million tokens"
+        if self.unit == "per_hour":
+            return f"{number} per GPU-hour"
+        if self.unit == "rps":
+            return f"{number} requests/s"
+        if self.unit in _COUNTED:
+            noun = _COUNTED[self.unit]
+            return (
+                format_count(int(value), noun) if self.bounds.integer else f"{number} {plural(value, noun)}"
+            )
+        return number
 
     def value_in(self, scenario: Scenario) -> Any:
         """This field's value in `scenario` (None when unknown)."""
@@ -367,6 +438,18 @@ _BY_KEY: dict[str, ScenarioField] = {entry.key: entry for entry in FIELDS}
 def field_for(key: str) -> ScenarioField:
     """The catalogue entry for a dotted key such as 'large.input_tokens' (KeyError if none)."""
     return _BY_KEY[key]
+
+
+def groups_in_use(scenario: Scenario) -> tuple[str, ...]:
+    """The groups whose numbers count in `scenario`: every group but an extra that is off (its
+    numbers are kept in the file but feed nothing, so a printed description leaves them out)."""
+    extras_on = {
+        "Distillation": scenario.distillation.enabled,
+        "Self-hosting": scenario.self_hosting.enabled,
+        "Price decline": scenario.price_decline_per_year > 0,
+        "Retraining": scenario.retraining.every_months > 0,
+    }
+    return tuple(group for group in GROUPS if extras_on.get(group, True))
 
 
 def fields_in(group: str) -> tuple[ScenarioField, ...]:

@@ -1,17 +1,19 @@
-"""The memo's Inputs section: every number the scenario holds, and how old its prices are."""
+"""The memo's Inputs section: every number the scenario holds, and how old its prices are.
+
+Labels, units and the way each value reads come from the field catalogue (`app.domain.fields`), the
+same the inputs panel and `calc` use; only what is not a scenario number (the price sources, the
+one-time lines the engine computes, whether an eval exists) is worded here.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from app.domain.costs import CostSummary
+from app.domain.fields import field_for, fields_in, groups_in_use
 from app.domain.formatting import (
     format_age_days,
     format_money,
-    format_price_per_mtok,
-    format_share,
-    format_tokens,
-    format_volume,
 )
 from app.domain.scenario import ModelCost, Scenario
 from app.report.memo_data import Block, Paragraph, Section, Table
@@ -57,118 +59,87 @@ def _price_cell(model: ModelCost, today: date) -> tuple[str, str]:
     return source, as_of
 
 
-# Row names for the engine's one-time breakdown keys, spelled the way the rest of the memo is.
-_ONE_TIME_LABELS = {"teacher_labeling": "teacher labelling"}
+# The one-time lines the engine computes from other inputs (not inputs themselves, so not in the
+# field catalogue), spelled the way the rest of the memo is.
+_COMPUTED_ONE_TIME = {
+    "teacher_labeling": "Teacher labelling (computed)",
+    "human_review": "Human review (computed)",
+}
+# The model table's number columns: one catalogue field each, for both models.
+_MODEL_COLUMNS = ("input_tokens", "output_tokens", "input_price_per_mtok", "output_price_per_mtok")
 
 
-def inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Section:
-    """Every input of the scenario: models and prices, volumes, costs, extras and quality."""
+def _model_table(scenario: Scenario, today: date) -> tuple[Table, Table]:
+    """Both models' token counts and prices (headed by the catalogue), and where each price is from."""
     model_rows = []
     sources = []
-    for role, model in (("Large", scenario.large), ("Specialist", scenario.small)):
+    for side, role, model in (("large", "Large", scenario.large), ("small", "Specialist", scenario.small)):
         source, as_of = _price_cell(model, today)
         measured = "*" if model.tokens_measured else ""
         label = model_label(model, role.lower())
         # A self-hosted specialist is billed by the GPU-hour (see Self-hosting below), not per token:
         # "$0" per million tokens would read as free.
-        gpu_billed = role == "Specialist" and scenario.self_hosting.enabled
+        gpu_billed = side == "small" and scenario.self_hosting.enabled
+        cells = []
+        for column in _MODEL_COLUMNS:
+            entry = field_for(f"{side}.{column}")
+            if entry.unit == "price":
+                cells.append("GPU-hour" if gpu_billed else entry.format_value(entry.value_in(scenario)))
+            else:
+                cells.append(entry.format_value(entry.value_in(scenario)) + measured)
         model_rows.append(
-            (
-                role,
-                label,
-                format_tokens(model.input_tokens) + measured,
-                format_tokens(model.output_tokens) + measured,
-                "GPU-hour" if gpu_billed else format_price_per_mtok(model.input_price_per_mtok),
-                "GPU-hour" if gpu_billed else format_price_per_mtok(model.output_price_per_mtok),
-                "see Self-hosting" if gpu_billed and as_of == "no date" else as_of,
-            )
+            (role, label, *cells, "see Self-hosting" if gpu_billed and as_of == "no date" else as_of)
         )
         sources.append((f"{role} ({label}):", source))
     any_measured = scenario.large.tokens_measured or scenario.small.tokens_measured
+    # The catalogue's labels; the unit of the prices is the caption's (a "($/Mtok)" in a narrow
+    # heading broke after the slash).
+    headings = tuple(field_for(f"large.{column}").label for column in _MODEL_COLUMNS)
     models = Table(
-        columns=("Role", "Model", "Input tok", "Output tok", "$/Mtok in", "$/Mtok out", "Prices as of"),
+        columns=("Role", "Model", *headings, "Prices as of"),
         rows=tuple(model_rows),
-        weights=(1.0, 2.2, 0.9, 0.9, 0.9, 0.9, 2.0),
+        weights=(1.0, 2.0, 0.9, 0.9, 1.0, 1.0, 2.0),
         numeric=frozenset({2, 3, 4, 5}),
         caption="Prices in USD per million tokens, and when each was checked."
         + (" * Token counts measured in the playground." if any_measured else ""),
     )
     # Sources get the full width: URLs do not wrap well inside a table cell.
-    price_sources = Table(
-        columns=("Price source", ""),
-        rows=tuple(sources),
-        weights=(1.6, 6.0),
-    )
+    price_sources = Table(columns=("Price source", ""), rows=tuple(sources), weights=(1.6, 6.0))
+    return models, price_sources
 
-    general: list[tuple[str, str]] = [
-        ("Volume", f"{format_volume(scenario.volume_per_month)} requests per month"),
-        ("Horizon", f"{scenario.horizon_months} months"),
-        (
-            "Monthly operations",
-            format_money(scenario.monthly_ops) + " (monitoring, retraining, on-call)",
-        ),
-        (
-            "Routing",
-            f"{scenario.routing.mode}, {format_share(scenario.routing.escalation_rate)} "
-            "escalated to the large model",
-        ),
-    ]
-    for key, amount in summary.one_time_breakdown.items():
-        if amount or key in {"data_curation", "training_runs", "eval_build"}:
-            label = _ONE_TIME_LABELS.get(key, key.replace("_", " "))
-            general.append((f"One-time: {label}", format_money(amount)))
-    general.append(("One-time total", format_money(summary.one_time_cost)))
-    if scenario.distillation.enabled:
-        d = scenario.distillation
-        general.append(
-            (
-                "Distillation",
-                f"{d.examples:,} examples labelled by the large model, "
-                f"{format_share(d.human_review_share, 0)} reviewed at "
-                f"{format_money(d.review_cost_per_example)} each",
-            )
-        )
-    if scenario.self_hosting.enabled:
-        s = scenario.self_hosting
-        general.append(
-            (
-                "Self-hosting",
-                f"${s.gpu_price_per_hour:,.2f} per GPU-hour, "
-                f"{s.requests_per_second_per_gpu:g} requests/s per GPU, at least {s.min_gpus} GPU(s)",
-            )
-        )
-    if scenario.retraining.every_months:
-        general.append(
-            (
-                "Retraining",
-                f"every {scenario.retraining.every_months} months at "
-                f"{format_money(scenario.retraining.cost)}",
-            )
-        )
-    if scenario.price_decline_per_year:
-        general.append(
-            (
-                "Frontier price decline",
-                f"{format_share(scenario.price_decline_per_year, 0)} cheaper each year",
-            )
-        )
-    q = scenario.quality
-    general.append(
-        (
-            "Quality",
-            f"bar {format_share(q.quality_bar)}; off-the-shelf {format_share(q.off_the_shelf_accuracy)}, "
-            f"specialist {format_share(q.specialist_accuracy)}, large {format_share(q.large_accuracy)}",
-        )
-    )
-    if q.measured_from.strip():
-        general.append(("Quality measured from", sanitize_text(q.measured_from)))
-    task_change = "not given" if q.task_change_months is None else f"every {q.task_change_months:g} months"
-    general.append(("Task changes", task_change))
-    general.append(("Eval exists", {True: "yes", False: "no", None: "unknown"}[q.eval_exists]))
+
+def _settings_rows(scenario: Scenario, summary: CostSummary) -> list[tuple[str, str]]:
+    """(label, value) for every shown catalogue field, with the lines the engine adds to them."""
+    rows: list[tuple[str, str]] = []
+    # The two models have a table of their own.
+    for group in (group for group in groups_in_use(scenario) if group not in ("Large model", "Specialist")):
+        for entry in fields_in(group):
+            value = entry.value_in(scenario)
+            text = entry.describe(value)
+            if entry.key == "routing.escalation_rate":
+                text = f"{text} of traffic escalated to the large model ({scenario.routing.mode})"
+            elif entry.key == "quality.task_change_months" and value is None:
+                text = "not given"
+            rows.append((entry.label, text))
+        if group == "One-time costs":
+            for key, amount in summary.one_time_breakdown.items():
+                if amount and key in _COMPUTED_ONE_TIME:
+                    rows.append((_COMPUTED_ONE_TIME[key], format_money(amount)))
+            rows.append(("One-time total", format_money(summary.one_time_cost)))
+        elif group == "Quality and task":
+            quality = scenario.quality
+            if quality.measured_from.strip():
+                rows.append(("Quality measured from", sanitize_text(quality.measured_from)))
+            rows.append(("Eval exists", {True: "yes", False: "no", None: "unknown"}[quality.eval_exists]))
+    return rows
+
+
+def inputs_section(scenario: Scenario, summary: CostSummary, today: date) -> Section:
+    """Every input of the scenario, described by the field catalogue: models and prices, volumes,
+    costs, extras and quality."""
+    models, price_sources = _model_table(scenario, today)
     settings = Table(
-        columns=("Input", "Value"),
-        rows=tuple(general),
-        weights=(1.0, 3.2),
+        columns=("Input", "Value"), rows=tuple(_settings_rows(scenario, summary)), weights=(1.0, 3.2)
     )
     blocks: list[Block] = [models, price_sources, settings]
     description = " ".join(sanitize_text(scenario.description).split())

@@ -8,41 +8,33 @@ words them and picks the tornado's largest swings.
 
 from __future__ import annotations
 
-from app.domain.formatting import format_money, format_months, format_volume
+from app.domain.fields import field_for
+from app.domain.formatting import format_money, format_months
 from app.domain.uncertainty import TornadoBar, UncertaintyResult, payback_headline
 
 # Page one has room for this many tornado bars; the rest are smaller swings by construction.
 PAGE_ONE_TORNADO_BARS = 5
 
-_FIELD_WORDS = {
-    "volume_per_month": "volume per month",
-    "monthly_ops": "monthly operations",
-    "horizon_months": "horizon",
-    "price_decline_per_year": "frontier price decline",
-}
-
 
 def field_label(path: str) -> str:
-    """A ranged field's dotted path in words: `large.input_tokens` -> `large: input tokens`."""
-    if path in _FIELD_WORDS:
-        return _FIELD_WORDS[path]
-    head, _, rest = path.partition(".")
-    words = (rest or head).replace("_", " ").replace("per mtok", "per Mtok")
-    return f"{head.replace('_', ' ')}: {words}" if rest else words
+    """A ranged field in words, from the field catalogue: `Large model: input tokens`."""
+    try:
+        return field_for(path).qualified_label
+    except KeyError:  # a number outside the catalogue (a measured hybrid accuracy): its path in words
+        words = path.rsplit(".", 1)[-1].replace("_", " ")
+        return words[:1].upper() + words[1:]
 
 
 def _end(path: str, value: float) -> str:
-    if path == "volume_per_month":
-        return format_volume(value)
-    if path in {"monthly_ops"} or path.startswith(("one_time.", "retraining.cost")):
-        return format_money(value, "compact")
-    if path.endswith(("_rate", "_accuracy", "decline_per_year", "_share")):
-        return f"{value * 100:.0f}%"
-    return f"{value:,.4g}"
+    """One end of a range, in the catalogue's compact style for the field's unit."""
+    try:
+        return field_for(path).format_value(value, compact=True)
+    except KeyError:
+        return f"{value:,.4g}"
 
 
 def bar_label(bar: TornadoBar) -> str:
-    """`volume per month (1.5M–4.5M)`: the field and the ends of its range."""
+    """`Requests per month (1.5M–4.5M)`: the field and the ends of its range."""
     return f"{field_label(bar.field)} ({_end(bar.field, bar.low)}–{_end(bar.field, bar.high)})"
 
 

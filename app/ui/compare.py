@@ -202,9 +202,7 @@ def comparison_rows(a: Scenario, b: Scenario) -> list[CompareRow]:
         kind = {"usd": "money", "price": "price", "percent": "points"}.get(spec.unit, "number")
         rows.append(
             CompareRow(
-                f"{spec.path[0].replace('_', ' ').capitalize()}: {spec.label}"
-                if len(spec.path) > 1
-                else spec.label,
+                spec.qualified_label,
                 _spec_text(spec, value_a),
                 _spec_text(spec, value_b),
                 delta_text(value_a, value_b, kind, ("higher", "lower")),

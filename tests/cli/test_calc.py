@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -15,6 +16,7 @@ import pytest
 from app import __version__
 from app.cli import main
 from app.domain.costs import summarize
+from app.domain.fields import field_for, fields_in, groups_in_use
 from app.domain.formatting import format_money, format_months, format_per_request
 from app.domain.report_data import CONTRACT_KEYS, calc_result
 from app.domain.rules import evaluate
@@ -172,13 +174,55 @@ def test_table_columns_line_up(capsys: pytest.CaptureFixture[str]) -> None:
     lines = capsys.readouterr().out.splitlines()
     header = next(line for line in lines if line.startswith("Per request"))
     value_rows = [
-        line for line in lines if line.startswith(("  model", "  tokens in / out", "  cost per request"))
+        line for line in lines if line.startswith(("  Model", "  Input tokens", "  Cost per request"))
     ]
     large_column = header.index("Large model")
     specialist_column = header.index("Specialist")
     for row in value_rows:
         assert row[large_column - 1] == " " and row[large_column] != " ", row
         assert row[specialist_column - 1] == " " and row[specialist_column] != " ", row
+
+
+def test_the_tables_inputs_are_the_field_catalogues(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every input the table lists reads as the catalogue labels it; the values as worked by hand."""
+    scenario = load_preset("contract-clause-tagging")  # self-hosting, price decline, retraining on
+    assert main(["calc", "--preset", "contract-clause-tagging"]) == 0
+    rows = {line[2:30].strip(): line[30:].strip() for line in capsys.readouterr().out.splitlines()}
+    listed = [
+        entry
+        for group in groups_in_use(scenario)
+        if group not in ("Large model", "Specialist", "One-time costs", "Operations")
+        for entry in fields_in(group)
+    ]
+    assert {entry.label for entry in listed} <= set(rows)
+    for name in ("input_tokens", "output_tokens", "input_price_per_mtok", "output_price_per_mtok"):
+        assert field_for(f"large.{name}").heading in rows
+    for key in ("one_time.data_curation", "one_time.training_runs", "one_time.eval_build", "monthly_ops"):
+        assert field_for(key).label in rows
+    # The preset's numbers, read off its file: 2,000,000 requests, 24 months, $2.00 a GPU-hour.
+    assert rows["Requests per month"] == "2.0M requests/month"
+    assert rows["Horizon"] == "24 months"
+    assert rows["GPU price"] == "$2.00 per GPU-hour"
+    assert rows["Input price ($/Mtok)"].split() == ["$3.00", "GPU-hours", "instead"]
+    # Distillation is off in this preset: its numbers feed nothing and are not listed.
+    assert "Distillation" not in groups_in_use(scenario)
+    assert field_for("distillation.examples").label not in rows
+
+
+def test_a_relabelled_catalogue_relabels_the_table(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The labels come from the catalogue, not from text that happens to match it."""
+    from app.domain import fields
+
+    renamed = tuple(dataclasses.replace(entry, label=f"<{entry.label}>") for entry in fields.FIELDS)
+    monkeypatch.setattr(fields, "FIELDS", renamed)
+    monkeypatch.setattr(fields, "_BY_KEY", {entry.key: entry for entry in renamed})
+    assert main(["calc", "--preset", "support-ticket-triage"]) == 0
+    table = capsys.readouterr().out
+    for label in ("<Requests per month>", "<Horizon>", "<Quality bar>", "<Input tokens>", "<Data curation>"):
+        assert f"  {label}" in table, label
+    assert "  Requests per month" not in table
 
 
 # --- errors: exit code 2 and one line naming the file, the field and the problem ---------------

@@ -14,7 +14,7 @@ from domain_helpers import design_example
 from pydantic import ValidationError
 
 from app.domain import scenario as model
-from app.domain.fields import FIELDS, GROUPS, UNIT_SUFFIX, field_for, fields_in, model_bounds
+from app.domain.fields import FIELDS, GROUPS, UNIT_SUFFIX, field_for, fields_in, groups_in_use, model_bounds
 from app.domain.scenario import Scenario
 
 BASE = design_example()
@@ -92,3 +92,47 @@ def test_groups_labels_and_lookups() -> None:
     assert all(entry.help and entry.label for entry in FIELDS)
     with pytest.raises(KeyError):
         model_bounds(("large", "no_such_field"))
+
+
+def test_values_read_in_their_units_words() -> None:
+    """How each unit reads, written out by hand."""
+    assert field_for("volume_per_month").describe(10_000_000) == "10.0M requests/month"
+    assert field_for("horizon_months").describe(24) == "24 months"
+    assert field_for("horizon_months").describe(1) == "1 month"
+    assert field_for("large.input_tokens").describe(2200) == "2,200 tokens"
+    assert field_for("large.input_price_per_mtok").describe(5.0) == "$5.00 per million tokens"
+    assert field_for("large.input_price_per_mtok").format_value(0.075) == "$0.075"
+    assert field_for("one_time.data_curation").describe(8000) == "$8,000"
+    assert field_for("one_time.data_curation").format_value(15_000, compact=True) == "$15K"
+    assert field_for("routing.escalation_rate").describe(0.125) == "12.5%"
+    assert field_for("routing.escalation_rate").format_value(0.125, compact=True) == "12%"
+    assert field_for("quality.specialist_accuracy").describe(None) == "unknown"
+    assert field_for("quality.task_change_months").describe(3.5) == "3.5 months"
+    assert field_for("self_hosting.gpu_price_per_hour").describe(2.5) == "$2.50 per GPU-hour"
+    assert field_for("self_hosting.requests_per_second_per_gpu").describe(20) == "20 requests/s"
+    assert field_for("self_hosting.min_gpus").describe(2) == "2 GPUs"
+    assert field_for("distillation.examples").describe(1) == "1 example"
+
+
+def test_headings_and_labels_that_need_their_group() -> None:
+    assert field_for("large.input_price_per_mtok").heading == "Input price ($/Mtok)"
+    assert field_for("large.input_tokens").heading == "Input tokens"  # the label names its unit
+    assert field_for("one_time.data_curation").heading == "Data curation"  # "$" says it
+    assert field_for("large.input_tokens").qualified_label == "Large model: input tokens"
+    assert field_for("small.input_tokens").qualified_label == "Specialist: input tokens"
+    assert field_for("volume_per_month").qualified_label == "Requests per month"  # unique already
+
+
+def test_an_extra_that_is_off_is_not_in_use() -> None:
+    assert groups_in_use(BASE) == tuple(
+        group
+        for group in GROUPS
+        if group not in ("Distillation", "Self-hosting", "Price decline", "Retraining")
+    )
+    on = BASE.with_changes(
+        distillation={**BASE.distillation.model_dump(), "enabled": True},
+        self_hosting={**BASE.self_hosting.model_dump(), "enabled": True},
+        price_decline_per_year=0.2,
+        retraining={"every_months": 6, "cost": 5000},
+    )
+    assert groups_in_use(on) == GROUPS

@@ -244,7 +244,7 @@ def test_a_self_hosted_specialist_is_not_shown_as_free_per_token() -> None:
 
     content = build_memo_content(load_preset("contract-clause-tagging"), today=MEMO_DAY)
     models = next(
-        b for s in content.sections for b in s.blocks if isinstance(b, Table) and "$/Mtok in" in b.columns
+        b for s in content.sections for b in s.blocks if isinstance(b, Table) and b.columns[0] == "Role"
     )
     specialist = models.rows[1]
     assert specialist[4:7] == ("GPU-hour", "GPU-hour", "see Self-hosting")
@@ -301,7 +301,7 @@ def test_specialize_memo_keeps_the_deciding_reason_and_spells_labelling_one_way(
     content = build_memo_content(load_preset("invoice-field-extraction"), today=MEMO_DAY)
     assert content.verdict.reason.startswith("Break-even 6.8 months is within the 24-month horizon")
     dump = repr(content)
-    assert "teacher labelling" in dump and "labeling" not in dump
+    assert "Teacher labelling" in dump and "labeling" not in dump
 
 
 def test_a_break_even_past_ten_years_reads_in_years() -> None:
@@ -324,3 +324,22 @@ def test_a_year_only_price_date_gives_its_age_as_a_bound() -> None:
     assert (
         f"2026-03 ({format_age_days((MEMO_DAY - date(2026, 3, 1)).days)} old)" in dump
     )  # month dates as before
+
+
+def test_a_relabelled_catalogue_relabels_the_memos_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo's input labels come from the catalogue, not from text that happens to match it."""
+    import dataclasses
+
+    from app.domain import fields
+
+    renamed = tuple(dataclasses.replace(entry, label=f"<{entry.label}>") for entry in fields.FIELDS)
+    monkeypatch.setattr(fields, "FIELDS", renamed)
+    monkeypatch.setattr(fields, "_BY_KEY", {entry.key: entry for entry in renamed})
+    inputs = build_memo_content(triage_scenario(), today=MEMO_DAY).sections[0]
+    tables = [block for block in inputs.blocks if isinstance(block, Table)]
+    labels = {row[0] for table in tables for row in table.rows} | {
+        c for table in tables for c in table.columns
+    }
+    for label in ("<Requests per month>", "<Horizon>", "<Quality bar>", "<Input tokens>", "<Data curation>"):
+        assert label in labels, label
+    assert "Requests per month" not in labels

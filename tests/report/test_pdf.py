@@ -14,6 +14,7 @@ from memo_samples import MEMO_DAY, SECRET_KEY, USER_FOLDER, leaky_scenario, tria
 from PySide6.QtGui import QImage
 
 from app.domain.costs import summarize
+from app.domain.fields import field_for, fields_in, groups_in_use
 from app.domain.formatting import (
     format_interval,
     format_money,
@@ -310,7 +311,8 @@ def test_long_names_stay_on_the_page_in_the_legend_and_footer(qapp, tmp_path: Pa
     text = pdf_text(path, 1)
     assert "Specialist, no escalation" in text and "Specialist path" in text  # all entries shown
     footer = next(line for line in text.splitlines() if line.startswith("Decision memo: Support triage"))
-    assert "… · 2026-11-23" in footer and footer.endswith("Page 1 of 3"), footer
+    pages = int(pdf_info(path)["Pages"])
+    assert "… · 2026-11-23" in footer and footer.endswith(f"Page 1 of {pages}"), footer
 
 
 def test_a_table_never_leaves_its_last_row_alone_on_a_page(qapp, tmp_path: Path) -> None:
@@ -334,3 +336,33 @@ def test_a_table_never_leaves_its_last_row_alone_on_a_page(qapp, tmp_path: Path)
     pages = {text: page for page, text in placed if text.startswith("row ")}
     assert pages["row 5"] == pages["row 4"] == 2, pages  # the last two rows move over together
     assert pages["row 3"] == 1
+
+
+def test_the_inputs_section_is_the_field_catalogues(qapp, tmp_path: Path) -> None:
+    """Every catalogue field the memo lists appears with its catalogue label and value, read back."""
+    base = load_preset("contract-clause-tagging")  # self-hosting, price decline, retraining on
+    scenario = base.with_changes(distillation={**base.distillation.model_dump(), "enabled": True})
+    path = export_memo(scenario, tmp_path / "inputs.pdf", today=MEMO_DAY)
+    text = " ".join(poppler("pdftotext", "-raw", str(path), "-").split())
+    listed = [
+        entry
+        for group in groups_in_use(scenario)
+        if group not in ("Large model", "Specialist")
+        for entry in fields_in(group)
+    ]
+    assert {entry.group for entry in listed} >= {
+        "Distillation",
+        "Self-hosting",
+        "Price decline",
+        "Retraining",
+    }
+    for entry in listed:
+        value = entry.value_in(scenario)
+        shown = "not given" if value is None and entry.unit == "months" else entry.describe(value)
+        assert f"{entry.label} {shown}" in text, entry.key
+    for name in ("input_tokens", "output_tokens", "input_price_per_mtok", "output_price_per_mtok"):
+        assert field_for(f"large.{name}").label in text
+    # The preset's numbers, read off its file and written out by hand.
+    assert "Requests per month 2.0M requests/month" in text
+    assert "GPU price $2.00 per GPU-hour" in text
+    assert "Retrain every 6 months" in text and "Cost per retraining $5,000" in text

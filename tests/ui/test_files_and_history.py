@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.domain.costs import cumulative_curves
+from app.domain.fields import field_for
 from app.domain.rules import RULE_TITLES
 from app.domain.scenario import Scenario
 from app.storage.autosave import AutosaveSlot, leftover_slots
@@ -264,6 +265,8 @@ def test_compare_two_scenarios_side_by_side(window: MainWindow, qtbot, tmp_path:
     net = rows["Net savings per month"]
     assert net.changed and " more (+" in net.delta  # twice the traffic saves more here
     assert not rows["Horizon"].changed
+    # Inputs by the field catalogue's labels, with the group where a label alone is ambiguous.
+    assert {field_for("large.input_tokens").qualified_label, "Specialist: input tokens"} <= set(rows)
     assert dialog.table.rowCount() == len(dialog.rows)
     # The verdict and the headline figures come first, the rules in the main view's words next.
     labels = [row.label for row in dialog.rows]
