@@ -271,6 +271,7 @@ def run(args: argparse.Namespace) -> int:
     the run stopped early or every answer on one side failed."""
     from pydantic import ValidationError
 
+    from app.domain.distill import task_labels
     from app.domain.evaluation import (
         ScorerSpec,
         confusion_matrix,
@@ -400,7 +401,7 @@ def run(args: argparse.Namespace) -> int:
         data["paired"] = paired.to_json()
         data["paired"]["explanation"] = paired.describe()
         data["routing"] = routing.to_json()
-        labels = template.labels or scorer.labels
+        labels = task_labels(template, scorer)
         if labels:
             data["by_label"] = [dataclasses.asdict(row) for row in label_accuracy(outcome.results, labels)]
             data["confusion"] = {

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.domain.costs import model_cost_per_request
+from app.domain.distill import task_labels
 from app.domain.evaluation import (
     ItemResult,
     Prices,
@@ -165,7 +166,7 @@ def frontier_request(template: PromptTemplate, item: TestItem, scorer: ScorerSpe
 
 def _request(template: PromptTemplate, side: Side, item: TestItem, scorer: ScorerSpec) -> GenerationRequest:
     prompt = template.specialist if side == "specialist" else template.frontier
-    labels = _labels(scorer, template)
+    labels = task_labels(template, scorer)
     return GenerationRequest(
         prompt=prompt.render(item.input),
         system=prompt.system,
@@ -184,11 +185,6 @@ def _request(template: PromptTemplate, side: Side, item: TestItem, scorer: Score
 def estimate_tokens(text: str) -> int:
     """A rough token count for text with no tokenizer at hand (`CHARS_PER_TOKEN`)."""
     return max(1, math.ceil(len(text) / CHARS_PER_TOKEN)) if text else 0
-
-
-def _labels(scorer: ScorerSpec, template: PromptTemplate | None = None) -> tuple[str, ...]:
-    own = template.labels if template is not None else ()
-    return own or (scorer.labels if scorer.kind == "one_of" else ())
 
 
 def _side_from_generation(
@@ -484,7 +480,7 @@ def run_spotcheck(
     scorer = config.effective_scorer
     cancel = cancel or threading.Event()
     done_before = _resumable(results_path, test_set, scorer)
-    labels = _labels(scorer, config.prompt)
+    labels = task_labels(config.prompt, scorer)
     specialist_name = specialist.display_name if specialist is not None else "specialist (not run)"
     frontier_name = frontier.display_name if frontier is not None else "recorded answers"
     writer = _ResultsWriter(results_path)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.domain.evaluation import ItemResult, SideResult
+from app.domain.formatting import format_share
 
 ItemFilter = Literal["all", "disagreements", "failures", "ood"]
 FILTER_TITLES: dict[ItemFilter, str] = {
@@ -17,9 +18,26 @@ FILTER_TITLES: dict[ItemFilter, str] = {
     "failures": "Failures (either model wrong or errored)",
     "ood": "Out-of-distribution (ood)",
 }
-COLUMNS = ("Id", "Input", "Expected", "Specialist", "✓", "Frontier", "✓", "Tags")
+COLUMNS = ("Id", "Input", "Expected", "Specialist", "✓", "Confidence", "Frontier", "✓", "Tags")
+(
+    ID_COLUMN,
+    INPUT_COLUMN,
+    EXPECTED_COLUMN,
+    SPECIALIST_COLUMN,
+    SPECIALIST_MARK,
+    CONFIDENCE_COLUMN,
+    FRONTIER_COLUMN,
+    FRONTIER_MARK,
+    TAGS_COLUMN,
+) = range(len(COLUMNS))
 Index = QModelIndex | QPersistentModelIndex
-_HEADER_TIPS = {4: "Specialist right (✓), wrong (✗), error (!), not graded (–)", 6: "Frontier, same marks"}
+_HEADER_TIPS = {
+    SPECIALIST_MARK: "Specialist right (✓), wrong (✗), error (!), not graded (–)",
+    CONFIDENCE_COLUMN: "The specialist's confidence in its answer: for labels, the probability of the "
+    "chosen label among the labels; otherwise the geometric mean of its tokens' probabilities. "
+    "Blank when the model sent no log-probabilities. The routing curve escalates the least confident.",
+    FRONTIER_MARK: "Frontier, same marks",
+}
 
 
 def mark(side: SideResult) -> str:
@@ -29,6 +47,11 @@ def mark(side: SideResult) -> str:
     if side.correct is None:
         return "–"
     return "✓" if side.correct else "✗"
+
+
+def confidence_text(side: SideResult) -> str:
+    """The answer's confidence as a share ("87.5%"), blank when it carries none."""
+    return "" if side.confidence is None else format_share(side.confidence)
 
 
 def _keep(result: ItemResult, mode: ItemFilter) -> bool:
@@ -117,10 +140,7 @@ class ItemsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return {
-                4: "Specialist right (✓), wrong (✗), error (!), not graded (–)",
-                6: "Frontier, same marks",
-            }.get(section)
+            return _HEADER_TIPS.get(section)
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -131,14 +151,23 @@ class ItemsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(result, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 1:
-                return result.input
-            if column in (3, 4):
-                return result.specialist.error or result.specialist.detail
-            if column in (5, 6):
-                return result.frontier.error or result.frontier.detail
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 6):
+            return self._tooltip(result, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (SPECIALIST_MARK, FRONTIER_MARK):
             return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == CONFIDENCE_COLUMN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _tooltip(result: ItemResult, column: int) -> str | None:
+        if column == INPUT_COLUMN:
+            return result.input
+        if column in (SPECIALIST_COLUMN, SPECIALIST_MARK):
+            return result.specialist.error or result.specialist.detail
+        if column == CONFIDENCE_COLUMN and result.frontier.confidence is not None:
+            return f"The frontier's confidence: {confidence_text(result.frontier)}"
+        if column in (FRONTIER_COLUMN, FRONTIER_MARK):
+            return result.frontier.error or result.frontier.detail
         return None
 
     @staticmethod
@@ -150,6 +179,7 @@ class ItemsModel(QAbstractTableModel):
             result.expected or "",
             result.specialist.output or (result.specialist.error or ""),
             mark(result.specialist),
+            confidence_text(result.specialist),
             result.frontier.output or (result.frontier.error or ""),
             mark(result.frontier),
             ", ".join(result.tags),
@@ -178,8 +208,17 @@ class ItemsTable(QTableView):
         self.setWordWrap(False)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 70), (2, 90), (3, 110), (4, 30), (5, 110), (6, 30), (7, 120)):
+        header.setSectionResizeMode(INPUT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        for column, width in (
+            (ID_COLUMN, 70),
+            (EXPECTED_COLUMN, 90),
+            (SPECIALIST_COLUMN, 110),
+            (SPECIALIST_MARK, 30),
+            (CONFIDENCE_COLUMN, 80),
+            (FRONTIER_COLUMN, 110),
+            (FRONTIER_MARK, 30),
+            (TAGS_COLUMN, 120),
+        ):
             self.setColumnWidth(column, width)
         self.verticalHeader().setVisible(False)
         self.setToolTip(

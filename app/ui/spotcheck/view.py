@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.domain.distill import task_labels
 from app.domain.evaluation import (
     ItemResult,
     PromptTemplate,
@@ -71,6 +73,7 @@ from app.ui.review_dialog import MeasurementReviewDialog
 from app.ui.settings_store import SettingsStore, shared_settings_store
 from app.ui.specialist_settings import SpecialistSettingsDialog
 from app.ui.spotcheck.items_model import FILTER_TITLES, ItemFilter, ItemsModel, ItemsTable
+from app.ui.spotcheck.labels_panel import LabelsPanel
 from app.ui.spotcheck.results_bar import (
     ResultsBar,
     describe_set,
@@ -195,6 +198,9 @@ class SpotcheckView(QWidget):
         self.routing_panel.use_point_requested.connect(self.use_operating_point)
         layout.addWidget(self.routing_panel)
 
+        items_page = QWidget()
+        items_layout = QVBoxLayout(items_page)
+        items_layout.setContentsMargins(0, 0, 0, 0)
         filter_row = QHBoxLayout()
         self.filter_combo = QComboBox()
         for mode, title in FILTER_TITLES.items():
@@ -205,13 +211,18 @@ class SpotcheckView(QWidget):
         filter_row.addWidget(self.filter_combo)
         filter_row.addStretch(1)
         filter_row.addWidget(self.grading_label)
-        layout.addLayout(filter_row)
-
+        items_layout.addLayout(filter_row)
         self.items_model = ItemsModel(self)
         self.items_table = ItemsTable(self.items_model, self)
         self.items_table.grade_requested.connect(self.grade)
         self.items_table.grading_side_changed.connect(lambda _side: self._show_grading_side())
-        layout.addWidget(self.items_table, 1)
+        items_layout.addWidget(self.items_table, 1)
+        # The items, and what they add up to per expected label (accuracy, confusion matrices).
+        self.labels_panel = LabelsPanel()
+        self.results_tabs = QTabWidget()
+        self.results_tabs.addTab(items_page, "Items")
+        self.results_tabs.addTab(self.labels_panel, "By label")
+        layout.addWidget(self.results_tabs, 1)
         self._show_grading_side()
 
     def _filter_changed(self) -> None:
@@ -290,6 +301,16 @@ class SpotcheckView(QWidget):
     def scorer_spec(self) -> ScorerSpec:
         """The scorer chosen in the controls; raises ValueError with a readable reason."""
         return self.setup.scorer_spec()
+
+    def task_labels(self) -> tuple[str, ...]:
+        """The labels of the task shown (the template's, else a one-of scorer's); () for free text."""
+        scorer: ScorerSpec | None = self._summary_args.get("scorer")
+        if scorer is None:
+            try:
+                scorer = self.scorer_spec()
+            except ValueError:
+                return tuple(self.template.labels) if self.template is not None else ()
+        return task_labels(self.template or PromptTemplate(), scorer)
 
     # -- the local model -----------------------------------------------------------------------
     @property
@@ -482,12 +503,14 @@ class SpotcheckView(QWidget):
     def _clear_summary(self) -> None:
         self.summary = None
         self.strip.clear()
+        self.labels_panel.clear()
 
     def _show_summary(self, summary: SpotcheckSummary) -> None:
         self.summary = summary
         self.strip.show_summary(summary)
         self._show_needed()
         self._show_evidence()
+        self.labels_panel.show_results(self.items_model.results, self.task_labels())
         self.summary_changed.emit(summary)
 
     def _show_evidence(self) -> None:
