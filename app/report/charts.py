@@ -7,22 +7,37 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from app.domain.costs import CostCurves, CostSummary, break_even_vs_volume, volume_range
-from app.domain.formatting import (
-    format_money,
-    format_months,
-    format_volume,
-)
+from app.domain.formatting import format_money, format_months, format_volume
 from app.domain.scenario import Scenario
 from app.report.evidence_page import ItemEvidence, routing_caption
-from app.report.memo_data import Chart, ChartMarker, Series
+from app.report.memo_data import AxisFormat, Chart, ChartMarker, Series
 from app.report.sanitize import model_label
 
 # The break-even vs volume chart clips its y axis here (times the horizon) so "never" stays drawable.
 VOLUME_CHART_Y_CAP_HORIZONS = 2.0
+
+Axis = tuple[str, AxisFormat]  # an axis's label and how its ticks read
+
+
+def _line_chart(
+    title: str, x: Axis, y: Axis, series: Sequence[Series], markers: Sequence[ChartMarker], **options: Any
+) -> Chart:
+    """A chart from its axes (label and tick format side by side), its series and its markers."""
+    return Chart(
+        title=title,
+        x_label=x[0],
+        x_format=x[1],
+        y_label=y[0],
+        y_format=y[1],
+        series=tuple(series),
+        markers=tuple(markers),
+        **options,
+    )
 
 
 def decision_chart(scenario: Scenario, summary: CostSummary, curves: CostCurves) -> Chart:
@@ -56,15 +71,9 @@ def decision_chart(scenario: Scenario, summary: CostSummary, curves: CostCurves)
         if markers
         else "Cumulative spend from today. The lines do not cross within the horizon: no break-even."
     )
-    return Chart(
-        title=f"Cumulative cost over {scenario.horizon_months} months",
-        x_label="months",
-        y_label="cumulative cost (USD)",
-        series=tuple(series),
-        x_format="months",
-        y_format="money",
-        markers=markers,
-        caption=caption,
+    title = f"Cumulative cost over {scenario.horizon_months} months"
+    return _line_chart(
+        title, ("months", "months"), ("cumulative cost (USD)", "money"), series, markers, caption=caption
     )
 
 
@@ -96,14 +105,12 @@ def volume_chart(scenario: Scenario, summary: CostSummary) -> Chart:
     caption = "How long the one-time investment takes to pay back at other volumes (log scale)."
     if never:
         caption += f" Below {format_volume(max(never))} requests a month it never pays back."
-    return Chart(
-        title="",  # the section heading names it
-        x_label="requests per month",
-        y_label="months to break even",
-        series=(Series("Break-even", floats(volumes), floats(months), "volume"),),
-        x_format="count",
-        y_format="months",
-        markers=tuple(markers),
+    return _line_chart(
+        "",  # the section heading names it
+        ("requests per month", "count"),
+        ("months to break even", "months"),
+        (Series("Break-even", floats(volumes), floats(months), "volume"),),
+        markers,
         log_x=True,
         y_max=cap,
         horizontal_line=(float(scenario.horizon_months), f"horizon {scenario.horizon_months} months"),
@@ -133,14 +140,12 @@ def routing_chart(evidence: ItemEvidence, bar: float) -> Chart:
                 f"{point.escalation_rate * 100:.0f}% escalated: {point.accuracy * 100:.1f}%",
             ),
         )
-    return Chart(
-        title="Routing curve, measured",
-        x_label="share of traffic sent to the large model",
-        y_label="accuracy",
-        series=tuple(series),
-        x_format="percent",
-        y_format="percent",
-        markers=markers,
+    return _line_chart(
+        "Routing curve, measured",
+        ("share of traffic sent to the large model", "percent"),
+        ("accuracy", "percent"),
+        series,
+        markers,
         y_max=1.0,
         horizontal_line=(bar, f"bar {bar * 100:.1f}%"),
         caption=routing_caption(curve, evidence.operating, bar),

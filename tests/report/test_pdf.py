@@ -322,17 +322,18 @@ def test_a_table_never_leaves_its_last_row_alone_on_a_page(qapp, tmp_path: Path)
 
     from app.report.content import build_memo_content
     from app.report.memo_data import Table
-    from app.report.render import _Layout
+    from app.report.pdf_layout import Layout
+    from app.report.pdf_tables import draw_table
 
     writer = QPdfWriter(str(tmp_path / "t.pdf"))
-    layout = _Layout(writer, build_memo_content(triage_scenario(), today=MEMO_DAY))
+    layout = Layout(writer, build_memo_content(triage_scenario(), today=MEMO_DAY))
     table = Table(columns=("#", "Row"), rows=tuple((str(i), f"row {i}") for i in range(6)))
     header_h = layout.text_height(layout.fonts.small_bold, "Row", layout.width) + 2 * layout.pt(4)
     row_h = layout.text_height(layout.fonts.small, "row 0", layout.width) + 2 * layout.pt(4)
     layout.y = layout.bottom - (header_h + 5.5 * row_h)
     placed: list[tuple[int, str]] = []
     layout.draw_text = lambda rect, text, *args, **kw: placed.append((len(layout.pages), text))  # type: ignore[method-assign]
-    layout.table(table)
+    draw_table(layout, table)
     pages = {text: page for page, text in placed if text.startswith("row ")}
     assert pages["row 5"] == pages["row 4"] == 2, pages  # the last two rows move over together
     assert pages["row 3"] == 1
