@@ -415,6 +415,16 @@ FIELDS: tuple[ScenarioField, ...] = (
         scale=100,
     ),
     _field(
+        ("small_price_drift_per_year",),
+        "Specialist price drift",
+        "percent",
+        "Price decline",
+        (-50, 50),
+        "the specialist curve: its own prices (per token, or the GPU hour) changing each year; "
+        "negative = cheaper, positive = dearer",
+        scale=100,
+    ),
+    _field(
         ("retraining", "every_months"),
         "Retrain every",
         "months",
@@ -446,7 +456,7 @@ def groups_in_use(scenario: Scenario) -> tuple[str, ...]:
     extras_on = {
         "Distillation": scenario.distillation.enabled,
         "Self-hosting": scenario.self_hosting.enabled,
-        "Price decline": scenario.price_decline_per_year > 0,
+        "Price decline": scenario.price_decline_per_year > 0 or scenario.small_price_drift_per_year != 0,
         "Retraining": scenario.retraining.every_months > 0,
     }
     return tuple(group for group in GROUPS if extras_on.get(group, True))

@@ -221,6 +221,12 @@ def format_share(value: float | None, decimals: int = 1) -> str:
     return f"{value * 100:.{decimals}f}%"
 
 
+def format_yearly_change(change: float, decimals: int = 1) -> str:
+    """A signed yearly price change in words: `20.0% cheaper each year`, `10.0% dearer each year`."""
+    direction = "dearer" if change > 0 else "cheaper"
+    return f"{format_share(abs(change), decimals)} {direction} each year"
+
+
 def format_interval(low: float, high: float, decimals: int = 1) -> str:
     """A 95 % interval of a share: "88.1%–94.0%"."""
     return f"{low * 100:.{decimals}f}%–{high * 100:.{decimals}f}%"

@@ -24,14 +24,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.domain.costs import (
-    CostSummary,
-    cumulative_curves,
-    goal_seek_large_price,
-    goal_seek_volume,
-    summarize,
-)
+from app.domain.costs import CostSummary, cumulative_curves, summarize
 from app.domain.formatting import format_money, format_months, format_number, format_share
+from app.domain.goal_seek import goal_seek_large_price, goal_seek_volume
 from app.domain.ranges import follow_values, rangeable_fields
 from app.domain.rules import Recommendation, Verdict, evaluate
 from app.domain.scenario import Scenario

@@ -190,7 +190,7 @@ def check_range(field: RangeableField, rng: Range, mode: float | None) -> str | 
     path, minimum, maximum = field.path, field.minimum, field.maximum
     low, high = rng.bounds()
     if rng.distribution == "beta":
-        if minimum > 0.0 or maximum < 1.0:
+        if minimum != 0.0 or maximum != 1.0:  # a share spans 0..1 exactly (a signed drift does not)
             return f"{path}: a beta range is for accuracies and shares between 0 and 1"
         return None
     if mode is None:
@@ -198,7 +198,7 @@ def check_range(field: RangeableField, rng: Range, mode: float | None) -> str | 
     if not low <= mode <= high:
         return f"{path}: needs low <= value <= high, got {low:g} <= {mode:g} <= {high:g}"
     if low < minimum or high > maximum:
-        allowed = f"{minimum:g}" if minimum == 0 or minimum >= 1e-300 else "above 0"
+        allowed = f"{minimum:g}" if minimum <= 0 or minimum >= 1e-300 else "above 0"
         return (
             f"{path}: the range {low:g}..{high:g} leaves the field's allowed span ({allowed} to {maximum:g})"
         )

@@ -55,6 +55,7 @@ from app.domain.formatting import (
     format_per_1k,
     format_share,
     format_volume,
+    format_yearly_change,
 )
 from app.domain.scenario import Scenario
 
@@ -581,6 +582,8 @@ def _curves_note(scenario: Scenario, summary: CostSummary) -> str:
     bends = []
     if scenario.price_decline_per_year > 0:
         bends.append(f"frontier prices falling {format_share(scenario.price_decline_per_year)} a year")
+    if scenario.small_price_drift_per_year != 0:
+        bends.append(f"the specialist's prices {format_yearly_change(scenario.small_price_drift_per_year)}")
     retraining = scenario.retraining
     if retraining.every_months > 0 and retraining.cost > 0:
         every = "every month" if retraining.every_months == 1 else f"every {retraining.every_months} months"

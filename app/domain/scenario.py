@@ -27,8 +27,9 @@ from pydantic import (
 from app.domain.ranges import Range, check_range, follow_values, rangeable_fields, unknown_path_message
 
 # Version 2: strict numbers and booleans, the off-the-shelf model's own prompt (`off_the_shelf`),
-# the hybrid's accuracy (`quality.hybrid_accuracy`). Version 1 files load through a migration.
-CURRENT_SCHEMA_VERSION = 2
+# the hybrid's accuracy (`quality.hybrid_accuracy`). Version 3: the specialist's own price drift
+# (`small_price_drift_per_year`). Older files load through migrations (docs/file-contract.md).
+CURRENT_SCHEMA_VERSION = 3
 
 # Sane upper bounds: far beyond any real task, low enough that float maths stays exact-ish
 # and a typo (an extra three zeros) is caught instead of silently drawn.
@@ -266,6 +267,11 @@ class Scenario(_Model):
     self_hosting: SelfHosting = SelfHosting()
     # Yearly fall of the frontier model's prices (0.3 = 30 % cheaper each year).
     price_decline_per_year: Annotated[float, Field(ge=0, le=0.95, allow_inf_nan=False), JsonNumber] = 0.0
+    # Yearly change of the specialist's own prices, signed (v3): its per-token prices, or the GPU
+    # hour when self-hosted. 0.1 = 10 % dearer each year, -0.3 = 30 % cheaper; at most doubling.
+    small_price_drift_per_year: Annotated[float, Field(ge=-0.95, le=1.0, allow_inf_nan=False), JsonNumber] = (
+        0.0
+    )
     retraining: Retraining = Retraining()
     quality: Quality = Quality()
     off_the_shelf: OffTheShelf = OffTheShelf()
@@ -283,8 +289,8 @@ class Scenario(_Model):
     @field_validator("schema_version")
     @classmethod
     def _current_version(cls, value: int) -> int:
-        # Version 2 only added optional fields, so an older stamp describes the same data; the
-        # object says what it is now, and a save writes the current format.
+        # Versions 2 and 3 only added optional fields, so an older stamp describes the same data;
+        # the object says what it is now, and a save writes the current format.
         return CURRENT_SCHEMA_VERSION
 
     @field_validator("name")

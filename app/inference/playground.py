@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from app.domain.costs import request_cost
 from app.domain.evidence import MeasurementReview, TokenMeasurement, playground_review
 from app.domain.formatting import format_count
+from app.domain.pricing import request_cost
 from app.domain.scenario import ModelCost, Scenario
 from app.inference.types import GenerationRequest, GenerationResult, PromptMode, TextGenerator, TokenCallback
 from app.storage.atomic import atomic_write_text

@@ -24,7 +24,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from app.domain.costs import model_cost_per_request
 from app.domain.distill import task_labels
 from app.domain.evaluation import (
     ItemResult,
@@ -41,6 +40,7 @@ from app.domain.evaluation import (
     summarize_results,
     summary_from_json,
 )
+from app.domain.pricing import model_cost_per_request
 from app.domain.scenario import Scenario
 from app.inference.backoff import (
     BackoffPolicy,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from app.domain.costs import goal_seek_volume
 from app.domain.formatting import format_age_days, format_money, format_months, format_volume
+from app.domain.goal_seek import goal_seek_volume
 from app.domain.plan import PlanFigures, PlanMoney
 from app.domain.scenario import ModelCost, Scenario
 from app.domain.uncertainty import horizon_figures

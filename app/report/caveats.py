@@ -9,6 +9,7 @@ from app.domain.evaluation import OOD_TAG, Interval, SpotcheckSummary
 from app.domain.formatting import (
     format_share,
     format_volume,
+    format_yearly_change,
 )
 from app.domain.scenario import Scenario
 from app.report.inputs_section import age_text, price_age_days
@@ -89,11 +90,14 @@ def caveats_section(
     )
     items.append(("How old the prices are.", "; ".join(ages) + "." + advice))
 
-    decline = (
-        f"the frontier price falls {format_share(scenario.price_decline_per_year, 0)} a year"
-        if scenario.price_decline_per_year
-        else "prices stay as they are"
-    )
+    moves = []
+    if scenario.price_decline_per_year:
+        moves.append(f"the frontier price falls {format_share(scenario.price_decline_per_year, 0)} a year")
+    if scenario.small_price_drift_per_year:
+        moves.append(
+            f"the specialist's prices get {format_yearly_change(scenario.small_price_drift_per_year, 0)}"
+        )
+    decline = " and ".join(moves) if moves else "prices stay as they are"
     items.append(
         (
             "Assumptions.",

@@ -10,11 +10,12 @@ are brought up to date by `MIGRATIONS[v]` (version v -> v + 1) in order; a file 
 app gets a clear error instead of a guess. A file without `schema_version` is read as version 1,
 the first published format, so hand-written files and outside tools may leave it out.
 
-Version 2 added optional fields only (`off_the_shelf`, `quality.hybrid_accuracy`), so the step
-from 1 is a re-stamp. What changed for every version alike: numeric fields take only JSON
-numbers and boolean fields only `true`/`false` (a quoted number or a `true` volume is an error
-naming the field), and a file that leaves out `one_time` or `monthly_ops` loads with a warning
-line (`read_scenario`), because those forgotten costs are what decide a switch.
+Version 2 added optional fields only (`off_the_shelf`, `quality.hybrid_accuracy`), and so did
+version 3 (`small_price_drift_per_year`), so each step is a re-stamp. What changed for every
+version alike: numeric fields take only JSON numbers and boolean fields only `true`/`false` (a
+quoted number or a `true` volume is an error naming the field), and a file that leaves out
+`one_time` or `monthly_ops` loads with a warning line (`read_scenario`), because those forgotten
+costs are what decide a switch.
 """
 
 from __future__ import annotations
@@ -50,7 +51,13 @@ def _v1_to_v2(document: JsonObject) -> JsonObject:
     return document
 
 
-MIGRATIONS: dict[int, Callable[[JsonObject], JsonObject]] = {1: _v1_to_v2}
+def _v2_to_v3(document: JsonObject) -> JsonObject:
+    """Version 2 -> 3: every v2 field keeps its name and meaning; v3 adds the specialist's own price
+    drift (`small_price_drift_per_year`), which a v2 file leaves at 0 (flat, as v2 priced it)."""
+    return document
+
+
+MIGRATIONS: dict[int, Callable[[JsonObject], JsonObject]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 # A scenario file is a few kilobytes; refuse to read something absurd (a wrong file picked).
 MAX_FILE_BYTES = 5_000_000

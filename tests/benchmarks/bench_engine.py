@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "domain"))
 
 from domain_helpers import design_example
 
-from app.domain import costs
+from app.domain import costs, goal_seek
 from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
 
@@ -87,8 +87,8 @@ def main() -> int:
         print(f"engine_update_{label}_vs_validate_ratio={p50 / baseline_p50:.2f}")
         seeks = timings_ms(
             lambda scenario=scenario: (
-                costs.goal_seek_volume(scenario, 6),
-                costs.goal_seek_large_price(scenario, 6),
+                goal_seek.goal_seek_volume(scenario, 6),
+                goal_seek.goal_seek_large_price(scenario, 6),
             ),
             max(1, args.runs // 10),
         )

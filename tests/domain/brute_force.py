@@ -1,13 +1,14 @@
 """An independent brute-force simulator of the cumulative costs, for checking the engine.
 
-Written from the model's description (docs/cost-model.md), not from `app/domain/costs.py`: it
+Written from the model's description (docs/cost-model.md), not from the engine's modules: it
 steps through time a day at a time (30 steps a month), pays each step's bills at the step's
-midpoint prices, and adds the one-time costs at month 0 and each retraining when its month comes.
-Nothing here imports the engine, so an error in the engine's closed forms, its exact integral of
-the price decline or its search for the payback cannot hide in the oracle too.
+midpoint prices (the frontier's falling by its yearly decline, the specialist's own moving by
+its yearly drift, up or down), and adds the one-time costs at month 0 and each retraining when
+its month comes. Nothing here imports the engine, so an error in the engine's closed forms, its
+exact integrals of the price movements or its search for the payback cannot hide in the oracle too.
 
-Numerical error: the midpoint rule on `(1 - d)^(t/12)` with a step `h` errs by about
-`λ²h²/24` relative (λ ≤ 0.25 a month for a 95 % yearly fall), a few parts in a million at a day.
+Numerical error: the midpoint rule on `(1 + p)^(t/12)` with a step `h` errs by about
+`λ²h²/24` relative (|λ| ≤ 0.25 a month for a 95 % yearly fall), a few parts in a million at a day.
 """
 
 from __future__ import annotations
@@ -102,10 +103,12 @@ def simulate(scenario: Scenario, months: int) -> Simulation:
     ends = np.arange(steps + 1) / STEPS_PER_MONTH
     midpoints = (np.arange(steps) + 0.5) * h
     price_factor = (1.0 - scenario.price_decline_per_year) ** (midpoints / 12.0)
+    # The specialist's own bill (its tokens, or its GPU hours) moves by its own yearly drift.
+    own_factor = (1.0 + scenario.small_price_drift_per_year) ** (midpoints / 12.0)
 
     large_step = large_per_request * volume * price_factor * h
     specialist_step = (
-        specialist_own_monthly * h
+        specialist_own_monthly * own_factor * h
         + escalated * large_per_request * price_factor * h
         + scenario.monthly_ops * h
     )

@@ -117,6 +117,8 @@ def scenario_dicts(
                 }
             ),
             "price_decline_per_year": st.floats(0, 0.95) if extras else off,
+            # Either sign, often none: a falling specialist price is what bends the curves upwards.
+            "small_price_drift_per_year": (st.floats(-0.95, 1.0) | st.just(0.0)) if extras else off,
             "retraining": st.fixed_dictionaries(
                 {
                     "every_months": st.integers(0, 24) if extras else st.just(0),

@@ -29,7 +29,7 @@ from domain_helpers import PROPERTY_SETTINGS, design_example, scenario_dicts, sc
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from app.domain import costs
+from app.domain import costs, goal_seek, pricing
 from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
 
@@ -79,6 +79,10 @@ def test_savings_at_the_horizon_match_the_simulation(scenario: Scenario) -> None
 @PROPERTY_SETTINGS
 @given(_with_extras())
 def test_a_payback_within_the_horizon_holds_to_the_horizon(scenario: Scenario) -> None:
+    _check_the_payback_holds_to_the_horizon(scenario)
+
+
+def _check_the_payback_holds_to_the_horizon(scenario: Scenario) -> None:
     summary = costs.summarize(scenario)
     horizon = scenario.horizon_months
     simulation = simulate(scenario, horizon)
@@ -101,6 +105,10 @@ def test_a_payback_within_the_horizon_holds_to_the_horizon(scenario: Scenario) -
 @PROPERTY_SETTINGS
 @given(_with_extras())
 def test_the_break_even_is_where_the_simulated_run_that_stays_ahead_begins(scenario: Scenario) -> None:
+    _check_the_run_that_stays_ahead(scenario)
+
+
+def _check_the_run_that_stays_ahead(scenario: Scenario) -> None:
     horizon = scenario.horizon_months
     simulation = simulate(scenario, SEARCH_LIMIT_MONTHS)
     tolerance = _tolerance(simulation) + simulation.flow_scale
@@ -134,6 +142,123 @@ def test_the_break_even_is_where_the_simulated_run_that_stays_ahead_begins(scena
     assert earliest - 1e-9 <= months <= latest + 1e-9
 
 
+# --- the specialist's own price drift -----------------------------------------------------------
+#
+# A falling specialist price makes the savings curve convex: a specialist dearer than the large
+# model today falls further behind first, then catches up as its price drops. A search that
+# assumes the curve bends only downwards starts where the curve still falls and stops there.
+
+
+def _dearer_today_then_cheaper() -> st.SearchStrategy[Scenario]:
+    """A specialist that costs more per request than the large model today, whose price falls."""
+
+    def build(
+        premium: float,
+        drift: float,
+        decline: float,
+        volume: float,
+        curation: float,
+        ops: float,
+        every: int,
+        retraining: float,
+        horizon: int,
+    ) -> Scenario:
+        # The design example's large model costs 0.0155 a request; the specialist `premium` times that.
+        small_output_price = premium * 0.0155 * 1e6 / 300
+        return design_example(
+            volume_per_month=volume,
+            horizon_months=horizon,
+            small={
+                "input_tokens": 0,
+                "output_tokens": 300,
+                "input_price_per_mtok": 0.0,
+                "output_price_per_mtok": small_output_price,
+            },
+            one_time={"data_curation": curation},
+            monthly_ops=ops,
+            price_decline_per_year=decline,
+            small_price_drift_per_year=drift,
+            retraining={"every_months": every, "cost": retraining},
+        )
+
+    return st.builds(
+        build,
+        premium=st.floats(1.0, 3.0),
+        drift=st.floats(-0.95, -0.3),
+        decline=st.floats(0.0, 0.5) | st.just(0.0),
+        volume=st.floats(1e4, 1e8),
+        curation=st.floats(0.0, 1e6),
+        ops=st.floats(0.0, 1e4),
+        every=st.sampled_from([0, 3, 6, 12]),
+        retraining=st.floats(0.0, 1e5),
+        horizon=st.integers(6, 120),
+    )
+
+
+def _dip_then_recover(drift: float = -0.9) -> Scenario:
+    """Large 0.0155 × 100,000 = $1,550 a month; the specialist $2,000 a month today, 90 % cheaper
+    each year; $1,000 one-time, no operations. D'(t) = 1,550 - 2,000·0.1^(t/12): it falls behind
+    for 1.33 months, then gains."""
+    return design_example(
+        volume_per_month=100_000,
+        small={
+            "input_tokens": 0,
+            "output_tokens": 300,
+            "input_price_per_mtok": 0.0,
+            "output_price_per_mtok": 0.02 * 1e6 / 300,
+        },
+        one_time={"data_curation": 1000},
+        monthly_ops=0,
+        small_price_drift_per_year=drift,
+    )
+
+
+def test_a_specialist_that_falls_behind_before_its_price_drops_pays_back_where_it_catches_up() -> None:
+    # By hand: D(t) = 1,550·t - 2,000·(1 - e^(-m·t)) / m - 1,000 with m = ln(10) / 12 a month.
+    # D falls to its lowest at t = ln(2,000 / 1,550) / m = 1.3285 months, then rises through zero
+    # once; bisect that root here, on the formula.
+    m = math.log(10) / 12
+
+    def saving(t: float) -> float:
+        return 1550 * t - 2000 * (1 - math.exp(-m * t)) / m - 1000
+
+    lo, hi = math.log(2000 / 1550) / m, 24.0
+    assert saving(lo) < 0 < saving(hi)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if saving(mid) <= 0 else (lo, mid)
+    summary = costs.summarize(_dip_then_recover())
+    assert summary.net_monthly_savings == pytest.approx(-450)  # behind every month today
+    assert summary.break_even_months == pytest.approx(hi, rel=1e-12)
+    assert summary.cumulative_savings_at_horizon == pytest.approx(saving(24), rel=1e-12)
+    simulation = simulate(_dip_then_recover(), 24)
+    assert summary.cumulative_savings_at_horizon == pytest.approx(simulation.savings_at(24), rel=1e-5)
+
+
+@PROPERTY_SETTINGS
+@given(_dearer_today_then_cheaper())
+def test_with_a_falling_specialist_price_the_payback_holds_to_the_horizon(scenario: Scenario) -> None:
+    _check_the_payback_holds_to_the_horizon(scenario)
+
+
+@PROPERTY_SETTINGS
+@given(_dearer_today_then_cheaper())
+def test_with_a_falling_specialist_price_the_break_even_is_where_the_simulation_stays_ahead(
+    scenario: Scenario,
+) -> None:
+    _check_the_run_that_stays_ahead(scenario)
+
+
+@PROPERTY_SETTINGS
+@given(_with_extras(), st.floats(-0.95, 1.0))
+def test_savings_at_the_horizon_match_the_simulation_for_any_drift(scenario: Scenario, drift: float) -> None:
+    drifting = scenario.with_changes(small_price_drift_per_year=drift)
+    simulation = simulate(drifting, drifting.horizon_months)
+    expected = simulation.savings_at(drifting.horizon_months)
+    summary = costs.summarize(drifting)
+    assert summary.cumulative_savings_at_horizon == pytest.approx(expected, abs=_tolerance(simulation))
+
+
 # --- goal seek, plugged back in -----------------------------------------------------------------
 
 
@@ -147,7 +272,7 @@ def _volume_months(scenario: Scenario, volume: float) -> float:
 def test_goal_seek_volume_reaches_the_target_and_a_tenth_of_a_percent_less_does_not(
     scenario: Scenario, target: float
 ) -> None:
-    seek = costs.goal_seek_volume(scenario, target)
+    seek = goal_seek.goal_seek_volume(scenario, target)
     # None: nothing pays back; 0: nothing to pay back (no fixed costs), so every volume above 0
     # pays back at once and there is no smallest one to plug back in.
     # (Answers below 1e-200 come from subnormal costs, where 0.1 % less rounds to the same sums.)
@@ -163,9 +288,9 @@ def test_goal_seek_large_price_reaches_the_target_and_a_tenth_of_a_percent_less_
     scenario: Scenario, target: float
 ) -> None:
     large = scenario.large
-    today = costs.model_cost_per_request(large)
+    today = pricing.model_cost_per_request(large)
     assume(today > 1e-9)
-    seek = costs.goal_seek_large_price(scenario, target)
+    seek = goal_seek.goal_seek_large_price(scenario, target)
     assume(seek.value is not None and seek.value > 1e-200)  # see the volume test
     assert seek.value is not None
 

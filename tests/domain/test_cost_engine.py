@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from domain_helpers import design_example
 
-from app.domain import costs
-from app.domain.scenario import ModelCost
+from app.domain import costs, economics, goal_seek, pricing
+from app.domain.scenario import ModelCost, Scenario
 
 # (2200·5 + 300·15)/1e6 = 0.0155 and (250·0.30 + 300·1.20)/1e6 = 0.000435, see design_example.
 LARGE = 0.0155
@@ -21,7 +21,7 @@ def test_model_cost_per_request_is_tokens_times_prices_per_million() -> None:
     model = ModelCost(
         input_tokens=2200, output_tokens=300, input_price_per_mtok=5.0, output_price_per_mtok=15.0
     )
-    assert costs.model_cost_per_request(model) == pytest.approx(0.0155)
+    assert pricing.model_cost_per_request(model) == pytest.approx(0.0155)
 
 
 def test_design_example_summary() -> None:
@@ -304,7 +304,7 @@ def test_volume_range_spans_the_scenario() -> None:
 
 def test_goal_seek_volume_closed_form() -> None:
     # Break-even 6 months: V = (13,500/6 + 1,200) / 0.015065 = 3,450 / 0.015065 = 229,007.6
-    seek = costs.goal_seek_volume(design_example(), 6)
+    seek = goal_seek.goal_seek_volume(design_example(), 6)
     assert seek.value == pytest.approx(3_450 / 0.015065)
     assert "229,008 requests/month" in seek.message
     assert costs.summarize(design_example(volume_per_month=seek.value)).break_even_months == pytest.approx(6)
@@ -312,7 +312,7 @@ def test_goal_seek_volume_closed_form() -> None:
 
 def test_goal_seek_volume_on_curves_lands_on_the_boundary() -> None:
     extras = {"price_decline_per_year": 0.4, "retraining": {"every_months": 4, "cost": 3000}}
-    seek = costs.goal_seek_volume(design_example(**extras), 6)
+    seek = goal_seek.goal_seek_volume(design_example(**extras), 6)
     assert seek.value is not None
     at = costs.summarize(design_example(volume_per_month=seek.value, **extras)).break_even_months
     below = costs.summarize(design_example(volume_per_month=seek.value * 0.999, **extras)).break_even_months
@@ -329,11 +329,11 @@ def test_goal_seek_volume_finds_a_narrow_gpu_step_window() -> None:
     hosting = {
         "enabled": True,
         "gpu_price_per_hour": 118_690 / 730,
-        "requests_per_second_per_gpu": 7.9e6 / costs.SECONDS_PER_MONTH,
+        "requests_per_second_per_gpu": 7.9e6 / economics.SECONDS_PER_MONTH,
         "min_gpus": 1,
     }
     scenario = design_example(self_hosting=hosting)
-    seek = costs.goal_seek_volume(scenario, 6)
+    seek = goal_seek.goal_seek_volume(scenario, 6)
     assert seek.value == pytest.approx(7_880_000, rel=1e-9)
     reached = costs.summarize(scenario.with_changes(volume_per_month=seek.value)).break_even_months
     assert reached is not None and reached <= 6 * (1 + 1e-9)
@@ -346,15 +346,15 @@ def test_goal_seek_volume_finds_a_narrow_gpu_step_window() -> None:
 
 def test_goal_seek_volume_says_why_when_impossible() -> None:
     # The specialist path costs more than the large model: no volume ever pays back.
-    seek = costs.goal_seek_volume(design_example(routing={"escalation_rate": 1.0, "mode": "cascade"}), 6)
+    seek = goal_seek.goal_seek_volume(design_example(routing={"escalation_rate": 1.0, "mode": "cascade"}), 6)
     assert seek.value is None
     assert "No volume pays back within 6 months" in seek.message
-    assert costs.goal_seek_volume(design_example(), 0).value is None
+    assert goal_seek.goal_seek_volume(design_example(), 0).value is None
 
 
 def test_goal_seek_large_price_closed_form() -> None:
     # x = (13,500 + 6·(4,350 + 1,200)) / (6·1e7) = 46,800 / 6e7 = 0.00078 per request, 0.0503x today's.
-    seek = costs.goal_seek_large_price(design_example(), 6)
+    seek = goal_seek.goal_seek_large_price(design_example(), 6)
     assert seek.value == pytest.approx(0.00078)
     assert "0.0503x" in seek.message
     factor = 0.00078 / LARGE
@@ -371,7 +371,7 @@ def test_goal_seek_large_price_closed_form() -> None:
 
 def test_goal_seek_large_price_on_curves() -> None:
     extras = {"price_decline_per_year": 0.2, "volume_per_month": 100_000}
-    seek = costs.goal_seek_large_price(design_example(**extras), 12)
+    seek = goal_seek.goal_seek_large_price(design_example(**extras), 12)
     assert seek.value is not None
     factor = seek.value / LARGE
     scaled = design_example(
@@ -386,8 +386,42 @@ def test_goal_seek_large_price_on_curves() -> None:
     assert costs.summarize(scaled).break_even_months == pytest.approx(12, rel=1e-6)
 
 
+def test_a_goal_seek_price_with_nothing_to_recover_still_works_typed_back_as_token_prices() -> None:
+    """Found by the property test: nothing one-time, so the answer is where the net saving turns
+    positive. Typed back as a factor on the token prices it rounds a few times; it must still pay
+    back (it landed an ulp short and read "never")."""
+    scenario = Scenario.model_validate(
+        {
+            "name": "edge",
+            "volume_per_month": 826213423.8344753,
+            "horizon_months": 1,
+            "large": {
+                "input_tokens": 9,
+                "output_tokens": 0,
+                "input_price_per_mtok": 1.0,
+                "output_price_per_mtok": 0.0,
+            },
+            "small": {
+                "input_tokens": 0,
+                "output_tokens": 0,
+                "input_price_per_mtok": 0.0,
+                "output_price_per_mtok": 0.0,
+            },
+            "monthly_ops": 29.125,
+        }
+    )
+    seek = goal_seek.goal_seek_large_price(scenario, 1.0)
+    assert seek.value == pytest.approx(29.125 / 826213423.8344753, rel=1e-12)
+    factor = seek.value / pricing.model_cost_per_request(scenario.large)
+    typed = scenario.large.model_copy(update={"input_price_per_mtok": factor})
+    months = costs.summarize(scenario.with_changes(large=typed)).break_even_months
+    assert months is not None and months <= 1.0
+
+
 def test_goal_seek_large_price_impossible_when_everything_escalates() -> None:
-    seek = costs.goal_seek_large_price(design_example(routing={"escalation_rate": 1.0, "mode": "router"}), 6)
+    seek = goal_seek.goal_seek_large_price(
+        design_example(routing={"escalation_rate": 1.0, "mode": "router"}), 6
+    )
     assert seek.value is None
     assert "No large-model price" in seek.message
 

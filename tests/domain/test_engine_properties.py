@@ -11,7 +11,7 @@ from domain_helpers import PROPERTY_SETTINGS, scenario_dicts, scenarios
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from app.domain import costs
+from app.domain import costs, goal_seek, payback
 from app.domain.report_data import calc_result
 from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
@@ -99,7 +99,7 @@ def test_no_nan_anywhere(scenario: Scenario) -> None:
     months = costs.break_even_vs_volume(scenario, costs.volume_range(scenario))
     assert not np.isnan(months).any()
     assert (months >= 0).all()
-    for seek in (costs.goal_seek_volume(scenario, 6), costs.goal_seek_large_price(scenario, 6)):
+    for seek in (goal_seek.goal_seek_volume(scenario, 6), goal_seek.goal_seek_large_price(scenario, 6)):
         assert seek.value is None or math.isfinite(seek.value)
         assert "nan" not in seek.message.lower() and "inf" not in seek.message.lower(), seek.message
     recommendation = evaluate(scenario, summary)
@@ -131,9 +131,9 @@ def test_cascade_never_cheaper_than_router(data: dict[str, object]) -> None:
 def test_closed_form_and_curve_crossing_agree_without_extras(scenario: Scenario) -> None:
     closed = costs.break_even_closed_form(scenario)
     on_curves = costs.break_even_on_curves(scenario)
-    if closed is None or closed > costs.DEFAULT_SEARCH_MONTHS * (1 + 1e-9):
+    if closed is None or closed > payback.DEFAULT_SEARCH_MONTHS * (1 + 1e-9):
         assert on_curves is None
-    elif closed < costs.DEFAULT_SEARCH_MONTHS * (1 - 1e-9):
+    elif closed < payback.DEFAULT_SEARCH_MONTHS * (1 - 1e-9):
         assert on_curves == pytest.approx(closed, rel=1e-9, abs=1e-9)
     assert costs.summarize(scenario).break_even_months == closed
 

@@ -72,6 +72,14 @@ def test_known_bounds_match_the_published_limits() -> None:
         True,
         True,
     )
+    drift = model_bounds(("small_price_drift_per_year",))
+    assert (drift.minimum, drift.maximum, drift.optional) == (-0.95, 1.0, False)
+    entry = field_for("small_price_drift_per_year")
+    assert (entry.group, entry.unit, entry.scale) == ("Price decline", "percent", 100)
+    assert [item.key for item in fields_in("Price decline")] == [
+        "price_decline_per_year",
+        "small_price_drift_per_year",
+    ]
     assert model_bounds(("large", "output_tokens")).integer
     assert not model_bounds(("monthly_ops",)).integer
 

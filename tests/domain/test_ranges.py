@@ -69,6 +69,21 @@ def test_a_range_may_not_leave_the_fields_bounds() -> None:
     assert "leaves the field's allowed span (0 to 1)" in message
 
 
+def test_the_specialists_price_drift_takes_a_signed_range_and_no_beta() -> None:
+    scenario = design_example(
+        small_price_drift_per_year=-0.2,
+        ranges={"small_price_drift_per_year": {"low": -0.5, "high": 0.1, "distribution": "pert"}},
+    )
+    assert scenario.ranges["small_price_drift_per_year"].bounds() == (-0.5, 0.1)
+    field = rangeable_fields(Scenario)["small_price_drift_per_year"]
+    assert (field.minimum, field.maximum) == (-0.95, 1.0)
+    message = _error(ranges={"small_price_drift_per_year": {"low": -1.2, "high": 0.1}})
+    assert message.endswith("the range -1.2..0.1 leaves the field's allowed span (-0.95 to 1)")
+    # Its span is not 0..1: a drift is no share, and a beta draw would never be negative.
+    beta = {"distribution": "beta", "successes": 5, "trials": 10}
+    assert "a beta range is for accuracies and shares" in _error(ranges={"small_price_drift_per_year": beta})
+
+
 def test_beta_needs_evidence_and_a_field_without_value_needs_beta() -> None:
     assert "needs successes and trials" in _error(
         ranges={"quality.specialist_accuracy": {"distribution": "beta"}}

@@ -40,6 +40,21 @@ def test_rate_above_one_names_the_field() -> None:
     assert _message(data) == "routing.escalation_rate: Input should be less than or equal to 1"
 
 
+@pytest.mark.parametrize(
+    ("drift", "message"),
+    [
+        (-0.96, "small_price_drift_per_year: Input should be greater than or equal to -0.95"),
+        (1.01, "small_price_drift_per_year: Input should be less than or equal to 1"),
+        (True, "small_price_drift_per_year: must be a JSON number, found true"),
+    ],
+)
+def test_the_specialists_price_drift_is_signed_and_bounded(drift: object, message: str) -> None:
+    # Cheaper by at most 95 % a year (like the frontier's decline), dearer by at most double.
+    assert _message({**_valid(), "small_price_drift_per_year": drift}) == message
+    for fine in (-0.95, -0.3, 0.0, 0.25, 1.0):
+        assert Scenario.model_validate({**_valid(), "small_price_drift_per_year": fine})
+
+
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_non_finite_numbers_are_refused(bad: float) -> None:
     data = _valid()

@@ -336,6 +336,7 @@ def _random_scenario(rand: random.Random) -> Scenario:
         "price_decline_per_year": rand.choice([0.0, rand.uniform(0, 0.6)]),
         "retraining": {"every_months": rand.choice([0, 1, 3, 6]), "cost": rand.uniform(0, 20_000)},
         "discount_rate_per_year": rand.choice([0.0, 0.08]),
+        "small_price_drift_per_year": rand.choice([0.0, rand.uniform(-0.9, 0.6)]),
     }
     base = Scenario.model_validate(data)
     candidates = [
@@ -359,6 +360,14 @@ def _random_scenario(rand: random.Random) -> Scenario:
         }
         for path, value, spread, top in chosen
     }
+    if rand.random() < 0.5:
+        # The specialist's drift takes either sign: a range around it in points, not in shares.
+        drift = base.small_price_drift_per_year
+        ranges["small_price_drift_per_year"] = {
+            "low": max(-0.95, drift - 0.3),
+            "high": min(1.0, drift + 0.3),
+            "distribution": rand.choice(["triangular", "uniform", "pert"]),
+        }
     return base.with_changes(ranges=ranges)
 
 
@@ -399,3 +408,37 @@ def test_a_measured_accuracy_brings_its_beta_range_into_the_draws() -> None:
     x, a, n = 0.85, 46, 51
     below = sum(math.comb(n, j) * x**j * (1 - x) ** (n - j) for j in range(a, n + 1))
     assert _close(result.p_accuracy_clears_bar, 1 - below, 20_000, 10**9)
+
+
+def test_a_ranged_specialist_price_drift_moves_the_payback_as_an_independent_simulation_says() -> None:
+    """The drift alone is ranged (uniform -60 %..+20 % a year); no decline, no retraining.
+
+    By hand, with a = 0.0155·V the large spend a month, s the specialist's own spend a month today
+    and p the drift: D(H) = a·H - s·12·((1 + p)^(H/12) - 1) / ln(1 + p) - ops·H - one_time, and it
+    pays back within the horizon exactly when D(H) > 0 (ahead at the horizon is ahead to stay).
+    """
+    small = {
+        "input_tokens": 0,
+        "output_tokens": 300,
+        "input_price_per_mtok": 0.0,
+        "output_price_per_mtok": 40.0,
+    }
+    scenario = design_example(
+        volume_per_month=400_000,
+        small=small,
+        small_price_drift_per_year=-0.2,
+        ranges={"small_price_drift_per_year": {"low": -0.6, "high": 0.2, "distribution": "uniform"}},
+    )
+    result = uncertainty.analyse(scenario, draws=4_000, seed=11)
+    assert result is not None and result.fields == ("small_price_drift_per_year",)
+    a, s = 0.0155 * 400_000, 300 * 40.0 / 1e6 * 400_000
+    rand = random.Random(5)
+    paying = 0
+    trials = 40_000
+    for _ in range(trials):
+        p = rand.uniform(-0.6, 0.2)
+        spend = 12 * ((1 + p) ** (HORIZON / 12) - 1) / math.log1p(p) if p != 0 else HORIZON
+        paying += a * HORIZON - s * spend - 1200 * HORIZON - 13_500 > 0
+    expected = paying / trials
+    assert 0.2 < expected < 0.8  # sharp only where the answer is uncertain
+    assert _close(result.p_payback_within_horizon, expected, result.draws, trials)

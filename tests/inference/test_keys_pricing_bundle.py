@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.costs import request_cost
 from app.domain.formatting import format_money
+from app.domain.pricing import request_cost
 from app.inference import bundled_model as bundle
 from app.inference.endpoints import ENDPOINT_PRESETS, preset_by_name, preset_for_url
 from app.inference.keys import KeyStore, keyring_usable

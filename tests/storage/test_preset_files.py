@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain.costs import model_cost_per_request
+from app.domain.pricing import model_cost_per_request
 from app.domain.rules import evaluate
 from app.storage.catalog import load_catalog
 from app.storage.presets import PresetNotFoundError, list_presets, load_preset, preset_names

@@ -42,8 +42,8 @@ def test_there_is_a_fixture_for_every_format_version() -> None:
 
 def test_v1_minimal_fixture_loads_with_the_contract_values_and_defaults() -> None:
     scenario = load_scenario(FIXTURES / "v1_minimal.json")
-    # Migrated: the scenario in memory is the current format (a save writes version 2).
-    assert scenario.schema_version == CURRENT_SCHEMA_VERSION == 2
+    # Migrated: the scenario in memory is the current format (a save writes version 3).
+    assert scenario.schema_version == CURRENT_SCHEMA_VERSION == 3
     assert scenario.volume_per_month == 10_000_000
     assert scenario.large.input_tokens == 2200
     assert scenario.large.output_price_per_mtok == 15.0
@@ -92,7 +92,8 @@ def test_a_file_without_schema_version_is_read_as_version_1() -> None:
 
 def test_v2_full_fixture_loads_the_v2_fields() -> None:
     scenario = load_scenario(FIXTURES / "v2_full.json")
-    assert scenario.schema_version == 2
+    assert scenario.schema_version == CURRENT_SCHEMA_VERSION
+    assert scenario.small_price_drift_per_year == 0.0  # v2 priced the specialist flat
     assert scenario.quality.hybrid_accuracy == 0.94
     assert scenario.off_the_shelf.input_tokens == 1500
     assert scenario.off_the_shelf.output_tokens == 180
@@ -109,6 +110,26 @@ def test_v2_full_fixture_loads_the_v2_fields() -> None:
     # Every v1 field keeps its meaning in v2.
     assert scenario.routing.escalation_rate == 0.08
     assert scenario.retraining.every_months == 6
+
+
+def test_v3_full_fixture_loads_the_specialists_price_drift_and_its_range() -> None:
+    scenario = load_scenario(FIXTURES / "v3_full.json")
+    assert scenario.schema_version == CURRENT_SCHEMA_VERSION == 3
+    assert scenario.small_price_drift_per_year == -0.2
+    drift_range = scenario.ranges["small_price_drift_per_year"]
+    assert drift_range.bounds() == (-0.4, 0.1)
+    # The v3 fixture is the v2 fixture plus the drift: with the drift at 0 they are the same scenario.
+    v2 = load_scenario(FIXTURES / "v2_full.json")
+    flat = scenario.with_changes(small_price_drift_per_year=0.0, ranges={})
+    assert flat.model_dump(exclude={"name", "description"}) == v2.model_dump(exclude={"name", "description"})
+
+
+def test_a_v2_file_migrates_with_nothing_but_its_stamp_changed() -> None:
+    """A v2 file has no drift: the migration leaves every field as written (the drift defaults to 0)."""
+    document = json.loads((FIXTURES / "v2_full.json").read_text(encoding="utf-8"))
+    migrated = scenario_files.migrate(document)
+    assert migrated == {**document, "schema_version": CURRENT_SCHEMA_VERSION}
+    assert "small_price_drift_per_year" not in migrated
 
 
 def test_v1_files_load_with_the_v2_defaults() -> None:

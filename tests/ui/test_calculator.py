@@ -10,13 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame
 
-from app.domain.costs import (
-    break_even_vs_volume,
-    cumulative_curves,
-    goal_seek_large_price,
-    goal_seek_volume,
-    summarize,
-)
+from app.domain.costs import break_even_vs_volume, cumulative_curves, summarize
+from app.domain.goal_seek import goal_seek_large_price, goal_seek_volume
 from app.domain.plan import answer_goal_seek
 from app.domain.rules import VERDICT_LABELS, RuleResult, evaluate, verdict_tone
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain.costs import request_cost
 from app.domain.evaluation.power import check_claim
 from app.domain.evaluation.records import IN_DISTRIBUTION, OOD_TAG, ItemResult, SideResult, _optional_float
 from app.domain.evaluation.scoring import ScorerSpec
@@ -19,6 +18,7 @@ from app.domain.evaluation.statistics import (
     percentile,
     wilson_interval,
 )
+from app.domain.pricing import request_cost
 
 
 @dataclass(frozen=True)
