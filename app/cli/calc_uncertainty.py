@@ -15,17 +15,11 @@ from typing import Any
 
 from app.cli import CliError
 from app.domain.formatting import format_money, format_months, format_share
+from app.domain.monte_carlo import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS
 from app.domain.scenario import Scenario
-from app.domain.uncertainty import (
-    DEFAULT_DRAWS,
-    DEFAULT_SEED,
-    EVPPI_BINS,
-    MAX_DRAWS,
-    UncertaintyResult,
-    analyse,
-    payback_headline,
-)
+from app.domain.uncertainty import UncertaintyResult, analyse, payback_headline
 from app.domain.uncertainty_text import NO_RANGES, sample_information_sentence
+from app.domain.value_of_information import EVPPI_BINS
 
 WIDTH = 96
 

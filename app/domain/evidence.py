@@ -23,8 +23,8 @@ from app.domain.evaluation import (
     sample_size_advice,
     wilson_interval,
 )
+from app.domain.range_defaults import evidence_range
 from app.domain.scenario import Evidence, Scenario
-from app.domain.uncertainty import evidence_range
 
 # Below this many items or runs a measurement is flagged as resting on too little.
 FEW_ITEMS = 30

@@ -7,7 +7,7 @@ thing without the window importing the command line.
 from __future__ import annotations
 
 from app.domain.formatting import format_money
-from app.domain.uncertainty import SampleInformation
+from app.domain.value_of_information import SampleInformation
 
 NO_RANGES = (
     "The scenario has no ranges: every input is taken as exact, so there is no uncertainty to show. "

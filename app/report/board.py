@@ -14,9 +14,9 @@ from datetime import date
 
 from app.domain.formatting import format_age_days, format_money, format_months, format_volume
 from app.domain.goal_seek import goal_seek_volume
+from app.domain.monte_carlo import horizon_figures
 from app.domain.plan import PlanFigures, PlanMoney
 from app.domain.scenario import ModelCost, Scenario
-from app.domain.uncertainty import horizon_figures
 
 # A price older than this is flagged on page one (vendors cut prices several times a year).
 PAGE_ONE_PRICE_AGE_DAYS = 183

@@ -8,9 +8,10 @@ words them and picks the tornado's largest swings.
 
 from __future__ import annotations
 
+from app.domain.drivers import TornadoBar
 from app.domain.fields import field_for
 from app.domain.formatting import format_money, format_months
-from app.domain.uncertainty import TornadoBar, UncertaintyResult, payback_headline
+from app.domain.uncertainty import UncertaintyResult, payback_headline
 
 # Page one has room for this many tornado bars; the rest are smaller swings by construction.
 PAGE_ONE_TORNADO_BARS = 5

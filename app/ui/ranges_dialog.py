@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.range_defaults import default_ranges
 from app.domain.ranges import DISTRIBUTIONS, Range, get_path, rangeable_fields
 from app.domain.scenario import Scenario, describe_validation_error
-from app.domain.uncertainty import default_ranges
 from app.ui.document import ScenarioDocument
 
 COLUMNS = ("Input", "Value", "Distribution", "Low", "High", "k (right)", "n (graded)", "Note")

@@ -33,17 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.formatting import format_money, format_months
+from app.domain.monte_carlo import DEFAULT_DRAWS, DEFAULT_SEED
+from app.domain.probability_seek import ProbabilitySeek, volume_for_probability
+from app.domain.range_defaults import default_ranges
 from app.domain.scenario import Scenario
-from app.domain.uncertainty import (
-    DEFAULT_DRAWS,
-    DEFAULT_SEED,
-    ProbabilitySeek,
-    UncertaintyResult,
-    analyse,
-    default_ranges,
-    payback_headline,
-    volume_for_probability,
-)
+from app.domain.uncertainty import UncertaintyResult, analyse, payback_headline
 from app.domain.uncertainty_text import NO_RANGES, sample_information_sentence
 from app.ui.charts import CompactAxis
 from app.ui.document import ScenarioDocument

@@ -6,7 +6,7 @@ price decline, retraining every 6 months, a discount rate) and ranges on ten inp
 N runs, milliseconds) and their ratio to one engine pass (`summarize` + `cumulative_curves` of
 the same scenario, measured in the same run: machines differ ~2.5x in speed):
 
-* mc_engine: the engine over all draws (`uncertainty.engine_over_draws`); goal <= 100 ms at 10,000.
+* mc_engine: the engine over all draws (`monte_carlo.engine_over_draws`); goal <= 100 ms at 10,000.
 * analyse_cli: everything `calc --uncertainty` computes (rules on 1,000 of the draws).
 * window_refresh: what the risk view's worker computes per change (no verdict chances), then the
   window's own refresh: a change in the document to the view showing the new result, the
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "domain"))
 from bench_engine import timings_ms
 from domain_helpers import design_example
 
-from app.domain import costs, uncertainty
+from app.domain import costs, monte_carlo, uncertainty
 from app.domain.scenario import Scenario
 
 ALL_EXTRAS: dict[str, Any] = {
@@ -127,7 +127,7 @@ def window_refresh(scenario: Scenario, draws: int, runs: int) -> tuple[list[floa
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--draws", type=int, default=uncertainty.DEFAULT_DRAWS)
+    parser.add_argument("--draws", type=int, default=monte_carlo.DEFAULT_DRAWS)
     args = parser.parse_args()
     scenario = Scenario.model_validate(ALL_EXTRAS)
 
@@ -136,14 +136,14 @@ def main() -> int:
 
     engine = statistics.median(timings_ms(one_pass, max(args.runs, 200)))
     print(f"engine_pass_p50_ms={engine:.4f}")
-    inputs = uncertainty.sample_inputs(scenario, args.draws, seed=1)
-    monte_carlo = statistics.median(
-        timings_ms(lambda: uncertainty.engine_over_draws(scenario, inputs), args.runs)
+    inputs = monte_carlo.sample_inputs(scenario, args.draws, seed=1)
+    engine_over_draws = statistics.median(
+        timings_ms(lambda: monte_carlo.engine_over_draws(scenario, inputs), args.runs)
     )
     print(f"draws={args.draws}")
-    print(f"mc_engine_p50_ms={monte_carlo:.2f}")
-    print(f"mc_engine_ratio_to_engine_pass={monte_carlo / engine:.1f}")
-    print(f"mc_engine_per_draw_ratio={monte_carlo / engine / args.draws:.4f}")
+    print(f"mc_engine_p50_ms={engine_over_draws:.2f}")
+    print(f"mc_engine_ratio_to_engine_pass={engine_over_draws / engine:.1f}")
+    print(f"mc_engine_per_draw_ratio={engine_over_draws / engine / args.draws:.4f}")
     cli = statistics.median(timings_ms(lambda: uncertainty.analyse(scenario, args.draws, seed=1), args.runs))
     print(f"analyse_cli_p50_ms={cli:.2f}")
     print(f"analyse_cli_ratio_to_engine_pass={cli / engine:.1f}")

@@ -16,7 +16,14 @@ import numpy as np
 import pytest
 from domain_helpers import design_example
 
-from app.domain import uncertainty
+from app.domain import (
+    drivers,
+    monte_carlo,
+    probability_seek,
+    range_defaults,
+    uncertainty,
+    value_of_information,
+)
 from app.domain.costs import summarize
 from app.domain.scenario import Scenario
 
@@ -95,10 +102,10 @@ def test_percentiles_sit_at_their_share_of_the_independent_draws(
 
 def test_the_engine_over_draws_gives_each_draws_own_scalar_figures() -> None:
     scenario = near_threshold()
-    inputs = uncertainty.sample_inputs(scenario, 25, seed=3)
-    figures = uncertainty.engine_over_draws(scenario, inputs)
+    inputs = monte_carlo.sample_inputs(scenario, 25, seed=3)
+    figures = monte_carlo.engine_over_draws(scenario, inputs)
     for index in range(25):
-        drawn = uncertainty.scenario_with(scenario, uncertainty.draw_values(scenario, inputs, index))
+        drawn = monte_carlo.scenario_with(scenario, monte_carlo.draw_values(scenario, inputs, index))
         summary = summarize(drawn)
         expected = math.inf if summary.break_even_months is None else summary.break_even_months
         assert figures.break_even_months[index] == expected
@@ -119,15 +126,15 @@ def test_seeded_runs_are_reproducible_and_seeds_differ() -> None:
 def test_adding_a_range_leaves_the_other_fields_draws_alone() -> None:
     scenario = near_threshold()
     more = scenario.with_changes(ranges={**RANGES, "one_time.eval_build": {"low": 3000, "high": 6000}})
-    before = uncertainty.sample_inputs(scenario, 50, seed=1)
-    after = uncertainty.sample_inputs(more, 50, seed=1)
+    before = monte_carlo.sample_inputs(scenario, 50, seed=1)
+    after = monte_carlo.sample_inputs(more, 50, seed=1)
     for path, values in before.items():
         assert np.array_equal(values, after[path])
 
 
 def test_whole_number_fields_draw_whole_numbers() -> None:
     scenario = design_example(ranges={"large.input_tokens": {"low": 1000, "high": 3001}})
-    values = uncertainty.sample_inputs(scenario, 200, seed=2)["large.input_tokens"]
+    values = monte_carlo.sample_inputs(scenario, 200, seed=2)["large.input_tokens"]
     assert np.all(values == np.rint(values)) and values.min() >= 1000 and values.max() <= 3001
 
 
@@ -147,7 +154,7 @@ def test_tornado_order_matches_the_swings_worked_by_hand() -> None:
         "monthly_ops": (savings(ops=800), savings(ops=1600)),
         "one_time.data_curation": (savings(curation=6000), savings(curation=14000)),
     }
-    bars = uncertainty.tornado(near_threshold())
+    bars = drivers.tornado(near_threshold())
     order = sorted(expected, key=lambda path: -abs(expected[path][1] - expected[path][0]))
     assert [bar.field for bar in bars] == order
     for bar in bars:
@@ -169,12 +176,12 @@ def test_evpi_of_a_linear_value_in_a_uniform_driver_matches_the_integral() -> No
     values = a * x + b
     root = -b / a
     exact = a * (hi - root) ** 2 / (2 * (hi - lo)) - max(a * (lo + hi) / 2 + b, 0.0)
-    assert uncertainty.evpi(values) == pytest.approx(exact, rel=0.01)
+    assert value_of_information.evpi(values) == pytest.approx(exact, rel=0.01)
     # One driver explains everything: its EVPPI is the EVPI (binning loses a little).
-    assert uncertainty.evppi_binned(x, values) == pytest.approx(exact, rel=0.03)
+    assert value_of_information.evppi_binned(x, values) == pytest.approx(exact, rel=0.03)
     # A driver the value does not depend on is worth nothing to know.
     noise = np.random.default_rng(8).uniform(0, 1, x.size)
-    assert uncertainty.evppi_binned(noise, values) < 0.05 * exact
+    assert value_of_information.evppi_binned(noise, values) < 0.05 * exact
 
 
 def test_sample_information_matches_the_conjugate_preposterior() -> None:
@@ -218,9 +225,9 @@ def test_sample_information_matches_the_conjugate_preposterior() -> None:
 
     accuracy = np.random.default_rng(11).beta(a, b, 20_000)
     values = np.where(accuracy >= bar, gain, -loss)
-    found = uncertainty.sample_information_value(accuracy, values, n)
+    found = value_of_information.sample_information_value(accuracy, values, n)
     assert found == pytest.approx(exact, rel=0.08)
-    assert found <= uncertainty.evpi(values) + 1e-6
+    assert found <= value_of_information.evpi(values) + 1e-6
 
 
 def test_accuracy_below_the_bar_costs_the_build_in_the_decision_value() -> None:
@@ -261,7 +268,7 @@ def test_verdict_probabilities_add_up_and_follow_the_rules() -> None:
 
 def test_default_ranges_are_labelled_assumptions_and_load() -> None:
     scenario = design_example(quality={"specialist_accuracy": 0.93}, routing={"escalation_rate": 0.1})
-    ranges = uncertainty.default_ranges(scenario)
+    ranges = range_defaults.default_ranges(scenario)
     assert {
         "volume_per_month",
         "monthly_ops",
@@ -277,7 +284,7 @@ def test_default_ranges_are_labelled_assumptions_and_load() -> None:
 
 def test_volume_for_probability_reaches_the_target_above_todays_volume() -> None:
     scenario = near_threshold()
-    answer = uncertainty.volume_for_probability(scenario, 0.8, draws=300, seed=4)
+    answer = probability_seek.volume_for_probability(scenario, 0.8, draws=300, seed=4)
     assert answer.value is not None and answer.probability is not None
     assert answer.probability >= 0.8
     assert answer.value > 117_000  # today's chance is below 80 %
@@ -293,7 +300,7 @@ def test_volume_for_probability_reaches_the_target_above_todays_volume() -> None
         hits += net > 0 and one_time / net <= HORIZON
     assert abs(hits / 20_000 - 0.8) < 0.08  # 300 engine draws: the answer carries their noise
     assert "80%" in answer.message
-    assert uncertainty.volume_for_probability(scenario, 1.5).value is None
+    assert probability_seek.volume_for_probability(scenario, 1.5).value is None
 
 
 # -- the vectorised pass is the scalar engine, draw by draw --------------------------------------
@@ -376,14 +383,14 @@ def test_every_draw_of_the_vectorised_pass_equals_the_scalar_engine() -> None:
     compared = 0
     for case in range(40):
         scenario = _random_scenario(rand)
-        inputs = uncertainty.sample_inputs(scenario, 12, seed=case)
-        figures = uncertainty.engine_over_draws(scenario, inputs)
+        inputs = monte_carlo.sample_inputs(scenario, 12, seed=case)
+        figures = monte_carlo.engine_over_draws(scenario, inputs)
         for index in range(12):
-            drawn = uncertainty.scenario_with(scenario, uncertainty.draw_values(scenario, inputs, index))
+            drawn = monte_carlo.scenario_with(scenario, monte_carlo.draw_values(scenario, inputs, index))
             drawn = Scenario.model_validate(drawn.model_dump())  # a real, validated scenario
             summary = summarize(drawn)
             months = math.inf if summary.break_even_months is None else summary.break_even_months
-            savings, npv = uncertainty.horizon_figures(drawn)
+            savings, npv = monte_carlo.horizon_figures(drawn)
             assert figures.break_even_months[index] == months, (case, index)
             assert figures.net_monthly_savings[index] == summary.net_monthly_savings, (case, index)
             assert figures.one_time_cost[index] == summary.one_time_cost, (case, index)
@@ -394,7 +401,7 @@ def test_every_draw_of_the_vectorised_pass_equals_the_scalar_engine() -> None:
 
 
 def test_a_measured_accuracy_brings_its_beta_range_into_the_draws() -> None:
-    rng = uncertainty.evidence_range(45, 50, "spot-check demo 2026-12-01")
+    rng = range_defaults.evidence_range(45, 50, "spot-check demo 2026-12-01")
     assert (rng.distribution, rng.successes, rng.trials) == ("beta", 45, 50)
     assert rng.note == "measured: spot-check demo 2026-12-01"
     scenario = design_example(

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMenu
 
-from app.domain import uncertainty
+from app.domain import monte_carlo, probability_seek, range_defaults, uncertainty
 from app.storage.presets import load_preset
 from app.storage.settings import Settings
 from app.ui.main_window import MainWindow
@@ -54,7 +54,7 @@ def test_view_risk_opens_the_dock_with_the_domains_figures(qtbot, risky: MainWin
     assert risky.risk.dock.isVisible()
     result = _settled(qtbot, risky)
     assert result is not None
-    expected = uncertainty.analyse(risky.document.scenario, draws=DRAWS, seed=uncertainty.DEFAULT_SEED)
+    expected = uncertainty.analyse(risky.document.scenario, draws=DRAWS, seed=monte_carlo.DEFAULT_SEED)
     assert expected is not None
     assert result.p_payback_within_horizon == expected.p_payback_within_horizon
     view = risky.risk.view
@@ -84,7 +84,7 @@ def test_a_drag_of_edits_is_computed_off_the_gui_thread_once_it_pauses(qtbot, ri
     result = _settled(qtbot, risky)
     assert len(results) == 1  # one run for the whole drag, for its last value
     assert result is not None
-    expected = uncertainty.analyse(risky.document.scenario, draws=DRAWS, seed=uncertainty.DEFAULT_SEED)
+    expected = uncertainty.analyse(risky.document.scenario, draws=DRAWS, seed=monte_carlo.DEFAULT_SEED)
     assert expected is not None
     assert result.p_payback_within_horizon == expected.p_payback_within_horizon
     assert risky.risk.controller.result_scenario.volume_per_month == pytest.approx(900_000)
@@ -104,7 +104,7 @@ def test_apply_default_ranges_is_one_undo_step(qtbot, make_window) -> None:  # t
     window.risk.controller.draws = DRAWS
     _menu_action(window, "Scenario", "Apply default ranges").trigger()
     ranges = window.document.scenario.ranges
-    assert ranges == uncertainty.default_ranges(window.document.scenario)
+    assert ranges == range_defaults.default_ranges(window.document.scenario)
     assert all(rng.note.startswith("assumption") for rng in ranges.values())
     result = _settled(qtbot, window)
     assert result is not None and window.calculator.decision.banner.risk.isVisibleTo(window)
@@ -172,8 +172,8 @@ def test_the_inverse_goal_seek_finds_the_volume_for_a_chance_of_payback(qtbot, r
     view.target.setValue(95)
     qtbot.mouseClick(view.seek_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.seek_button.isEnabled(), timeout=120_000)
-    expected = uncertainty.volume_for_probability(
-        risky.document.scenario, 0.95, draws=SEEK_DRAWS, seed=uncertainty.DEFAULT_SEED
+    expected = probability_seek.volume_for_probability(
+        risky.document.scenario, 0.95, draws=SEEK_DRAWS, seed=monte_carlo.DEFAULT_SEED
     )
     assert expected.value is not None
     assert view.seek_answer.text() == expected.message
