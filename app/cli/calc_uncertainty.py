@@ -2,9 +2,10 @@
 
 The JSON section is contract (field names from the issue that introduced it): `uncertainty:
 {draws, seed, p_payback_within_horizon, break_even_p10/p50/p90, savings_at_horizon_p10/p50/p90,
-verdict_probabilities, tornado: [{field, low, high, savings_at_low, savings_at_high}], evpi}` plus
-the figures behind them. A scenario without ranges has no uncertainty to show: the section says
-so (`available: false` and the reason) instead of inventing numbers.
+verdict_probabilities, tornado: [{field, low, high, savings_at_low, savings_at_high}], spider:
+[{field, points: [{value, savings_at_horizon}]}], evpi}` plus the figures behind them. A scenario
+without ranges has no uncertainty to show: the section says so (`available: false` and the
+reason) instead of inventing numbers.
 """
 
 from __future__ import annotations
@@ -108,6 +109,16 @@ def uncertainty_data(
             }
             for bar in result.tornado
         ],
+        "spider": [
+            {
+                "field": line.field,
+                "points": [
+                    {"value": point.value, "savings_at_horizon": point.savings_at_horizon}
+                    for point in line.points
+                ],
+            }
+            for line in result.spider
+        ],
         "evpi": result.evpi,
         "evppi": dict(result.evppi),
         "evppi_method": f"binning: draws sorted by the field, {EVPPI_BINS} equal-count bins",
@@ -188,6 +199,17 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
             f"    {bar.field:<36}{_value(bar.low):>12} .. {_value(bar.high):<12}"
             f"{format_money(bar.savings_at_low):>12} .. {format_money(bar.savings_at_high)}"
         )
+    if result.spider:
+        count = len(result.spider[0].points)
+        lines += [
+            "",
+            f"  Spider: savings at month {horizon}, each input alone at {count} even steps, low to high",
+        ]
+        for line in result.spider:
+            steps = " ".join(
+                f"{format_money(point.savings_at_horizon, 'compact'):>7}" for point in line.points
+            )
+            lines.append(f"    {line.field:<36}{steps}")
     lines.append("")
     lines += _wrap(
         f"Value of information: deciding with perfect knowledge of every ranged input would be worth up to "

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.domain.drivers import TornadoBar, tornado
+from app.domain.drivers import SpiderLine, TornadoBar, sweep
 from app.domain.monte_carlo import (
     DEFAULT_DRAWS,
     DEFAULT_SEED,
@@ -68,6 +68,7 @@ class UncertaintyResult:
     verdict_draws: int
     p_accuracy_clears_bar: float | None  # None: the specialist's accuracy is neither ranged nor known
     tornado: tuple[TornadoBar, ...]
+    spider: tuple[SpiderLine, ...]  # the same drivers across their ranges, in the tornado's order
     evpi: float
     evppi: dict[str, float]
     mean_value: float  # E[value of specializing], the figure EVPI is measured against
@@ -116,6 +117,7 @@ def analyse(
     break_even = _percentiles(figures.break_even_months)
     verdicts, verdict_draws = _verdicts(scenario, inputs, draws, verdict_sample)
     point_verdict = evaluate(scenario).verdict
+    one_at_a_time = sweep(scenario)
     return UncertaintyResult(
         draws=draws,
         seed=seed,
@@ -134,7 +136,8 @@ def analyse(
         verdict_probabilities=verdicts,
         verdict_draws=verdict_draws,
         p_accuracy_clears_bar=None if clears is None else float(np.mean(clears)),
-        tornado=tornado(scenario),
+        tornado=one_at_a_time.tornado,
+        spider=one_at_a_time.spider,
         evpi=evpi(values),
         evppi={path: evppi_binned(inputs[path], values) for path in sorted(inputs)},
         mean_value=float(np.mean(values)),

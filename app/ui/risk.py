@@ -28,10 +28,14 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
+from app.domain.drivers import SpiderLine
+from app.domain.fields import field_for
 from app.domain.formatting import format_money, format_months
 from app.domain.monte_carlo import DEFAULT_DRAWS, DEFAULT_SEED
 from app.domain.probability_seek import ProbabilitySeek, volume_for_probability
@@ -57,6 +61,10 @@ HISTOGRAM_BINS = 40
 # The inverse goal seek evaluates the engine at ~60 volumes: fewer draws keep it to a moment.
 SEEK_DRAWS = 2_000
 TORNADO_ROWS = 8
+DRIVER_TITLES = (
+    "Tornado: savings at the horizon, each input alone from low to high",
+    "Spider: savings at the horizon as each input moves across its range, the others as typed",
+)
 
 
 class _CallThread(QThread):
@@ -269,6 +277,13 @@ class TornadoChart(pg.PlotWidget):  # type: ignore[misc]
         self.high_bars.setOpts(brush=pg.mkBrush(theme.specialist), pen=pg.mkPen(theme.specialist))
         self.centre.setPen(pg.mkPen(theme.text, width=1))
 
+    def clear_bars(self) -> None:
+        """No bars (a scenario without ranges)."""
+        self.fields = []
+        for bars in (self.low_bars, self.high_bars):
+            bars.setOpts(x0=[], x1=[], y=[], height=0.6)
+        self.getAxis("left").setTicks([[]])
+
     def show_result(self, result: UncertaintyResult, base_savings: float) -> None:
         """Bars from the point estimate to each end's savings, the widest swing at the top."""
         bars = result.tornado[:TORNADO_ROWS]
@@ -291,6 +306,91 @@ class TornadoChart(pg.PlotWidget):  # type: ignore[misc]
         self.setYRange(0.3, len(bars) + 0.7, padding=0)
 
 
+def driver_label(path: str) -> str:
+    """A ranged input in words, from the field catalogue (`Large model: input tokens`)."""
+    try:
+        return field_for(path).qualified_label
+    except KeyError:  # a number outside the catalogue (the hybrid's accuracy): its name in words
+        words = path.rsplit(".", 1)[-1].replace("_", " ")
+        return words[:1].upper() + words[1:]
+
+
+class SpiderChart(pg.PlotWidget):  # type: ignore[misc]
+    """One line per ranged input: savings at the horizon as it moves from its low to its high.
+
+    The x axis is the position within each input's own range (0 % = low, 100 % = high), so inputs
+    of any unit share it; a steep line is a sensitive input, a bent one a threshold. The lines
+    are created once and only take new data.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent=parent, axisItems={"left": CompactAxis("left", money=True)})
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(False, False)
+        self.hideButtons()
+        self.getAxis("bottom").setLabel("position in the input's range (low → high), %")
+        self.getAxis("left").setLabel("savings at the horizon")
+        self.legend = self.addLegend(offset=(6, 6), labelTextSize="8pt")
+        self.lines = [pg.PlotDataItem() for _ in range(TORNADO_ROWS)]
+        for line in self.lines:
+            self.addItem(line)
+        self.pivot = pg.InfiniteLine(angle=0, movable=False)
+        self.addItem(self.pivot)
+        self.fields: list[str] = []
+        self.apply_theme(LIGHT)
+
+    def apply_theme(self, theme: Theme) -> None:
+        """Colours for light or dark: one colour-blind-safe colour per line."""
+        self.setBackground(theme.panel)
+        palette = (
+            theme.specialist,
+            theme.large,
+            theme.self_hosting,
+            theme.output_tokens,
+            theme.specialist_only,
+            theme.marker,
+            theme.muted,
+            theme.text,
+        )
+        for line, colour in zip(self.lines, palette, strict=True):
+            line.setPen(pg.mkPen(colour, width=2))
+            line.setSymbol("o")
+            line.setSymbolSize(5)
+            line.setSymbolBrush(pg.mkBrush(colour))
+            line.setSymbolPen(pg.mkPen(colour))
+        self.pivot.setPen(pg.mkPen(theme.text, width=1, style=Qt.PenStyle.DotLine))
+        # The legend sits over the lines: readable text on a see-through panel.
+        self.legend.setLabelTextColor(theme.text)
+        self.legend.setBrush(pg.mkBrush(theme.panel + "99"))
+        self.legend.setPen(pg.mkPen(theme.grid))
+
+    def show_lines(self, lines: tuple[SpiderLine, ...], base_savings: float) -> None:
+        """The widest-swinging inputs (up to `TORNADO_ROWS`), the scenario's own savings dotted."""
+        shown = lines[:TORNADO_ROWS]
+        self.fields = [line.field for line in shown]
+        self.legend.clear()
+        for item, line in zip(self.lines, shown, strict=False):
+            count = len(line.points)
+            item.setData(
+                [100.0 * index / (count - 1) for index in range(count)],
+                [point.savings_at_horizon for point in line.points],
+            )
+            item.show()
+            self.legend.addItem(item, driver_label(line.field))
+        for item in self.lines[len(shown) :]:
+            item.setData([], [])
+            item.hide()
+        self.pivot.setPos(base_savings)
+
+    def curves(self) -> dict[str, tuple[list[float], list[float]]]:
+        """What each visible line draws: field -> (x, y), for reading the chart back."""
+        result = {}
+        for item, field in zip(self.lines, self.fields, strict=False):
+            x, y = item.getData()
+            result[field] = ([float(v) for v in x], [float(v) for v in y])
+        return result
+
+
 class RiskView(QWidget):
     """Headline, distribution with P10-P90, tornado and value of information, from the controller."""
 
@@ -310,6 +410,16 @@ class RiskView(QWidget):
         self.percentiles = QLabel()
         self.percentiles.setWordWrap(True)
         self.tornado = TornadoChart()
+        self.spider = SpiderChart()
+        self.drivers_tabs = QTabBar()
+        self.drivers_tabs.addTab("Tornado")
+        self.drivers_tabs.addTab("Spider")
+        self.drivers_tabs.setAccessibleName("Each input alone: tornado or spider")
+        self.drivers_stack = QStackedWidget()
+        self.drivers_stack.addWidget(self.tornado)
+        self.drivers_stack.addWidget(self.spider)
+        self._drawn_drivers: set[int] = set()  # which of the two charts show `_drivers_result`
+        self._drivers_result: UncertaintyResult | None = None
         self.value_of_information = QLabel()
         self.value_of_information.setWordWrap(True)
         self.target = QSpinBox()
@@ -340,11 +450,12 @@ class RiskView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.distribution, 3)
         layout.addWidget(self.percentiles)
-        tornado_title = QLabel("Tornado: savings at the horizon, each input alone from low to high")
-        tornado_title.setObjectName("ruleTitle")
-        tornado_title.setWordWrap(True)
-        layout.addWidget(tornado_title)
-        layout.addWidget(self.tornado, 3)
+        self.drivers_title = QLabel()
+        self.drivers_title.setObjectName("ruleTitle")
+        self.drivers_title.setWordWrap(True)
+        layout.addWidget(self.drivers_tabs)
+        layout.addWidget(self.drivers_title)
+        layout.addWidget(self.drivers_stack, 3)
         layout.addWidget(self.value_of_information)
         seek = QHBoxLayout()
         seek.addWidget(QLabel("Volume for a"))
@@ -357,6 +468,8 @@ class RiskView(QWidget):
         layout.addLayout(buttons)
 
         self.measure.currentIndexChanged.connect(lambda _index: self._show(controller.result))
+        self.drivers_tabs.currentChanged.connect(self._show_drivers_page)
+        self._show_drivers_page(0)
         controller.result_ready.connect(self._show)
         controller.failed.connect(lambda message: self.status.setText(f"Could not compute: {message}"))
         controller.busy_changed.connect(self._busy)
@@ -366,6 +479,28 @@ class RiskView(QWidget):
         """Colours for light or dark."""
         self.distribution.apply_theme(theme)
         self.tornado.apply_theme(theme)
+        self.spider.apply_theme(theme)
+
+    def _show_drivers_page(self, index: int) -> None:
+        """Tornado or spider: the page, its title, and its chart drawn if the result is newer."""
+        self.drivers_stack.setCurrentIndex(index)
+        self.drivers_title.setText(DRIVER_TITLES[index])
+        self._draw_drivers()
+
+    def _draw_drivers(self) -> None:
+        # Only the chart on show is drawn; the other waits until its tab is picked.
+        result = self._drivers_result
+        index = self.drivers_tabs.currentIndex()
+        if index in self._drawn_drivers:
+            return
+        if result is None:
+            self.tornado.clear_bars()
+            self.spider.show_lines((), 0.0)
+        elif index == 0:
+            self.tornado.show_result(result, result.point_savings)
+        else:
+            self.spider.show_lines(result.spider, result.point_savings)
+        self._drawn_drivers.add(index)
 
     def seek_volume(self) -> None:
         """Goal seek, inverted: the volume at which the chance of payback reaches the target (worker)."""
@@ -403,6 +538,10 @@ class RiskView(QWidget):
         self.status.setText("Updating…" if busy else "")
 
     def _show(self, result: UncertaintyResult | None) -> None:
+        if result is not self._drivers_result:
+            self._drivers_result = result
+            self._drawn_drivers.clear()
+            self._draw_drivers()
         if result is None:
             scenario = self.controller.result_scenario
             if scenario is not None and not scenario.ranges:
@@ -434,7 +573,6 @@ class RiskView(QWidget):
                 f"Break-even: P10 {format_months(low_m)} · P50 {format_months(mid_m)} · "
                 f"P90 {format_months(high_m)}.{tail}"
             )
-        self.tornado.show_result(result, result.point_savings)
         words = [
             f"Deciding with perfect knowledge of every ranged input would be worth up to "
             f"{format_money(result.evpi)} (EVPI)."

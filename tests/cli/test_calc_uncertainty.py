@@ -27,6 +27,7 @@ CONTRACT = {
     "savings_at_horizon_p90",
     "verdict_probabilities",
     "tornado",
+    "spider",
     "evpi",
 }
 
@@ -91,6 +92,37 @@ def test_probability_of_payback_matches_an_independent_simulation(
     assert section["net_annual_savings_p50"] == pytest.approx(12 * section["net_monthly_savings_p50"])
 
 
+def test_the_spider_moves_each_input_across_its_range_as_the_hand_formula_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seven even steps from low to high, the other input at its typed value; savings at month 24
+    by hand: ((large - path)·volume - ops)·24 - one-time."""
+    section = _calc_json(capsys, str(_threshold_file(tmp_path)), "--uncertainty", "--draws", "200")[
+        "uncertainty"
+    ]
+    large = (1800 * 2.0 + 40 * 8.0) / 1e6
+    path = (400 * 0.3 + 25 * 1.2) / 1e6 + 0.05 * large
+    one_time = 15_000 + 1_500 + 5_000
+    ops_typed = load_preset("support-ticket-triage").monthly_ops
+
+    def savings(volume: float, ops: float) -> float:
+        return ((large - path) * volume - ops) * 24 - one_time
+
+    lines = {line["field"]: line["points"] for line in section["spider"]}
+    assert [line["field"] for line in section["spider"]] == [bar["field"] for bar in section["tornado"]]
+    for index, point in enumerate(lines["volume_per_month"]):
+        volume = 400_000 + index * (1_100_000 - 400_000) / 6
+        assert point["value"] == pytest.approx(volume)
+        assert point["savings_at_horizon"] == pytest.approx(savings(volume, ops_typed), rel=1e-9)
+    for index, point in enumerate(lines["monthly_ops"]):
+        ops = 1_000 + index * (2_500 - 1_000) / 6
+        assert point["value"] == pytest.approx(ops)
+        assert point["savings_at_horizon"] == pytest.approx(savings(700_000, ops), rel=1e-9)
+    ends = {bar["field"]: (bar["savings_at_low"], bar["savings_at_high"]) for bar in section["tornado"]}
+    for field, points in lines.items():
+        assert (points[0]["savings_at_horizon"], points[-1]["savings_at_horizon"]) == ends[field]
+
+
 def test_seeded_runs_print_the_same_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = str(_threshold_file(tmp_path))
     first = _calc_json(capsys, file, "--uncertainty", "--draws", "400", "--seed", "9")
@@ -120,6 +152,7 @@ def test_the_table_says_it_in_words(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "Uncertainty (500 draws, seed 12)" in table
     assert "% chance it pays back within 24 months." in table
     assert "Tornado: savings at month 24" in table
+    assert "Spider: savings at month 24, each input alone at 7 even steps, low to high" in table
     assert "net savings a year" in table
     assert "What this does not prove" in table
 

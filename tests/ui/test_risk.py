@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMenu
 
-from app.domain import monte_carlo, probability_seek, range_defaults, uncertainty
+from app.domain import drivers, monte_carlo, probability_seek, range_defaults, uncertainty
 from app.storage.presets import load_preset
 from app.storage.settings import Settings
 from app.ui.main_window import MainWindow
@@ -71,6 +71,41 @@ def test_view_risk_opens_the_dock_with_the_domains_figures(qtbot, risky: MainWin
     assert view.distribution.marks() == pytest.approx(marks)
     action.trigger()
     assert not risky.risk.dock.isVisible()
+
+
+def test_the_spider_tab_shows_each_input_across_its_range_as_the_domain_computes_it(
+    qtbot, risky: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    _menu_action(risky, "View", "Risk").trigger()
+    result = _settled(qtbot, risky)
+    assert result is not None
+    view = risky.risk.view
+    assert view.drivers_stack.currentWidget() is view.tornado
+    assert view.drivers_title.text().startswith("Tornado:")
+    # Click the real tab, as a user does.
+    tabs = view.drivers_tabs
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(1).center())
+    assert tabs.currentIndex() == 1
+    assert view.drivers_stack.currentWidget() is view.spider
+    assert view.drivers_title.text().startswith("Spider:")
+    expected = drivers.sweep(risky.document.scenario)
+    shown = view.spider.curves()
+    assert list(shown) == [line.field for line in expected.spider][: len(shown)]
+    for line in expected.spider[: len(shown)]:
+        x, y = shown[line.field]
+        assert x == pytest.approx([0, 100 / 6, 200 / 6, 50, 400 / 6, 500 / 6, 100])
+        assert y == [point.savings_at_horizon for point in line.points]
+    # An edit recomputes, and the spider on show follows it.
+    risky.document.set_field(("volume_per_month",), risky.document.scenario.volume_per_month * 1.5, "volume")
+    _settled(qtbot, risky)
+    again = drivers.sweep(risky.document.scenario).spider[0]
+    assert view.spider.curves()[again.field][1] == [point.savings_at_horizon for point in again.points]
+    qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(0).center())
+    assert view.drivers_stack.currentWidget() is view.tornado
+    assert (
+        view.tornado.fields
+        == [bar.field for bar in drivers.sweep(risky.document.scenario).tornado][: len(view.tornado.fields)]
+    )
 
 
 def test_a_drag_of_edits_is_computed_off_the_gui_thread_once_it_pauses(qtbot, risky: MainWindow) -> None:  # type: ignore[no-untyped-def]
