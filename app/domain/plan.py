@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.domain.costs import CostSummary, cumulative_curves, summarize
+from app.domain.costs import CostSummary, summarize
 from app.domain.formatting import format_money, format_months, format_number, format_share
 from app.domain.goal_seek import goal_seek_large_price, goal_seek_volume
 from app.domain.ranges import follow_values, rangeable_fields
@@ -221,14 +221,17 @@ class PlanMoney:
 
 
 def plan_money(scenario: Scenario, summary: CostSummary | None = None) -> PlanMoney:
-    """The money figures of a scenario's configured specialist path."""
+    """The money figures of a scenario's configured specialist path.
+
+    The horizon total is the summary's own (the figure the cost curves end on), so pricing a plan
+    costs no curve of its own: the verdict card prices one on every drag step.
+    """
     summary = summary if summary is not None else summarize(scenario)
-    curves = cumulative_curves(scenario, points_per_month=1, summary=summary)
     return PlanMoney(
         cost_per_request=summary.specialist_cost_per_request,
         net_monthly_savings=summary.net_monthly_savings,
         annual_net_savings=12.0 * summary.net_monthly_savings,
-        horizon_savings=float(curves.large_only[-1] - curves.specialist[-1]),
+        horizon_savings=summary.cumulative_savings_at_horizon,
         horizon_months=scenario.horizon_months,
         one_time_cost=summary.one_time_cost,
         break_even_months=summary.break_even_months,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -32,6 +32,8 @@ from app.ui.widgets import ElidedLabel, WrappedText
 
 # The window has three verdict colours; the domain's "caution" (keep the large model and route
 # the hard tail) is drawn like the other "keep the large model" answer.
+FIGURE_VALUE_HEIGHT = 24  # a figure's big number, one line
+
 _TONE_LOOK: dict[VerdictTone, str] = {"good": "good", "caution": "bad", "bad": "bad", "neutral": "neutral"}
 
 
@@ -96,16 +98,23 @@ class _Figure(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.value = ElidedLabel("—")
+        # The value is placed by hand over a fixed-height row (see resizeEvent): fixed in both
+        # directions, a new value repaints the label alone. With only its height fixed, every new
+        # value asked each layout up to the decision panel to recompute, twice the cost of a drag.
+        self.value = ElidedLabel("—", self)
         self.value.setObjectName("figureValue")
-        # Fixed height: a new value then repaints the label only, with no re-layout of the banner.
-        self.value.setFixedHeight(24)
+        self.value.setFixedSize(0, FIGURE_VALUE_HEIGHT)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.caption = QLabel(caption)
         self.caption.setWordWrap(True)
         self.caption.setObjectName("figureCaption")
-        layout.addWidget(self.value)
+        layout.addSpacing(FIGURE_VALUE_HEIGHT)
         layout.addWidget(self.caption)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """The value spans the figure's width (eliding what does not fit)."""
+        super().resizeEvent(event)
+        self.value.setFixedSize(self.width(), FIGURE_VALUE_HEIGHT)
 
     def set(self, text: str) -> None:
         """Show a new value; accessible name carries caption and value for screen readers."""

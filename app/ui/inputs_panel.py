@@ -324,19 +324,25 @@ class InputsPanel(QScrollArea):
             return
         evidence = scenario.evidence.get(".".join(spec.path))
         if evidence is None:
-            label.setText(spec.label)
-            label.setToolTip(f"Feeds: {spec.feeds}")
-            label.setProperty("measured", False)
-            return
-        counts = (
-            f"{evidence.successes}/{evidence.n}" if evidence.successes is not None else f"n = {evidence.n}"
-        )
-        label.setText(f"{spec.label} (measured)")
-        label.setProperty("measured", True)
-        label.setToolTip(
-            f"Measured: {counts} · {evidence.source} · {evidence.model} · {evidence.measured_at}\n"
-            f"Feeds: {spec.feeds}"
-        )
+            text, tip = spec.label, f"Feeds: {spec.feeds}"
+        else:
+            counts = (
+                f"{evidence.successes}/{evidence.n}"
+                if evidence.successes is not None
+                else f"n = {evidence.n}"
+            )
+            text = f"{spec.label} (measured)"
+            tip = (
+                f"Measured: {counts} · {evidence.source} · {evidence.model} · {evidence.measured_at}\n"
+                f"Feeds: {spec.feeds}"
+            )
+        # Only what changed: every refresh runs on each drag step, and each new tooltip or
+        # property is an event for every one of the thirty labels.
+        label.setText(text)
+        if label.toolTip() != tip:
+            label.setToolTip(tip)
+        if label.property("measured") != (evidence is not None):
+            label.setProperty("measured", evidence is not None)
 
 
 def _select_data(combo: QComboBox, data: object) -> None:

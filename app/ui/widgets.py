@@ -347,6 +347,8 @@ class WrappedText(QTextEdit):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setAutoFillBackground(False)
         self.document().setDocumentMargin(0)
+        # Read-only: no undo history to keep for each new text.
+        self.document().setUndoRedoEnabled(False)
         self._text = ""
         self.setFixedHeight(self.fontMetrics().lineSpacing())
 
@@ -359,7 +361,9 @@ class WrappedText(QTextEdit):
         if text == self._text:
             return
         self._text = text
-        self.setPlainText(text)
+        # The document directly: QTextEdit.setPlainText also resets its cursor and edit state,
+        # a third of the cost, on each of the decision panel's texts at every drag step.
+        self.document().setPlainText(text)
         self._fit_height()
 
     def _fit_height(self) -> None:
@@ -431,4 +435,6 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width)
         if shown != self.shown_text():
             super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
+        tip = self._full if shown != self._full else ""
+        if tip != self.toolTip():  # each new tooltip is an event: not on every drag step
+            self.setToolTip(tip)

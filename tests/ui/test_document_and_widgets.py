@@ -167,3 +167,44 @@ def test_arrow_keys_change_every_slider(qtbot, key: str) -> None:
     start = field.value
     qtbot.keyClick(field.slider, Qt.Key.Key_Right)
     assert edits and edits[-1] != start
+
+
+def test_a_new_figure_value_repaints_its_label_and_asks_no_layout_to_recompute(qtbot) -> None:
+    """A verdict card's number changes on every drag step; it must not re-lay out the card.
+
+    A label whose size is not fixed in both directions asks every layout above it to recompute
+    on each new text (that doubled the cost of a slider drag). The value spans its figure and
+    still ends in "…" with the whole text in its tooltip when it does not fit.
+    """
+    from PySide6.QtCore import QEvent, QObject
+
+    from app.ui.decision_panel import VerdictBanner
+
+    banner = VerdictBanner()
+    qtbot.addWidget(banner)
+    banner.resize(420, 400)
+    banner.show()
+    qtbot.waitExposed(banner)
+    figure = banner.net_savings
+    figure.set("$1,000")
+    qtbot.wait(10)
+
+    class LayoutRequests(QObject):
+        count = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.LayoutRequest:
+                LayoutRequests.count += 1
+            return False
+
+    counter = LayoutRequests()
+    for widget in (figure, banner, banner.figure_box):
+        widget.installEventFilter(counter)
+    for amount in ("$2,000", "$31,500", "$412,250"):
+        figure.set(amount)
+        qtbot.wait(5)
+    assert LayoutRequests.count == 0
+    assert figure.value.minimumSize() == figure.value.maximumSize()
+    assert figure.value.width() == figure.width()
+    figure.set("$" + "9" * 80)
+    assert figure.value.is_elided() and figure.value.toolTip() == "$" + "9" * 80
