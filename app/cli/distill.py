@@ -479,7 +479,7 @@ def run_export(args: argparse.Namespace) -> int:
     """Write DIR/train.jsonl, validation.jsonl, test.jsonl (+ test.prompt.json) and README.txt."""
     from datetime import date
 
-    from app.domain.distill_export import prepare_split, readme_text
+    from app.domain.distill_export import SplitPlan, prepare_split, readme_text
     from app.storage.distill_files import DistillFileError, write_export
 
     if not 0 < args.split <= 1:
@@ -489,7 +489,9 @@ def run_export(args: argparse.Namespace) -> int:
     if args.out_dir.exists() and not args.out_dir.is_dir():
         raise CliError(f"--out-dir {args.out_dir}: exists and is not a folder")
     labelled = _read(args.labelled)
-    split = prepare_split(labelled.items, args.split, args.test_share, args.seed, not args.no_stratify)
+    split = prepare_split(
+        labelled.items, SplitPlan(args.split, args.test_share, args.seed, not args.no_stratify)
+    )
     if not split.train:
         raise CliError(f"{args.labelled.name}: no usable examples to export (label the set first)")
     template = labelled.template

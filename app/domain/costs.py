@@ -30,7 +30,7 @@ from typing import Literal
 
 import numpy as np
 
-from app.domain.economics import FloatArray, economics, one_time_breakdown
+from app.domain.economics import Economics, FloatArray, economics, one_time_breakdown
 from app.domain.payback import (
     DEFAULT_SEARCH_MONTHS,
     break_even,
@@ -113,7 +113,22 @@ class CostCurves:
     break_even_cost: float | None
 
 
-def _as_optional(months: float) -> float | None:
+def _scenario_break_even(
+    scenario: Scenario,
+    econ: Economics,
+    *,
+    on_curves: bool | None = None,
+    max_months: float = DEFAULT_SEARCH_MONTHS,
+) -> float | None:
+    """The break-even of the scenario as typed (None = never): the one call behind every figure."""
+    months = break_even(
+        econ,
+        np.array(scenario.volume_per_month),
+        np.array(econ.large_per_request),
+        on_curves=on_curves,
+        horizon=float(scenario.horizon_months),
+        max_months=max_months,
+    )
     return float(months) if math.isfinite(months) else None
 
 
@@ -155,9 +170,7 @@ def summarize(scenario: Scenario) -> CostSummary:
     method: BreakEvenMethod = "closed_form" if econ.linear else "curves"
     horizon = float(scenario.horizon_months)
     # The same arithmetic as the curves and the break-even-vs-volume chart, so all three agree.
-    months = _as_optional(
-        float(break_even(econ, np.array(volume), np.array(large), on_curves=None, horizon=horizon))
-    )
+    months = _scenario_break_even(scenario, econ)
     at_horizon = float(savings_at(econ, np.array(volume), np.array(large), horizon))
 
     large_input = scenario.large.input_tokens * scenario.large.input_price_per_mtok / 1e6
@@ -195,15 +208,7 @@ def break_even_closed_form(scenario: Scenario) -> float | None:
     Exact when neither price decline nor retraining is on (self-hosting keeps the curves
     straight); with those extras it ignores them (use `break_even_on_curves`).
     """
-    econ = economics(scenario)
-    months = break_even(
-        econ,
-        np.array(scenario.volume_per_month),
-        np.array(econ.large_per_request),
-        on_curves=False,
-        horizon=float(scenario.horizon_months),
-    )
-    return _as_optional(float(months))
+    return _scenario_break_even(scenario, economics(scenario), on_curves=False)
 
 
 def break_even_on_curves(scenario: Scenario, max_months: float = DEFAULT_SEARCH_MONTHS) -> float | None:
@@ -213,16 +218,7 @@ def break_even_on_curves(scenario: Scenario, max_months: float = DEFAULT_SEARCH_
     Behind there: the earliest month after it from which it stays ahead through `max_months`.
     None when neither exists (price decline, retraining steps and self-hosting all included).
     """
-    econ = economics(scenario)
-    months = break_even(
-        econ,
-        np.array(scenario.volume_per_month),
-        np.array(econ.large_per_request),
-        on_curves=True,
-        horizon=float(scenario.horizon_months),
-        max_months=max_months,
-    )
-    return _as_optional(float(months))
+    return _scenario_break_even(scenario, economics(scenario), on_curves=True, max_months=max_months)
 
 
 def cumulative_curves(
@@ -253,19 +249,7 @@ def cumulative_curves(
     # The same break-even as `summarize` (same arithmetic), so the marker sits where it says: the
     # month from which the specialist stays ahead through the horizon, not a first crossing.
     summary_months = (
-        summary.break_even_months
-        if summary is not None
-        else _as_optional(
-            float(
-                break_even(
-                    econ,
-                    np.array(volume),
-                    np.array(large),
-                    on_curves=None,
-                    horizon=float(horizon),
-                )
-            )
-        )
+        summary.break_even_months if summary is not None else _scenario_break_even(scenario, econ)
     )
     marked_months: float | None = None
     marked_cost: float | None = None

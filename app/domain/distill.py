@@ -34,6 +34,7 @@ from app.domain.evaluation import (
     outputs_agree,
     wilson_interval,
 )
+from app.domain.evaluation.records import optional_text, tags_from_json
 
 LABELLED_FORMAT = "specialist-studio-distill"
 LABELLED_VERSION = 1
@@ -154,7 +155,7 @@ class LabelledItem:
                 tokens_estimated=bool(teacher_data.get("tokens_estimated", False)),
                 cost_usd=_opt_float(teacher_data.get("cost_usd")),
                 latency_s=_opt_float(teacher_data.get("latency_s")),
-                error=None if teacher_data.get("error") is None else str(teacher_data["error"]),
+                error=optional_text(teacher_data.get("error")),
                 confidence=_opt_float(teacher_data.get("confidence")),
             )
         review_data = data.get("review")
@@ -163,28 +164,23 @@ class LabelledItem:
             verdict = review_data["verdict"]
             if verdict not in ("accepted", "corrected", "skipped"):
                 raise ValueError(f"unknown review verdict {verdict!r}")
-            final = review_data.get("final")
             review = Review(
                 verdict=verdict,
-                final=None if final is None else str(final),
+                final=optional_text(review_data.get("final")),
                 seconds=float(review_data.get("seconds", 0.0)),
                 reviewed_at=str(review_data.get("reviewed_at", "")),
             )
         queue = data.get("queue")
         if queue is not None and queue not in QUEUE_REASONS:
             raise ValueError(f"unknown queue reason {queue!r}")
-        tags = data.get("tags", [])
-        if not isinstance(tags, list):
-            raise TypeError("tags must be a list")
-        specialist = data.get("specialist_output")
         return LabelledItem(
             item_id=str(data["id"]),
             input=str(data["input"]),
             teacher=teacher,
-            specialist_output=None if specialist is None else str(specialist),
+            specialist_output=optional_text(data.get("specialist_output")),
             queue=queue,
             review=review,
-            tags=tuple(str(tag) for tag in tags),
+            tags=tags_from_json(data),
         )
 
 
@@ -392,43 +388,15 @@ def teacher_error_report(
     wrong = sum(1 for item in sample if item.teacher_wrong)
     accuracy = wilson_interval(len(sample) - wrong, len(sample))
     error = wilson_interval(wrong, len(sample))
-    unreviewed_remainder = sum(1 for item in remainder if not item.reviewed)
     targeted_reviewed = [item for item in targeted if item.reviewed]
     targeted_wrong = sum(1 for item in targeted_reviewed if item.teacher_wrong)
-    # Targeted items nobody reviewed yet: their error rate is unknown; count them as possibly
-    # all wrong for the upper bound and all right for the lower one.
-    targeted_open = len(targeted) - len(targeted_reviewed)
-    n = len(labelled)
-    if not remainder and n:
-        # Every item was flagged: nothing is left to estimate, only flagged items not reviewed yet.
-        wrong_left = Estimate(0.0, 0.0, float(targeted_open))
-        residual = Estimate(0.0, 0.0, targeted_open / n)
-        overall = Estimate(targeted_wrong / n, targeted_wrong / n, (targeted_wrong + targeted_open) / n)
-    elif error.estimate is None or error.low is None or error.high is None:
-        wrong_left = Estimate(None, None, None)
-        residual = Estimate(None, None, None)
-        overall = Estimate(None, None, None)
-    else:
-        wrong_left = Estimate(
-            error.estimate * unreviewed_remainder,
-            error.low * unreviewed_remainder,
-            error.high * unreviewed_remainder + targeted_open,
-        )
-        assert wrong_left.value is not None and wrong_left.low is not None and wrong_left.high is not None
-        residual = Estimate(wrong_left.value / n, wrong_left.low / n, wrong_left.high / n)
-        overall = Estimate(
-            (targeted_wrong + error.estimate * len(remainder)) / n,
-            (targeted_wrong + error.low * len(remainder)) / n,
-            (targeted_wrong + targeted_open + error.high * len(remainder)) / n,
-        )
-    per_label = _per_label(sample)
-    warning = _warning(residual, quality_bar, len(sample), len(labelled))
-    meaning = (
-        f"The teacher's accuracy is measured on {len(sample)} reviewed items drawn at random from the "
-        f"{len(remainder)} the specialist and the scorer did not flag; the {len(targeted)} flagged items "
-        "are reviewed in full and corrected, and do not enter that figure (they were chosen for looking "
-        "wrong). The interval is 95 % (Wilson): another random sample could land anywhere in it. It says "
-        "how often the teacher's labels are wrong on this data, not whether the task definition is right."
+    left = _errors_left(
+        error,
+        labelled=len(labelled),
+        remainder=len(remainder),
+        unreviewed_remainder=sum(1 for item in remainder if not item.reviewed),
+        targeted_wrong=targeted_wrong,
+        targeted_open=len(targeted) - len(targeted_reviewed),
     )
     return TeacherErrorReport(
         labelled=len(labelled),
@@ -440,13 +408,72 @@ def teacher_error_report(
         sample_reviewed=len(sample),
         accuracy=accuracy,
         remainder_error=error,
-        wrong_left=wrong_left,
-        residual_error_rate=residual,
-        overall_error=overall,
-        per_label=per_label,
+        wrong_left=left.wrong_left,
+        residual_error_rate=left.residual,
+        overall_error=left.overall,
+        per_label=_per_label(sample),
         quality_bar=quality_bar,
-        warning=warning,
-        meaning=meaning,
+        warning=_warning(left.residual, quality_bar, len(sample), len(labelled)),
+        meaning=(
+            f"The teacher's accuracy is measured on {len(sample)} reviewed items drawn at random from the "
+            f"{len(remainder)} the specialist and the scorer did not flag; the {len(targeted)} flagged "
+            "items are reviewed in full and corrected, and do not enter that figure (they were chosen for "
+            "looking wrong). The interval is 95 % (Wilson): another random sample could land anywhere in "
+            "it. It says how often the teacher's labels are wrong on this data, not whether the task "
+            "definition is right."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _ErrorsLeft:
+    """The three estimates of what the review leaves wrong (see `_errors_left`)."""
+
+    wrong_left: Estimate
+    residual: Estimate
+    overall: Estimate
+
+
+def _errors_left(
+    error: Interval,
+    *,
+    labelled: int,
+    remainder: int,
+    unreviewed_remainder: int,
+    targeted_wrong: int,
+    targeted_open: int,
+) -> _ErrorsLeft:
+    """Wrong labels left, the residual error rate and the teacher's own error rate, with bounds.
+
+    The remainder's error rate (`error`, from the random sample) applies to its unreviewed items;
+    flagged items nobody reviewed yet have an unknown error rate: counted as all wrong for the
+    upper bound and all right for the lower one.
+    """
+    n = labelled
+    if not remainder and n:
+        # Every item was flagged: nothing is left to estimate, only flagged items not reviewed yet.
+        return _ErrorsLeft(
+            Estimate(0.0, 0.0, float(targeted_open)),
+            Estimate(0.0, 0.0, targeted_open / n),
+            Estimate(targeted_wrong / n, targeted_wrong / n, (targeted_wrong + targeted_open) / n),
+        )
+    if error.estimate is None or error.low is None or error.high is None:
+        unknown = Estimate(None, None, None)
+        return _ErrorsLeft(unknown, unknown, unknown)
+    wrong_left = Estimate(
+        error.estimate * unreviewed_remainder,
+        error.low * unreviewed_remainder,
+        error.high * unreviewed_remainder + targeted_open,
+    )
+    assert wrong_left.value is not None and wrong_left.low is not None and wrong_left.high is not None
+    return _ErrorsLeft(
+        wrong_left,
+        Estimate(wrong_left.value / n, wrong_left.low / n, wrong_left.high / n),
+        Estimate(
+            (targeted_wrong + error.estimate * remainder) / n,
+            (targeted_wrong + error.low * remainder) / n,
+            (targeted_wrong + targeted_open + error.high * remainder) / n,
+        ),
     )
 
 

@@ -94,27 +94,41 @@ def _rounded_counts(total: int, share: float) -> int:
     return min(total, max(0, round(total * share)))
 
 
+@dataclass(frozen=True)
+class SplitPlan:
+    """How a training set is split: shares, seed, and whether each label is split on its own.
+
+    `test_share` goes to the held-out test slice first, then `train_share` of the rest to train
+    and the remainder to validation. Checked on creation, so a plan that exists can be used.
+    """
+
+    train_share: float = DEFAULT_SPLIT
+    test_share: float = DEFAULT_TEST_SHARE
+    seed: int = DEFAULT_SEED
+    stratify: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.train_share <= 1:
+            raise ValueError(f"the train share must be above 0 and at most 1, got {self.train_share}")
+        if not 0 <= self.test_share < 1:
+            raise ValueError(f"the test share must be at least 0 and below 1, got {self.test_share}")
+
+
 def stratified_split(
-    examples: Sequence[Example],
-    train_share: float = DEFAULT_SPLIT,
-    test_share: float = DEFAULT_TEST_SHARE,
-    seed: int = DEFAULT_SEED,
-    stratify: bool = True,
+    examples: Sequence[Example], plan: SplitPlan = SplitPlan()
 ) -> tuple[list[Example], list[Example], list[Example]]:
     """(train, validation, test), each label group split in the same proportions.
 
-    From each group (by answer when `stratify`, else one group) `test_share` goes to the test slice
-    first, preferring verified random-sample items, then `train_share` of the rest to train and the
-    remainder to validation. A group of one item goes to train. Same inputs and seed, same split.
+    From each group (by answer when `plan.stratify`, else one group) the test share goes to the
+    test slice first, preferring verified random-sample items, then the train share of the rest to
+    train and the remainder to validation. A group of one item goes to train. Same inputs and
+    plan, same split.
     """
-    if not 0 < train_share <= 1:
-        raise ValueError(f"the train share must be above 0 and at most 1, got {train_share}")
-    if not 0 <= test_share < 1:
-        raise ValueError(f"the test share must be at least 0 and below 1, got {test_share}")
-    rng = random.Random(seed)
+    train_share, test_share = plan.train_share, plan.test_share
+    rng = random.Random(plan.seed)
     groups: dict[str, list[Example]] = {}
     for example in examples:
-        groups.setdefault(example.output if stratify else "", []).append(example)
+        groups.setdefault(example.output if plan.stratify else "", []).append(example)
     train: list[Example] = []
     validation: list[Example] = []
     test: list[Example] = []
@@ -133,17 +147,11 @@ def stratified_split(
     return train, validation, test
 
 
-def prepare_split(
-    items: Sequence[LabelledItem],
-    train_share: float = DEFAULT_SPLIT,
-    test_share: float = DEFAULT_TEST_SHARE,
-    seed: int = DEFAULT_SEED,
-    stratify: bool = True,
-) -> SplitResult:
-    """Examples from the reviewed items, duplicates removed, split three ways."""
+def prepare_split(items: Sequence[LabelledItem], plan: SplitPlan = SplitPlan()) -> SplitResult:
+    """Examples from the reviewed items, duplicates removed, split three ways by `plan`."""
     examples, unusable = examples_from(items)
     unique, removed, conflicting = dedupe(examples)
-    train, validation, test = stratified_split(unique, train_share, test_share, seed, stratify)
+    train, validation, test = stratified_split(unique, plan)
     return SplitResult(tuple(train), tuple(validation), tuple(test), removed, conflicting, unusable)
 
 

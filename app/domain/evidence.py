@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.domain.evaluation import (
+    ModelSummary,
     PairedComparison,
     RoutingPoint,
     SpotcheckSummary,
@@ -122,6 +123,35 @@ def evidence_interval(scenario: Scenario, path: str) -> tuple[float, float] | No
     return interval.low, interval.high
 
 
+def _measured_accuracy(
+    path: str,
+    label: str,
+    before: float | None,
+    side: ModelSummary,
+    source: str,
+    run_date: str,
+    notes: list[str],
+) -> ProposedChange:
+    """One side's measured accuracy as a proposed change, with the counts it rests on as evidence."""
+    accuracy = side.accuracy
+    assert accuracy.estimate is not None
+    return ProposedChange(
+        path,
+        label,
+        before,
+        round(accuracy.estimate, 4),
+        Evidence(
+            value=accuracy.estimate,
+            n=accuracy.total,
+            successes=accuracy.successes,
+            source=source,
+            model=side.name[:200],
+            measured_at=run_date[:32],
+        ),
+        tuple(notes),
+    )
+
+
 def spotcheck_review(
     scenario: Scenario,
     summary: SpotcheckSummary,
@@ -149,20 +179,14 @@ def spotcheck_review(
                 "not the fine-tuned specialist's."
             )
         changes.append(
-            ProposedChange(
+            _measured_accuracy(
                 "quality.specialist_accuracy",
                 "Specialist accuracy",
                 quality.specialist_accuracy,
-                round(specialist.estimate, 4),
-                Evidence(
-                    value=specialist.estimate,
-                    n=specialist.total,
-                    successes=specialist.successes,
-                    source=source,
-                    model=summary.specialist.name[:200],
-                    measured_at=summary.run_date[:32],
-                ),
-                tuple(notes),
+                summary.specialist,
+                source,
+                summary.run_date,
+                notes,
             )
         )
     if frontier.estimate is not None:
@@ -175,20 +199,14 @@ def spotcheck_review(
         if frontier_source == "recorded" or summary.frontier.source == "recorded":
             notes.append("The frontier column is the set's recorded answers, not a live run.")
         changes.append(
-            ProposedChange(
+            _measured_accuracy(
                 "quality.large_accuracy",
                 "Large model accuracy",
                 quality.large_accuracy,
-                round(frontier.estimate, 4),
-                Evidence(
-                    value=frontier.estimate,
-                    n=frontier.total,
-                    successes=frontier.successes,
-                    source=source,
-                    model=summary.frontier.name[:200],
-                    measured_at=summary.run_date[:32],
-                ),
-                tuple(notes),
+                summary.frontier,
+                source,
+                summary.run_date,
+                notes,
             )
         )
     if changes:
@@ -296,37 +314,39 @@ def routing_review(
         "The threshold was picked on the same items it is scored on: expect new traffic to do a little worse."
     )
     few = (f"Only {items} items behind the curve.",) if items < FEW_ITEMS else ()
-    changes = (
-        ProposedChange(
+    measured = (
+        (
             "routing.escalation_rate",
             "Escalation rate",
             scenario.routing.escalation_rate,
-            round(point.escalation_rate, 4),
-            Evidence(
-                value=point.escalation_rate,
-                n=items,
-                successes=point.escalated,
-                source=f"{source} routing curve",
-                model=model[:200],
-                measured_at=measured_at[:32],
-            ),
-            few,
+            point.escalation_rate,
+            point.escalated,
         ),
-        ProposedChange(
+        (
             "quality.hybrid_accuracy",
             "Hybrid accuracy",
             scenario.quality.hybrid_accuracy,
-            round(point.accuracy, 4),
+            point.accuracy,
+            point.correct,
+        ),
+    )
+    changes = tuple(
+        ProposedChange(
+            path,
+            label,
+            before,
+            round(value, 4),
             Evidence(
-                value=point.accuracy,
+                value=value,
                 n=items,
-                successes=point.correct,
+                successes=successes,
                 source=f"{source} routing curve",
                 model=model[:200],
                 measured_at=measured_at[:32],
             ),
             few,
-        ),
+        )
+        for path, label, before, value, successes in measured
     )
     sample = f"{items} items · confidence threshold {point.threshold:.3f} · {source} · {measured_at}"
     return MeasurementReview("Use routing operating point", sample, changes, (optimistic,))

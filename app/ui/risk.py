@@ -79,6 +79,19 @@ class _CallThread(QThread):
         self.scenario = scenario
         self._function = function
 
+    @staticmethod
+    def launch(
+        scenario: Scenario,
+        function: Callable[[], object],
+        parent: QObject,
+        on_done: Callable[[Scenario, object], None],
+    ) -> _CallThread:
+        """A started thread for `function` that reports to `on_done` on the GUI thread."""
+        thread = _CallThread(scenario, function, parent)
+        thread.done.connect(on_done)
+        thread.start()
+        return thread
+
     def run(self) -> None:
         """Worker thread: the computation; any failure is reported as its one-line text."""
         try:
@@ -144,14 +157,12 @@ class RiskController(QObject):
             self._publish(scenario, None)
             return
         draws, seed = self.draws, self.seed
-        thread = _CallThread(
+        self._thread = _CallThread.launch(
             scenario,
             lambda: analyse(scenario, draws=draws, seed=seed, verdict_sample=WINDOW_VERDICT_SAMPLE),
             self,
+            self._finished,
         )
-        thread.done.connect(self._finished)
-        self._thread = thread
-        thread.start()
 
     def _finished(self, scenario: Scenario, outcome: object) -> None:
         _retire(self._thread)
@@ -514,12 +525,12 @@ class RiskView(QWidget):
         seed = self.controller.seed
         self.seek_answer.setText("Searching…")
         self.seek_button.setEnabled(False)
-        thread = _CallThread(
-            scenario, lambda: volume_for_probability(scenario, target, draws=SEEK_DRAWS, seed=seed), self
+        self._seek_thread = _CallThread.launch(
+            scenario,
+            lambda: volume_for_probability(scenario, target, draws=SEEK_DRAWS, seed=seed),
+            self,
+            self._seek_done,
         )
-        thread.done.connect(self._seek_done)
-        self._seek_thread = thread
-        thread.start()
 
     def _seek_done(self, _scenario: Scenario, outcome: object) -> None:
         _retire(self._seek_thread)

@@ -9,6 +9,7 @@ import pytest
 from app.domain.distill import LabelledItem, Review, TeacherAnswer
 from app.domain.distill_export import (
     Example,
+    SplitPlan,
     dedupe,
     format_example,
     prepare_split,
@@ -22,7 +23,7 @@ def _example(number: int, label: str, verified: bool = False, sampled: bool = Fa
 
 def test_split_keeps_each_label_in_proportion_and_never_overlaps() -> None:
     examples = [_example(n, "a") for n in range(100)] + [_example(100 + n, "b") for n in range(40)]
-    train, validation, test = stratified_split(examples, train_share=0.75, test_share=0.1, seed=5)
+    train, validation, test = stratified_split(examples, SplitPlan(train_share=0.75, test_share=0.1, seed=5))
     ids = [[e.item_id for e in part] for part in (train, validation, test)]
     assert sum(len(part) for part in ids) == 140
     assert len(set().union(*map(set, ids))) == 140  # no example in two slices
@@ -32,13 +33,13 @@ def test_split_keeps_each_label_in_proportion_and_never_overlaps() -> None:
     assert per_slice[2] == Counter({"a": 10, "b": 4})
     assert per_slice[0] == Counter({"a": 68, "b": 27})
     assert per_slice[1] == Counter({"a": 22, "b": 9})
-    assert stratified_split(examples, 0.75, 0.1, seed=5) == (train, validation, test)
-    assert stratified_split(examples, 0.75, 0.1, seed=6) != (train, validation, test)
+    assert stratified_split(examples, SplitPlan(0.75, 0.1, seed=5)) == (train, validation, test)
+    assert stratified_split(examples, SplitPlan(0.75, 0.1, seed=6)) != (train, validation, test)
 
 
 def test_test_slice_prefers_verified_sample_items() -> None:
     examples = [_example(n, "a", verified=n < 5, sampled=n < 5) for n in range(50)]
-    _, _, test = stratified_split(examples, 0.9, 0.1, seed=1)
+    _, _, test = stratified_split(examples, SplitPlan(0.9, 0.1, seed=1))
     assert sorted(e.item_id for e in test) == [f"e{n}" for n in range(5)]
 
 
@@ -62,7 +63,7 @@ def test_prepare_split_uses_corrections_and_leaves_out_unusable_items() -> None:
         LabelledItem("3", "z", TeacherAnswer("", "", False, error="timeout")),
         LabelledItem("4", "w", TeacherAnswer("a", "a", True), review=Review("skipped", None, 1.0)),
     ]
-    split = prepare_split(items, 1.0, 0.0)
+    split = prepare_split(items, SplitPlan(1.0, 0.0))
     outputs = {e.item_id: e.output for e in split.train}
     assert outputs == {"1": "b", "4": "a"}
     assert split.unusable == 2

@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 from domain_helpers import design_example
 
-from app.domain.evaluation import ItemResult, ScorerSpec, SideResult, paired_comparison, summarize_results
-from app.domain.evidence import apply_review, evidence_interval, spotcheck_review
+from app.domain.evaluation import (
+    ItemResult,
+    RoutingPoint,
+    ScorerSpec,
+    SideResult,
+    paired_comparison,
+    summarize_results,
+)
+from app.domain.evidence import apply_review, evidence_interval, routing_review, spotcheck_review
 from app.domain.ranges import Range
 from app.domain.scenario import Scenario
 
@@ -97,3 +104,35 @@ def test_evidence_round_trips_through_the_file_format() -> None:
                 "evidence": {"quality.specialist_accuracy": {"value": 1, "n": 2, "successes": 3}},
             }
         )
+
+
+def test_a_routing_operating_point_proposes_its_escalation_and_hybrid_accuracy_with_their_counts() -> None:
+    scenario = design_example(routing={"escalation_rate": 0.1, "mode": "cascade"})
+    # 12 of 40 items escalated, 37 of 40 right on the hybrid path.
+    point = RoutingPoint(
+        threshold=0.62,
+        escalation_rate=12 / 40,
+        accuracy=37 / 40,
+        accuracy_low=0.8,
+        accuracy_high=0.97,
+        ood_caught=None,
+        cost_per_1k=None,
+        escalated=12,
+        correct=37,
+    )
+    review = routing_review(scenario, point, 40, "spot-check demo", "gemma", "2026-12-02")
+    by_path = {change.path: change for change in review.changes}
+    escalation, hybrid = by_path["routing.escalation_rate"], by_path["quality.hybrid_accuracy"]
+    assert (escalation.before, escalation.after) == (0.1, 0.3)
+    assert (hybrid.before, hybrid.after) == (None, 0.925)
+    for change, successes in ((escalation, 12), (hybrid, 37)):
+        assert change.evidence is not None
+        assert (change.evidence.n, change.evidence.successes) == (40, successes)
+        assert change.evidence.source == "spot-check demo routing curve"
+        assert (change.evidence.model, change.evidence.measured_at) == ("gemma", "2026-12-02")
+        assert change.warnings == ()  # 40 items: not flagged as too few
+    applied = apply_review(scenario, review, by_path)
+    assert applied.routing.escalation_rate == 0.3 and applied.quality.hybrid_accuracy == 0.925
+    smaller = RoutingPoint(0.62, 6 / 20, 18 / 20, 0.7, 0.97, None, None, escalated=6, correct=18)
+    few = routing_review(scenario, smaller, 20, "spot-check demo", "gemma", "2026-12-02")
+    assert all(change.warnings == ("Only 20 items behind the curve.",) for change in few.changes)

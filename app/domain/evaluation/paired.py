@@ -34,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 
 from app.domain.evaluation.records import ItemResult, SideResult
-from app.domain.evaluation.statistics import Z_95, wilson_interval
+from app.domain.evaluation.statistics import Z_95, smallest_sample_size, wilson_interval
 
 DEFAULT_MARGIN = 0.02
 DEFAULT_POWER = 0.8
@@ -192,15 +192,7 @@ def paired_items_needed(
     def enough(size: int) -> bool:
         return paired_power(cells, size, margin, z=z) >= power
 
-    low, high = 0, 8
-    while not enough(high):
-        low, high = high, high * 2
-        if high > MAX_PAIRED_ITEMS:
-            return None
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (low, middle) if enough(middle) else (middle, high)
-    return high
+    return smallest_sample_size(enough, first=8, limit=MAX_PAIRED_ITEMS)
 
 
 @dataclass(frozen=True)

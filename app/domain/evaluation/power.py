@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from app.domain.evaluation.statistics import Z_95, Interval, wilson_interval
+from app.domain.evaluation.statistics import Z_95, Interval, smallest_sample_size, wilson_interval
 
 DEFAULT_POWER = 0.8
 # Beyond this many items the answer is "no practical set" (the accuracy sits on the bar).
@@ -130,14 +130,9 @@ def items_needed_for_power(
     def enough(n: int) -> bool:
         return power_to_settle(n, accuracy, bar, direction, z) >= power
 
-    low, high = 0, 1
-    while not enough(high):
-        low, high = high, high * 2
-        if high > MAX_ITEMS:
-            return None
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (low, middle) if enough(middle) else (middle, high)
+    high = smallest_sample_size(enough, first=1, limit=MAX_ITEMS)
+    if high is None:
+        return None
     # The saw-tooth can hide a slightly smaller size that also reaches the power.
     best = high
     for n in range(high - 1, max(0, high - 21), -1):

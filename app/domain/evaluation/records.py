@@ -176,6 +176,19 @@ class SideResult:
         )
 
 
+def tags_from_json(data: dict[str, Any]) -> tuple[str, ...]:
+    """An item's `tags` as stored in a JSON line: a list of strings, absent or null for none."""
+    tags = data.get("tags") or []
+    if not isinstance(tags, list):
+        raise ValueError("tags must be a list")
+    return tuple(str(tag) for tag in tags)
+
+
+def optional_text(value: Any) -> str | None:
+    """A JSON value read as text, null kept as None (an answer not given, no expected label)."""
+    return None if value is None else str(value)
+
+
 def _optional_bool(value: Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
@@ -251,15 +264,11 @@ class ItemResult:
     @staticmethod
     def from_json(data: dict[str, Any]) -> ItemResult:
         """Inverse of `to_json`."""
-        tags = data.get("tags") or []
-        if not isinstance(tags, list):
-            raise ValueError("tags must be a list")
-        expected = data.get("expected")
         return ItemResult(
             item_id=str(data["id"]),
             input=str(data["input"]),
-            expected=None if expected is None else str(expected),
-            tags=tuple(str(tag) for tag in tags),
+            expected=optional_text(data.get("expected")),
+            tags=tags_from_json(data),
             specialist=SideResult.from_json(data["specialist"]),
             frontier=SideResult.from_json(data["frontier"]),
             agree=_optional_bool(data.get("agree")),

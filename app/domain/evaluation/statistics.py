@@ -6,7 +6,7 @@ Pure functions (no I/O).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # Two-sided 95 %: the 0.975 quantile of the standard normal distribution.
@@ -86,3 +86,22 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     lower = math.floor(position)
     upper = min(lower + 1, len(ordered) - 1)
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def smallest_sample_size(enough: Callable[[int], bool], first: int, limit: int) -> int | None:
+    """The smallest number of items for which `enough(n)` holds, found by doubling then bisection.
+
+    Starts at `first`, doubles until `enough` holds (None once past `limit`: no practical set
+    settles it), then bisects between the last size that fell short and the first that held.
+    Exact where `enough` is monotone in n; power curves of discrete tests are saw-toothed, so a
+    caller that needs the very smallest size checks a few just below (see `items_needed_for_power`).
+    """
+    low, high = 0, first
+    while not enough(high):
+        low, high = high, high * 2
+        if high > limit:
+            return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if enough(middle) else (middle, high)
+    return high

@@ -44,7 +44,7 @@ from app.domain.distill import (
     teacher_error_report,
 )
 from app.domain.distill_evidence import distillation_review
-from app.domain.distill_export import EXPORT_FORMATS, prepare_split, readme_text
+from app.domain.distill_export import EXPORT_FORMATS, SplitPlan, prepare_split, readme_text
 from app.domain.evaluation import PromptTemplate, ScorerSpec, TestSet
 from app.domain.evidence import MeasurementReview
 from app.domain.evidence import apply_review as apply_measurement_review
@@ -525,7 +525,7 @@ class DistillView(QWidget):
     def export_to(self, folder: Path) -> bool:
         """Write train/validation/test and README.txt into `folder`."""
         items = self.review.items
-        split = prepare_split(items, self.split_spin.value(), self.test_spin.value())
+        split = prepare_split(items, SplitPlan(self.split_spin.value(), self.test_spin.value()))
         if not split.train:
             self.status_label.setText("Nothing to export yet: no item has a usable answer.")
             return False
