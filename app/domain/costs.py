@@ -139,6 +139,21 @@ def _scenario_break_even(
 def summarize(scenario: Scenario) -> CostSummary:
     """All headline figures of a scenario (see `CostSummary`)."""
     econ = economics(scenario)
+    return _summary(scenario, econ, _scenario_break_even(scenario, econ))
+
+
+def summarize_draw(drawn: Scenario, break_even_months: float) -> CostSummary:
+    """`summarize(drawn)` for a Monte Carlo draw whose break-even `over_draws` already found.
+
+    `break_even_months` is that draw's figure from `over_draws` (inf = never), which equals
+    `summarize(drawn).break_even_months` to the last bit; the curves are not searched again.
+    """
+    months = float(break_even_months)
+    return _summary(drawn, economics(drawn), months if math.isfinite(months) else None)
+
+
+def _summary(scenario: Scenario, econ: Economics, months: float | None) -> CostSummary:
+    """The headline figures around a break-even already found (the same engine, see `summarize`)."""
     volume = scenario.volume_per_month
     large = float(econ.large_per_request)
     r = float(econ.escalation_rate)
@@ -169,8 +184,6 @@ def summarize(scenario: Scenario) -> CostSummary:
 
     method: BreakEvenMethod = "closed_form" if econ.linear else "curves"
     horizon = float(scenario.horizon_months)
-    # The same arithmetic as the curves and the break-even-vs-volume chart, so all three agree.
-    months = _scenario_break_even(scenario, econ)
     at_horizon = float(savings_at(econ, np.array(volume), np.array(large), horizon))
 
     large_input = scenario.large.input_tokens * scenario.large.input_price_per_mtok / 1e6

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.domain.costs import summarize_draw
 from app.domain.drivers import SpiderLine, TornadoBar, sweep
 from app.domain.monte_carlo import (
     DEFAULT_DRAWS,
@@ -84,14 +85,19 @@ def _percentiles(values: FloatArray) -> tuple[float, float, float]:
 
 
 def _verdicts(
-    scenario: Scenario, inputs: Mapping[str, FloatArray], count: int, sample: int
+    scenario: Scenario, inputs: Mapping[str, FloatArray], figures: DrawFigures, sample: int
 ) -> tuple[dict[str, float], int]:
+    """The rules' verdict on evenly spaced draws; each draw's break-even comes from the vectorised
+    pass (the same figure `summarize` finds, so the summary is not searched a second time)."""
+    count = len(figures.break_even_months)
     if sample <= 0:
         return {}, 0
     picks = np.unique(np.linspace(0, count - 1, min(count, sample)).astype(int))
     tally: dict[str, int] = {}
     for index in picks:
-        verdict = evaluate(scenario_with(scenario, draw_values(scenario, inputs, int(index)))).verdict
+        drawn = scenario_with(scenario, draw_values(scenario, inputs, int(index)))
+        summary = summarize_draw(drawn, float(figures.break_even_months[index]))
+        verdict = evaluate(drawn, summary).verdict
         tally[verdict] = tally.get(verdict, 0) + 1
     return {verdict: hits / picks.size for verdict, hits in sorted(tally.items())}, int(picks.size)
 
@@ -115,7 +121,7 @@ def analyse(
     values = decision_values(scenario, inputs, figures)
     clears = accuracy_clears_bar(scenario, inputs, draws)
     break_even = _percentiles(figures.break_even_months)
-    verdicts, verdict_draws = _verdicts(scenario, inputs, draws, verdict_sample)
+    verdicts, verdict_draws = _verdicts(scenario, inputs, figures, verdict_sample)
     point_verdict = evaluate(scenario).verdict
     one_at_a_time = sweep(scenario)
     return UncertaintyResult(

@@ -87,9 +87,17 @@ def evppi_binned(driver: FloatArray, values: FloatArray, bins: int = EVPPI_BINS)
     """EVPPI of one input by binning: sort by it, split into equal-count bins, decide per bin."""
     if driver.size == 0 or float(np.ptp(driver)) == 0.0:
         return 0.0
-    order = np.argsort(driver, kind="stable")
-    groups = np.array_split(values[order], min(bins, driver.size))
-    informed = sum(len(group) * max(float(np.mean(group)), 0.0) for group in groups) / values.size
+    ordered = values[np.argsort(driver, kind="stable")]
+    count = min(bins, driver.size)
+    if driver.size % count == 0:
+        # Equal bins: one row each, averaged in one call (the same sums as bin by bin).
+        sizes = [driver.size // count] * count
+        means = [float(mean) for mean in ordered.reshape(count, -1).mean(axis=1)]
+    else:
+        groups = np.array_split(ordered, count)
+        sizes = [len(group) for group in groups]
+        means = [float(np.mean(group)) for group in groups]
+    informed = sum(size * max(mean, 0.0) for size, mean in zip(sizes, means, strict=True)) / values.size
     gain = informed - max(float(np.mean(values)), 0.0)
     # Summing the same draws in another order leaves rounding dust; that is not information.
     dust = 1e-9 * float(np.mean(np.abs(values)))
@@ -104,11 +112,16 @@ def sample_information_value(accuracy: FloatArray, values: FloatArray, size: int
     is as likely as the mean likelihood over the draws (its prior predictive).
     """
     p = np.clip(accuracy, 1e-12, 1.0 - 1e-12)
+    return _sample_information_value(np.log(p), np.log1p(-p), values, size)
+
+
+def _sample_information_value(log_p: FloatArray, log_q: FloatArray, values: FloatArray, size: int) -> float:
+    """`sample_information_value` with the draws' log p and log(1 - p) given (shared across sizes)."""
     k = np.arange(size + 1)[:, None]
     log_choose = np.array(
         [math.lgamma(size + 1) - math.lgamma(j + 1) - math.lgamma(size - j + 1) for j in range(size + 1)]
     )
-    log_like = log_choose[:, None] + k * np.log(p)[None, :] + (size - k) * np.log1p(-p)[None, :]
+    log_like = log_choose[:, None] + k * log_p[None, :] + (size - k) * log_q[None, :]
     like = np.exp(log_like)
     weight = like.sum(axis=1)  # n_draws x P(k)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -130,7 +143,9 @@ def sample_information(
         return None
     step = max(1, accuracy.size // SAMPLE_INFO_DRAWS)
     p, v = accuracy[::step], values[::step]
-    evsi = tuple(sample_information_value(p, v, size) for size in SAMPLE_SIZES)
+    clipped = np.clip(p, 1e-12, 1.0 - 1e-12)
+    log_p, log_q = np.log(clipped), np.log1p(-clipped)
+    evsi = tuple(_sample_information_value(log_p, log_q, v, size) for size in SAMPLE_SIZES)
     cost = scenario.distillation.review_cost_per_example
     info = SampleInformation(SAMPLE_SIZES, evsi, cost, None)
     net = info.net

@@ -7,6 +7,8 @@ N runs, milliseconds) and their ratio to one engine pass (`summarize` + `cumulat
 the same scenario, measured in the same run: machines differ ~2.5x in speed):
 
 * mc_engine: the engine over all draws (`monte_carlo.engine_over_draws`); goal <= 100 ms at 10,000.
+* mc_engine_bending_ranged: the same with ranges on what bends the curves too (the frontier's
+  decline, the specialist's drift, the retraining cost), which are per-draw arrays in the same pass.
 * analyse_cli: everything `calc --uncertainty` computes (rules on 1,000 of the draws).
 * window_refresh: what the risk view's worker computes per change (no verdict chances), then the
   window's own refresh: a change in the document to the view showing the new result, the
@@ -67,6 +69,14 @@ ALL_EXTRAS: dict[str, Any] = {
         "self_hosting.requests_per_second_per_gpu": {"low": 8, "high": 25, "distribution": "triangular"},
         "quality.specialist_accuracy": {"distribution": "beta", "successes": 186, "trials": 200},
     },
+}
+
+
+# The curve-bending inputs ranged as well: each draw has its own rates and retraining cost.
+BENDING_RANGES: dict[str, Any] = {
+    "price_decline_per_year": {"low": 0.1, "high": 0.5, "distribution": "pert"},
+    "small_price_drift_per_year": {"low": -0.4, "high": 0.2, "distribution": "triangular"},
+    "retraining.cost": {"low": 3000, "high": 12000, "distribution": "triangular"},
 }
 
 
@@ -144,6 +154,13 @@ def main() -> int:
     print(f"mc_engine_p50_ms={engine_over_draws:.2f}")
     print(f"mc_engine_ratio_to_engine_pass={engine_over_draws / engine:.1f}")
     print(f"mc_engine_per_draw_ratio={engine_over_draws / engine / args.draws:.4f}")
+    bending = Scenario.model_validate({**ALL_EXTRAS, "ranges": {**ALL_EXTRAS["ranges"], **BENDING_RANGES}})
+    bending_inputs = monte_carlo.sample_inputs(bending, args.draws, seed=1)
+    bending_ms = statistics.median(
+        timings_ms(lambda: monte_carlo.engine_over_draws(bending, bending_inputs), args.runs)
+    )
+    print(f"mc_engine_bending_ranged_p50_ms={bending_ms:.2f}")
+    print(f"mc_engine_bending_ranged_ratio_to_engine_pass={bending_ms / engine:.1f}")
     cli = statistics.median(timings_ms(lambda: uncertainty.analyse(scenario, args.draws, seed=1), args.runs))
     print(f"analyse_cli_p50_ms={cli:.2f}")
     print(f"analyse_cli_ratio_to_engine_pass={cli / engine:.1f}")

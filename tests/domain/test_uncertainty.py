@@ -24,7 +24,7 @@ from app.domain import (
     uncertainty,
     value_of_information,
 )
-from app.domain.costs import summarize
+from app.domain.costs import summarize, summarize_draw
 from app.domain.scenario import Scenario
 
 HORIZON = 24
@@ -392,6 +392,8 @@ def test_every_draw_of_the_vectorised_pass_equals_the_scalar_engine() -> None:
             months = math.inf if summary.break_even_months is None else summary.break_even_months
             savings, npv = monte_carlo.horizon_figures(drawn)
             assert figures.break_even_months[index] == months, (case, index)
+            # The verdicts' summaries take this figure instead of searching again: the same summary.
+            assert summarize_draw(drawn, figures.break_even_months[index]) == summary, (case, index)
             assert figures.net_monthly_savings[index] == summary.net_monthly_savings, (case, index)
             assert figures.one_time_cost[index] == summary.one_time_cost, (case, index)
             assert figures.savings_at_horizon[index] == savings, (case, index)
