@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Literal
 
+from app.domain.accuracy_judgement import JudgedAccuracy
 from app.domain.evaluation import Interval, SpotcheckSummary, wilson_interval
 from app.domain.fields import field_for
 from app.domain.formatting import format_interval, format_share
-from app.domain.rules import JudgedAccuracy, RuleResult
+from app.domain.rules import RuleResult
 from app.domain.scenario import Scenario
 
 Tone = Literal["good", "bad", "warn", "neutral"]
