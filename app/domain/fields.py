@@ -56,7 +56,7 @@ GROUPS: tuple[str, ...] = (
     "Quality and task",
     "Distillation",
     "Self-hosting",
-    "Price decline",
+    "Price changes",
     "Retraining",
 )
 
@@ -409,7 +409,7 @@ FIELDS: tuple[ScenarioField, ...] = (
         ("price_decline_per_year",),
         "Large-model price decline",
         "percent",
-        "Price decline",
+        "Price changes",
         (0, 80),
         "the large-only curve: frontier prices falling each year shrink the savings over time",
         scale=100,
@@ -418,7 +418,7 @@ FIELDS: tuple[ScenarioField, ...] = (
         ("small_price_drift_per_year",),
         "Specialist price drift",
         "percent",
-        "Price decline",
+        "Price changes",
         (-50, 50),
         "the specialist curve: its own prices (per token, or the GPU hour) changing each year; "
         "negative = cheaper, positive = dearer",
@@ -456,7 +456,7 @@ def groups_in_use(scenario: Scenario) -> tuple[str, ...]:
     extras_on = {
         "Distillation": scenario.distillation.enabled,
         "Self-hosting": scenario.self_hosting.enabled,
-        "Price decline": scenario.price_decline_per_year > 0 or scenario.small_price_drift_per_year != 0,
+        "Price changes": scenario.price_decline_per_year > 0 or scenario.small_price_drift_per_year != 0,
         "Retraining": scenario.retraining.every_months > 0,
     }
     return tuple(group for group in GROUPS if extras_on.get(group, True))

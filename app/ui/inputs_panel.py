@@ -1,7 +1,7 @@
 """The inputs panel: every number of the scenario as a slider + exact-entry box, grouped as people think.
 
 Groups: Traffic, Large model, Specialist, One-time costs, Operations, Routing, Quality and task,
-then the extras (distillation, self-hosting, price decline, retraining), folded by default.
+then the extras (distillation, self-hosting, price changes, retraining), folded by default.
 Each widget only asks the document for a change; it redraws when the document says so.
 """
 
@@ -43,7 +43,7 @@ ROUTING = _specs("Routing")
 QUALITY = _specs("Quality and task")
 DISTILLATION = _specs("Distillation")
 SELF_HOSTING = _specs("Self-hosting")
-PRICE_DECLINE = _specs("Price decline")
+PRICE_CHANGES = _specs("Price changes")
 RETRAINING = _specs("Retraining")
 
 _PRICE_FIELDS = ("input_price_per_mtok", "output_price_per_mtok")
@@ -155,13 +155,13 @@ class InputsPanel(QScrollArea):
         for title, specs, check in (
             ("Distillation", DISTILLATION, self.distillation_check),
             ("Self-hosting", SELF_HOSTING, self.self_hosting_check),
-            ("Price decline", PRICE_DECLINE, None),
+            ("Price changes", PRICE_CHANGES, None),
             ("Retraining", RETRAINING, None),
         ):
             extras_layout.addWidget(self._section_body(title, specs, header=check, titled=True))
         self.extras_section = CollapsibleSection("Extras", extras, expanded=False)
         self.extras_section.header.setToolTip(
-            "Distillation, self-hosting, frontier price decline, retraining"
+            "Distillation, self-hosting, price changes (frontier and specialist), retraining"
         )
         self.sections["Extras"] = self.extras_section
         self._layout.addWidget(self.extras_section)

@@ -170,7 +170,7 @@ class WindowMenus(ScenarioFiles):
                 "Show &extras",
                 self._toggle_extras,
                 "Ctrl+Shift+E",
-                "Show or fold distillation, self-hosting, price decline, retraining",
+                "Show or fold distillation, self-hosting, price changes, retraining",
             ),
         )
         self._add_actions(scenario)

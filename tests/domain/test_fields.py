@@ -75,8 +75,8 @@ def test_known_bounds_match_the_published_limits() -> None:
     drift = model_bounds(("small_price_drift_per_year",))
     assert (drift.minimum, drift.maximum, drift.optional) == (-0.95, 1.0, False)
     entry = field_for("small_price_drift_per_year")
-    assert (entry.group, entry.unit, entry.scale) == ("Price decline", "percent", 100)
-    assert [item.key for item in fields_in("Price decline")] == [
+    assert (entry.group, entry.unit, entry.scale) == ("Price changes", "percent", 100)
+    assert [item.key for item in fields_in("Price changes")] == [
         "price_decline_per_year",
         "small_price_drift_per_year",
     ]
@@ -135,7 +135,7 @@ def test_an_extra_that_is_off_is_not_in_use() -> None:
     assert groups_in_use(BASE) == tuple(
         group
         for group in GROUPS
-        if group not in ("Distillation", "Self-hosting", "Price decline", "Retraining")
+        if group not in ("Distillation", "Self-hosting", "Price changes", "Retraining")
     )
     on = BASE.with_changes(
         distillation={**BASE.distillation.model_dump(), "enabled": True},

@@ -354,7 +354,7 @@ def test_the_inputs_section_is_the_field_catalogues(qapp, tmp_path: Path) -> Non
     assert {entry.group for entry in listed} >= {
         "Distillation",
         "Self-hosting",
-        "Price decline",
+        "Price changes",
         "Retraining",
     }
     for entry in listed:
