@@ -203,7 +203,7 @@ def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
         )
         one_time = float(econ.one_time(econ.large_per_request))
         value = (one_time / target_months + float(econ.monthly_ops)) / margin if margin > 0 else None
-        if value is not None:
+        if value is not None and value <= MAX_VOLUME_PER_MONTH:
             value = _nudged_to_reach(months_for, value, target_months)
         if value is not None and value > MAX_VOLUME_PER_MONTH:
             value = None
@@ -211,8 +211,8 @@ def goal_seek_volume(scenario: Scenario, target_months: float) -> GoalSeek:
         value = _goal_seek_self_hosted_volume(econ, months_for, target_months)
     else:
         # Per-token prices (or GPUs that serve nothing): more volume never hurts the payback's
-        # reach (every cost that grows with volume grows in step with the large model's), so
-        # "reaches the target" is monotone in volume and a bracket search is exact.
+        # reach (D = V·m(t) - F(t), see the module docstring), so "reaches the target" is
+        # monotone in volume and a bracket search is exact.
         value = _smallest_reaching(months_for, np.geomspace(1.0, MAX_VOLUME_PER_MONTH, 241), target_months)
     if value is None:
         return GoalSeek(
