@@ -79,8 +79,28 @@ class Bounds:
     optional: bool  # None ("unknown") is accepted
 
 
+class FieldPlace:
+    """Where a scenario number lives and its unit: the dotted key and the suffix shown after it.
+
+    Shared by the catalogue's entries and by anything that edits or shows one of its numbers.
+    """
+
+    path: tuple[str, ...]
+    unit: Unit
+
+    @property
+    def key(self) -> str:
+        """Dotted path, e.g. 'large.input_price_per_mtok'."""
+        return ".".join(self.path)
+
+    @property
+    def suffix(self) -> str:
+        """The unit text shown after the number."""
+        return UNIT_SUFFIX[self.unit]
+
+
 @dataclass(frozen=True)
-class ScenarioField:
+class ScenarioField(FieldPlace):
     """One number of a scenario: where it lives, what it is called and means, and its bounds."""
 
     path: tuple[str, ...]
@@ -93,16 +113,6 @@ class ScenarioField:
     bounds: Bounds
     log: bool = False  # values span orders of magnitude
     scale: float = 1.0  # shown = stored × scale (shares are shown as percent)
-
-    @property
-    def key(self) -> str:
-        """Dotted path, e.g. 'large.input_price_per_mtok'."""
-        return ".".join(self.path)
-
-    @property
-    def suffix(self) -> str:
-        """The unit text shown after the number."""
-        return UNIT_SUFFIX[self.unit]
 
     @property
     def heading(self) -> str:

@@ -181,8 +181,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.apply_theme(LIGHT)
 
     def _place_label(self) -> None:
-        if self.label_span is not None:
-            self.break_even_label.setAnchor(side_anchor(self, self.break_even_label, *self.label_span, 1.4))
+        place_beside(self, self.break_even_label, self.label_span, 1.4)
 
     def _wrap_label(self) -> None:
         # A note wider than the plot wraps instead of running past its edge.
@@ -325,8 +324,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.apply_theme(LIGHT)
 
     def _place_label(self) -> None:
-        if self.label_span is not None:
-            self.current_label.setAnchor(side_anchor(self, self.current_label, *self.label_span, 1.2))
+        place_beside(self, self.current_label, self.label_span, 1.2)
 
     def reset_ranges(self) -> None:
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
@@ -569,6 +567,15 @@ def side_anchor(
     if fits_right(widget, label, high - (x - low), low, high):  # the room left of x, mirrored
         return (1.05, lift)
     return (0.5, lift + 0.6)
+
+
+def place_beside(
+    widget: pg.PlotWidget, label: pg.TextItem, span: tuple[float, float, float] | None, lift: float
+) -> None:
+    """Anchor `label` beside its point, `span` = (its x, the plot's x range) (see `side_anchor`);
+    nothing while the label has no point."""
+    if span is not None:
+        label.setAnchor(side_anchor(widget, label, *span, lift))
 
 
 def fits_right(widget: pg.PlotWidget, label: pg.TextItem, x: float, low: float, high: float) -> bool:

@@ -15,18 +15,19 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.domain.scenario import Decision
+from app.ui.dialog_parts import form_dialog, text_field
 from app.ui.document import ScenarioDocument
 
+INTRO = (
+    "What the memo asks for, shown on its first page and saved with the scenario. Leave a field empty "
+    "to leave it out."
+)
 # Decision in a week when no date was set: the dialog offers it once "Decide by" is ticked.
 DEFAULT_DAYS_AHEAD = 7
 
@@ -37,24 +38,11 @@ class DecisionFieldsDialog(QDialog):
     def __init__(self, document: ScenarioDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.setWindowTitle("Decision details")
-        self.setObjectName("decisionFieldsDialog")
         decision = document.scenario.decision
-        layout = QVBoxLayout(self)
-        intro = QLabel(
-            "What the memo asks for, shown on its first page and saved with the scenario. Leave a field "
-            "empty to leave it out."
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        form = QFormLayout()
-        self.ask_edit = QLineEdit(decision.ask)
-        self.ask_edit.setMaxLength(1000)
-        self.ask_edit.setPlaceholderText("e.g. Approve $21.5K and a four-week pilot")
+        layout, form = form_dialog(self, "Decision details", "decisionFieldsDialog", INTRO)
+        self.ask_edit = text_field(decision.ask, 1000, "e.g. Approve $21.5K and a four-week pilot")
         form.addRow("The &ask:", self.ask_edit)
-        self.owner_edit = QLineEdit(decision.owner)
-        self.owner_edit.setMaxLength(200)
-        self.owner_edit.setPlaceholderText("who owns the decision")
+        self.owner_edit = text_field(decision.owner, 200, "who owns the decision")
         form.addRow("&Owner:", self.owner_edit)
         self.date_check = QCheckBox("Decide &by")
         self.date_edit = QDateEdit()

@@ -28,7 +28,7 @@ from app.domain.rules import (
 )
 from app.ui.document import ScenarioDocument
 from app.ui.theme import BLOCKING_SYMBOL, LIGHT, STATUS_SYMBOLS, STATUS_WORDS, Theme, rule_mark_pixmap
-from app.ui.widgets import ElidedLabel, WrappedText
+from app.ui.widgets import ElidedLabel, WrappedText, column_layout
 
 # The window has three verdict colours; the domain's "caution" (keep the large model and route
 # the hard tail) is drawn like the other "keep the large model" answer.
@@ -95,9 +95,7 @@ class _Figure(QWidget):
 
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
+        layout = column_layout(self, (0, 0, 0, 0), 0)
         # The value is placed by hand over a fixed-height row (see resizeEvent): fixed in both
         # directions, a new value repaints the label alone. With only its height fixed, every new
         # value asked each layout up to the decision panel to recompute, twice the cost of a drag.
@@ -168,9 +166,7 @@ class VerdictBanner(QFrame):
         self.setObjectName("verdictBanner")
         self.setAccessibleName("Verdict")
         self.setAutoFillBackground(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 10, 12, 10)
-        layout.setSpacing(6)
+        layout = column_layout(self, (12, 10, 12, 10), 6)
         self.title = QLabel()
         self.title.setObjectName("verdictTitle")
         self.title.setWordWrap(True)
@@ -349,9 +345,7 @@ class RulesTable(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        layout = column_layout(self, (0, 0, 0, 0), 2)
         self.rows = [RuleRow(rule_id) for rule_id in range(1, 7)]
         for row in self.rows:
             layout.addWidget(row)
@@ -488,9 +482,7 @@ class DecisionPanel(QScrollArea):
         self.setMinimumWidth(330)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget()
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(6, 6, 8, 6)
-        layout.setSpacing(8)
+        layout = column_layout(content, (6, 6, 8, 6), 8)
         self.banner = VerdictBanner()
         heading = QLabel("Decision rules")
         heading.setObjectName("ruleTitle")

@@ -215,14 +215,9 @@ class InputsPanel(QScrollArea):
             form.addRow(label_text, widget) if label_text else form.addRow(widget)
         return holder
 
-    def _add_section(
-        self,
-        title: str,
-        specs: list[FieldSpec],
-        header: QWidget | None = None,
-        extra_rows: list[tuple[str, QWidget]] | None = None,
-    ) -> None:
-        section = CollapsibleSection(title, self._section_body(title, specs, header, extra_rows))
+    def _add_section(self, title: str, specs: list[FieldSpec], **body: Any) -> None:
+        """A collapsible section whose body is `_section_body`'s (its options pass through)."""
+        section = CollapsibleSection(title, self._section_body(title, specs, **body))
         self.sections[title] = section
         self._layout.addWidget(section)
 

@@ -27,13 +27,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -43,6 +39,7 @@ from app.domain.uncertainty import UncertaintyResult
 from app.storage.atomic import atomic_write_text
 from app.storage.settings import MEMO_PAGE_SIZES, MemoSettings
 from app.ui.decision_fields import DecisionFieldsDialog
+from app.ui.dialog_parts import form_dialog, text_field
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -141,6 +138,12 @@ class _MemoWorker(QObject):
         self.finished.emit(outcome)
 
 
+OPTIONS_INTRO = (
+    "The memo shows the verdict, the figures and the charts of the scenario as the window shows them, "
+    "with every input, rule and caveat after page one."
+)
+
+
 class MemoOptionsDialog(QDialog):
     """Author, paper size, what to attach; "Export…" goes on to the save dialog."""
 
@@ -148,19 +151,8 @@ class MemoOptionsDialog(QDialog):
         self, memo_settings: MemoSettings, spotcheck: SpotcheckSummary | None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export decision memo")
-        self.setObjectName("memoOptionsDialog")
-        layout = QVBoxLayout(self)
-        intro = QLabel(
-            "The memo shows the verdict, the figures and the charts of the scenario as the window shows "
-            "them, with every input, rule and caveat after page one."
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        form = QFormLayout()
-        self.author_edit = QLineEdit(memo_settings.author)
-        self.author_edit.setMaxLength(200)
-        self.author_edit.setPlaceholderText("shown on the memo (optional)")
+        layout, form = form_dialog(self, "Export decision memo", "memoOptionsDialog", OPTIONS_INTRO)
+        self.author_edit = text_field(memo_settings.author, 200, "shown on the memo (optional)")
         form.addRow("&Author:", self.author_edit)
         self.page_combo = QComboBox()
         self.page_combo.addItems(list(MEMO_PAGE_SIZES))

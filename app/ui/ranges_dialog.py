@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.domain.range_defaults import default_ranges
 from app.domain.ranges import DISTRIBUTIONS, Range, get_path, rangeable_fields
 from app.domain.scenario import Scenario, describe_validation_error
+from app.ui.dialog_parts import headed_table, read_only_item
 from app.ui.document import ScenarioDocument
 
 COLUMNS = ("Input", "Value", "Distribution", "Low", "High", "k (right)", "n (graded)", "Note")
@@ -49,8 +49,7 @@ class RangesDialog(QDialog):
         self.setObjectName("rangesDialog")
         self.document = document
         self.paths = sorted(rangeable_fields(Scenario))
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table = headed_table(COLUMNS, row_numbers=True)
         self.table.horizontalHeader().setSectionResizeMode(FIELD, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.error = QLabel()
@@ -103,9 +102,7 @@ class RangesDialog(QDialog):
         distribution.addItems(list(DISTRIBUTIONS))
         distribution.setCurrentText(rng.distribution if rng is not None else "triangular")
         self.table.setCellWidget(index, DISTRIBUTION, distribution)
-        value_item = QTableWidgetItem()
-        value_item.setFlags(value_item.flags() & ~value_item.flags().ItemIsEditable)
-        self.table.setItem(index, VALUE, value_item)
+        self.table.setItem(index, VALUE, read_only_item())  # the scenario's value, shown by _show_value
         cells = {
             LOW: rng.low if rng is not None else None,
             HIGH: rng.high if rng is not None else None,

@@ -14,13 +14,22 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.evidence import MeasurementReview
+from app.domain.scenario import Evidence
+from app.ui.dialog_parts import headed_table, read_only_item
+
+
+def _sample_text(evidence: Evidence | None) -> str:
+    """What a measured value rests on: `20/30 · spot-check · 2026-11-20` (k of n), or `n = 5 · …`."""
+    if evidence is None:
+        return ""
+    counts = f"{evidence.successes}/{evidence.n}" if evidence.successes is not None else f"n = {evidence.n}"
+    return f"{counts} · {evidence.source} · {evidence.measured_at}"
 
 
 class MeasurementReviewDialog(QDialog):
@@ -39,35 +48,24 @@ class MeasurementReviewDialog(QDialog):
         self.sample_label = QLabel(f"Measured on: {review.sample}")
         self.sample_label.setWordWrap(True)
         layout.addWidget(self.sample_label)
-        self.table = QTableWidget(len(review.changes), len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
-        self.table.verticalHeader().setVisible(False)
+        self.table = headed_table(self.COLUMNS, len(review.changes))
         for row, change in enumerate(review.changes):
             tick = QTableWidgetItem()
             tick.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             tick.setCheckState(Qt.CheckState.Checked if change.checked else Qt.CheckState.Unchecked)
             tick.setData(Qt.ItemDataRole.UserRole, change.path)
             self.table.setItem(row, 0, tick)
-            evidence = change.evidence
-            if evidence is None:
-                basis = ""
-            elif evidence.successes is not None:
-                basis = f"{evidence.successes}/{evidence.n} · {evidence.source} · {evidence.measured_at}"
-            else:
-                basis = f"n = {evidence.n} · {evidence.source} · {evidence.measured_at}"
+            warnings = " ".join(change.warnings)
             cells = (
                 change.label,
                 change.describe_value(change.before),
                 change.describe_value(change.after),
-                basis,
-                " ".join(change.warnings),
+                _sample_text(change.evidence),
             )
             for column, text in enumerate(cells, start=1):
-                item = QTableWidgetItem(text)
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                if column == 5 and text:
-                    item.setToolTip(text)
-                self.table.setItem(row, column, item)
+                self.table.setItem(row, column, read_only_item(text))
+            # The warnings cell is narrow: its whole text is in the tooltip.
+            self.table.setItem(row, len(cells) + 1, read_only_item(warnings, tip=warnings))
         self.table.resizeColumnsToContents()
         layout.addWidget(self.table)
         lines = list(review.warnings) + [

@@ -61,63 +61,47 @@ class Theme:
     verdict_neutral: str
 
 
-LIGHT = Theme(
-    name="light",
-    window="#f6f7f9",
-    panel="#ffffff",
-    text="#1d2330",
-    muted="#5b6475",
-    grid="#d9dde5",
-    accent="#0072B2",
-    large="#E69F00",
-    specialist="#0072B2",
-    specialist_only="#56B4E9",
-    input_tokens="#0072B2",
-    output_tokens="#CC79A7",
-    escalation="#E69F00",
-    self_hosting="#009E73",
-    marker="#D55E00",
-    horizon="#5b6475",
-    rule_marks={
-        "good": "#007a5a",
-        "bad": "#b34700",
-        "neutral": "#8a5a00",
-        "not_holding": "#6b7280",
-        "unknown": "#6a4c9c",
-    },
-    verdict_good="#dff3ea",
-    verdict_bad="#fbe6da",
-    verdict_neutral="#eceef2",
-)
+# Every colour of the two appearances side by side, (light, dark): each pair is chosen together,
+# so a role reads the same in both and stands out on its own background.
+_COLOURS: dict[str, tuple[str, str]] = {
+    "window": ("#f6f7f9", "#1e2127"),
+    "panel": ("#ffffff", "#262a31"),
+    "text": ("#1d2330", "#e6e8ec"),
+    "muted": ("#5b6475", "#a3aab8"),
+    "grid": ("#d9dde5", "#3a404b"),
+    "accent": ("#0072B2", "#56B4E9"),
+    "large": ("#E69F00", "#E69F00"),
+    "specialist": ("#0072B2", "#56B4E9"),
+    "specialist_only": ("#56B4E9", "#9ad3f2"),
+    "input_tokens": ("#0072B2", "#56B4E9"),
+    "output_tokens": ("#CC79A7", "#CC79A7"),
+    "escalation": ("#E69F00", "#E69F00"),
+    "self_hosting": ("#009E73", "#2fc49a"),
+    "marker": ("#D55E00", "#ff7a33"),
+    "horizon": ("#5b6475", "#a3aab8"),
+    "verdict_good": ("#dff3ea", "#1f3b33"),
+    "verdict_bad": ("#fbe6da", "#45291c"),
+    "verdict_neutral": ("#eceef2", "#2f343d"),
+}
+# Each rule look's colour, (light, dark): each must also stand out from the other looks.
+_RULE_MARKS: dict[str, tuple[str, str]] = {
+    "good": ("#007a5a", "#3ccf9e"),
+    "bad": ("#b34700", "#ff8a4c"),
+    "neutral": ("#8a5a00", "#f0c05a"),
+    "not_holding": ("#6b7280", "#9aa1ad"),
+    "unknown": ("#6a4c9c", "#c3a8f0"),
+}
 
-DARK = Theme(
-    name="dark",
-    window="#1e2127",
-    panel="#262a31",
-    text="#e6e8ec",
-    muted="#a3aab8",
-    grid="#3a404b",
-    accent="#56B4E9",
-    large="#E69F00",
-    specialist="#56B4E9",
-    specialist_only="#9ad3f2",
-    input_tokens="#56B4E9",
-    output_tokens="#CC79A7",
-    escalation="#E69F00",
-    self_hosting="#2fc49a",
-    marker="#ff7a33",
-    horizon="#a3aab8",
-    rule_marks={
-        "good": "#3ccf9e",
-        "bad": "#ff8a4c",
-        "neutral": "#f0c05a",
-        "not_holding": "#9aa1ad",
-        "unknown": "#c3a8f0",
-    },
-    verdict_good="#1f3b33",
-    verdict_bad="#45291c",
-    verdict_neutral="#2f343d",
-)
+
+def _theme(name: ThemeName, side: int) -> Theme:
+    """The theme made of one side of each pair (0: light, 1: dark)."""
+    colours = {role: pair[side] for role, pair in _COLOURS.items()}
+    marks = {look: pair[side] for look, pair in _RULE_MARKS.items()}
+    return Theme(name=name, rule_marks=marks, **colours)
+
+
+LIGHT = _theme("light", 0)
+DARK = _theme("dark", 1)
 
 
 def system_prefers_dark() -> bool:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.fields import UNIT_SUFFIX, ScenarioField, Unit
+from app.domain.fields import UNIT_SUFFIX, FieldPlace, ScenarioField, Unit
 from app.ui.formatting import NumberParseError, format_compact, format_plain, parse_number
 
 # Units and their suffixes are the field catalogue's (domain knowledge, shared with the memo and CLI).
@@ -37,7 +37,7 @@ SLIDER_STEPS = 1000
 
 
 @dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(FieldPlace):
     """How one scenario number is edited: where it lives, its bounds, its unit and what it feeds."""
 
     path: tuple[str, ...]
@@ -74,15 +74,13 @@ class FieldSpec:
             exclusive_minimum=bounds.exclusive_minimum,
         )
 
-    @property
-    def key(self) -> str:
-        """Dotted path, e.g. 'large.input_price_per_mtok'."""
-        return ".".join(self.path)
 
-    @property
-    def suffix(self) -> str:
-        """Unit text shown after the entry box."""
-        return UNIT_SUFFIX[self.unit]
+def column_layout(widget: QWidget, margins: tuple[int, int, int, int], spacing: int) -> QVBoxLayout:
+    """A top-to-bottom layout for `widget` with its margins (left, top, right, bottom) and spacing."""
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(*margins)
+    layout.setSpacing(spacing)
+    return layout
 
 
 def _linear_snap(span: float) -> float:
@@ -293,9 +291,7 @@ class CollapsibleSection(QWidget):
         self, title: str, body: QWidget, expanded: bool = True, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        layout = column_layout(self, (0, 0, 0, 0), 2)
         self.header = QToolButton()
         self.header.setObjectName("sectionHeader")
         self.header.setText(title)
