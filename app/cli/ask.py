@@ -16,6 +16,13 @@ import sys
 from typing import Any
 
 from app.cli import EXIT_FAILURE, EXIT_OK, CliError
+from app.cli.served import (
+    SPECIALIST_KEY_HINT,
+    add_endpoint_options,
+    add_specialist_options,
+    check_specialist_options,
+    specialist_endpoint,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -29,37 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("prompt", metavar="PROMPT")
     parser.add_argument("--gguf", metavar="FILE", help="local GGUF model (default: the bundled Gemma 3 270M)")
     parser.add_argument("--no-local", action="store_true", help="skip the specialist")
-    parser.add_argument(
-        "--specialist-url",
-        "--specialist-endpoint",
-        dest="specialist_url",
-        metavar="URL",
-        help="a specialist served at an OpenAI-compatible base URL instead of the local model",
-    )
-    parser.add_argument("--specialist-model", metavar="NAME", help="model name at the specialist endpoint")
-    parser.add_argument(
-        "--specialist-key-env",
-        metavar="VAR",
-        help="environment variable holding the specialist endpoint's key (default: the provider's usual "
-        "variable, else SPECIALIST_STUDIO_SPECIALIST_KEY, then the system keyring)",
-    )
-    parser.add_argument(
-        "--specialist-grammar",
-        action="store_true",
-        help="send --labels to the specialist endpoint as a GBNF grammar (llama.cpp's servers take it)",
-    )
-    parser.add_argument("--frontier-url", metavar="URL", help="OpenAI-compatible base URL, e.g. .../v1")
-    parser.add_argument("--frontier-model", metavar="NAME", help="model name at that endpoint")
+    add_specialist_options(parser)
+    add_endpoint_options(parser, "frontier")
     parser.add_argument(
         "--frontier-preset",
         metavar="NAME",
         help="endpoint preset whose key variable to use (openai, openrouter, ollama, llama-server, vllm, "
         "custom); default: guessed from the URL",
-    )
-    parser.add_argument(
-        "--frontier-key-env",
-        metavar="VAR",
-        help="environment variable holding the frontier key (keys are never taken on the command line)",
     )
     parser.add_argument(
         "--frontier-mode",
@@ -189,21 +172,6 @@ class _Specialist:
     failed: bool = False
 
 
-def _check_specialist_options(args: argparse.Namespace) -> None:
-    """One usage error for specialist options that do not go together."""
-    if bool(args.specialist_url) != bool(args.specialist_model):
-        raise CliError("give --specialist-url and --specialist-model together")
-    if not args.specialist_url:
-        if args.specialist_key_env or args.specialist_grammar:
-            raise CliError("--specialist-key-env and --specialist-grammar need --specialist-url")
-        return
-    if args.no_local or args.gguf:
-        other = "--no-local" if args.no_local else "--gguf"
-        raise CliError(f"--specialist-url and {other} contradict each other: one specialist at a time")
-    if not args.specialist_url.strip().lower().startswith(("http://", "https://")):
-        raise CliError(f"--specialist-url must start with http:// or https:// (got {args.specialist_url!r})")
-
-
 def _local_specialist(args: argparse.Namespace, session: Any, prices: Any) -> _Specialist:
     """The bundled Gemma or `--gguf FILE` in the session's model process (or why it did not start)."""
     from app.inference.bundled_model import BundledModelError, bundled_model_path
@@ -236,15 +204,9 @@ def _local_specialist(args: argparse.Namespace, session: Any, prices: Any) -> _S
 def _served_specialist(args: argparse.Namespace, session: Any, prices: Any) -> _Specialist:
     """A specialist at an OpenAI-compatible endpoint (or why it cannot be asked: no key)."""
     from app.inference.playground import SideRun
-    from app.inference.session import ServedEndpoint, served_model_name
+    from app.inference.session import served_model_name
 
-    endpoint = ServedEndpoint.specialist(
-        args.specialist_url,
-        args.specialist_model,
-        args.specialist_key_env,
-        args.timeout,
-        args.specialist_grammar,
-    )
+    endpoint = specialist_endpoint(args, args.timeout)
     name = served_model_name(endpoint)
     mode = "completion" if args.mode == "completion" else "chat"
     problem = session.endpoint_empty_reason(endpoint)
@@ -252,7 +214,7 @@ def _served_specialist(args: argparse.Namespace, session: Any, prices: Any) -> _
         return _Specialist(None, SideRun(name=name, empty_reason=problem), mode)
     client = session.client(
         endpoint,
-        key_hint="the key in --specialist-key-env, the provider's usual variable or the keyring",
+        key_hint=SPECIALIST_KEY_HINT,
         on_retry=lambda left, why: print(f"specialist: retrying in {left:.0f} s: {why}", file=sys.stderr),
     )
     client.total_timeout_s = args.timeout  # as the frontier's: the whole answer, not only a silence
@@ -272,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("the prompt is empty")
     if bool(args.frontier_url) != bool(args.frontier_model):
         raise CliError("give --frontier-url and --frontier-model together")
-    _check_specialist_options(args)
+    check_specialist_options(args)
     if args.max_tokens < 1:
         raise CliError("--max-tokens must be at least 1")
     _check_ranges(args)

@@ -20,7 +20,25 @@ from pathlib import Path
 from typing import Any
 
 from app.cli import EXIT_FAILURE, EXIT_OK, CliError
+from app.cli.served import add_endpoint_options
 
+# The three steps: the one line `distill --help` lists, and what each step's own --help adds.
+STEPS: dict[str, tuple[str, str]] = {
+    "label": (
+        "ask the teacher about every input",
+        "Unlabelled inputs (.jsonl/.csv with 'input', or the playground's exported history) go to a "
+        "frontier model; run again with the same -o to resume where the last run stopped.",
+    ),
+    "report": (
+        "the teacher's error rate and the measured costs",
+        "From the review: how often the teacher was wrong, per label, and what labelling cost.",
+    ),
+    "export": (
+        "write the training set",
+        "Duplicates removed, a held-out test slice (a spot-check set) first, then a stratified "
+        "train/validation split.",
+    ),
+}
 PROGRESS_EVERY_S = 2.0  # when stderr is not a terminal: one line at most this often
 REVIEW_SEED = 0  # the review sample's seed, the same as the window's
 
@@ -34,21 +52,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "sample in the window; the corrected set is exported for fine-tuning.",
     )
     commands = parser.add_subparsers(dest="distill_command", metavar="STEP")
-    label = commands.add_parser(
-        "label",
-        help="ask the teacher about every input",
-        description="Label unlabelled inputs (.jsonl/.csv with 'input', or the playground's exported "
-        "history) with a frontier model. Runs again with the same -o resume where the last run stopped.",
+    label, report, export = (
+        commands.add_parser(step, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {detail}")
+        for step, (summary, detail) in STEPS.items()
     )
     label.add_argument("inputs", metavar="INPUTS", type=Path, help="inputs file (.jsonl or .csv)")
-    label.add_argument("--frontier-url", metavar="URL", required=True, help="OpenAI-compatible base URL")
-    label.add_argument("--frontier-model", metavar="NAME", required=True, help="model name there")
-    label.add_argument(
-        "--frontier-key-env",
-        dest="api_key_env",
-        metavar="VAR",
-        help="environment variable holding the API key (default: the endpoint's usual one, then the keyring)",
-    )
+    add_endpoint_options(label, "frontier", required=True)
     label.add_argument(
         "--prompt", type=Path, metavar="FILE", help="prompt template (default: INPUTS.prompt.json if present)"
     )
@@ -88,18 +97,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     label.add_argument("--fresh", action="store_true", help="start over even if the labelled file exists")
 
-    report = commands.add_parser("report", help="the teacher's error rate and the measured costs")
     report.add_argument("labelled", metavar="LABELLED", type=Path, help="labelled JSONL")
     report.add_argument("--scenario", type=Path, metavar="FILE", help="scenario for the quality bar")
     report.add_argument("--hourly-rate", type=float, metavar="USD", help="reviewer cost per hour")
     report.add_argument("--json", action="store_true", help="print JSON")
 
-    export = commands.add_parser(
-        "export",
-        help="write the training set",
-        description="Export the reviewed set: duplicates removed, a held-out test slice (a spot-check "
-        "set) first, then a stratified train/validation split.",
-    )
     export.add_argument("labelled", metavar="LABELLED", type=Path, help="labelled JSONL")
     export.add_argument(
         "--format", choices=["openai-chat", "hf-chat", "alpaca", "sharegpt"], default="openai-chat"
@@ -194,8 +196,10 @@ def _teacher(args: argparse.Namespace) -> Any:
         args.frontier_url, args.frontier_model, preset_for_url(args.frontier_url), read_timeout_s=args.timeout
     )
     client = InferenceSession().client(
-        endpoint.with_key_env(args.api_key_env),
-        key_hint=f"${args.api_key_env}" if args.api_key_env else "the endpoint's key variable or the keyring",
+        endpoint.with_key_env(args.frontier_key_env),
+        key_hint=f"${args.frontier_key_env}"
+        if args.frontier_key_env
+        else "the endpoint's key variable or the keyring",
     )
     client.max_retries = args.retries
     # Whole answers by default: they carry token usage where streams do not (llama.cpp's server).

@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
     spotcheck = None
     items: tuple[ItemResult, ...] = ()
     if args.spotcheck:
-        from app.inference.spotcheck import SpotcheckError, load_spotcheck_results, read_results
+        from app.storage.spotcheck_results import SpotcheckError, load_spotcheck_results, read_results
 
         try:
             spotcheck = load_spotcheck_results(Path(args.spotcheck))

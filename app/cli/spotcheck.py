@@ -21,6 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from app.cli import EXIT_FAILURE, EXIT_OK, CliError
+from app.cli.served import (
+    SPECIALIST_KEY_HINT,
+    add_endpoint_options,
+    add_specialist_options,
+    check_specialist_options,
+    specialist_endpoint,
+)
 from app.domain.formatting import format_money
 
 # Non-inferiority margin of the paired comparison: "as good as" means at most 2 points worse.
@@ -49,36 +56,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--no-local", action="store_true", help="skip the specialist (review recorded answers)"
     )
-    parser.add_argument(
-        "--specialist-url",
-        "--specialist-endpoint",
-        dest="specialist_url",
-        metavar="URL",
-        help="a specialist served at an OpenAI-compatible base URL instead of the local model",
-    )
-    parser.add_argument("--specialist-model", metavar="NAME", help="model name at the specialist endpoint")
-    parser.add_argument(
-        "--specialist-key-env",
-        metavar="VAR",
-        help="environment variable holding the specialist endpoint's key (default: the provider's usual "
-        "variable, else SPECIALIST_STUDIO_SPECIALIST_KEY, then the system keyring)",
-    )
-    parser.add_argument(
-        "--specialist-grammar",
-        action="store_true",
-        help="send the labels to the specialist endpoint as a GBNF grammar (llama.cpp's servers take it)",
-    )
-    parser.add_argument("--frontier-url", metavar="URL", help="OpenAI-compatible base URL, e.g. .../v1")
-    parser.add_argument("--frontier-model", metavar="NAME", help="model name at the frontier endpoint")
-    parser.add_argument(
-        # Same name as `ask`; the older spelling stays accepted.
-        "--frontier-key-env",
-        "--api-key-env",
-        dest="api_key_env",
-        metavar="VAR",
-        help="environment variable holding the frontier API key "
-        "(default: the endpoint's usual variable, then the system keyring)",
-    )
+    add_specialist_options(parser)
+    # Named as in `ask`; the older spelling of the key's variable stays accepted.
+    add_endpoint_options(parser, "frontier", key_aliases=("--api-key-env",))
     parser.add_argument(
         "--prompt", type=Path, metavar="FILE", help="prompt template (default: SET.prompt.json)"
     )
@@ -148,18 +128,7 @@ def _check_args(args: argparse.Namespace) -> None:
         raise CliError(f"--tolerance must not be negative, got {args.tolerance}")
     if args.no_local and args.gguf is not None:
         raise CliError("--no-local and --gguf contradict each other")
-    if (args.specialist_url is None) != (args.specialist_model is None):
-        raise CliError("--specialist-url and --specialist-model go together")
-    if args.specialist_url is not None:
-        if args.no_local or args.gguf is not None:
-            other = "--no-local" if args.no_local else "--gguf"
-            raise CliError(f"--specialist-url and {other} contradict each other: one specialist at a time")
-        if not args.specialist_url.strip().lower().startswith(("http://", "https://")):
-            raise CliError(
-                f"--specialist-url must start with http:// or https:// (got {args.specialist_url!r})"
-            )
-    elif args.specialist_key_env or args.specialist_grammar:
-        raise CliError("--specialist-key-env and --specialist-grammar need --specialist-url")
+    check_specialist_options(args)
     if args.output is not None:
         from app.storage.regular_files import FileRefusedError, check_output_target
 
@@ -188,21 +157,11 @@ def _specialist_generator(args: argparse.Namespace) -> Iterator[Any]:
         with local_generator(args) as local:
             yield local
         return
-    from app.inference.session import InferenceSession, ServedEndpoint
+    from app.inference.session import InferenceSession
 
-    endpoint = ServedEndpoint.specialist(
-        args.specialist_url,
-        args.specialist_model,
-        args.specialist_key_env,
-        label_grammar=args.specialist_grammar,
-    )
-    # The one owner of the models and of the clients, as in the window.
-    # Whole answers, queued by the server rather than cut short by the next request.
-    client = InferenceSession().client(
-        endpoint,
-        key_hint="the key in --specialist-key-env, the provider's usual variable or the keyring",
-        stream=False,
-    )
+    # The one owner of the models and of the clients, as in the window. Whole answers: the server
+    # queues them, where it would cut a stream short when the next request arrives.
+    client = InferenceSession().client(specialist_endpoint(args), key_hint=SPECIALIST_KEY_HINT, stream=False)
     try:
         yield client
     finally:
@@ -263,7 +222,7 @@ def _frontier_generator(args: argparse.Namespace) -> Any:
     # The key comes from the variable named, else the endpoint's usual variable or the keyring;
     # it is never printed or written.
     endpoint = ServedEndpoint(args.frontier_url, args.frontier_model, preset_for_url(args.frontier_url))
-    return InferenceSession().client(endpoint.with_key_env(args.api_key_env))
+    return InferenceSession().client(endpoint.with_key_env(args.frontier_key_env))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -280,14 +239,9 @@ def run(args: argparse.Namespace) -> int:
         routing_curve,
         sample_size_advice,
     )
-    from app.inference.spotcheck import (
-        RunConfig,
-        ScenarioTerms,
-        SpotcheckError,
-        read_results,
-        run_spotcheck,
-    )
+    from app.inference.spotcheck import RunConfig, ScenarioTerms, run_spotcheck
     from app.storage.scenario_files import ScenarioFileError, load_scenario
+    from app.storage.spotcheck_results import SpotcheckError, read_results
     from app.storage.testsets import TestSetError, default_prompt_for, load_prompt_template, load_test_set
 
     _check_args(args)

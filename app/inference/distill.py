@@ -83,12 +83,17 @@ class LabelProgress:
 
 @dataclass(frozen=True)
 class LabelOutcome:
-    """The items in input order and whether the run was stopped early."""
+    """The items in input order, whether the run was stopped early, and how many were kept from an
+    earlier run."""
 
     items: tuple[LabelledItem, ...]
     cancelled: bool
     resumed: int
-    errors: int
+
+    @property
+    def errors(self) -> int:
+        """Items whose request failed in the end (asked again on the next run)."""
+        return sum(1 for item in self.items if not item.labelled)
 
 
 def resumable(done: Mapping[str, LabelledItem]) -> dict[str, LabelledItem]:
@@ -264,5 +269,4 @@ def run_labelling(
     for thread in threads:
         thread.join()
     ordered = tuple(results[item.item_id] for item in items if item.item_id in results)
-    errors = sum(1 for item in ordered if not item.labelled)
-    return LabelOutcome(ordered, len(ordered) < len(items), len(kept), errors)
+    return LabelOutcome(ordered, len(ordered) < len(items), len(kept))

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from app.inference.local_server import LocalModelServer, LocalServerError
 from app.inference.local_stream import stream_completion
-from app.inference.openai_client import OpenAICompatibleGenerator, estimate_tokens, refused_result
-from app.inference.types import GenerationRequest, GenerationResult, TokenCallback
+from app.inference.openai_client import OpenAICompatibleGenerator, estimate_tokens
+from app.inference.types import GenerationRequest, GenerationResult, Live, TextGenerator, refused_result
 
 FewShotExample = tuple[str, str]
 # A base model keeps writing the pattern after its answer; stop at the next example.
@@ -60,7 +60,7 @@ def few_shot_request(request: GenerationRequest, examples: Sequence[FewShotExamp
     return dataclasses.replace(request, prompt=prompt, system=None, stop=stops)
 
 
-class LocalSpecialist:
+class LocalSpecialist(TextGenerator):
     """Answers through the child model process; reports a crashed process in its result."""
 
     def __init__(
@@ -119,12 +119,12 @@ class LocalSpecialist:
     def _failure(self, message: str) -> GenerationResult:
         return refused_result(self.server.model_id, message)
 
-    def generate(
-        self,
-        request: GenerationRequest,
-        on_token: TokenCallback | None = None,
-        cancel: threading.Event | None = None,
-    ) -> GenerationResult:
+    @property
+    def model_id(self) -> str:
+        """The model process's name for its model (the file's stem)."""
+        return self.server.model_id
+
+    def _answer(self, request: GenerationRequest, live: Live) -> GenerationResult:
         """Run one request on the local model; never raises for a stopped or crashed process."""
         crash = self.server.crash_reason()
         if crash:
@@ -134,9 +134,9 @@ class LocalSpecialist:
         except LocalServerError as exc:
             return self._failure(f"{exc} (start or restart it)")
         if self.transport == "sdk":
-            result = generator.generate(self.prepare(request), on_token=on_token, cancel=cancel)
+            result = generator.generate(self.prepare(request), on_token=live.on_token, cancel=live.cancel)
         else:
-            result = self._generate_lean(generator, self.prepare(request), on_token, cancel)
+            result = self._generate_lean(generator, self.prepare(request), live)
         if result.error:
             crash = self.server.crash_reason()
             if crash:
@@ -144,17 +144,10 @@ class LocalSpecialist:
         return result
 
     def _generate_lean(
-        self,
-        generator: OpenAICompatibleGenerator,
-        request: GenerationRequest,
-        on_token: TokenCallback | None,
-        cancel: threading.Event | None,
+        self, generator: OpenAICompatibleGenerator, request: GenerationRequest, live: Live
     ) -> GenerationResult:
         """The same request as the SDK path would send, read by the lean stdlib stream reader."""
-        try:
-            chat, kwargs = generator.request_kwargs(request)
-        except ValueError as exc:  # unusable labels: nothing reaches the model process
-            return refused_result(self.server.model_id, f"Not sent: {exc}")
+        chat, kwargs = generator.request_kwargs(request)
         payload: dict[str, Any] = {
             key: value for key, value in kwargs.items() if key not in ("extra_body", "stream")
         }
@@ -171,8 +164,8 @@ class LocalSpecialist:
             payload,
             connect_timeout_s=2.0,
             read_timeout_s=self.read_timeout_s,
-            on_token=on_token,
-            cancel=cancel,
+            on_token=live.on_token,
+            cancel=live.cancel,
         )
         total_s = time.perf_counter() - started
         error = outcome.error

@@ -28,6 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -163,6 +164,33 @@ class _ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.kind = kind
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """What every part of one answer carries: its id and time, the model, chat or completion, the
+    prompt's token count, and the log-probability recorder when the request asked for them."""
+
+    chat: bool
+    request_id: str
+    created: int
+    model: str
+    prompt_tokens: int
+    recorder: _LogprobRecorder | None = None
+
+    def envelope(self, kind: str, choices: list[dict[str, Any]], **more: Any) -> dict[str, Any]:
+        """An OpenAI response object (`kind` "chat.completion.chunk", "text_completion", ...)."""
+        head = {"id": self.request_id, "object": kind, "created": self.created, "model": self.model}
+        return {**head, "choices": choices, **more}
+
+    def usage(self, completion_tokens: int) -> dict[str, int]:
+        """The token counts of the answer, as OpenAI reports them."""
+        total = self.prompt_tokens + completion_tokens
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": total,
+        }
 
 
 def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler]:
@@ -303,10 +331,11 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                     pieces = self._chat_pieces(list(params.messages), kwargs)
                 else:
                     pieces = self._completion_pieces(params.prompt or "", kwargs)
+                reply = _Reply(chat, request_id, created, host.model_id, prompt_tokens, recorder)
                 if stream:
-                    self._stream(pieces, chat, request_id, created, prompt_tokens, include_usage, recorder)
+                    self._stream(pieces, reply, include_usage)
                 else:
-                    self._whole(pieces, chat, request_id, created, prompt_tokens, recorder)
+                    self._whole(pieces, reply)
 
         def _completion_pieces(self, prompt: str, kwargs: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
             try:
@@ -328,42 +357,23 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                 choice = chunk["choices"][0]
                 yield choice.get("delta", {}).get("content") or "", choice.get("finish_reason")
 
+        @staticmethod
         def _chunk(
-            self,
-            chat: bool,
-            request_id: str,
-            created: int,
-            text: str,
-            finish: str | None,
-            logprobs: dict[str, Any] | None = None,
+            reply: _Reply, text: str, finish: str | None, logprobs: dict[str, Any] | None = None
         ) -> bytes:
-            if chat:
+            if reply.chat:
                 delta = {"content": text} if text else {}
                 choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
                 if logprobs is not None:
                     choice["logprobs"] = logprobs
-                obj = "chat.completion.chunk"
+                kind = "chat.completion.chunk"
             else:
                 choice = {"index": 0, "text": text, "logprobs": logprobs, "finish_reason": finish}
-                obj = "text_completion"
-            data = {
-                "id": request_id,
-                "object": obj,
-                "created": created,
-                "model": host.model_id,
-                "choices": [choice],
-            }
-            return b"data: " + json.dumps(data).encode("utf-8") + b"\n\n"
+                kind = "text_completion"
+            return b"data: " + json.dumps(reply.envelope(kind, [choice])).encode("utf-8") + b"\n\n"
 
         def _stream(
-            self,
-            pieces: Iterator[tuple[str, str | None]],
-            chat: bool,
-            request_id: str,
-            created: int,
-            prompt_tokens: int,
-            include_usage: bool,
-            recorder: _LogprobRecorder | None = None,
+            self, pieces: Iterator[tuple[str, str | None]], reply: _Reply, include_usage: bool
         ) -> None:
             # Start generating before the headers go out, so a bad request still gets a 400.
             try:
@@ -378,14 +388,10 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
             self.end_headers()
             self.close_connection = True
             text_parts: list[str] = []
+            chat, recorder = reply.chat, reply.recorder
             if chat:
-                role = {
-                    "id": request_id,
-                    "object": "chat.completion.chunk",
-                    "created": created,
-                    "model": host.model_id,
-                    "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}],
-                }
+                opening = {"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}
+                role = reply.envelope("chat.completion.chunk", [opening])
                 self.wfile.write(b"data: " + json.dumps(role).encode() + b"\n\n")
             try:
                 piece = first
@@ -400,41 +406,24 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                         if recorder is not None and finish
                         else None
                     )
-                    self.wfile.write(self._chunk(chat, request_id, created, text, finish, logprobs))
+                    self.wfile.write(self._chunk(reply, text, finish, logprobs))
                     piece = next(pieces, None)
             except (BrokenPipeError, ConnectionResetError):
                 # The client cancelled: closing the generator stops llama.cpp after this token.
                 close = getattr(pieces, "close", None)
                 if close is not None:
                     close()
-                _log(f"{request_id} cancelled by client")
+                _log(f"{reply.request_id} cancelled by client")
                 return
             if include_usage:
                 completion_tokens = host.count_tokens("".join(text_parts), add_bos=False)
-                usage: dict[str, Any] = {
-                    "id": request_id,
-                    "object": "chat.completion.chunk" if chat else "text_completion",
-                    "created": created,
-                    "model": host.model_id,
-                    "choices": [],
-                    "usage": {
-                        "prompt_tokens": prompt_tokens,
-                        "completion_tokens": completion_tokens,
-                        "total_tokens": prompt_tokens + completion_tokens,
-                    },
-                }
+                kind = "chat.completion.chunk" if chat else "text_completion"
+                usage = reply.envelope(kind, [], usage=reply.usage(completion_tokens))
                 self.wfile.write(b"data: " + json.dumps(usage).encode() + b"\n\n")
             self.wfile.write(b"data: [DONE]\n\n")
 
-        def _whole(
-            self,
-            pieces: Iterator[tuple[str, str | None]],
-            chat: bool,
-            request_id: str,
-            created: int,
-            prompt_tokens: int,
-            recorder: _LogprobRecorder | None = None,
-        ) -> None:
+        def _whole(self, pieces: Iterator[tuple[str, str | None]], reply: _Reply) -> None:
+            chat, recorder = reply.chat, reply.recorder
             text_parts: list[str] = []
             finish: str | None = None
             for text, reason in pieces:
@@ -454,21 +443,8 @@ def _handler_class(host: ModelHost, api_key: str) -> type[BaseHTTPRequestHandler
                     choice["logprobs"] = logprobs
             else:
                 choice = {"index": 0, "text": text, "logprobs": logprobs, "finish_reason": finish}
-            self._send_json(
-                200,
-                {
-                    "id": request_id,
-                    "object": "chat.completion" if chat else "text_completion",
-                    "created": created,
-                    "model": host.model_id,
-                    "choices": [choice],
-                    "usage": {
-                        "prompt_tokens": prompt_tokens,
-                        "completion_tokens": completion_tokens,
-                        "total_tokens": prompt_tokens + completion_tokens,
-                    },
-                },
-            )
+            kind = "chat.completion" if chat else "text_completion"
+            self._send_json(200, reply.envelope(kind, [choice], usage=reply.usage(completion_tokens)))
 
     return Handler
 

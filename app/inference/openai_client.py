@@ -27,7 +27,13 @@ import openai
 
 from app.domain.labels import check_labels
 from app.inference.logprobs import parse_logprobs
-from app.inference.types import GenerationRequest, GenerationResult, TokenCallback, TokenLogprob
+from app.inference.types import (
+    GenerationRequest,
+    GenerationResult,
+    Live,
+    TextGenerator,
+    TokenLogprob,
+)
 
 RetryCallback = Callable[[float, str], None]
 """Called about once a second while waiting to retry: (seconds left, one-line reason)."""
@@ -62,20 +68,6 @@ def gbnf_for_labels(labels: tuple[str, ...] | list[str]) -> str:
         return f'"{escaped}"'
 
     return 'root ::= " "? (' + " | ".join(literal(label) for label in labels) + ")\n"
-
-
-def refused_result(model: str, error: str) -> GenerationResult:
-    """The result of a request that was never sent (e.g. unusable labels), with its reason."""
-    return GenerationResult(
-        text="",
-        model=model,
-        input_tokens=None,
-        output_tokens=None,
-        tokens_counted=False,
-        time_to_first_token_s=None,
-        total_s=0.0,
-        error=error,
-    )
 
 
 def estimate_tokens(text: str) -> int:
@@ -143,7 +135,7 @@ class _Attempt:
     stream: Any = None
 
 
-class OpenAICompatibleGenerator:
+class OpenAICompatibleGenerator(TextGenerator):
     """A `TextGenerator` for any OpenAI-compatible base URL (OpenAI, OpenRouter, vLLM, Ollama, ...)."""
 
     def __init__(
@@ -201,6 +193,11 @@ class OpenAICompatibleGenerator:
     def display_name(self) -> str:
         """Name shown over the column and in results."""
         return self._display_name
+
+    @property
+    def model_id(self) -> str:
+        """The model name asked for at the endpoint."""
+        return self.model
 
     def close(self) -> None:
         """Release the HTTP connection pool."""
@@ -359,18 +356,11 @@ class OpenAICompatibleGenerator:
             return _one_line(f"Malformed response from {host}: {exc}", 240)
         return _one_line(f"{name} talking to {host}: {text}", 240)
 
-    def generate(
-        self,
-        request: GenerationRequest,
-        on_token: TokenCallback | None = None,
-        cancel: threading.Event | None = None,
-    ) -> GenerationResult:
+    def _answer(self, request: GenerationRequest, live: Live) -> GenerationResult:
         """Stream one answer; retries 429/5xx before the first token; never raises for API faults."""
         started = time.perf_counter()
-        try:
-            chat, kwargs = self.request_kwargs(request)
-        except ValueError as exc:  # unusable labels: nothing is sent
-            return refused_result(self.model, f"Not sent: {exc}")
+        on_token, cancel = live.on_token, live.cancel
+        chat, kwargs = self.request_kwargs(request)
         pieces: list[str] = []
         first_token_at: float | None = None
         usage: tuple[int, int] | None = None

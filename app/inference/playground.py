@@ -69,19 +69,7 @@ class SideRun:
         result = self.result
         record: dict[str, Any] = {"name": self.name, "empty_reason": self.empty_reason}
         if result is not None:
-            record.update(
-                text=result.text,
-                model=result.model,
-                error=result.error,
-                cancelled=result.cancelled,
-                finish_reason=result.finish_reason,
-                time_to_first_token_s=result.time_to_first_token_s,
-                tokens_per_second=result.tokens_per_second,
-                total_s=result.total_s,
-                input_tokens=result.input_tokens,
-                output_tokens=result.output_tokens,
-                tokens_counted=result.tokens_counted,
-            )
+            record.update(result.figures)
         if self.prices is not None:
             record.update(
                 input_price_per_mtok=self.prices.input_per_mtok,

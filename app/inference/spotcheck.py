@@ -13,16 +13,15 @@ cancelled or crashed run resumes where it stopped: items already in the file are
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from app.domain.distill import task_labels
 from app.domain.evaluation import (
@@ -38,7 +37,6 @@ from app.domain.evaluation import (
     outputs_agree,
     score_output,
     summarize_results,
-    summary_from_json,
 )
 from app.domain.pricing import model_cost_per_request
 from app.domain.scenario import Scenario
@@ -51,8 +49,13 @@ from app.inference.backoff import (
 )
 from app.inference.logprobs import TOP_LOGPROBS, answer_confidence
 from app.inference.types import GenerationRequest, GenerationResult, TextGenerator
-from app.storage.atomic import append_record, atomic_write_text
-from app.storage.regular_files import FileRefusedError, os_problem, read_regular_bytes
+from app.storage.spotcheck_results import (
+    ResultsFile,
+    ResultsWriter,
+    SpotcheckError,
+    read_results,
+    results_header,
+)
 
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 64
@@ -60,16 +63,8 @@ MAX_CONCURRENCY = 64
 # for English text with BPE tokenizers. Costs built on it are marked as estimated.
 CHARS_PER_TOKEN = 4.0
 
-RESULTS_FORMAT = "specialist-studio-spotcheck"
-RESULTS_VERSION = 1
-# Far above any real run (100,000 items of a few kilobytes); a bigger file is not a results file.
-MAX_RESULTS_BYTES = 1024 * 1024 * 1024
 
 Side = Literal["specialist", "frontier"]
-
-
-class SpotcheckError(Exception):
-    """A run that cannot start (e.g. a results file from another version of the set); one line."""
 
 
 @dataclass(frozen=True)
@@ -142,12 +137,57 @@ flight now'); called from worker threads."""
 
 
 @dataclass(frozen=True)
+class SummaryTerms:
+    """What a run's summary rests on besides its items: the set, the date, the scorer, the models'
+    names, the prices and the bar. Kept with the outcome, so a grade by hand re-summarises alike."""
+
+    set_name: str
+    run_date: str
+    scorer: ScorerSpec
+    specialist_name: str
+    frontier_name: str
+    prices: Prices | None
+    set_items: int
+    quality_bar: float | None
+
+    @classmethod
+    def of_results(cls, kept: ResultsFile, test_set: TestSet, scenario: ScenarioTerms) -> SummaryTerms | None:
+        """The terms of results found again: their header names the scorer, the models and the date;
+        prices and bar are the scenario's now, as for a run now. None for a header without them."""
+        header = kept.header
+        try:
+            scorer = ScorerSpec.model_validate(header["scorer"])
+            names = (str(header["specialist"]), str(header["frontier"]), str(header["run_date"]))
+        except (KeyError, ValueError):
+            return None
+        specialist, frontier, run_date = names
+        # The run may have been of a sample (--limit): its own summary says how many items it had.
+        set_items = kept.summary.set_items if kept.summary is not None else len(test_set.items)
+        return cls(
+            test_set.name,
+            run_date,
+            scorer,
+            specialist,
+            frontier,
+            scenario.prices,
+            set_items,
+            scenario.quality_bar,
+        )
+
+    def summarize(self, results: Sequence[ItemResult]) -> SpotcheckSummary:
+        """Accuracy, agreement, tags, latency and cost of `results` under these terms."""
+        terms = {name.name: getattr(self, name.name) for name in dataclasses.fields(self)}
+        return summarize_results(results, **terms)
+
+
+@dataclass(frozen=True)
 class RunOutcome:
-    """The results in set order, their summary, whether the run was stopped early, and what each
-    side that asked a model did with its parallelism."""
+    """The results in set order, their summary and its terms, whether the run was stopped early,
+    and what each side that asked a model did with its parallelism."""
 
     results: tuple[ItemResult, ...]
     summary: SpotcheckSummary
+    terms: SummaryTerms
     cancelled: bool
     resumed: int
     results_path: Path | None
@@ -231,8 +271,12 @@ def recorded_side(template: PromptTemplate, item: TestItem, scorer: ScorerSpec) 
     )
 
 
-def _combine(item: TestItem, specialist: SideResult, frontier: SideResult, scorer: ScorerSpec) -> ItemResult:
-    both = (
+def item_result(
+    item: TestItem, specialist: SideResult, frontier: SideResult, scorer: ScorerSpec | None = None
+) -> ItemResult:
+    """One row of the results: the item and both answers, and whether they agree (when both are
+    answers: an error, or a side not asked, agrees with nothing)."""
+    both = scorer is not None and (
         specialist.error is None
         and frontier.error is None
         and "none" not in (specialist.source, frontier.source)
@@ -244,143 +288,19 @@ def _combine(item: TestItem, specialist: SideResult, frontier: SideResult, score
         tags=item.tags,
         specialist=specialist,
         frontier=frontier,
-        agree=outputs_agree(specialist.output, frontier.output, scorer) if both else None,
+        agree=outputs_agree(specialist.output, frontier.output, scorer) if both and scorer else None,
     )
 
 
-def _no_model(reason: str) -> SideResult:
+def not_asked(reason: str) -> SideResult:
+    """A side no model answered, and why ("not run yet", "no local model configured")."""
     return SideResult(output="", correct=None, detail=reason, source="none")
 
 
-# ---------------------------------------------------------------------------------------------
-# Results files: a header line, one line per finished item, and a summary line when complete.
-
-
-@dataclass(frozen=True)
-class ResultsFile:
-    """What a results file holds. Items are keyed by id; a later line for the same id wins."""
-
-    header: dict[str, Any]
-    items: dict[str, ItemResult]
-    summary: SpotcheckSummary | None
-
-
-def results_header(test_set: TestSet, extra: dict[str, Any]) -> dict[str, Any]:
-    """The first line of a results file: which set (and which version of it) the items belong to."""
-    return {
-        "type": "header",
-        "format": RESULTS_FORMAT,
-        "version": RESULTS_VERSION,
-        "set_name": test_set.name,
-        "set_fingerprint": test_set.fingerprint,
-        **extra,
-    }
-
-
-_NOT_RESULTS = (
-    "not a spot-check results file (no header line; results are what "
-    "'specialist-studio spotcheck SET -o FILE' writes)"
-)
-
-
-def read_results(path: Path) -> ResultsFile:
-    """Parse a results file; raises `SpotcheckError` naming the bad line."""
-    path = Path(path)
-    try:
-        text = read_regular_bytes(path, "a spot-check results file", MAX_RESULTS_BYTES).decode("utf-8")
-    except FileRefusedError as exc:
-        raise SpotcheckError(f"{path.name}: {exc.problem}") from exc
-    except UnicodeDecodeError as exc:
-        raise SpotcheckError(
-            f"{path.name}: not UTF-8 text (byte {exc.start}): not a spot-check results file"
-        ) from exc
-    header: dict[str, Any] | None = None
-    items: dict[str, ItemResult] = {}
-    summary: SpotcheckSummary | None = None
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if number == len(lines):
-                break  # a line cut short by a crash or a kill: the item is simply redone
-            raise SpotcheckError(f"{path.name}: line {number}: not valid JSON ({exc.msg})") from exc
-        kind = data.get("type") if isinstance(data, dict) else None
-        if header is None and kind != "header":
-            # A results file opens with its header; anything else (often the test set itself,
-            # given where results were meant) is named as such rather than as an odd line type.
-            raise SpotcheckError(f"{path.name}: {_NOT_RESULTS}")
-        try:
-            if kind == "header":
-                if data.get("format") != RESULTS_FORMAT:
-                    raise ValueError("not a spot-check results file")
-                header = data
-            elif kind == "item":
-                result = ItemResult.from_json(data)
-                items[result.item_id] = result
-            elif kind == "summary":
-                summary = summary_from_json(data)
-            else:
-                raise ValueError(f"unknown line type {kind!r}")
-        except (KeyError, TypeError, ValueError) as exc:
-            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise SpotcheckError(f"{path.name}: line {number}: {detail}") from exc
-    if header is None:
-        raise SpotcheckError(f"{path.name}: {_NOT_RESULTS}")
-    return ResultsFile(header, items, summary)
-
-
-def load_spotcheck_results(path: Path) -> SpotcheckSummary:
-    """The summary of a finished (or stopped) run, for the memo's spot-check section."""
-    results = read_results(path)
-    if results.summary is None:
-        raise SpotcheckError(f"{Path(path).name}: no summary line: the run stopped early (resume it)")
-    return results.summary
-
-
-class _ResultsWriter:
-    """Appends one JSON line per finished item, so a crash loses at most the items in flight.
-
-    The first write (header and kept items) goes through the one atomic write; a failed append
-    (a full disk) is undone to the last whole line and reported as one `SpotcheckError` line, so
-    the file stays readable and resumable.
-    """
-
-    def __init__(self, path: Path | None) -> None:
-        self._path = path
-        self._lock = threading.Lock()
-
-    def start(self, header: dict[str, Any], kept: list[ItemResult]) -> None:
-        if self._path is None:
-            return
-        lines = [json.dumps(header, ensure_ascii=False)]
-        lines += [json.dumps(result.to_json(), ensure_ascii=False) for result in kept]
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            # Rewritten compactly (header, kept items, no stale summary), then appended to.
-            atomic_write_text(self._path, "\n".join(lines) + "\n", what="the spot-check results")
-        except OSError as exc:
-            raise SpotcheckError(_write_problem(self._path, exc)) from None
-
-    def append(self, line: dict[str, Any], durable: bool = False) -> None:
-        if self._path is None:
-            return
-        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
-        # Handing the line to the OS survives a crash of this process; fsync (against power loss)
-        # only for the summary, as it costs milliseconds per item.
-        with self._lock:
-            try:
-                append_record(self._path, data, what="the spot-check results", durable=durable)
-            except OSError as exc:
-                raise SpotcheckError(_write_problem(self._path, exc)) from None
-
-
-def _write_problem(path: Path, exc: OSError) -> str:
-    if isinstance(exc, FileRefusedError):
-        return str(exc)
-    return f"{path}: could not write the spot-check results ({os_problem(exc)})"
+def unanswered_results(test_set: TestSet) -> list[ItemResult]:
+    """The set's items as rows with no answers yet, so a set can be read before it runs."""
+    empty = not_asked("not run yet")
+    return [item_result(item, empty, empty) for item in test_set.items]
 
 
 def _resumable(results_path: Path | None, test_set: TestSet, scorer: ScorerSpec) -> dict[str, ItemResult]:
@@ -415,16 +335,15 @@ class _Lane:
         self,
         side: Side,
         generator: TextGenerator,
-        request_for: Callable[[TestItem], GenerationRequest],
         parallel: int,
-        policy: BackoffPolicy,
+        config: RunConfig,
         on_note: NoteCallback | None,
     ) -> None:
         self.side = side
         self.generator = generator
-        self.request_for = request_for
         self.gate = ParallelismGate(max(1, min(MAX_CONCURRENCY, parallel)))
-        self.policy = policy
+        self.template, self.scorer = config.prompt, config.effective_scorer
+        self.policy = config.backoff
         self.on_note = on_note
         self.logprobs_refused = False
 
@@ -434,7 +353,7 @@ class _Lane:
 
     def answer(self, item: TestItem, cancel: threading.Event) -> GenerationResult | None:
         """The model's answer to `item` (None when cancelled before it came)."""
-        request = self.request_for(item)
+        request = _request(self.template, self.side, item, self.scorer)
         if self.logprobs_refused:
             request = dataclasses.replace(request, logprobs=0)
         result = self._ask(request, cancel)
@@ -483,7 +402,7 @@ def run_spotcheck(
     labels = task_labels(config.prompt, scorer)
     specialist_name = specialist.display_name if specialist is not None else "specialist (not run)"
     frontier_name = frontier.display_name if frontier is not None else "recorded answers"
-    writer = _ResultsWriter(results_path)
+    writer = ResultsWriter(results_path)
     writer.start(
         results_header(
             test_set,
@@ -509,25 +428,15 @@ def run_spotcheck(
         eta = elapsed / ran * remaining if ran else None
         on_progress(Progress(len(results), len(test_set.items), len(done_before), elapsed, eta, last))
 
-    lanes: dict[Side, _Lane] = {}
-    if specialist is not None:
-        lanes["specialist"] = _Lane(
-            "specialist",
-            specialist,
-            lambda item: specialist_request(config.prompt, item, scorer),
-            config.specialist_concurrency,
-            config.backoff,
-            on_note,
-        )
-    if frontier is not None:
-        lanes["frontier"] = _Lane(
-            "frontier",
-            frontier,
-            lambda item: frontier_request(config.prompt, item, scorer),
-            config.concurrency,
-            config.backoff,
-            on_note,
-        )
+    asked: tuple[tuple[Side, TextGenerator | None, int], ...] = (
+        ("specialist", specialist, config.specialist_concurrency),
+        ("frontier", frontier, config.concurrency),
+    )
+    lanes = {
+        side: _Lane(side, generator, parallel, config, on_note)
+        for side, generator, parallel in asked
+        if generator is not None
+    }
 
     def ask(lane: _Lane, item: TestItem) -> SideResult | None:
         generated = None if cancel.is_set() else lane.answer(item, cancel)
@@ -551,14 +460,14 @@ def run_spotcheck(
             if specialist is not None:
                 specialist_side = futures["specialist"][item.item_id].result()
             else:
-                specialist_side = _no_model("no local model configured")
+                specialist_side = not_asked("no local model configured")
             if frontier is not None:
                 frontier_side = futures["frontier"][item.item_id].result()
             else:
                 frontier_side = recorded_side(config.prompt, item, scorer)
             if specialist_side is None or frontier_side is None or cancel.is_set():
                 break  # cancelled before or while asking
-            result = _combine(item, specialist_side, frontier_side, scorer)
+            result = item_result(item, specialist_side, frontier_side, scorer)
             results[item.item_id] = result
             writer.append(result.to_json())
             ran += 1
@@ -569,31 +478,24 @@ def run_spotcheck(
         for executor in executors.values():
             executor.shutdown(wait=True, cancel_futures=True)
     ordered = tuple(results[item.item_id] for item in test_set.items if item.item_id in results)
-    summary = summarize_results(
-        ordered,
-        set_name=test_set.name,
-        run_date=config.run_date,
-        scorer=scorer,
-        specialist_name=specialist_name,
-        frontier_name=frontier_name,
-        prices=config.prices,
-        set_items=len(test_set.items),
-        quality_bar=config.quality_bar,
+    terms = SummaryTerms(
+        test_set.name,
+        config.run_date,
+        scorer,
+        specialist_name,
+        frontier_name,
+        config.prices,
+        len(test_set.items),
+        config.quality_bar,
     )
+    summary = terms.summarize(ordered)
     writer.append(summary.to_json(), durable=True)
     return RunOutcome(
         ordered,
         summary,
+        terms,
         len(ordered) < len(test_set.items),
         len(done_before),
         results_path,
         {side: lane.gate.report() for side, lane in lanes.items()},
     )
-
-
-def save_grades(results_path: Path, updated: list[ItemResult], summary: SpotcheckSummary) -> None:
-    """Append re-graded items and a fresh summary to a results file (a later line wins on reading)."""
-    writer = _ResultsWriter(results_path)
-    for result in updated:
-        writer.append(result.to_json())
-    writer.append(summary.to_json(), durable=True)

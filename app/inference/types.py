@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal
+
+from app.domain.labels import check_labels
 
 PromptMode = Literal["chat", "completion"]
 
@@ -69,15 +72,65 @@ class GenerationResult:
     def ok(self) -> bool:
         return self.error is None and not self.cancelled
 
+    @property
+    def figures(self) -> dict[str, Any]:
+        """What came back and how fast, as plain JSON values (history files, `ask --json`)."""
+        return {name: getattr(self, name) for name in _FIGURES}
+
+
+# The figures a run's record keeps, in the order history files have always written them.
+_FIGURES = (
+    "text",
+    "model",
+    "error",
+    "cancelled",
+    "finish_reason",
+    "time_to_first_token_s",
+    "tokens_per_second",
+    "total_s",
+    "input_tokens",
+    "output_tokens",
+    "tokens_counted",
+)
 
 TokenCallback = Callable[[str], None]
 
 
-class TextGenerator(Protocol):
-    """Anything that answers a prompt: the local specialist or a frontier endpoint."""
+@dataclass(frozen=True)
+class Live:
+    """How a request in progress reports back and is stopped: each text piece as it comes, and a
+    flag that cancels it."""
+
+    on_token: TokenCallback | None = None
+    cancel: threading.Event | None = None
+
+
+def refused_result(model: str, error: str) -> GenerationResult:
+    """The result of a request that was never sent (e.g. unusable labels), with its reason."""
+    return GenerationResult(
+        text="",
+        model=model,
+        input_tokens=None,
+        output_tokens=None,
+        tokens_counted=False,
+        time_to_first_token_s=None,
+        total_s=0.0,
+        error=error,
+    )
+
+
+class TextGenerator(ABC):
+    """Anything that answers a prompt: the local specialist, a served specialist, the frontier."""
 
     @property
-    def display_name(self) -> str: ...
+    @abstractmethod
+    def display_name(self) -> str:
+        """Name shown over its column and in results."""
+
+    @property
+    @abstractmethod
+    def model_id(self) -> str:
+        """The model name its results record."""
 
     def generate(
         self,
@@ -85,8 +138,22 @@ class TextGenerator(Protocol):
         on_token: TokenCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> GenerationResult:
-        """Run one request, streaming text pieces to `on_token`; never raises for API faults."""
-        ...
+        """Run one request, streaming text pieces to `on_token`; never raises for API faults.
+
+        A label list nothing could answer with (an empty label, a control character) is refused
+        here, before anything is sent, the same way for every model: a NUL would cut a grammar
+        short in llama.cpp, and an instruction naming it reads as garbage to any model.
+        """
+        if request.labels:
+            try:
+                check_labels(request.labels)
+            except ValueError as exc:
+                return refused_result(self.model_id, f"Not sent: {exc}")
+        return self._answer(request, Live(on_token, cancel))
+
+    @abstractmethod
+    def _answer(self, request: GenerationRequest, live: Live) -> GenerationResult:
+        """The model's answer to a request whose labels were checked."""
 
 
 @dataclass

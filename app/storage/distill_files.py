@@ -25,6 +25,7 @@ from app.domain.distill_export import (
 )
 from app.domain.evaluation import PromptTemplate, TestItem, TestSet
 from app.storage.atomic import append_record, atomic_write_text
+from app.storage.jsonl import JsonLinesError, read_json_lines, record_problem
 from app.storage.regular_files import FileRefusedError, read_regular_bytes
 from app.storage.testsets import TestSetError, load_test_set
 
@@ -115,43 +116,30 @@ def read_labelled(path: Path) -> LabelledFile:
     """Parse a labelled file; raises `DistillFileError` naming the bad line."""
     path = Path(path)
     try:
-        text = read_regular_bytes(path, "a labelled file", MAX_FILE_BYTES).decode("utf-8")
-    except FileRefusedError as exc:
-        raise DistillFileError(f"{path.name}: {exc.problem}") from exc
-    except OSError as exc:
-        raise DistillFileError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise DistillFileError(f"{path.name}: not UTF-8 text (byte {exc.start})") from exc
+        lines = read_json_lines(path, "a labelled file", MAX_FILE_BYTES)
+    except JsonLinesError as exc:
+        raise DistillFileError(str(exc)) from exc
     header: dict[str, Any] | None = None
     items: dict[str, LabelledItem] = {}
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DistillFileError(f"{path.name}: line {number}: not valid JSON ({exc.msg})") from exc
-        kind = data.get("type") if isinstance(data, dict) else None
+    for line in lines:
         if header is None:
-            if kind != "header" or data.get("format") != LABELLED_FORMAT:
+            if line.kind != "header" or line.data.get("format") != LABELLED_FORMAT:
                 raise DistillFileError(
                     f"{path.name}: not a labelled file (no header line; labelled files are what "
                     "'specialist-studio distill label' writes)"
                 )
-            if data.get("version") != LABELLED_VERSION:
+            if line.data.get("version") != LABELLED_VERSION:
                 raise DistillFileError(
-                    f"{path.name}: labelled file version {data.get('version')!r} not supported"
+                    f"{path.name}: labelled file version {line.data.get('version')!r} not supported"
                 )
-            header = data
+            header = line.data
             continue
         try:
-            if kind != "item":
-                raise ValueError(f"unknown line type {kind!r}")
-            item = LabelledItem.from_json(data)
+            if line.kind != "item":
+                raise ValueError(f"unknown line type {line.kind!r}")
+            item = LabelledItem.from_json(line.data)
         except (KeyError, TypeError, ValueError) as exc:
-            detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise DistillFileError(f"{path.name}: line {number}: {detail}") from exc
+            raise DistillFileError(record_problem(path, line, exc)) from exc
         items[item.item_id] = item
     if header is None:
         raise DistillFileError(f"{path.name}: empty file: not a labelled file")

@@ -31,6 +31,7 @@ from app.inference.keys import KeyStore, keyring_usable
 from app.inference.session import ServedEndpoint
 from app.storage.settings import SpecialistSettings
 from app.ui.settings_store import SettingsStore
+from app.ui.widgets import wrapped_label
 
 
 def describe_specialist(saved: SpecialistSettings) -> str:
@@ -73,8 +74,7 @@ class SpecialistSettingsDialog(QDialog):
         self.model = QLineEdit(saved.model)
         self.model.setPlaceholderText("the model's name at the endpoint")
         self.key_env = QLineEdit(saved.api_key_env)
-        self.key_state = QLabel("")
-        self.key_state.setWordWrap(True)
+        self.key_state = wrapped_label()
         self.key_button = QPushButton("Set API key…")
         key_row = QHBoxLayout()
         key_row.addWidget(self.key_state, 1)
@@ -95,8 +95,7 @@ class SpecialistSettingsDialog(QDialog):
         form.addRow("Read timeout", self.timeout)
         form.addRow(self.grammar)
         layout.addWidget(self.endpoint_box)
-        self.problem = QLabel("")
-        self.problem.setWordWrap(True)
+        self.problem = wrapped_label()
         layout.addWidget(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -1,4 +1,4 @@
-"""Reusable input widgets: a slider paired with an exact-entry box, and a collapsible section.
+"""Reusable widgets: a slider paired with an exact-entry box, a collapsible section, wrapped text.
 
 A `NumberField` shows one number of the scenario. The slider covers the practical range (log
 scale for volumes and prices, snapped to two significant digits so drags land on round numbers);
@@ -34,6 +34,15 @@ from app.ui.formatting import NumberParseError, format_compact, format_plain, pa
 __all__ = ["UNIT_SUFFIX", "FieldSpec", "NumberField", "Unit"]
 
 SLIDER_STEPS = 1000
+
+
+def wrapped_label(text: str = "", accessible_name: str = "") -> QLabel:
+    """A label whose long text wraps instead of widening its window (and a name for screen readers)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if accessible_name:
+        label.setAccessibleName(accessible_name)
+    return label
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import pytest
 
 from app.cli import main
 from app.domain.evaluation import ItemResult, ScorerSpec, SideResult, summarize_results
-from app.inference.spotcheck import RESULTS_FORMAT, RESULTS_VERSION
 from app.storage.presets import load_preset, preset_names
 from app.storage.scenario_files import save_scenario
+from app.storage.spotcheck_results import RESULTS_FORMAT, RESULTS_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -105,7 +105,7 @@ URL, MODEL = ["--specialist-url", "http://x/v1"], ["--specialist-model", "m"]
         ("spotcheck", [*URL, *MODEL, "--gguf", "a.gguf"], "--specialist-url and --gguf contradict"),
         ("spotcheck", ["--specialist-grammar"], "--specialist-grammar need --specialist-url"),
         ("spotcheck", ["--specialist-url", "x/v1", *MODEL], "must start with http://"),
-        ("ask", MODEL, "give --specialist-url and --specialist-model together"),
+        ("ask", MODEL, NOT_TOGETHER),
         ("ask", [*URL, *MODEL, "--no-local"], "--specialist-url and --no-local contradict"),
     ],
 )

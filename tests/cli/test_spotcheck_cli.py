@@ -263,7 +263,7 @@ def test_key_variable_option_is_named_as_in_ask(option: str) -> None:
 
     parser, _ = build_parser()
     args = parser.parse_args(["spotcheck", DEMO, option, "MY_KEY"])
-    assert args.api_key_env == "MY_KEY"
+    assert args.frontier_key_env == "MY_KEY"
     ask_args = parser.parse_args(["ask", "hello", "--frontier-key-env", "MY_KEY"])
     assert ask_args.frontier_key_env == "MY_KEY"
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from app.inference.spotcheck import read_results
 from app.storage.presets import load_preset
 from app.storage.resources import resource_path
 from app.storage.scenario_files import save_scenario
+from app.storage.spotcheck_results import read_results
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SET = resource_path("spotcheck", "support_triage.jsonl")

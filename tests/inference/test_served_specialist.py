@@ -20,8 +20,9 @@ from app.domain.evaluation import PromptTemplate, ScorerSpec, TestSet
 from app.inference.backoff import BackoffPolicy
 from app.inference.keys import KeyStore
 from app.inference.session import SPECIALIST_KEY_ENV, InferenceSession, ServedEndpoint, served_model_name
-from app.inference.spotcheck import RunConfig, read_results, run_spotcheck, specialist_request
+from app.inference.spotcheck import RunConfig, run_spotcheck, specialist_request
 from app.storage.resources import resource_path
+from app.storage.spotcheck_results import read_results
 from app.storage.testsets import default_prompt_for, load_test_set
 
 DEMO = resource_path("spotcheck", "support_triage.jsonl")

@@ -18,20 +18,18 @@ from app.inference.openai_client import OpenAICompatibleGenerator
 from app.inference.spotcheck import (
     Progress,
     RunConfig,
-    SpotcheckError,
-    load_spotcheck_results,
-    read_results,
     run_spotcheck,
 )
-from app.inference.types import GenerationRequest, GenerationResult, TokenCallback
+from app.inference.types import GenerationRequest, GenerationResult, Live, TextGenerator
 from app.storage.resources import resource_path
+from app.storage.spotcheck_results import SpotcheckError, load_spotcheck_results, read_results
 from app.storage.testsets import default_prompt_for, load_test_set
 
 DEMO = resource_path("spotcheck", "support_triage.jsonl")
 LABELS = ("billing", "shipping", "technical", "account", "other")
 
 
-class ScriptedGenerator:
+class ScriptedGenerator(TextGenerator):
     """A TextGenerator that answers from a table after a fixed delay, and counts calls in flight.
 
     Used only where the runner's own bookkeeping is under test (concurrency bounds, resume,
@@ -51,12 +49,12 @@ class ScriptedGenerator:
     def display_name(self) -> str:
         return self.name
 
-    def generate(
-        self,
-        request: GenerationRequest,
-        on_token: TokenCallback | None = None,
-        cancel: threading.Event | None = None,
-    ) -> GenerationResult:
+    @property
+    def model_id(self) -> str:
+        return self.name
+
+    def _answer(self, request: GenerationRequest, live: Live) -> GenerationResult:
+        cancel = live.cancel
         with self._lock:
             self.prompts.append(request.prompt)
             self.in_flight += 1

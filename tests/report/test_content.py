@@ -253,8 +253,8 @@ def test_a_self_hosted_specialist_is_not_shown_as_free_per_token() -> None:
 
 def test_spotcheck_without_a_specialist_run_reads_well(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from app.cli import main
-    from app.inference.spotcheck import load_spotcheck_results
     from app.storage.resources import resource_path
+    from app.storage.spotcheck_results import load_spotcheck_results
 
     results = tmp_path / "r.jsonl"
     demo = str(resource_path("spotcheck", "support_triage.jsonl"))

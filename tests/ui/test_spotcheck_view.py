@@ -15,6 +15,7 @@ from app.domain.evaluation import ItemResult, SideResult
 from app.storage.presets import load_preset
 from app.storage.resources import resource_path
 from app.storage.settings import Settings
+from app.storage.spotcheck_results import read_results
 from app.ui.document import ScenarioDocument
 from app.ui.spotcheck.results_bar import served_error_warning
 from app.ui.spotcheck.view import SpotcheckView
@@ -333,6 +334,12 @@ def test_results_are_kept_shown_with_their_folder_and_reopened(
         assert again.items_model.rowCount() == 5
         assert again.summary is not None and again.summary.frontier.accuracy.successes == accuracy
         assert again.push_label.text() == ""
+        # Results found again are graded like fresh ones: the summary follows, the file keeps it.
+        right = next(n for n, r in enumerate(again.items_model.results) if r.frontier.correct)
+        again.grade(right, False, "frontier")
+        assert again.summary.frontier.accuracy.successes == accuracy - 1
+        assert again.summary.set_name == "support_triage" and again.summary.set_items == 5
+        assert read_results(path).summary == again.summary
     finally:
         again.shutdown()
 

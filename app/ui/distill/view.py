@@ -13,8 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -66,6 +65,7 @@ from app.ui.distill.panels import CostsPanel, ExportPanel, ReadoutPanel
 from app.ui.distill.review import ReviewPanel
 from app.ui.distill.worker import LabelThread
 from app.ui.document import ScenarioDocument
+from app.ui.lifetime import StopsWithWindow
 from app.ui.playground.workers import keep_alive
 from app.ui.review_dialog import MeasurementReviewDialog
 
@@ -116,7 +116,8 @@ class DistillView(QWidget):
         self.header: dict[str, Any] = {}
         self.report: TeacherErrorReport | None = None
         self._thread: LabelThread | None = None
-        self._watched_window: QWidget | None = None
+        # Stops the run (and a local model) when this view or the window around it closes.
+        self._stops_with_window = StopsWithWindow(self, self.shutdown)
         self.review_dialog: MeasurementReviewDialog | None = None
 
         # -- set-up ----------------------------------------------------------------------------
@@ -564,22 +565,3 @@ class DistillView(QWidget):
         if self._used_local:
             self.session.stop()
             self._used_local = False
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        """Leave no thread behind."""
-        self.shutdown()
-        super().closeEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
-        """Watch the top-level window: a tab gets no close event when its window closes."""
-        window = self.window()
-        if window is not self and window is not self._watched_window:
-            window.installEventFilter(self)
-            self._watched_window = window
-        super().showEvent(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        """Stop the run when the window closes."""
-        if watched is self._watched_window and event.type() == QEvent.Type.Close and event.isAccepted():
-            self.shutdown()
-        return super().eventFilter(watched, event)

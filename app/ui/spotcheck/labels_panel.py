@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.evaluation import ConfusionMatrix, Interval, ItemResult, confusion_matrix, label_accuracy
 from app.domain.formatting import format_interval, format_share
+from app.ui.widgets import wrapped_label
 
 SIDES = ("specialist", "frontier")
 ACCURACY_COLUMNS = (
@@ -63,8 +63,9 @@ class LabelsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        self.note = QLabel("Per-label figures appear after a run of a label task (a one-of-labels scorer).")
-        self.note.setWordWrap(True)
+        self.note = wrapped_label(
+            "Per-label figures appear after a run of a label task (a one-of-labels scorer)."
+        )
         layout.addWidget(self.note)
         self.accuracy_table = QTableWidget(0, len(ACCURACY_COLUMNS))
         self.accuracy_table.setHorizontalHeaderLabels(list(ACCURACY_COLUMNS))
@@ -75,8 +76,7 @@ class LabelsPanel(QWidget):
         grid = QGridLayout()
         self.matrices: dict[str, QTableWidget] = {}
         for column, side in enumerate(SIDES):
-            title = QLabel(f"<b>Confusion, {side}</b> (rows: expected label · columns: answered)")
-            title.setWordWrap(True)
+            title = wrapped_label(f"<b>Confusion, {side}</b> (rows: expected label · columns: answered)")
             matrix = QTableWidget(0, 0)
             matrix.setAccessibleName(f"Confusion matrix, {side}")
             _read_only(matrix)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from app.domain.evaluation import ItemResult, SideResult, TestSet
+from app.domain.evaluation import ItemResult, TestSet
 from app.domain.formatting import format_count
 from app.inference.spotcheck import Side
 from app.storage.paths import data_dir
+from app.ui.widgets import wrapped_label
 
 # Frontier errors "pile up" from this many, and this share of the items answered so far.
 ERRORS_PILE_UP_COUNT = 3
@@ -42,23 +43,6 @@ def describe_set(test_set: TestSet) -> str:
     if tags:
         parts.append(f"tags: {_counted(tags)}")
     return " · ".join(parts)
-
-
-def preview_rows(test_set: TestSet) -> list[ItemResult]:
-    """The set's items as table rows with no answers yet, so the set can be read before a run."""
-    empty = SideResult(output="", correct=None, detail="not run yet", source="none")
-    return [
-        ItemResult(
-            item_id=item.item_id,
-            input=item.input,
-            expected=item.expected,
-            tags=item.tags,
-            specialist=empty,
-            frontier=empty,
-            agree=None,
-        )
-        for item in test_set.items
-    ]
 
 
 def latest_results_file(test_set: TestSet) -> Path | None:
@@ -106,9 +90,9 @@ class ResultsBar(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel("Results are kept as a file per set, scorer and models; none yet.")
-        self.label.setWordWrap(True)
-        self.label.setAccessibleName("Results file")
+        self.label = wrapped_label(
+            "Results are kept as a file per set, scorer and models; none yet.", "Results file"
+        )
         self.open_button = QPushButton("Open folder")
         self.open_button.setToolTip("Show the folder of the results file in the file manager")
         self.open_button.setEnabled(False)

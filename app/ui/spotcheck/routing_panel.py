@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.evaluation import PairedComparison, RoutingCurve, RoutingPoint, operating_point
+from app.ui.widgets import wrapped_label
 
 
 class RoutingPanel(QWidget):
@@ -32,8 +33,7 @@ class RoutingPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.paired_label = QLabel("Paired comparison: run a spot-check with both models.")
-        self.paired_label.setWordWrap(True)
+        self.paired_label = wrapped_label("Paired comparison: run a spot-check with both models.")
         layout.addWidget(self.paired_label)
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(160)
@@ -52,8 +52,7 @@ class RoutingPanel(QWidget):
             self.plot.addItem(item)
         layout.addWidget(self.plot)
         row = QHBoxLayout()
-        self.figures_label = QLabel("")
-        self.figures_label.setWordWrap(True)
+        self.figures_label = wrapped_label()
         row.addWidget(self.figures_label, 1)
         row.addWidget(QLabel("Escalate"))
         self.escalation_spin = QDoubleSpinBox()

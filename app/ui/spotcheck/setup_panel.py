@@ -22,6 +22,7 @@ from app.domain.evaluation import SCORER_KINDS, SCORER_TITLES, PromptTemplate, S
 from app.inference.spotcheck import DEFAULT_CONCURRENCY
 from app.storage.settings import FrontierSettings, SpecialistSettings
 from app.ui.specialist_settings import describe_specialist
+from app.ui.widgets import wrapped_label
 
 RECORDED = "recorded"
 LIVE = "live"
@@ -63,8 +64,7 @@ class SetupPanel(QWidget):
         )
         open_button = QPushButton("Open set…")
         open_button.clicked.connect(self.open_requested)
-        self.set_info = QLabel("")
-        self.set_info.setWordWrap(True)  # a long message wraps instead of widening the window
+        self.set_info = wrapped_label()
         top.addWidget(QLabel("Test set"), 0, 0)
         top.addWidget(self.set_combo, 0, 1)
         top.addWidget(open_button, 0, 2)
@@ -109,9 +109,7 @@ class SetupPanel(QWidget):
         options.addWidget(self.fresh_check)
         top.addLayout(options, 2, 0, 1, 6)
 
-        self.specialist_info = QLabel("")
-        self.specialist_info.setWordWrap(True)
-        self.specialist_info.setAccessibleName("Specialist asked")
+        self.specialist_info = wrapped_label("", "Specialist asked")
         self.specialist_button = QPushButton("Specialist…")
         self.specialist_button.setToolTip(
             "The local GGUF or a specialist served at an OpenAI-compatible endpoint"

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -41,7 +39,6 @@ from app.domain.evaluation import (
     paired_comparison,
     routing_curve,
     score_output,
-    summarize_results,
 )
 from app.domain.evidence import MeasurementReview, apply_review, routing_review, spotcheck_review
 from app.domain.scenario import describe_validation_error
@@ -60,15 +57,16 @@ from app.inference.spotcheck import (
     RunOutcome,
     ScenarioTerms,
     Side,
-    SpotcheckError,
-    read_results,
-    save_grades,
+    SummaryTerms,
+    unanswered_results,
 )
 from app.storage.resources import resource_path
 from app.storage.settings import Settings
+from app.storage.spotcheck_results import SpotcheckError, read_results, save_grades
 from app.storage.spotcheck_runs import spotcheck_results_path
 from app.storage.testsets import TestSetError, default_prompt_for, load_test_set
 from app.ui.document import ScenarioDocument
+from app.ui.lifetime import StopsWithWindow
 from app.ui.review_dialog import MeasurementReviewDialog
 from app.ui.settings_store import SettingsStore, shared_settings_store
 from app.ui.specialist_settings import SpecialistSettingsDialog
@@ -78,13 +76,13 @@ from app.ui.spotcheck.results_bar import (
     ResultsBar,
     describe_set,
     latest_results_file,
-    preview_rows,
     served_error_warning,
 )
 from app.ui.spotcheck.routing_panel import RoutingPanel
-from app.ui.spotcheck.setup_panel import LIVE, RECORDED, SetupPanel
-from app.ui.spotcheck.summary_strip import AGREEMENT_NOTE, SummaryStrip
-from app.ui.spotcheck.worker import Specialist, SpotcheckRunThread, eta_text
+from app.ui.spotcheck.setup_panel import RECORDED, SetupPanel
+from app.ui.spotcheck.summary_strip import SummaryStrip
+from app.ui.spotcheck.worker import Specialist, SpotcheckJob, SpotcheckRunThread, eta_text
+from app.ui.widgets import wrapped_label
 
 
 def bundled_sets() -> list[Path]:
@@ -123,8 +121,11 @@ class SpotcheckView(QWidget):
         self.summary: SpotcheckSummary | None = None
         self.results_path: Path | None = None
         self._run_thread: SpotcheckRunThread | None = None
-        self._summary_args: dict[str, Any] = {}
-        self._watched_window: QWidget | None = None
+        # What the shown results' summary rests on (set, scorer, names, prices): a hand grade
+        # re-summarises with it. None while a run goes on, or for results it cannot be known of.
+        self._summary_terms: SummaryTerms | None = None
+        # Stops the run (and a local model) when this view or the window around it closes.
+        self._stops_with_window = StopsWithWindow(self, self.shutdown)
         self._build()
         app = QCoreApplication.instance()
         if app is not None:
@@ -171,15 +172,11 @@ class SpotcheckView(QWidget):
         layout.addLayout(run_row)
         self.results_bar = ResultsBar()
         layout.addWidget(self.results_bar)
-        self.errors_label = QLabel("")
-        self.errors_label.setWordWrap(True)
-        self.errors_label.setAccessibleName("Frontier errors")
+        self.errors_label = wrapped_label("", "Frontier errors")
         self.errors_label.setVisible(False)
         layout.addWidget(self.errors_label)
         # The latest back-off ("frontier: 429 Too Many Requests: backing off, 2 in flight now").
-        self.backoff_label = QLabel("")
-        self.backoff_label.setWordWrap(True)
-        self.backoff_label.setAccessibleName("Back-off")
+        self.backoff_label = wrapped_label("", "Back-off")
         self.backoff_label.setVisible(False)
         layout.addWidget(self.backoff_label)
         self.notes: list[str] = []
@@ -254,7 +251,8 @@ class SpotcheckView(QWidget):
         self.setup.show_set(path, len(test_set.items), test_set.ood_count, template)
         # What the set holds, before anything runs: its size, labels and tags, and its items.
         self.set_info.setText(describe_set(test_set))
-        self.items_model.set_results(preview_rows(test_set))
+        self.items_model.set_results(unanswered_results(test_set))
+        self._summary_terms = None
         self._clear_summary()
         self._show_errors("")
         self.results_path = None
@@ -279,6 +277,9 @@ class SpotcheckView(QWidget):
         order = {item.item_id: index for index, item in enumerate(test_set.items)}
         results = sorted(kept.items.values(), key=lambda result: order.get(result.item_id, len(order)))
         self.items_model.set_results(results)
+        self._summary_terms = SummaryTerms.of_results(
+            kept, test_set, ScenarioTerms.of(self.document.scenario)
+        )
         self.results_path = path
         self.results_bar.show_path(path, reopened=True)
         if kept.summary is not None:
@@ -304,7 +305,7 @@ class SpotcheckView(QWidget):
 
     def task_labels(self) -> tuple[str, ...]:
         """The labels of the task shown (the template's, else a one-of scorer's); () for free text."""
-        scorer: ScorerSpec | None = self._summary_args.get("scorer")
+        scorer = self._summary_terms.scorer if self._summary_terms is not None else None
         if scorer is None:
             try:
                 scorer = self.scorer_spec()
@@ -419,24 +420,16 @@ class SpotcheckView(QWidget):
         self.results_path = spotcheck_results_path(test_set, scorer, specialist_name, frontier_name)
         if self.fresh_check.isChecked():
             self.results_path.unlink(missing_ok=True)
-        self._summary_args = {
-            "set_name": test_set.name,
-            "run_date": config.run_date,
-            "scorer": scorer,
-            "prices": terms.prices,
-            "set_items": len(test_set.items),
-            "quality_bar": config.quality_bar,
-        }
-        self.items_model.set_results(preview_rows(test_set))
+        self._summary_terms = None
+        self.items_model.set_results(unanswered_results(test_set))
         self._clear_summary()
         self._show_errors("")
         self._show_note("")
         self.results_bar.show_path(self.results_path)
         self.progress.setRange(0, len(test_set.items))
         self.progress.setValue(0)
-        thread = SpotcheckRunThread(
-            test_set, config, self.results_path, specialist, frontier, self, getting_specialist=getting
-        )
+        job = SpotcheckJob(test_set, config, self.results_path, frontier)
+        thread = SpotcheckRunThread(job, specialist, self, getting_specialist=getting)
         thread.progressed.connect(self._on_progress)
         thread.status.connect(self.eta_label.setText)
         thread.note.connect(self._show_note)
@@ -482,8 +475,7 @@ class SpotcheckView(QWidget):
         self._finish_thread()
         self.outcome = outcome
         self.items_model.set_results(list(outcome.results))
-        self._summary_args["specialist_name"] = outcome.summary.specialist.name
-        self._summary_args["frontier_name"] = outcome.summary.frontier.name
+        self._summary_terms = outcome.terms
         self._show_summary(outcome.summary)
         self._show_errors(self._error_warning(list(outcome.results)))
         done = len(outcome.results)
@@ -550,18 +542,18 @@ class SpotcheckView(QWidget):
             return
         position = self.items_model.position_of_row(row)
         result = self.items_model.result_at(row)
-        if grade is None and self._summary_args.get("scorer") is not None:
+        terms = self._summary_terms
+        if grade is None and terms is not None:
             # Clearing a grade gives the automatic score back.
-            scorer: ScorerSpec = self._summary_args["scorer"]
             old = result.specialist if side == "specialist" else result.frontier
-            score = score_output(old.output, result.expected, scorer)
+            score = score_output(old.output, result.expected, terms.scorer)
             updated = result.with_human_grade(side, score.correct)  # type: ignore[arg-type]
         else:
             updated = result.with_human_grade(side, grade)  # type: ignore[arg-type]
         self.items_model.replace(position, updated)
-        if not self._summary_args.get("specialist_name"):
-            return  # grading while a run is still going: the summary comes at the end
-        summary = summarize_results(self.items_model.results, **self._summary_args)
+        if terms is None:
+            return  # results whose terms are unknown: the summary waits for a run
+        summary = terms.summarize(self.items_model.results)
         self._show_summary(summary)
         if self.results_path is not None and self.results_path.exists():
             save_grades(self.results_path, [updated], summary)
@@ -602,35 +594,3 @@ class SpotcheckView(QWidget):
             self._run_thread.wait()
             self._finish_thread()
         self.session.stop()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        """Leave no thread or process behind."""
-        self.shutdown()
-        super().closeEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
-        """Watch the top-level window: a tab gets no close event when its window closes."""
-        window = self.window()
-        if window is not self and window is not self._watched_window:
-            window.installEventFilter(self)
-            self._watched_window = window
-        super().showEvent(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        """Stop the run and the model process when the window closes (they restart on the next run)."""
-        if watched is self._watched_window and event.type() == QEvent.Type.Close and event.isAccepted():
-            self.shutdown()
-        return super().eventFilter(watched, event)
-
-
-ItemFilterName = ItemFilter
-# Re-exported: these moved to the set-up panel and the summary strip.
-__all__ = [
-    "AGREEMENT_NOTE",
-    "LIVE",
-    "RECORDED",
-    "ItemFilterName",
-    "ItemResult",
-    "SpotcheckView",
-    "bundled_sets",
-]

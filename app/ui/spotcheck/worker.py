@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -12,7 +13,8 @@ from PySide6.QtCore import QObject, QThread, Signal
 from app.domain.evaluation import TestSet
 from app.inference.local_generator import LocalSpecialist
 from app.inference.openai_client import OpenAICompatibleGenerator
-from app.inference.spotcheck import RunConfig, SpotcheckError, run_spotcheck
+from app.inference.spotcheck import RunConfig, run_spotcheck
+from app.storage.spotcheck_results import SpotcheckError
 
 # The specialist a run asks: the local model's generator, or a served specialist's client.
 Specialist = LocalSpecialist | OpenAICompatibleGenerator
@@ -27,6 +29,17 @@ def eta_text(seconds: float | None) -> str:
     return f"about {seconds / 60:.1f} min left"
 
 
+@dataclass(frozen=True)
+class SpotcheckJob:
+    """One run for the worker: the set, how to run and score it, where its results go, and the
+    frontier client (None: the set's recorded answers), closed when the run ends."""
+
+    test_set: TestSet
+    config: RunConfig
+    results_path: Path
+    frontier: OpenAICompatibleGenerator | None
+
+
 class SpotcheckRunThread(QThread):
     """Gets the specialist, then runs the spot-check; reports through signals."""
 
@@ -38,23 +51,16 @@ class SpotcheckRunThread(QThread):
 
     def __init__(
         self,
-        test_set: TestSet,
-        config: RunConfig,
-        results_path: Path,
+        job: SpotcheckJob,
         specialist: Callable[[], Specialist] | None,
-        frontier: OpenAICompatibleGenerator | None,
         parent: QObject | None = None,
         *,
         getting_specialist: str = "Starting the local model…",
     ) -> None:
         super().__init__(parent)
-        self._test_set = test_set
-        self._config = config
-        self._results_path = results_path
-        # Called on this thread: starting the local model's process takes seconds.
-        self._specialist = specialist
-        self._getting_specialist = getting_specialist
-        self._frontier = frontier
+        self._job = job
+        # Called on this thread (starting the local model's process takes seconds), saying so.
+        self._specialist, self._getting_specialist = specialist, getting_specialist
         self.cancel = threading.Event()
 
     def run(self) -> None:
@@ -68,12 +74,13 @@ class SpotcheckRunThread(QThread):
                     self.failed.emit("Cancelled before the first item.")
                     return
             self.status.emit("Running…")
+            job = self._job
             outcome = run_spotcheck(
-                self._test_set,
+                job.test_set,
                 specialist,
-                self._frontier,
-                self._config,
-                self._results_path,
+                job.frontier,
+                job.config,
+                job.results_path,
                 on_progress=self.progressed.emit,
                 cancel=self.cancel,
                 on_note=self.note.emit,
@@ -86,5 +93,5 @@ class SpotcheckRunThread(QThread):
         finally:
             if specialist is not None:
                 specialist.close()  # its HTTP client; a local model's process stays with the session
-            if self._frontier is not None:
-                self._frontier.close()
+            if self._job.frontier is not None:
+                self._job.frontier.close()
