@@ -6,7 +6,7 @@ spot-check's cost per item all price a request here (docs/cost-model.md, "Per re
 
 from __future__ import annotations
 
-from app.domain.scenario import ModelCost, Scenario
+from app.domain.scenario import ModelCost, RoutingMode, Scenario
 
 
 def request_cost(
@@ -17,6 +17,18 @@ def request_cost(
     Also takes arrays of Monte Carlo draws for any argument (the arithmetic is elementwise).
     """
     return (input_tokens * input_price_per_mtok + output_tokens * output_price_per_mtok) / 1e6
+
+
+def routed_request_cost(
+    specialist_per_request: float, frontier_per_request: float, escalation_rate: float, mode: RoutingMode
+) -> float:
+    """USD for one request of the hybrid: the specialist's cost plus the escalated share's.
+
+    A cascade asks the specialist first and sends the escalated share on to the frontier as
+    well (`S + r·L`); a router sends that share to the frontier instead (`(1 − r)·S + r·L`).
+    """
+    specialist_share = 1.0 if mode == "cascade" else 1.0 - escalation_rate
+    return specialist_share * specialist_per_request + escalation_rate * frontier_per_request
 
 
 def model_cost_per_request(model: ModelCost) -> float:

@@ -24,6 +24,16 @@ def test_model_cost_per_request_is_tokens_times_prices_per_million() -> None:
     assert pricing.model_cost_per_request(model) == pytest.approx(0.0155)
 
 
+def test_a_routed_request_prices_the_escalated_share_by_mode() -> None:
+    # Cascade at 20 %: the specialist answers everything, 20 % also go to the large model:
+    # 0.000435 + 0.2·0.0155 = 0.003535. Router: 0.8·0.000435 + 0.2·0.0155 = 0.003448.
+    assert pricing.routed_request_cost(SMALL, LARGE, 0.2, "cascade") == pytest.approx(0.003535)
+    assert pricing.routed_request_cost(SMALL, LARGE, 0.2, "router") == pytest.approx(0.003448)
+    # Nothing escalated is the specialist alone, everything escalated a router's large model.
+    assert pricing.routed_request_cost(SMALL, LARGE, 0.0, "router") == pytest.approx(SMALL)
+    assert pricing.routed_request_cost(SMALL, LARGE, 1.0, "router") == pytest.approx(LARGE)
+
+
 def test_design_example_summary() -> None:
     summary = costs.summarize(design_example())
     assert summary.large_cost_per_request == pytest.approx(LARGE)

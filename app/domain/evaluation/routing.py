@@ -31,13 +31,13 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
 from app.domain.evaluation.paired import graded
 from app.domain.evaluation.records import ItemResult
 from app.domain.evaluation.statistics import Z_95, wilson_interval
-
-RoutingMode = Literal["cascade", "router"]
+from app.domain.pricing import routed_request_cost
+from app.domain.scenario import RoutingMode
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,9 @@ class RoutingPrices:
 
     def per_1k(self, escalation_rate: float) -> float:
         """Cost of 1,000 requests at this escalation rate."""
-        if self.mode == "cascade":
-            per_request = self.specialist_per_request + escalation_rate * self.frontier_per_request
-        else:
-            per_request = (1 - escalation_rate) * self.specialist_per_request + escalation_rate * (
-                self.frontier_per_request
-            )
-        return per_request * 1000
+        return 1000 * routed_request_cost(
+            self.specialist_per_request, self.frontier_per_request, escalation_rate, self.mode
+        )
 
 
 @dataclass(frozen=True)
