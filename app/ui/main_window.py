@@ -6,8 +6,6 @@ actions and menus (`window_menus`); `MainWindow` wires them to the views and the
 
 from __future__ import annotations
 
-import contextlib
-
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
@@ -139,8 +137,8 @@ class MainWindow(WindowMenus, QMainWindow):
         self._on_changed(self.document.scenario, autosave=False)
         self._restore_geometry()
         self.apply_theme_choice(self.settings.theme, save=False)
-        hints = QGuiApplication.styleHints()
-        hints.colorSchemeChanged.connect(self._on_system_scheme_changed)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
+        self._following_scheme = True
 
     # -- actions and menus -----------------------------------------------------------------
     def _add_memo_button(self) -> None:
@@ -263,7 +261,9 @@ class MainWindow(WindowMenus, QMainWindow):
         self._save_settings(window_geometry=geometry)
         # A closed window stops following the desktop's colour scheme: each follower restyles
         # the whole application, and a window kept alive after closing would do so for nothing.
-        with contextlib.suppress(RuntimeError, TypeError):  # already disconnected (closed twice)
+        # Once only: a window closed twice would ask Qt to undo a connection it no longer has.
+        if self._following_scheme:
+            self._following_scheme = False
             QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_system_scheme_changed)
         event.accept()
 
