@@ -15,6 +15,7 @@ import textwrap
 from typing import Any
 
 from app.cli import CliError
+from app.domain.fields import label_for_key
 from app.domain.formatting import format_money, format_months, format_share
 from app.domain.monte_carlo import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS
 from app.domain.scenario import Scenario
@@ -196,7 +197,7 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
     lines += ["", f"  Tornado: savings at month {horizon}, each input alone from its low to its high"]
     for bar in result.tornado:
         lines.append(
-            f"    {bar.field:<36}{_value(bar.low):>12} .. {_value(bar.high):<12}"
+            f"    {label_for_key(bar.field):<36}{_value(bar.low):>12} .. {_value(bar.high):<12}"
             f"{format_money(bar.savings_at_low):>12} .. {format_money(bar.savings_at_high)}"
         )
     if result.spider:
@@ -209,7 +210,7 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
             steps = " ".join(
                 f"{format_money(point.savings_at_horizon, 'compact'):>7}" for point in line.points
             )
-            lines.append(f"    {line.field:<36}{steps}")
+            lines.append(f"    {label_for_key(line.field):<36}{steps}")
     lines.append("")
     lines += _wrap(
         f"Value of information: deciding with perfect knowledge of every ranged input would be worth up to "
@@ -219,7 +220,10 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
         (path, value) for path, value in sorted(result.evppi.items(), key=lambda item: -item[1]) if value > 0
     ]
     for path, value in worth[:5]:
-        lines += _wrap(f"Knowing the true {path} is worth up to {format_money(value)} to this decision.", 4)
+        lines += _wrap(
+            f"Knowing {label_for_key(path)} exactly is worth up to {format_money(value)} to this decision.",
+            4,
+        )
     info = result.sample_information
     if info is not None:
         lines += _wrap(sample_information_sentence(info), 2)

@@ -460,6 +460,17 @@ def field_for(key: str) -> ScenarioField:
     return _BY_KEY[key]
 
 
+def label_for_key(key: str, qualified: bool = True) -> str:
+    """A dotted key in words for people: the catalogue's label ("Large model: input tokens" when
+    `qualified` and the label alone is ambiguous); a number outside the catalogue (a measured
+    hybrid accuracy) gets its last part in words ("Hybrid accuracy"), never the raw path."""
+    entry = _BY_KEY.get(key)
+    if entry is not None:
+        return entry.qualified_label if qualified else entry.label
+    words = key.rsplit(".", 1)[-1].replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
 def groups_in_use(scenario: Scenario) -> tuple[str, ...]:
     """The groups whose numbers count in `scenario`: every group but an extra that is off (its
     numbers are kept in the file but feed nothing, so a printed description leaves them out)."""

@@ -23,7 +23,7 @@ from typing import Literal
 
 from app.domain.accuracy_judgement import JudgedAccuracy
 from app.domain.evaluation import Interval, SpotcheckSummary, wilson_interval
-from app.domain.fields import field_for
+from app.domain.fields import label_for_key
 from app.domain.formatting import format_interval, format_share
 from app.domain.rules import RuleResult
 from app.domain.scenario import Scenario
@@ -221,14 +221,7 @@ def scenario_evidence_lines(scenario: Scenario) -> tuple[tuple[str, str], ...]:
         else:
             measured = f"{evidence.value:g} (from {evidence.n} measurements)"
         where = ", ".join(part for part in (evidence.model, evidence.source, evidence.measured_at) if part)
-        lines.append((f"{_field_label(path)}:", measured + (f"; {where}." if where else ".")))
+        lines.append(
+            (f"{label_for_key(path, qualified=False)}:", measured + (f"; {where}." if where else "."))
+        )
     return tuple(lines)
-
-
-def _field_label(path: str) -> str:
-    """The catalogue's label of a scenario field (`Specialist accuracy`), or its path in words."""
-    try:
-        return field_for(path).label
-    except KeyError:
-        words = path.rsplit(".", 1)[-1].replace("_", " ")
-        return words[:1].upper() + words[1:]

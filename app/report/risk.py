@@ -9,21 +9,12 @@ words them and picks the tornado's largest swings.
 from __future__ import annotations
 
 from app.domain.drivers import TornadoBar
-from app.domain.fields import field_for
+from app.domain.fields import field_for, label_for_key
 from app.domain.formatting import format_money, format_months
 from app.domain.uncertainty import UncertaintyResult, payback_headline
 
 # Page one has room for this many tornado bars; the rest are smaller swings by construction.
 PAGE_ONE_TORNADO_BARS = 5
-
-
-def field_label(path: str) -> str:
-    """A ranged field in words, from the field catalogue: `Large model: input tokens`."""
-    try:
-        return field_for(path).qualified_label
-    except KeyError:  # a number outside the catalogue (a measured hybrid accuracy): its path in words
-        words = path.rsplit(".", 1)[-1].replace("_", " ")
-        return words[:1].upper() + words[1:]
 
 
 def _end(path: str, value: float) -> str:
@@ -36,7 +27,7 @@ def _end(path: str, value: float) -> str:
 
 def bar_label(bar: TornadoBar) -> str:
     """`Requests per month (1.5M–4.5M)`: the field and the ends of its range."""
-    return f"{field_label(bar.field)} ({_end(bar.field, bar.low)}–{_end(bar.field, bar.high)})"
+    return f"{label_for_key(bar.field)} ({_end(bar.field, bar.low)}–{_end(bar.field, bar.high)})"
 
 
 def percentile_phrase(result: UncertaintyResult) -> str:

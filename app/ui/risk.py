@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.fields import label_for_key
 from app.domain.formatting import format_money, format_months
 from app.domain.monte_carlo import DEFAULT_DRAWS, DEFAULT_SEED
 from app.domain.probability_seek import ProbabilitySeek, volume_for_probability
@@ -373,7 +374,7 @@ class RiskView(QWidget):
         ]
         best = max(result.evppi.items(), key=lambda item: item[1], default=None)
         if best is not None and best[1] > 0:
-            words.append(f"Knowing the true {best[0]} alone is worth up to {format_money(best[1])}.")
+            words.append(f"Knowing {label_for_key(best[0])} exactly is worth up to {format_money(best[1])}.")
         if result.sample_information is not None:
             words.append(sample_information_sentence(result.sample_information))
         self.value_of_information.setText(" ".join(words))

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from app.domain.drivers import SpiderLine
-from app.domain.fields import field_for
+from app.domain.fields import label_for_key
 from app.domain.uncertainty import UncertaintyResult
 from app.ui.charts import CompactAxis
 from app.ui.theme import LIGHT, Theme
@@ -146,17 +146,10 @@ class TornadoChart(pg.PlotWidget):  # type: ignore[misc]
             height=0.6,
         )
         self.centre.setPos(base_savings)
-        self.getAxis("left").setTicks([[(row, bar.field) for row, bar in zip(rows, bars, strict=True)]])
+        self.getAxis("left").setTicks(
+            [[(row, label_for_key(bar.field)) for row, bar in zip(rows, bars, strict=True)]]
+        )
         self.setYRange(0.3, len(bars) + 0.7, padding=0)
-
-
-def driver_label(path: str) -> str:
-    """A ranged input in words, from the field catalogue (`Large model: input tokens`)."""
-    try:
-        return field_for(path).qualified_label
-    except KeyError:  # a number outside the catalogue (the hybrid's accuracy): its name in words
-        words = path.rsplit(".", 1)[-1].replace("_", " ")
-        return words[:1].upper() + words[1:]
 
 
 class SpiderChart(pg.PlotWidget):  # type: ignore[misc]
@@ -220,7 +213,7 @@ class SpiderChart(pg.PlotWidget):  # type: ignore[misc]
                 [point.savings_at_horizon for point in line.points],
             )
             item.show()
-            self.legend.addItem(item, driver_label(line.field))
+            self.legend.addItem(item, label_for_key(line.field))
         for item in self.lines[len(shown) :]:
             item.setData([], [])
             item.hide()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,9 @@ def test_the_table_says_it_in_words(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "Spider: savings at month 24, each input alone at 7 even steps, low to high" in table
     assert "net savings a year" in table
     assert "What this does not prove" in table
+    # Inputs are named as the inputs panel names them, never by their dotted path in the file.
+    assert "Requests per month" in table
+    assert re.search(r"\b[a-z_]+\.[a-z_]+\b", table.replace("e.g.", "")) is None, table
 
 
 @pytest.mark.parametrize(

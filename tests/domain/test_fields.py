@@ -14,7 +14,16 @@ from domain_helpers import design_example
 from pydantic import ValidationError
 
 from app.domain import scenario as model
-from app.domain.fields import FIELDS, GROUPS, UNIT_SUFFIX, field_for, fields_in, groups_in_use, model_bounds
+from app.domain.fields import (
+    FIELDS,
+    GROUPS,
+    UNIT_SUFFIX,
+    field_for,
+    fields_in,
+    groups_in_use,
+    label_for_key,
+    model_bounds,
+)
 from app.domain.scenario import Scenario
 
 BASE = design_example()
@@ -100,6 +109,12 @@ def test_groups_labels_and_lookups() -> None:
     assert all(entry.help and entry.label for entry in FIELDS)
     with pytest.raises(KeyError):
         model_bounds(("large", "no_such_field"))
+    # A key in words: qualified where both models share the label, plain otherwise, and a number
+    # outside the catalogue by its last part, never the path.
+    assert label_for_key("large.input_tokens") == "Large model: input tokens"
+    assert label_for_key("large.input_tokens", qualified=False) == "Input tokens"
+    assert label_for_key("volume_per_month") == "Requests per month"
+    assert label_for_key("quality.hybrid_accuracy") == "Hybrid accuracy"
 
 
 def test_values_read_in_their_units_words() -> None:
