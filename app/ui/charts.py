@@ -154,6 +154,16 @@ def _finite_or_nan(values: np.ndarray) -> np.ndarray:
 class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
     """Cumulative cost over the horizon: large only vs the specialist path, break-even marked."""
 
+    # (large model, specialist path, hybrid, specialist alone), and their short forms.
+    CURVE_NAMES = (
+        "Large model only",
+        "Specialist path",
+        "Hybrid: specialist + escalation",
+        "Specialist alone (no escalation)",
+    )
+    SHORT_CURVE_NAMES = ("Large only", "Specialist", "Hybrid", "Specialist alone")
+    LONG_NAMES_FROM = 260.0  # plot width in pixels: the long legend is ~240 px wide
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
             parent,
@@ -173,6 +183,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.break_even_label = pg.TextItem("", anchor=(0.0, 1.2))
         self.addItem(self.break_even_label)
         self.curves: CostCurves | None = None
+        self.escalating = False
         self.y_top: float | None = None
         self.data_top: float | None = None
         # (x of the break-even, x range) while the label sits beside the marker.
@@ -191,7 +202,25 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         if room > 40 and label.boundingRect().width() > room:
             label.setTextWidth(room)
 
+    def _name_curves(self) -> None:
+        # A narrow plot (the risk view docked beside it) gets the short names, so the legend
+        # is not cut at the plot's right edge.
+        long = float(self.getViewBox().width()) >= self.LONG_NAMES_FROM
+        names = self.CURVE_NAMES if long else self.SHORT_CURVE_NAMES
+        large, path, hybrid, alone = names
+        before = [label.text for _sample, label in self.legend.items]
+        _rename(self.legend, self.large_curve, large)
+        _rename(self.legend, self.specialist_curve, hybrid if self.escalating else path)
+        _rename(self.legend, self.specialist_only_curve, alone)
+        if [label.text for _sample, label in self.legend.items] != before:
+            # A legend sizes itself when an entry comes or goes, not when one is renamed, and
+            # from its labels' current sizes: shrink those to the new text first.
+            for _sample, label in self.legend.items:
+                label.resize(label.effectiveSizeHint(Qt.SizeHint.PreferredSize))
+            self.legend.updateSize()
+
     def _on_resized(self) -> None:
+        self._name_curves()
         self._wrap_label()
         self._place_label()
         if self.data_top is not None:
@@ -231,15 +260,12 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         if escalating:
             self.specialist_only_curve.setData(curves.months, curves.specialist_only)
         self.specialist_only_curve.setVisible(escalating)
-        _rename(
-            self.legend,
-            self.specialist_curve,
-            "Hybrid: specialist + escalation" if escalating else "Specialist path",
-        )
+        self.escalating = escalating
         if escalating:
-            _ensure_in_legend(self.legend, self.specialist_only_curve, "Specialist alone (no escalation)")
+            _ensure_in_legend(self.legend, self.specialist_only_curve, "Specialist alone")
         else:
             self.legend.removeItem(self.specialist_only_curve)
+        self._name_curves()
         if curves.break_even_months is not None and curves.break_even_cost is not None:
             self.break_even_point.place(curves.break_even_months, curves.break_even_cost)
             months_text = format_months(curves.break_even_months)
@@ -561,12 +587,19 @@ def side_anchor(
     widget: pg.PlotWidget, label: pg.TextItem, x: float, low: float, high: float, lift: float
 ) -> tuple[float, float]:
     """Where a label goes beside its point: right where it fits, else left where it fits, else
-    centred above it, so no edge of the plot cuts it."""
+    above it, moved along so that no edge of the plot cuts it (a point near an edge of a narrow
+    plot would push a label centred on it over that edge)."""
     if fits_right(widget, label, x, low, high):
         return (-0.05, lift)
     if fits_right(widget, label, high - (x - low), low, high):  # the room left of x, mirrored
         return (1.05, lift)
-    return (0.5, lift + 0.6)
+    view_width = float(widget.getViewBox().width())
+    width = float(label.boundingRect().width())
+    if high <= low or view_width <= 0 or width <= 0:
+        return (0.5, lift + 0.6)
+    point = (x - low) / (high - low) * view_width  # pixels from the plot's left edge
+    left = min(max(point - width / 2, 0.0), max(view_width - width, 0.0))
+    return ((point - left) / width, lift + 0.6)
 
 
 def place_beside(

@@ -422,6 +422,33 @@ def test_a_small_window_keeps_the_charts_readable(window: MainWindow, qtbot) -> 
         qtbot.waitUntil(inside, timeout=3000)
 
 
+def test_chart_labels_stay_inside_narrow_charts_beside_the_risk_view(window: MainWindow, qtbot) -> None:
+    # With the risk view docked at 1440 px the charts column is ~240 px wide, and the break-even
+    # sits near the left edge (2.3 of 24 months): too little room on either side of the point,
+    # so the label goes above it, moved along until both ends are inside the plot.
+    window.resize(1440, 900)
+    window.risk.toggle_action.trigger()
+    calculator = window.calculator
+    for chart, label in (
+        (calculator.volume_chart, calculator.volume_chart.current_label),
+        (calculator.cumulative_chart, calculator.cumulative_chart.break_even_label),
+    ):
+
+        def inside(chart=chart, label=label) -> bool:
+            view = chart.getViewBox().sceneBoundingRect()
+            box = label.sceneBoundingRect()
+            return view.left() - 1 <= box.left() and box.right() <= view.right() + 1
+
+        chart.viewport().update()
+        qtbot.waitUntil(inside, timeout=3000)
+    # The cumulative chart's legend takes its short names rather than running past the plot.
+    cumulative = calculator.cumulative_chart
+    view_right = cumulative.getViewBox().sceneBoundingRect().right()
+    # The legend's layout takes the shorter names at the next pass of the event loop.
+    qtbot.waitUntil(lambda: cumulative.legend.sceneBoundingRect().right() <= view_right + 1, timeout=3000)
+    assert next(label.text for _sample, label in cumulative.legend.items) == "Large only"
+
+
 def test_a_closed_window_stops_following_the_desktop_scheme(make_window, monkeypatch) -> None:
     from PySide6.QtGui import QGuiApplication
 
