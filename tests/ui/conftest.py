@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -105,6 +106,14 @@ def window(qtbot, prompter: ScriptedPrompter, preset: Scenario) -> Iterator[Main
     for box in prompter.open_boxes:
         box.close()
     prompter.save_answer = "discard"  # teardown closes the window: never block on the question
+
+
+@pytest.fixture(autouse=True)
+def _collect_earlier_widgets() -> None:
+    """Widgets of earlier tests left in reference cycles are collected here, on the GUI thread: the
+    runs below allocate on worker threads, and a collection there would destroy them off the GUI
+    thread ("QBasicTimer::start: Timers cannot be started from another thread")."""
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ starts), and a spot-check against an endpoint that turns requests away says it i
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -26,14 +25,6 @@ from app.ui.spotcheck.setup_panel import LIVE
 from app.ui.spotcheck.view import SpotcheckView
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _collect_earlier_widgets() -> None:
-    """Widgets of earlier tests left in reference cycles are collected here, on the GUI thread: the
-    runs below allocate on worker threads, and a collection there would destroy them off the GUI
-    thread ("QBasicTimer::start: Timers cannot be started from another thread")."""
-    gc.collect()
 
 
 LABELS = {"billing", "shipping", "technical", "account", "other"}

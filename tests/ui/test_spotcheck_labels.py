@@ -7,7 +7,6 @@ log-probabilities billing −0.9, shipping −0.5); the frontier is the demo set
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import Counter
 from collections.abc import Iterator
@@ -24,14 +23,6 @@ from app.ui.spotcheck.items_model import COLUMNS, CONFIDENCE_COLUMN
 from app.ui.spotcheck.view import SpotcheckView
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _collect_earlier_widgets() -> None:
-    """Widgets of earlier tests left in reference cycles are collected here, on the GUI thread: the
-    runs below allocate on worker threads, and a collection there would destroy them off the GUI
-    thread ("QBasicTimer::start: Timers cannot be started from another thread")."""
-    gc.collect()
 
 
 LABELS = ("billing", "shipping", "technical", "account", "other")
