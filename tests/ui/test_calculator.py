@@ -390,6 +390,23 @@ def test_an_unknown_rule_says_what_it_needs(window: MainWindow) -> None:
     assert f"needs {', '.join(needs)}" in rows[1].status_label.text()
 
 
+def _wait_until_value_labels_are_inside(calculator, qtbot) -> None:
+    """Each chart's value label inside its plot, left and right. A text item takes its scene place
+    when it is next painted, so this waits for the repaint rather than reading an old position."""
+    for chart, label in (
+        (calculator.volume_chart, calculator.volume_chart.current_label),
+        (calculator.cumulative_chart, calculator.cumulative_chart.break_even_label),
+    ):
+
+        def inside(chart=chart, label=label) -> bool:
+            view = chart.getViewBox().sceneBoundingRect()
+            box = label.sceneBoundingRect()
+            return view.left() - 1 <= box.left() and box.right() <= view.right() + 1
+
+        chart.viewport().update()
+        qtbot.waitUntil(inside, timeout=3000)
+
+
 def test_a_small_window_keeps_the_charts_readable(window: MainWindow, qtbot) -> None:
     assert window.calculator.breakdown_chart.category_names == ("Large model", "Specialist path")
     window.resize(1024, 700)
@@ -405,21 +422,8 @@ def test_a_small_window_keeps_the_charts_readable(window: MainWindow, qtbot) -> 
     assert breakdown.category_names == (breakdown.SHORT_CATEGORIES if narrow else breakdown.CATEGORIES)
     legend_left = breakdown.getViewBox().mapSceneToView(breakdown.legend.sceneBoundingRect().topLeft()).x()
     assert legend_left > 1 + breakdown.BAR_WIDTH / 2
-    # Value labels stay inside their plots. A text item takes its place in the scene when it is
-    # next painted (it ignores the view's scaling), so the check waits for the repaint after the
-    # resize rather than reading the position the label had in the larger window.
-    for chart, label in (
-        (calculator.volume_chart, calculator.volume_chart.current_label),
-        (calculator.cumulative_chart, calculator.cumulative_chart.break_even_label),
-    ):
-
-        def inside(chart=chart, label=label) -> bool:
-            view = chart.getViewBox().sceneBoundingRect()
-            box = label.sceneBoundingRect()
-            return view.left() - 1 <= box.left() and box.right() <= view.right() + 1
-
-        chart.viewport().update()
-        qtbot.waitUntil(inside, timeout=3000)
+    # Value labels stay inside their plots.
+    _wait_until_value_labels_are_inside(calculator, qtbot)
 
 
 def test_chart_labels_stay_inside_narrow_charts_beside_the_risk_view(window: MainWindow, qtbot) -> None:
@@ -429,18 +433,7 @@ def test_chart_labels_stay_inside_narrow_charts_beside_the_risk_view(window: Mai
     window.resize(1440, 900)
     window.risk.toggle_action.trigger()
     calculator = window.calculator
-    for chart, label in (
-        (calculator.volume_chart, calculator.volume_chart.current_label),
-        (calculator.cumulative_chart, calculator.cumulative_chart.break_even_label),
-    ):
-
-        def inside(chart=chart, label=label) -> bool:
-            view = chart.getViewBox().sceneBoundingRect()
-            box = label.sceneBoundingRect()
-            return view.left() - 1 <= box.left() and box.right() <= view.right() + 1
-
-        chart.viewport().update()
-        qtbot.waitUntil(inside, timeout=3000)
+    _wait_until_value_labels_are_inside(calculator, qtbot)
     # The cumulative chart's legend takes its short names rather than running past the plot.
     cumulative = calculator.cumulative_chart
     view_right = cumulative.getViewBox().sceneBoundingRect().right()
