@@ -8,17 +8,12 @@ snapshot through `update_from(document)` and a `Theme` through `apply_theme(them
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QGraphicsEllipseItem,
-    QGraphicsItem,
     QGraphicsRectItem,
-    QStyleOptionGraphicsItem,
     QWidget,
 )
 
@@ -26,62 +21,26 @@ from app.domain.costs import CostCurves, break_even_vs_volume
 from app.domain.formatting import format_money, format_months, format_number
 from app.domain.scenario import MAX_VOLUME_PER_MONTH, Scenario
 from app.ui.document import ScenarioDocument
+from app.ui.plot_parts import (
+    CompactAxis,
+    Marker,
+    cache_legend,
+    ensure_in_legend,
+    finite_or_nan,
+    legend_share,
+    make_curve,
+    place_beside,
+    rename_entry,
+    set_range,
+    settle,
+    sticky_top,
+    style_plot,
+    theme_plot,
+)
 from app.ui.theme import LIGHT, Theme
-
-# Antialiasing only where it shows (the curves and markers); axes, grid and bars stay crisp and
-# cheap, which keeps a repaint of all three charts within a few milliseconds.
-pg.setConfigOptions(antialias=False)
 
 # Requests are shown per thousand: per-request costs are fractions of a cent, hard to read.
 PER_REQUESTS = 1000.0
-
-
-class CompactAxis(pg.AxisItem):  # type: ignore[misc]
-    """Tick labels as people read them: 10k, 1M, $2.5M (also on log axes)."""
-
-    def __init__(self, orientation: str, money: bool = False, **kwargs: Any) -> None:
-        super().__init__(orientation, **kwargs)
-        self._money = money
-        self.enableAutoSIPrefix(False)
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        """Format each tick value (log axes get 10**value)."""
-        strings = []
-        for value in values:
-            shown = 10**value if self.logMode else value * scale
-            if self.logMode and not math.isfinite(shown):
-                strings.append("")
-                continue
-            text = format_number(abs(shown), 3)
-            strings.append(("-$" if shown < 0 else "$") + text if self._money else format_number(shown, 3))
-        return strings
-
-
-def nice_ceiling(value: float) -> float:
-    """The next 1, 2, 2.5 or 5 x 10^k at or above `value`.
-
-    Axis tops snap to these so a slider drag changes an axis only now and then: an axis that
-    keeps its range is not redrawn, and its tick labels are the costly part of a repaint.
-    """
-    if not math.isfinite(value) or value <= 0:
-        return 1.0
-    exponent = math.floor(math.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
-        candidate = step * 10.0**exponent
-        if candidate >= value * (1 - 1e-12):
-            return candidate
-    return 10.0 ** (exponent + 1)
-
-
-def sticky_top(previous: float | None, needed: float) -> float:
-    """An axis top that grows at once but shrinks only when the data uses under a third of it.
-
-    While a slider drags back and forth the axes then stay put (no jumping, and no redraw of
-    their tick labels, the costly part of a repaint); the data never leaves the plot.
-    """
-    if previous is None or needed > previous or needed < previous / 3.0:
-        return nice_ceiling(needed)
-    return previous
 
 
 def chart_volumes(
@@ -105,52 +64,6 @@ def chart_volumes(
     return np.geomspace(low, high, points)
 
 
-class Marker(QGraphicsEllipseItem):
-    """A round marker of fixed pixel size at a data point; moving it is a plain `setPos`.
-
-    Far cheaper than a one-point scatter plot, which rebuilds its data on every change.
-    """
-
-    def __init__(self, diameter: float = 11.0) -> None:
-        super().__init__(-diameter / 2, -diameter / 2, diameter, diameter)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.setZValue(20)
-        self.setVisible(False)
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        """Draw smoothly (the view itself does not antialias: axes stay crisp and cheap)."""
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        super().paint(painter, option, widget)
-
-    def place(self, x: float | None, y: float | None) -> None:
-        """Show the marker at (x, y) in data coordinates, or hide it when either is None."""
-        if x is None or y is None:
-            self.setVisible(False)
-            return
-        self.setPos(x, y)
-        self.setVisible(True)
-
-    def position(self) -> tuple[float, float] | None:
-        """(x, y) in data coordinates while shown, else None."""
-        return (self.pos().x(), self.pos().y()) if self.isVisible() else None
-
-
-def _curve(widget: pg.PlotWidget, name: str | None = None, **options: Any) -> pg.PlotCurveItem:
-    """A bare curve (lighter than PlotDataItem: no data-set, log or down-sampling machinery)."""
-    item = pg.PlotCurveItem(name=name, antialias=True, **options)
-    widget.addItem(item)
-    return item
-
-
-def _finite_or_nan(values: np.ndarray) -> np.ndarray:
-    """np.inf ("never") becomes NaN so the curve has a gap there instead of a spike."""
-    out: np.ndarray = np.asarray(values, dtype=np.float64).copy()
-    out[~np.isfinite(out)] = np.nan
-    return out
-
-
 class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
     """Cumulative cost over the horizon: large only vs the specialist path, break-even marked."""
 
@@ -169,14 +82,14 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             parent,
             axisItems={"left": CompactAxis("left", money=True), "bottom": CompactAxis("bottom")},
         )
-        _style_plot(self)
+        style_plot(self)
         self.setAccessibleName("Cumulative cost chart")
         self.setLabel("bottom", "months")
         self.setLabel("left", "cumulative cost (USD)")
         self.legend = self.addLegend(offset=(10, 10))
-        self.large_curve = _curve(self, "Large model only")
-        self.specialist_curve = _curve(self, "Specialist path")
-        self.specialist_only_curve = _curve(self, "Specialist alone (no escalation)")
+        self.large_curve = make_curve(self, "Large model only")
+        self.specialist_curve = make_curve(self, "Specialist path")
+        self.specialist_only_curve = make_curve(self, "Specialist alone (no escalation)")
         cache_legend(self.legend)
         self.break_even_point = Marker()
         self.addItem(self.break_even_point)
@@ -209,9 +122,9 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         names = self.CURVE_NAMES if long else self.SHORT_CURVE_NAMES
         large, path, hybrid, alone = names
         before = [label.text for _sample, label in self.legend.items]
-        _rename(self.legend, self.large_curve, large)
-        _rename(self.legend, self.specialist_curve, hybrid if self.escalating else path)
-        _rename(self.legend, self.specialist_only_curve, alone)
+        rename_entry(self.legend, self.large_curve, large)
+        rename_entry(self.legend, self.specialist_curve, hybrid if self.escalating else path)
+        rename_entry(self.legend, self.specialist_only_curve, alone)
         if [label.text for _sample, label in self.legend.items] != before:
             # A legend sizes itself when an entry comes or goes, not when one is renamed, and
             # from its labels' current sizes: shrink those to the new text first.
@@ -231,7 +144,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         # in its top-left corner (on a small window it covered the curves and the no-payback note).
         self.data_top = top
         self.y_top = sticky_top(self.y_top, top * 1.04 / (1.0 - legend_share(self, self.legend)))
-        _set_range(self, "y", 0, self.y_top)
+        set_range(self, "y", 0, self.y_top)
 
     def reset_ranges(self) -> None:
         """Forget the axis ranges kept for steadiness; the next update fits the data afresh."""
@@ -239,7 +152,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
 
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark."""
-        _theme_plot(self, theme)
+        theme_plot(self, theme)
         self.large_curve.setPen(pg.mkPen(theme.large, width=2.5))
         self.specialist_curve.setPen(pg.mkPen(theme.specialist, width=2.5))
         self.specialist_only_curve.setPen(
@@ -262,7 +175,7 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
         self.specialist_only_curve.setVisible(escalating)
         self.escalating = escalating
         if escalating:
-            _ensure_in_legend(self.legend, self.specialist_only_curve, "Specialist alone")
+            ensure_in_legend(self.legend, self.specialist_only_curve, "Specialist alone")
         else:
             self.legend.removeItem(self.specialist_only_curve)
         self._name_curves()
@@ -300,10 +213,10 @@ class CumulativeCostChart(pg.PlotWidget):  # type: ignore[misc]
             self.break_even_label.setPos(x, middle)
         self._wrap_label()
         # Explicit ranges (no auto-range): auto-ranging happens at paint time and would paint twice.
-        _set_range(self, "x", 0, float(scenario.horizon_months), padding=0.02)
+        set_range(self, "x", 0, float(scenario.horizon_months), padding=0.02)
         top = float(max(np.max(curves.large_only), np.max(curves.specialist), 1.0))
         self._fit_y(top)
-        _settle(self)
+        settle(self)
 
 
 class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
@@ -311,13 +224,13 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, axisItems={"left": CompactAxis("left"), "bottom": CompactAxis("bottom")})
-        _style_plot(self)
+        style_plot(self)
         self.setAccessibleName("Break-even versus volume chart")
         self.setLogMode(x=True, y=False)
         self.setLabel("bottom", "requests per month (log scale)")
         self.setLabel("left", "break-even (months)")
         # x is drawn as log10(volume) (the axis is in log mode and labels 10**x).
-        self.curve = _curve(self, connect="finite")
+        self.curve = make_curve(self, connect="finite")
         self.current_point = Marker()
         self.addItem(self.current_point)
         self.horizon_line = pg.InfiniteLine(
@@ -360,7 +273,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
 
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark."""
-        _theme_plot(self, theme)
+        theme_plot(self, theme)
         self.curve.setPen(pg.mkPen(theme.specialist, width=2.5))
         self.current_point.setBrush(pg.mkBrush(theme.marker))
         self.current_point.setPen(pg.mkPen(theme.panel, width=1.5))
@@ -403,7 +316,7 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
             self.curve_key = curve_key
             months = break_even_vs_volume(scenario, volumes)
             self.volumes, self.months = volumes, months
-            self.curve.setData(np.log10(volumes), _finite_or_nan(months), connect="finite")
+            self.curve.setData(np.log10(volumes), finite_or_nan(months), connect="finite")
         horizon = float(scenario.horizon_months)
         self.horizon_line.setValue(horizon)
         volume = max(scenario.volume_per_month, 1.0)
@@ -424,9 +337,9 @@ class BreakEvenVolumeChart(pg.PlotWidget):  # type: ignore[misc]
         self.label_span = (math.log10(volume), math.log10(volumes[0]), math.log10(volumes[-1]))
         self._place_label()
         self.y_top = sticky_top(self.y_top, top)
-        _set_range(self, "y", 0, self.y_top)
-        _set_range(self, "x", math.log10(volumes[0]), math.log10(volumes[-1]), padding=0.02)
-        _settle(self)
+        set_range(self, "y", 0, self.y_top)
+        set_range(self, "x", math.log10(volumes[0]), math.log10(volumes[-1]), padding=0.02)
+        settle(self)
 
 
 class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
@@ -450,7 +363,7 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         super().__init__(
             parent, axisItems={"left": CompactAxis("left", money=True), "bottom": pg.AxisItem("bottom")}
         )
-        _style_plot(self)
+        style_plot(self)
         self.setAccessibleName("Cost per request breakdown chart")
         # The chart's title says "per 1,000 requests"; a longer axis title was cut on small windows.
         self.setLabel("left", "USD")
@@ -512,7 +425,7 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
 
     def apply_theme(self, theme: Theme) -> None:
         """Colours for light or dark."""
-        _theme_plot(self, theme)
+        theme_plot(self, theme)
         colours = {
             "input": theme.input_tokens,
             "output": theme.output_tokens,
@@ -554,7 +467,7 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
         for part, amount in (("escalation", escalation), ("self_hosting", hosting)):
             swatch = self.swatches[part]
             if amount > 0:
-                _ensure_in_legend(self.legend, swatch, swatch.opts["name"])
+                ensure_in_legend(self.legend, swatch, swatch.opts["name"])
             else:
                 self.legend.removeItem(swatch)
         # The legend grows with escalation or GPU hosting: keep the bars clear of it then too.
@@ -571,138 +484,5 @@ class CostBreakdownChart(pg.PlotWidget):  # type: ignore[misc]
             label.setText(format_money(total, "per_request"))
             label.setPos(index, total)
         self.y_top = sticky_top(self.y_top, max(totals) * 1.2)
-        _set_range(self, "y", 0, self.y_top)
-        _settle(self)
-
-
-def legend_share(widget: pg.PlotWidget, legend: pg.LegendItem) -> float:
-    """The share of the plot's height the legend takes from the top (at most 45 %)."""
-    view_height = float(widget.getViewBox().height())
-    if view_height <= 0:
-        return 0.3
-    return min(0.45, (float(legend.boundingRect().height()) + 14.0) / view_height)
-
-
-def side_anchor(
-    widget: pg.PlotWidget, label: pg.TextItem, x: float, low: float, high: float, lift: float
-) -> tuple[float, float]:
-    """Where a label goes beside its point: right where it fits, else left where it fits, else
-    above it, moved along so that no edge of the plot cuts it (a point near an edge of a narrow
-    plot would push a label centred on it over that edge)."""
-    if fits_right(widget, label, x, low, high):
-        return (-0.05, lift)
-    if fits_right(widget, label, high - (x - low), low, high):  # the room left of x, mirrored
-        return (1.05, lift)
-    view_width = float(widget.getViewBox().width())
-    width = float(label.boundingRect().width())
-    if high <= low or view_width <= 0 or width <= 0:
-        return (0.5, lift + 0.6)
-    point = (x - low) / (high - low) * view_width  # pixels from the plot's left edge
-    left = min(max(point - width / 2, 0.0), max(view_width - width, 0.0))
-    return ((point - left) / width, lift + 0.6)
-
-
-def place_beside(
-    widget: pg.PlotWidget, label: pg.TextItem, span: tuple[float, float, float] | None, lift: float
-) -> None:
-    """Anchor `label` beside its point, `span` = (its x, the plot's x range) (see `side_anchor`);
-    nothing while the label has no point."""
-    if span is not None:
-        label.setAnchor(side_anchor(widget, label, *span, lift))
-
-
-def fits_right(widget: pg.PlotWidget, label: pg.TextItem, x: float, low: float, high: float) -> bool:
-    """True when `label` fits between data x and the right edge of the plot (in pixels).
-
-    Labels go right of their point where they fit and left of it otherwise, so a narrow window
-    does not clip them at the plot's edge.
-    """
-    view_width = float(widget.getViewBox().width())
-    if high <= low or view_width <= 0:
-        return True
-    room = (high - x) / (high - low) * view_width
-    return bool(room >= float(label.boundingRect().width()) * 1.1 + 8.0)
-
-
-def _set_range(widget: pg.PlotWidget, axis: str, low: float, high: float, padding: float = 0.0) -> None:
-    """Set the x or y view range, skipping the call when it asks for the range already set.
-
-    The axes are sticky, so most changes ask for the same ranges again; pyqtgraph's `setRange`
-    does a good deal of work before it finds nothing changed (five calls a change add up).
-    """
-    requested: dict[str, tuple[float, float, float]] = widget.__dict__.setdefault("requested_ranges", {})
-    wanted = (low, high, padding)
-    if requested.get(axis) == wanted:
-        return
-    requested[axis] = wanted
-    if axis == "x":
-        widget.setXRange(low, high, padding=padding)
-    else:
-        widget.setYRange(low, high, padding=padding)
-
-
-def _settle(widget: pg.PlotWidget) -> None:
-    """Apply a new view range now rather than at paint time.
-
-    pyqtgraph applies range changes while painting, and the axes it then invalidates ask for a
-    second paint; settling first keeps it to one paint per change.
-    """
-    widget.getViewBox().prepareForPaint()
-
-
-def _style_plot(widget: pg.PlotWidget) -> None:
-    widget.setMenuEnabled(False)
-    widget.setMouseEnabled(x=False, y=False)
-    widget.hideButtons()
-    # No grid: pyqtgraph draws grid lines as part of the axes, so every curve change would redraw
-    # the axes' tick labels too (the costly part of a repaint).
-    # Fixed axis sizes: tick labels changing width ($50k -> $100k) would otherwise re-layout the
-    # plot and paint it twice per change.
-    widget.getAxis("left").setWidth(62)
-    widget.getAxis("bottom").setHeight(40)
-    # Low enough that three charts and the first-launch guide fit a 700-pixel-high window.
-    widget.setMinimumHeight(130)
-    widget.getPlotItem().layout.setContentsMargins(4, 6, 10, 4)
-    # The axes sit in the region a moving curve dirties: as cached pixmaps they are blitted
-    # instead of replaying their tick labels' text on every change (redrawn when they change).
-    for name in ("left", "bottom"):
-        widget.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def cache_legend(legend: pg.LegendItem) -> None:
-    """Draw the legend's samples and labels from cached pixmaps.
-
-    The legend lies over the curves, so it is repainted on every change; its text is the costly
-    part and changes only when an entry is renamed (which invalidates the cache).
-    """
-    for sample, label in legend.items:
-        for item in (sample, label, getattr(label, "item", None)):
-            if isinstance(item, QGraphicsItem):
-                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def _theme_plot(widget: pg.PlotWidget, theme: Theme) -> None:
-    widget.setBackground(theme.panel)
-    for name in ("left", "bottom"):
-        axis = widget.getAxis(name)
-        axis.setPen(pg.mkPen(theme.muted))
-        axis.setTextPen(pg.mkPen(theme.text))
-    legend = widget.getPlotItem().legend
-    if legend is not None:
-        legend.setLabelTextColor(theme.text)
-        for _sample, label in legend.items:
-            label.setText(label.text, color=theme.text)  # existing labels only re-colour on setText
-        legend.setBrush(pg.mkBrush(theme.panel + "d8"))
-        legend.setPen(pg.mkPen(theme.grid))
-
-
-def _rename(legend: pg.LegendItem, item: Any, name: str) -> None:
-    for sample, label in legend.items:
-        if sample.item is item and label.text != name:
-            label.setText(name)
-
-
-def _ensure_in_legend(legend: pg.LegendItem, item: Any, name: str) -> None:
-    if not any(sample.item is item for sample, _ in legend.items):
-        legend.addItem(item, name)
-        cache_legend(legend)
+        set_range(self, "y", 0, self.y_top)
+        settle(self)

@@ -29,9 +29,9 @@ from app.domain.formatting import format_money, format_months, format_number, fo
 from app.domain.plan import plan_money
 from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
-from app.ui.charts import CompactAxis
 from app.ui.document import get_field
 from app.ui.formatting import format_plain
+from app.ui.plot_parts import CompactAxis
 from app.ui.theme import LIGHT, STATUS_WORDS, Theme
 
 DELTA_HEADER = "This scenario vs the other"

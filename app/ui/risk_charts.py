@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 from app.domain.drivers import SpiderLine
 from app.domain.fields import label_for_key
 from app.domain.uncertainty import UncertaintyResult
-from app.ui.charts import CompactAxis
+from app.ui.plot_parts import CompactAxis
 from app.ui.theme import LIGHT, Theme
 
 HISTOGRAM_BINS = 40

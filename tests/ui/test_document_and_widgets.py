@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QLabel
 from app.domain.costs import summarize
 from app.domain.rules import evaluate
 from app.domain.scenario import Scenario
-from app.ui.charts import chart_volumes, nice_ceiling, sticky_top
+from app.ui.charts import chart_volumes
 from app.ui.document import ScenarioDocument
 from app.ui.formatting import NumberParseError, format_compact, parse_number
 from app.ui.inputs_panel import ALL_FIELD_SPECS
+from app.ui.plot_parts import nice_ceiling, sticky_top
 from app.ui.views import LazyView
 from app.ui.widgets import FieldSpec, NumberField, round_significant
 
