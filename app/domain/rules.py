@@ -39,6 +39,11 @@ no eval exists (its accuracy would be unproven). Money rules (4, 5) come before 
 specialist that cannot pay back is moot whatever its accuracy. A "specialize" headline always
 names the escalation path and an out-of-distribution probe: specialists fail oddly on inputs
 unlike their training data.
+
+Why one module of ~620 lines: each rule's condition sits beside the sentences that explain it,
+and the precedence above is read against all six at once; how an accuracy is judged already
+lives in `app.domain.accuracy_judgement`. Splitting the rules further would part a condition
+from the words the verdict quotes for it.
 """
 
 from __future__ import annotations
