@@ -13,12 +13,18 @@ import json
 import math
 import os
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 from app.cli import EXIT_OK, CliError
-from app.cli.calc_uncertainty import add_arguments, options, render_uncertainty, uncertainty_data
+from app.cli.calc_uncertainty import (
+    TABLE_WIDTH,
+    add_arguments,
+    options,
+    render_uncertainty,
+    uncertainty_data,
+    wrap_indented,
+)
 from app.domain.costs import CostSummary, summarize
 from app.domain.fields import field_for, fields_in, groups_in_use
 from app.domain.formatting import format_money, format_months, format_per_request
@@ -33,7 +39,6 @@ from app.storage.scenario_files import (
     read_scenario_text_checked,
 )
 
-TABLE_WIDTH = 96
 LABEL_WIDTH = 28
 STATUS_MARKS = {"pass": "[pass]", "fail": "[fail]", "unknown": "[unknown]"}
 # The one-time lines the engine computes from other inputs (not inputs, so not in the catalogue).
@@ -173,16 +178,6 @@ def _row(label: str, *values: str) -> str:
     return f"  {label:<{LABEL_WIDTH}}{cells}".rstrip()
 
 
-def _wrap(text: str, indent: int) -> list[str]:
-    return textwrap.wrap(
-        text,
-        width=TABLE_WIDTH,
-        initial_indent=" " * indent,
-        subsequent_indent=" " * indent,
-        break_on_hyphens=False,  # "off-the-shelf", "out-of-distribution" stay whole
-    ) or [" " * indent]
-
-
 def _input_lines(scenario: Scenario) -> list[str]:
     """The scenario's own numbers, one row each, labelled and worded by the field catalogue; an
     extra that is off is left out, and the costs are in the blocks that add them up."""
@@ -267,9 +262,9 @@ def render_table(scenario: Scenario, summary: CostSummary, recommendation: Recom
 
     deciding = f" (rule {recommendation.deciding_rule})" if recommendation.deciding_rule is not None else ""
     lines += ["", f"Verdict: {recommendation.label.upper()}{deciding}"]
-    lines += _wrap(recommendation.headline, 2)
+    lines += wrap_indented(recommendation.headline, 2)
     lines += ["", "Decision rules"]
     for rule in recommendation.rules:
         lines.append(f"  {rule.id}  {STATUS_MARKS[rule.status]:<10} {rule.title}")
-        lines += _wrap(rule.reason, 16)
+        lines += wrap_indented(rule.reason, 16)
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from app.domain.uncertainty import UncertaintyResult, analyse, payback_headline
 from app.domain.uncertainty_text import NO_RANGES, sample_information_sentence
 from app.domain.value_of_information import EVPPI_BINS
 
-WIDTH = 96
+TABLE_WIDTH = 96
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -139,9 +139,16 @@ def uncertainty_data(
     return data, result
 
 
-def _wrap(text: str, indent: int = 2) -> list[str]:
+def wrap_indented(text: str, indent: int = 2) -> list[str]:
+    """`text` wrapped to the readable table's width at `indent`; an empty text keeps its line."""
     pad = " " * indent
-    return textwrap.wrap(text, WIDTH, initial_indent=pad, subsequent_indent=pad, break_on_hyphens=False)
+    return textwrap.wrap(
+        text,
+        TABLE_WIDTH,
+        initial_indent=pad,
+        subsequent_indent=pad,
+        break_on_hyphens=False,  # "off-the-shelf", "out-of-distribution" stay whole
+    ) or [pad]
 
 
 def _value(value: float) -> str:
@@ -157,9 +164,9 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
     """The readable table's uncertainty section: the same figures as the JSON, in words."""
     lines = ["", f"Uncertainty ({draws:,} draws, seed {seed})"]
     if result is None:
-        return "\n".join(lines + _wrap(NO_RANGES))
+        return "\n".join(lines + wrap_indented(NO_RANGES))
     horizon = result.horizon_months
-    lines += _wrap(
+    lines += wrap_indented(
         payback_headline(result) + f" Ranges on {len(result.fields)} inputs; all others taken as exact."
     )
     be, sv, net = result.break_even_percentiles, result.savings_percentiles, result.net_monthly_percentiles
@@ -188,9 +195,9 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
         f"{verdict.replace('_', ' ')} {format_share(share)}"
         for verdict, share in sorted(result.verdict_probabilities.items(), key=lambda item: -item[1])
     )
-    lines += _wrap(f"Verdicts: {verdicts} (the rules run on {result.verdict_draws:,} of the draws).")
+    lines += wrap_indented(f"Verdicts: {verdicts} (the rules run on {result.verdict_draws:,} of the draws).")
     if result.p_accuracy_clears_bar is not None:
-        lines += _wrap(
+        lines += wrap_indented(
             f"The specialist's accuracy clears the {format_share(scenario.quality.quality_bar)} bar in "
             f"{format_share(result.p_accuracy_clears_bar)} of the draws."
         )
@@ -212,7 +219,7 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
             )
             lines.append(f"    {label_for_key(line.field):<36}{steps}")
     lines.append("")
-    lines += _wrap(
+    lines += wrap_indented(
         f"Value of information: deciding with perfect knowledge of every ranged input would be worth up to "
         f"{format_money(result.evpi)} more (EVPI) than deciding now.",
     )
@@ -220,14 +227,14 @@ def render_uncertainty(scenario: Scenario, result: UncertaintyResult | None, dra
         (path, value) for path, value in sorted(result.evppi.items(), key=lambda item: -item[1]) if value > 0
     ]
     for path, value in worth[:5]:
-        lines += _wrap(
+        lines += wrap_indented(
             f"Knowing {label_for_key(path)} exactly is worth up to {format_money(value)} to this decision.",
             4,
         )
     info = result.sample_information
     if info is not None:
-        lines += _wrap(sample_information_sentence(info), 2)
-    lines += _wrap(
+        lines += wrap_indented(sample_information_sentence(info), 2)
+    lines += wrap_indented(
         "What this does not prove: the ranges are inputs, mostly judgement; the chances are only as good "
         "as they are, and inputs without a range are taken as exact and independent of each other."
     )
